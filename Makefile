@@ -1,0 +1,111 @@
+# otp-advisor — build, test, demo, bench.
+#
+# `make test` and `make demo` first run scripts/install-deps.sh (idempotent, apt, as root),
+# so a fresh Debian 12 machine needs nothing else. ei's paths come from the installed
+# Erlang (code:lib_dir(erl_interface)), read once into build/ei.dir.
+
+CC      ?= cc
+BUILD   := build
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_REENTRANT -pthread
+OPT     ?= -O2 -g
+EI_DIR   = $(shell cat $(BUILD)/ei.dir 2>/dev/null)
+CPPFLAGS = -Iinclude -I$(BUILD) -I$(EI_DIR)/include
+LDLIBS   = -L$(EI_DIR)/lib -lei -ledit -lm -pthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+PROBE_SRC := probes/otp_advisor_probe.erl
+SRCS    := $(wildcard src/*.c)
+LIBSRCS := $(filter-out src/main.c,$(SRCS))
+GEN     := $(BUILD)/probe_blobs.c
+OBJS    := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/probe_blobs.o
+LIBOBJS_SAN := $(patsubst src/%.c,$(BUILD)/san/%.o,$(LIBSRCS)) $(BUILD)/san/probe_blobs.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps test unit integration demo bench clean format fixtures fuzz
+
+all: deps
+	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/ei.dir:
+	@mkdir -p $(BUILD)
+	@erl -noshell -eval 'io:format("~s", [code:lib_dir(erl_interface)]), halt().' > $@.tmp && mv $@.tmp $@
+
+# The probe: compiled under a versioned name (a hash of its source, so two builds with
+# different probes never share a loaded module), and its body parsed for --no-load.
+$(BUILD)/probe.vsn: $(PROBE_SRC)
+	@mkdir -p $(BUILD)
+	@echo "otp_advisor_probe_$$(md5sum $(PROBE_SRC) | cut -c1-10)" > $@
+
+$(BUILD)/probe.beam: $(PROBE_SRC) $(BUILD)/probe.vsn
+	@mkdir -p $(BUILD)/probe
+	@m=$$(cat $(BUILD)/probe.vsn); \
+	  sed "s/^-module(otp_advisor_probe)\./-module($$m)./" $(PROBE_SRC) > $(BUILD)/probe/$$m.erl && \
+	  erlc -Werror -o $(BUILD)/probe $(BUILD)/probe/$$m.erl && cp $(BUILD)/probe/$$m.beam $@
+
+$(BUILD)/probe_body.etf: $(PROBE_SRC) scripts/parse-body.escript
+	@mkdir -p $(BUILD)
+	@escript scripts/parse-body.escript $(PROBE_SRC) $@
+
+$(GEN): $(BUILD)/probe.beam $(BUILD)/probe_body.etf $(BUILD)/probe.vsn scripts/embed.sh
+	@scripts/embed.sh $(BUILD)/probe.vsn $(BUILD)/probe.beam $(BUILD)/probe_body.etf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/ei.dir
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) -c $< -o $@
+
+$(BUILD)/obj/probe_blobs.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) -c $< -o $@
+
+$(BUILD)/san/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/ei.dir
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O1 -g $(SAN) $(WARN) $(CPPFLAGS) -c $< -o $@
+
+$(BUILD)/san/probe_blobs.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O1 -g -c $< -o $@
+
+$(BUILD)/otp-advisor: $(OBJS)
+	$(CC) $(OPT) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/otp-advisor-san: $(LIBOBJS_SAN) $(BUILD)/san/main.o
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIBOBJS_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O1 -g $(SAN) $(WARN) $(CPPFLAGS) -Itests/unit -o $@ $< $(LIBOBJS_SAN) $(LDLIBS) -lcmocka
+
+fixtures: deps
+	@scripts/build-fixtures.sh
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  CMOCKA_TEST_ABORT=1 $$t || fail=1; done; exit $$fail
+
+integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
+	@scripts/build-fixtures.sh
+	@tests/integration/run.sh
+
+# The one test command (README, .ci/run): deps, build, unit tests, then real nodes.
+test: deps
+	@$(MAKE) --no-print-directory unit integration
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
+	@scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
+	@scripts/bench.sh
+
+format:
+	clang-format -i src/*.c include/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,37 @@
+/* cli.h — command-line front ends (snapshot, dump, check, report, shell). */
+#ifndef OA_CLI_H
+#define OA_CLI_H
+
+#include <signal.h>
+
+#include "collect.h"
+#include "conn.h"
+
+#define EXIT_OK 0
+#define EXIT_FINDINGS 1
+#define EXIT_ERROR 2
+#define EXIT_INTERRUPTED 130
+
+typedef struct {
+    conn_opts copts;
+    collect_opts col;
+    const char *from;   /* --from FILE */
+    const char *output; /* -o FILE */
+    const char *node;
+    const char *fail_on;
+    int json;
+    int color; /* -1 auto */
+    const char *rules[32];
+    int n_rules;
+    const char *ignores[32];
+    int n_ignores;
+    const char *target; /* report TARGET */
+    char **rest;
+    int n_rest;
+} cli_opts;
+
+int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted);
+/* Attach, collect one snapshot and detach (purging the probe). */
+int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err);
+
+#endif

@@ -1,0 +1,41 @@
+/* collect.h — take a snapshot of a live node through the probe (or --no-load).
+ *
+ * collect_snapshot streams the canonical messages from the collector running on the
+ * target into a new snap. It grants the collector credit as it consumes messages, so the
+ * target never holds more than `credit` chunks in flight. Cancellation (*cancel set, e.g.
+ * by SIGINT) stops the collector on the target. The probe stays loaded across collections
+ * of one session; collect_unload removes it (and stale ones of dead sessions). */
+#ifndef OA_COLLECT_H
+#define OA_COLLECT_H
+
+#include <signal.h>
+
+#include "conn.h"
+#include "snap.h"
+
+typedef struct {
+    int window_ms;      /* 0: one sample */
+    int sup_timeout_ms; /* per supervisor call */
+    int chunk;          /* processes per message */
+    int credit;         /* messages in flight */
+    long mq_threshold;  /* skip memory above this queue length */
+    int registry_keys;  /* keys read per Registry */
+    int no_load;        /* stock calls only (erl_eval of the collector) */
+    int quiet;
+} collect_opts;
+
+void collect_defaults(collect_opts *o);
+
+typedef struct {
+    int loaded;         /* our probe module is loaded on the target */
+    int fell_back;      /* loading was refused: no-load used */
+    char method[16];
+} collect_state;
+
+int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel,
+                     snap **out, char *err);
+/* Purge and delete the probe (and stale ones of dead sessions), unless another
+ * otp-advisor session is attached. */
+int collect_unload(conn *c, collect_state *st, char *err);
+
+#endif

@@ -1,0 +1,42 @@
+/* render.h — text views of a snapshot (summary, apps, supervision trees).
+ *
+ * Renderers append to a strbuf the caller owns; they never print and never touch the
+ * network. Colour is ANSI when ctx->color; lines are cut to ctx->width display columns
+ * with an ellipsis when ctx->width > 0. */
+#ifndef OA_RENDER_H
+#define OA_RENDER_H
+
+#include "snap.h"
+#include "util.h"
+
+typedef struct {
+    int color;
+    int width;   /* 0: no limit */
+    int depth;   /* tree depth limit, 0: none */
+    int collapse; /* collapse dynamic supervisors above this many children */
+    /* optional: marks next to a process in the tree (findings), may be NULL */
+    const char *(*mark)(void *ud, uint32_t proc, int *severity);
+    void *mark_ud;
+} render_ctx;
+
+void render_ctx_default(render_ctx *c);
+
+/* "Elixir.Zoo.Cache:init/1" -> "Zoo.Cache.init/1" */
+void render_mfa(const char *mfa, char *buf, size_t n);
+/* 1234567 -> "1,234,567" */
+void render_num(uint64_t v, char *buf, size_t n);
+void render_bytes(uint64_t v, char *buf, size_t n);
+/* reductions per second between the samples, -1 when there is no second sample */
+double snap_reds_rate(const snap *s, const snap_proc *p);
+
+void render_summary(const snap *s, const render_ctx *c, strbuf *out);
+void render_apps(const snap *s, const render_ctx *c, strbuf *out);
+/* the tree under supervisor index `sup` (or every application's when SNAP_NONE) */
+void render_tree(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out);
+void render_class_counts(const snap *s, const render_ctx *c, strbuf *out);
+void render_unsupervised(const snap *s, const render_ctx *c, strbuf *out);
+
+/* Cut every line of text to width display columns (UTF-8 aware, ANSI-escape aware). */
+void render_fit(const char *text, int width, strbuf *out);
+
+#endif

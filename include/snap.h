@@ -1,0 +1,233 @@
+/* snap.h — the snapshot model: one node's process architecture at one moment (two samples).
+ *
+ * Ownership: a snap owns everything reachable from it: records, strings (interned in
+ * snap->strs), arrays. Free the snap with snap_free, never its parts. Records are compact
+ * (no erlang_pid, whose node buffer alone is 1 KB): a pid is 16 bytes with an interned
+ * node id.
+ *
+ * A snapshot is built by feeding it the canonical messages (see probes/probe_body.hrl and
+ * snap_ingest.c) in any order, then calling snap_finish, which indexes pids, links the
+ * supervision tree and classifies every process. The same messages are what the probe
+ * streams, what the --no-load path produces, and what a saved file contains. */
+#ifndef OA_SNAP_H
+#define OA_SNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "util.h"
+
+#define SNAP_FORMAT_VERSION 1
+#define SNAP_NONE UINT32_MAX
+
+enum pid_kind { PK_NONE = 0, PK_PID = 1, PK_ATOM = 2, PK_PORT = 3 };
+
+typedef struct {
+    uint32_t num, serial, creation;
+    uint16_t node; /* index into snap->nodes */
+    uint16_t kind; /* enum pid_kind; PK_ATOM: num is an oa_str (a registered name) */
+} oa_pid;
+
+static inline int oa_pid_eq(oa_pid a, oa_pid b)
+{
+    return a.kind == b.kind && a.num == b.num && a.serial == b.serial && a.node == b.node &&
+           a.creation == b.creation;
+}
+
+enum proc_status { ST_UNKNOWN, ST_WAITING, ST_RUNNING, ST_RUNNABLE, ST_GARBAGE, ST_SUSPENDED, ST_EXITING };
+
+enum proc_class {
+    PC_UNKNOWN = 0,
+    PC_SUPERVISED,       /* reachable from an application's top supervisor */
+    PC_APP_INFRA,        /* application master and its start_it process */
+    PC_RUNTIME,          /* kernel, stdlib, elixir, logger, the shell, init's processes */
+    PC_ADVISOR,          /* this tool's own processes on the target */
+    PC_LINKED_HELPER,    /* unsupervised, linked to a supervised process */
+    PC_SPAWNED_UNLINKED, /* unsupervised, an ancestor is supervised, no link */
+    PC_APP_ORPHAN,       /* unsupervised, group leader is an application's master */
+    PC_FOREIGN_ORPHAN,   /* unsupervised, from a script, shell or RPC */
+    PC__COUNT
+};
+const char *proc_class_name(enum proc_class c);
+static inline int proc_class_unsupervised(int c) { return c >= PC_LINKED_HELPER && c <= PC_FOREIGN_ORPHAN; }
+
+enum proc_flags {
+    PF_TRAP_EXIT = 1,
+    PF_SAMPLE2 = 2,      /* present in the second sample */
+    PF_MEM_SKIPPED = 4,  /* queue over the threshold: memory not read */
+    PF_REGISTRY_PART = 8 /* an Elixir Registry partition (links are registrations) */
+};
+
+typedef struct {
+    oa_pid pid;
+    oa_str name;             /* locally registered atom, raw Erlang text */
+    oa_str alt_name;         /* {:global, N} / {:via, Registry, {R, K}} as text */
+    oa_str initial_call;     /* "m:f/a" */
+    oa_str dict_initial_call;/* '$initial_call' */
+    oa_str current_function;
+    uint32_t refs;           /* index into snap->refs: gl, ancestors, links, monitors, callers */
+    uint32_t n_anc, n_links, n_mons, n_callers;
+    uint32_t mq, mq2;
+    uint32_t monby, monby2;  /* monitored_by counts */
+    uint64_t reds, reds2;
+    uint64_t mem, mem2, heap; /* bytes */
+    uint32_t app;            /* index into snap->apps or SNAP_NONE */
+    uint32_t sup;            /* supervisor it is a child of, or SNAP_NONE */
+    uint32_t own_sup;        /* if it is a supervisor: index into snap->sups, else SNAP_NONE */
+    uint8_t status, cls, flags, pad;
+} snap_proc;
+
+static inline const oa_pid *snap_proc_gl(const oa_pid *refs, const snap_proc *p) { return &refs[p->refs]; }
+
+enum sup_kind {
+    SK_SUPERVISOR, SK_BRIDGE, SK_DYNAMIC, SK_TASK, SK_PARTITION, SK_REGISTRY, SK__COUNT
+};
+const char *sup_kind_name(int k);
+
+enum sup_status { SS_OK, SS_TIMEOUT, SS_ERROR };
+enum child_state { CS_PID, CS_UNDEFINED, CS_RESTARTING };
+enum restart_type { RT_UNKNOWN, RT_PERMANENT, RT_TRANSIENT, RT_TEMPORARY };
+
+typedef struct {
+    oa_str id;       /* child id as text */
+    oa_pid pid;
+    oa_str modules;  /* comma-separated, or "dynamic" */
+    uint8_t state, type /* 0 worker, 1 supervisor */, restart, pad;
+    uint32_t proc;   /* index into snap->procs, SNAP_NONE if not local or absent */
+} snap_child;
+
+typedef struct {
+    oa_pid pid;
+    oa_str name;
+    oa_str strategy;
+    oa_str error;
+    oa_str callback;   /* callback module from the state, when known */
+    int32_t intensity, period;
+    uint32_t restarts, n_restarts; /* index into snap->ints: seconds ago, newest first */
+    uint32_t children, n_children; /* index into snap->children */
+    uint32_t proc;   /* index into procs */
+    uint32_t parent; /* index into sups, SNAP_NONE for a top */
+    uint32_t app;
+    uint8_t kind, status, pad[2];
+} snap_sup;
+
+typedef struct {
+    oa_str name, desc, vsn, mod;
+    oa_pid master, top;
+    uint32_t top_sup; /* index into sups or SNAP_NONE */
+    uint8_t runtime;  /* kernel, stdlib, elixir, logger, … */
+} snap_app;
+
+typedef struct {
+    oa_str id, name, type, protection;
+    oa_pid owner, heir;
+    uint64_t size, mem;
+    uint8_t read_conc, write_conc, named, pad;
+    uint32_t owner_proc;
+} snap_ets;
+
+typedef struct {
+    oa_str name, kind;
+    oa_pid sup;
+    uint32_t partitions;
+    uint64_t key_count;
+    uint32_t keys, n_keys; /* index into snap->reg_keys (a sample, or all up to a cap) */
+} snap_registry;
+
+typedef struct {
+    oa_str key;
+    oa_pid pid;
+} snap_name;
+
+typedef struct {
+    oa_str scope;
+    uint32_t groups, members;
+} snap_pg;
+
+typedef struct {
+    oa_str key;
+    int64_t value;
+} snap_kv;
+
+typedef struct {
+    oa_str node, otp_release, erts_version, elixir_version;
+    int64_t schedulers, process_count, process_limit, atom_count, atom_limit, port_count,
+        port_limit, ets_count, ets_limit, uptime_ms, collected_at_ms;
+    int64_t wordsize;
+    int64_t window_ms;        /* asked for */
+    int64_t sample_gap_us;    /* measured between the starts of the two process walks */
+    int64_t walk1_us, walk2_us, total_us;
+    int64_t reds_total_delta; /* node-wide reductions during the window */
+    oa_str method;            /* "probe" or "no-load" */
+    oa_str tool_version;
+    vec memory;               /* snap_kv */
+    vec advisor;              /* oa_pid: this tool's own processes on the target */
+    int64_t sup_timeout_ms;
+    int64_t mq_threshold;
+} snap_node;
+
+typedef struct snap {
+    strtab strs;
+    oa_str *nodes; /* node names, indexed by oa_pid.node */
+    uint32_t n_nodes, cap_nodes;
+    snap_node info;
+    vec procs;    /* snap_proc */
+    vec refs;     /* oa_pid */
+    vec sups;     /* snap_sup */
+    vec children; /* snap_child */
+    vec ints;     /* int64_t */
+    vec apps;     /* snap_app */
+    vec ets;      /* snap_ets */
+    vec regs;     /* snap_registry */
+    vec reg_keys; /* snap_name */
+    vec globals;  /* snap_name */
+    vec pgs;      /* snap_pg */
+    /* pid -> proc index, built by snap_finish */
+    uint32_t *pidx;
+    uint32_t pidx_mask;
+    int finished;
+    int has_sample2;
+    uint32_t cur_sup; /* ingest state: the supervisor whose children are arriving */
+    uint32_t cur_reg;
+    uint32_t local_node; /* index of the target's node name */
+} snap;
+
+snap *snap_new(void);
+void snap_free(snap *s);
+
+/* Ingest one canonical message (a term, without version byte, at r). */
+int snap_ingest(snap *s, const void *term, size_t len, char *err);
+/* Index, link, classify. Idempotent. */
+int snap_finish(snap *s, char *err);
+
+void snap_index_pids(snap *s);
+int snap_app_is_runtime(const char *app);
+
+/* Lookup */
+uint32_t snap_find_pid(const snap *s, oa_pid pid);
+uint32_t snap_find_name(const snap *s, const char *name); /* registered, global or via */
+int snap_parse_pid(snap *s, const char *text, oa_pid *out); /* "<0.123.0>" on the local node */
+oa_pid snap_make_pid(snap *s, const char *node, size_t node_len, uint32_t num, uint32_t serial, uint32_t creation);
+uint16_t snap_node_id(snap *s, const char *node, size_t len);
+
+static inline snap_proc *snap_proc_at(const snap *s, uint32_t i) { return &VEC_AT(&s->procs, snap_proc, i); }
+static inline snap_sup *snap_sup_at(const snap *s, uint32_t i) { return &VEC_AT(&s->sups, snap_sup, i); }
+static inline const char *snap_str(const snap *s, oa_str id) { return strtab_get(&s->strs, id); }
+oa_str snap_intern(snap *s, const char *text);
+
+/* Text forms. pid_text: "<0.123.0>" (local) or "<node.123.0>"; display_name: the Elixir
+ * spelling of an atom ('Elixir.Zoo.Cache' -> Zoo.Cache). */
+void snap_pid_text(const snap *s, oa_pid pid, char *buf, size_t n);
+void snap_display_atom(const char *raw, char *buf, size_t n);
+/* best name of a process: registered, global/via, else its pid */
+void snap_proc_label(const snap *s, const snap_proc *p, char *buf, size_t n);
+/* path from the application: "zoo › Zoo.Supervisor › Zoo.Cache" */
+void snap_proc_path(const snap *s, const snap_proc *p, strbuf *out);
+
+/* Save/load the Erlang external term format: {otp_advisor_snapshot, Version, [Msg]}. */
+int snap_save(const snap *s, const char *path, char *err);
+snap *snap_load(const char *path, char *err);
+snap *snap_load_buf(const void *buf, size_t len, char *err);
+
+#endif

@@ -1,0 +1,344 @@
+%% otp_advisor_probe — the collector otp-advisor runs on the target node.
+%%
+%% One source, two transports. The body between BODY-BEGIN and BODY-END is a single fun
+%% expression. The build (a) compiles this module under a versioned name and embeds the
+%% .beam in the C binary, and (b) parses the same body into an abstract expression that
+%% the --no-load path hands to stock erl_eval:exprs/2, so no code is loaded at all. Both
+%% paths therefore stream exactly the same canonical messages:
+%%
+%%   {node, #{...}}                     node facts and counters
+%%   {procs, [Proc]} / {procs2, [S2]}   first / second sample, 1000 processes a message
+%%   {app, Name, Desc, Vsn, Master, Top, Mod}
+%%   {sup, Pid, Name, Kind, Strategy, Intensity, Period, RestartsAgo, Status, Error, NChildren, Callback}
+%%   {sup_children, Pid, [{IdText, Pid|undefined|restarting, Type, Restart, Modules}]}
+%%   {ets, [Table]}  {registry, ...}  {registry_keys, Name, [{KeyText, Pid}]}
+%%   {global, [{NameText, Pid}]}  {pg, [{Scope, Groups, Members}]}  {done, #{...}}
+%%
+%% Rules it keeps, because the target must not notice it (see DESIGN.md):
+%% - priority low; it monitors the C node and exits when it goes away;
+%% - every message waits for credit granted by the C node ({oa_credit, N}), so at most
+%%   `credit` chunks are ever in flight and the target's extra memory stays bounded;
+%% - it never reads messages of other processes; memory is skipped for huge queues;
+%% - supervisors only get the requests OTP documents (which_children via gen_server:call
+%%   with a timeout): an OTP supervisor has no catch-all handle_call and crashes on
+%%   anything else; sys:get_state only goes to processes marked OTP by '$initial_call'.
+-module(otp_advisor_probe).
+-export([start/2, body/0]).
+
+start(CPid, Opts) ->
+    Run = body(),
+    Run(CPid, Opts).
+
+body() ->
+%% BODY-BEGIN
+fun(CPid, Opts) ->
+  Get = fun(K, D) -> case Opts of #{K := V} -> V; _ -> D end end,
+  Chunk = Get(chunk, 1000),
+  Sess = Get(session, 0),
+  Credit0 = Get(credit, 16),
+  WindowMs = Get(window_ms, 1000),
+  SupTmo = Get(sup_timeout_ms, 2000),
+  MqMax = Get(mq_threshold, 100000),
+  KeyCap = Get(registry_keys, 10000),
+  Elixir = erlang:function_exported('Elixir.Kernel', inspect, 2),
+  Text = fun(T) when is_binary(T) -> T;
+            (T) when is_atom(T), not Elixir -> atom_to_binary(T, utf8);
+            (T) when Elixir ->
+                 try 'Elixir.Kernel':inspect(T, [{limit, 8}, {printable_limit, 80}])
+                 catch _:_ -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end;
+            (T) -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end,
+  IdText = fun(T) when is_atom(T) -> atom_to_binary(T, utf8);
+              (T) when is_integer(T) -> integer_to_binary(T);
+              (T) -> Text(T) end,
+  Main = fun() ->
+    process_flag(priority, low),
+    MRef = erlang:monitor(process, CPid),
+    T0 = erlang:monotonic_time(microsecond),
+    %% Send with credit: block (bounded) until the C node grants more.
+    Send = fun Send(Msg, C) when C > 0 -> CPid ! {oa, Sess, Msg}, C - 1;
+               Send(Msg, _) ->
+                 receive
+                   {oa_credit, N} -> Send(Msg, N);
+                   oa_stop -> exit(normal);
+                   {'DOWN', MRef, _, _, _} -> exit(normal)
+                 after 60000 -> exit(normal)
+                 end
+           end,
+    Mfa = fun({M, F, A}) when is_integer(A) -> {M, F, A};
+             ({M, F, A}) when is_list(A) -> {M, F, length(A)};
+             (_) -> undefined end,
+    Mon = fun({process, P}) when is_pid(P) -> [P];
+             ({process, {N, _}}) when is_atom(N) -> [N];
+             (_) -> [] end,
+    ProcInfo = fun(P) ->
+      case erlang:process_info(P, message_queue_len) of
+        undefined -> undefined;
+        {message_queue_len, Q} ->
+          Items0 = [registered_name, initial_call, current_function, status, reductions,
+                    links, monitors, monitored_by, trap_exit, group_leader, dictionary],
+          Items = case Q > MqMax of true -> Items0; false -> [memory, total_heap_size | Items0] end,
+          case erlang:process_info(P, Items) of
+            undefined -> undefined;
+            L0 ->
+              {Mem, Heap, L} = case Q > MqMax of
+                                 true -> {undefined, undefined, L0};
+                                 false -> [{memory, M}, {total_heap_size, H} | R] = L0, {M, H, R}
+                               end,
+              [{registered_name, RN}, {initial_call, IC}, {current_function, CF}, {status, St},
+               {reductions, Reds}, {links, Links}, {monitors, Mons}, {monitored_by, MB},
+               {trap_exit, TE}, {group_leader, GL}, {dictionary, D}] = L,
+              DIC = case lists:keyfind('$initial_call', 1, D) of {_, X} -> Mfa(X); false -> undefined end,
+              Anc = case lists:keyfind('$ancestors', 1, D) of {_, A} when is_list(A) -> A; _ -> [] end,
+              Callers = case lists:keyfind('$callers', 1, D) of {_, Cs} when is_list(Cs) -> Cs; _ -> undefined end,
+              {P, RN, Mfa(IC), DIC, Anc, Mfa(CF), St, Q, Reds, Mem, Heap,
+               [Lk || Lk <- Links, is_pid(Lk) orelse is_port(Lk)],
+               lists:append([Mon(Mo) || Mo <- Mons]), length(MB), TE, GL, Callers}
+          end
+      end
+    end,
+    Sample2 = fun(P) ->
+      case erlang:process_info(P, message_queue_len) of
+        undefined -> undefined;
+        {message_queue_len, Q} ->
+          Items = case Q > MqMax of true -> [reductions, monitored_by];
+                                    false -> [reductions, monitored_by, memory] end,
+          case erlang:process_info(P, Items) of
+            undefined -> undefined;
+            [{reductions, R}, {monitored_by, MB}] -> {P, Q, R, undefined, length(MB)};
+            [{reductions, R}, {monitored_by, MB}, {memory, M}] -> {P, Q, R, M, length(MB)}
+          end
+      end
+    end,
+    %% Walk every process, a chunk at a time; the pid list is consumed as it goes.
+    Walk = fun(Tag, F, C0) ->
+      Loop = fun Loop([], Acc, _N, C) -> case Acc of [] -> C; _ -> Send({Tag, Acc}, C) end;
+                 Loop(Ps, Acc, N, C) when N >= Chunk -> Loop(Ps, [], 0, Send({Tag, Acc}, C));
+                 Loop([P | Ps], Acc, N, C) ->
+                   case F(P) of
+                     undefined -> Loop(Ps, Acc, N, C);
+                     I -> Loop(Ps, [I | Acc], N + 1, C)
+                   end
+             end,
+      Loop(erlang:processes(), [], 0, C0)
+    end,
+    {Reds0, _} = erlang:statistics(reductions),
+    NodeInfo = #{node => node(),
+                 otp_release => list_to_binary(erlang:system_info(otp_release)),
+                 erts_version => list_to_binary(erlang:system_info(version)),
+                 elixir_version => case application:get_key(elixir, vsn) of
+                                     {ok, EV} -> list_to_binary(EV); _ -> undefined end,
+                 schedulers => erlang:system_info(schedulers_online),
+                 process_count => erlang:system_info(process_count),
+                 process_limit => erlang:system_info(process_limit),
+                 atom_count => erlang:system_info(atom_count),
+                 atom_limit => erlang:system_info(atom_limit),
+                 port_count => erlang:system_info(port_count),
+                 port_limit => erlang:system_info(port_limit),
+                 ets_count => erlang:system_info(ets_count),
+                 ets_limit => erlang:system_info(ets_limit),
+                 memory => erlang:memory(),
+                 wordsize => erlang:system_info(wordsize),
+                 uptime_ms => element(1, erlang:statistics(wall_clock)),
+                 collected_at_ms => erlang:system_time(millisecond),
+                 window_ms => WindowMs,
+                 sup_timeout_ms => SupTmo,
+                 mq_threshold => MqMax,
+                 advisor => [self()]},
+    C1 = Send({node, NodeInfo}, Credit0),
+    W1a = erlang:monotonic_time(microsecond),
+    C2 = Walk(procs, ProcInfo, C1),
+    W1b = erlang:monotonic_time(microsecond),
+    %% Applications and their tops: master -> its start_it process -> the top supervisor,
+    %% read from links (application_master:get_child/1 waits forever on a busy master).
+    Apps = try application:which_applications(5000) catch _:_ -> [] end,
+    AppKeys = fun(App) ->
+      Desc = case application:get_key(App, description) of {ok, Ds} -> unicode:characters_to_binary(Ds); _ -> <<>> end,
+      Mod = case application:get_key(App, mod) of {ok, {Md, _}} -> Md; _ -> undefined end,
+      {Desc, Mod}
+    end,
+    Linked = fun(P) -> case erlang:process_info(P, links) of {links, Ls} -> [X || X <- Ls, is_pid(X)]; _ -> [] end end,
+    IcOf = fun(P) -> case erlang:process_info(P, initial_call) of {initial_call, I} -> I; _ -> undefined end end,
+    AppTop = fun(Master) ->
+      Inner = [I || I <- Linked(Master), IcOf(I) =:= {application_master, start_it, 4}],
+      case Inner of
+        [In | _] -> case [T || T <- Linked(In), T =/= Master] of [Top | _] -> Top; [] -> undefined end;
+        [] -> undefined
+      end
+    end,
+    {C3, Tops} = lists:foldl(
+      fun({App, _D, Vsn}, {C, Acc}) ->
+        {Desc, Mod} = AppKeys(App),
+        Master = application_controller:get_master(App),
+        Top = case is_pid(Master) of true -> AppTop(Master); false -> undefined end,
+        C_ = Send({app, App, Desc, unicode:characters_to_binary(Vsn), Master, Top, Mod}, C),
+        {C_, case is_pid(Top) of true -> [Top | Acc]; false -> Acc end}
+      end, {C2, []}, Apps),
+    %% Supervisors, breadth first from every top.
+    Dict = fun(P, K) -> case erlang:process_info(P, dictionary) of
+                          {dictionary, D} -> case lists:keyfind(K, 1, D) of {_, V} -> V; false -> undefined end;
+                          _ -> undefined end end,
+    Now = erlang:monotonic_time(second),
+    Ago = fun(Rs) -> [Now - R || R <- Rs, is_integer(R)] end,
+    RestartOf = fun(permanent) -> permanent; (transient) -> transient; (temporary) -> temporary; (_) -> undefined end,
+    SupState = fun(P, IC) ->
+      %% {Kind, Strategy, Intensity, Period, RestartsAgo, Callback, RestartFun, Status, Error}
+      Base = case IC of
+               {supervisor_bridge, _, _} -> bridge;
+               {supervisor, 'Elixir.Registry.Supervisor', _} -> registry;
+               {supervisor, 'Elixir.PartitionSupervisor', _} -> partition;
+               {supervisor, 'Elixir.Task.Supervisor', _} -> task;
+               _ -> unknown
+             end,
+      case Base of
+        bridge -> {bridge, undefined, -1, -1, [], element(2, IC), fun(_, _) -> undefined end, ok, <<>>};
+        _ ->
+          try sys:get_state(P, SupTmo) of
+            #{'__struct__' := 'Elixir.DynamicSupervisor'} = S ->
+              Ch = maps:get(children, S, #{}),
+              K = case {Base, maps:get(mod, S, undefined)} of
+                    {task, _} -> task; {_, 'Elixir.Task.Supervisor'} -> task; _ -> dynamic end,
+              {K, maps:get(strategy, S, undefined), maps:get(max_restarts, S, -1),
+               maps:get(max_seconds, S, -1), Ago(maps:get(restarts, S, [])), maps:get(mod, S, undefined),
+               fun(_Id, Pid) -> case Ch of #{Pid := Spec} when is_tuple(Spec), tuple_size(Spec) >= 2 -> RestartOf(element(2, Spec)); _ -> undefined end end,
+               ok, <<>>};
+            S when is_tuple(S), element(1, S) =:= state, tuple_size(S) >= 11 ->
+              K = case Base of unknown -> supervisor; _ -> Base end,
+              {_Ids, ChMap} = case element(4, S) of {I_, M_} when is_map(M_) -> {I_, M_}; _ -> {[], #{}} end,
+              Strategy = element(3, S),
+              SofoRestart = case Strategy of
+                              simple_one_for_one -> case maps:values(ChMap) of [Cr | _] when is_tuple(Cr), tuple_size(Cr) >= 5 -> RestartOf(element(5, Cr)); _ -> undefined end;
+                              _ -> undefined end,
+              Module = case tuple_size(S) of 12 -> element(11, S); _ -> element(10, S) end,
+              {K, Strategy, element(6, S), element(7, S), Ago(element(8, S)), Module,
+               fun(Id, _Pid) -> case Strategy of
+                                  simple_one_for_one -> SofoRestart;
+                                  _ -> case ChMap of #{Id := Cs} when is_tuple(Cs), tuple_size(Cs) >= 5 -> RestartOf(element(5, Cs)); _ -> undefined end
+                                end end,
+               ok, <<>>};
+            _ ->
+              {case Base of unknown -> supervisor; _ -> Base end, undefined, -1, -1, [], undefined,
+               fun(_, _) -> undefined end, ok, <<>>}
+          catch
+            exit:{timeout, _} -> {case Base of unknown -> supervisor; _ -> Base end, undefined, -1, -1, [], undefined, fun(_, _) -> undefined end, timeout, <<"sys:get_state timed out">>};
+            _:E -> {case Base of unknown -> supervisor; _ -> Base end, undefined, -1, -1, [], undefined, fun(_, _) -> undefined end, error, Text(E)}
+          end
+      end
+    end,
+    SplitSend = fun SplitSend(_P, [], C) -> C;
+                    SplitSend(P, Rows, C) ->
+                      {H, T} = case length(Rows) > Chunk of true -> lists:split(Chunk, Rows); false -> {Rows, []} end,
+                      SplitSend(P, T, Send({sup_children, P, H}, C))
+                end,
+    Local = node(),
+    WalkSup = fun WalkSup([], C, Seen, Regs) -> {C, Seen, Regs};
+                  WalkSup([P | Queue], C, Seen, Regs) ->
+                    case maps:is_key(P, Seen) orelse not is_process_alive(P) of
+                      true -> WalkSup(Queue, C, Seen, Regs);
+                      false ->
+                        IC = case Dict(P, '$initial_call') of undefined -> IcOf(P); X -> X end,
+                        Name = case erlang:process_info(P, registered_name) of {registered_name, N} -> N; _ -> undefined end,
+                        {Kind, Strat, Int, Per, Rs, CB, RFun, St0, Err0} = SupState(P, IC),
+                        {St, Err, Rows} =
+                          case {St0, Kind} of
+                            {timeout, _} -> {timeout, Err0, []};
+                            {_, bridge} -> {St0, Err0, []};
+                            _ ->
+                              try gen_server:call(P, which_children, SupTmo) of
+                                L when is_list(L) -> {St0, Err0, L};
+                                Other -> {error, Text(Other), []}
+                              catch
+                                exit:{timeout, _} -> {timeout, <<"which_children timed out">>, []};
+                                _:E -> {error, Text(E), []}
+                              end
+                          end,
+                        C_ = Send({sup, P, Name, Kind, Strat, Int, Per, Rs, St, Err, length(Rows), CB}, C),
+                        Out = [{IdText(Id), Ch, Ty, RFun(Id, Ch),
+                                case Mods of dynamic -> dynamic; _ when is_list(Mods) -> Mods; _ -> [] end}
+                               || {Id, Ch, Ty, Mods} <- Rows],
+                        C__ = SplitSend(P, Out, C_),
+                        Subs = [Ch || {_, Ch, supervisor, _} <- Rows, is_pid(Ch), node(Ch) =:= Local],
+                        Regs_ = case Kind of registry when is_atom(Name), Name =/= undefined -> [{Name, P, Rows} | Regs]; _ -> Regs end,
+                        WalkSup(Queue ++ Subs, C__, Seen#{P => true}, Regs_)
+                    end
+              end,
+    {C4, _Seen, Registries} = WalkSup(lists:reverse(Tops), C3, #{}, []),
+    %% ETS tables, and the key partition tables of Registries by name.
+    EtsOne = fun(T) ->
+      case ets:info(T) of
+        undefined -> undefined;
+        I ->
+          G = fun(K) -> case lists:keyfind(K, 1, I) of {_, V} -> V; false -> undefined end end,
+          Id = case is_atom(T) of true -> atom_to_binary(T, utf8); false -> list_to_binary(io_lib:format("~w", [T])) end,
+          {Id, G(name), G(owner), G(heir), G(type), G(protection), G(size), G(memory),
+           G(read_concurrency), G(write_concurrency), G(named_table), T}
+      end
+    end,
+    EtsInfos = [E || E <- [EtsOne(T) || T <- ets:all()], E =/= undefined],
+    C5 = lists:foldl(fun(Ch, C) -> Send({ets, [erlang:delete_element(12, E) || E <- Ch]}, C) end, C4,
+                     fun Chunks([]) -> [];
+                         Chunks(L) when length(L) > 500 -> {H, T} = lists:split(500, L), [H | Chunks(T)];
+                         Chunks(L) -> [L] end(EtsInfos)),
+    KeyTabs = maps:from_list([{element(2, E), element(12, E)} || E <- EtsInfos, is_atom(element(2, E))]),
+    %% Registries: meta from the registry's own named table; keys read straight from the
+    %% partition tables (Registry's own read path), a bounded number.
+    C6 = lists:foldl(
+      fun({Name, SupPid, Rows}, C) ->
+        {Kind, Parts} = try ets:lookup(Name, -2) of
+                          [{-2, Meta}] when is_tuple(Meta), tuple_size(Meta) >= 2 -> {element(1, Meta), element(2, Meta)};
+                          _ -> {undefined, length(Rows)}
+                        catch _:_ -> {undefined, length(Rows)} end,
+        Count = try 'Elixir.Registry':count(Name) catch _:_ -> -1 end,
+        C_ = Send({registry, Name, SupPid, Kind, Parts, Count}, C),
+        Tabs = [maps:get(binary_to_atom(<<(atom_to_binary(Name, utf8))/binary, ".KeyPartition", (integer_to_binary(I))/binary>>, utf8), KeyTabs, undefined)
+                || I <- lists:seq(0, max(Parts, 1) - 1)],
+        Keys = fun Keys([], _Left, Acc) -> Acc;
+                   Keys(_, Left, Acc) when Left =< 0 -> Acc;
+                   Keys([undefined | Ts], Left, Acc) -> Keys(Ts, Left, Acc);
+                   Keys([T | Ts], Left, Acc) ->
+                     Got = try ets:select(T, [{{'$1', {'$2', '_'}}, [], [{{'$1', '$2'}}]}], Left) of
+                             {L, _Cont} -> L; '$end_of_table' -> []
+                           catch _:_ -> [] end,
+                     Keys(Ts, Left - length(Got), [{Text(K), Pd} || {K, Pd} <- Got] ++ Acc)
+               end,
+        Sample = Keys(Tabs, KeyCap, []),
+        fun SendKeys([], Cx) -> Cx;
+            SendKeys(L, Cx) ->
+              {H, T} = case length(L) > Chunk of true -> lists:split(Chunk, L); false -> {L, []} end,
+              SendKeys(T, Send({registry_keys, Name, H}, Cx))
+        end(Sample, C_)
+      end, C5, lists:reverse(Registries)),
+    Globals = [{Text(N), P} || N <- global:registered_names(), P <- [global:whereis_name(N)], is_pid(P)],
+    C7 = Send({global, Globals}, C6),
+    Scopes = [S || S <- erlang:registered(), is_pid(whereis(S)), Dict(whereis(S), '$initial_call') =:= {pg, init, 1}],
+    Pg = [{S, length(Gs), lists:sum([length(pg:get_members(S, G)) || G <- lists:sublist(Gs, 1000)])}
+          || S <- Scopes, Gs <- [try pg:which_groups(S) catch _:_ -> [] end]],
+    C8 = Send({pg, Pg}, C7),
+    %% Second sample, a window after the first began.
+    Wait = (W1a div 1000 + WindowMs) - erlang:monotonic_time(millisecond),
+    {C9, W2a, W2b, Reds1} =
+      case WindowMs > 0 of
+        false -> {C8, 0, 0, Reds0};
+        true ->
+          receive oa_stop -> exit(normal); {'DOWN', MRef, _, _, _} -> exit(normal)
+          after max(Wait, 0) -> ok end,
+          {Rd1, _} = erlang:statistics(reductions),
+          A2 = erlang:monotonic_time(microsecond),
+          Cw = Walk(procs2, Sample2, C8),
+          {Cw, A2, erlang:monotonic_time(microsecond), Rd1}
+      end,
+    Send({done, #{walk1_us => W1b - W1a, walk2_us => W2b - W2a,
+                  gap_us => case W2a of 0 -> 0; _ -> W2a - W1a end,
+                  total_us => erlang:monotonic_time(microsecond) - T0,
+                  reds_delta => Reds1 - Reds0}}, C9),
+    ok
+  end,
+  Pid = spawn(fun() ->
+                try Main()
+                catch Class:Reason:Stack ->
+                  CPid ! {oa, Sess, {error, iolist_to_binary(io_lib:format("~p:~0tP ~0tP", [Class, Reason, 20, Stack, 20]))}}
+                end
+              end),
+  {ok, Pid}
+end
+%% BODY-END
+    .

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install what otp-advisor needs to build, test and run its demo, idempotently.
+# Debian 12: erlang-dev (ei), erlang-nox (erl, erlc, epmd), elixir (fixtures),
+# libedit-dev (shell), libcmocka-dev (unit tests), make/gcc, procps (ps in tests).
+set -euo pipefail
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in erlang-dev erlang-nox elixir libedit-dev libcmocka-dev gcc make procps; do
+  have_pkg "$p" || need+=("$p")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${need[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root to install ${need[*]}" >&2; exit 2; }
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null

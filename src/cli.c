@@ -1,0 +1,245 @@
+/* cli.c — option parsing and the one-shot front ends. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render.h"
+#include "snap.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage:\n"
+          "  otp-advisor [OPTIONS] NODE                  interactive shell\n"
+          "  otp-advisor snapshot [OPTIONS] NODE -o FILE save a snapshot (Erlang term format)\n"
+          "  otp-advisor dump [OPTIONS] NODE|--from FILE summary, supervision trees and counts\n"
+          "\n"
+          "options:\n"
+          "  --cookie-file FILE   cookie (default: $OTP_ADVISOR_COOKIE, then ~/.erlang.cookie)\n"
+          "  --cookie COOKIE      discouraged: other users can read it with ps\n"
+          "  --name NAME | --sname NAME   this tool's own node name (default otp-advisor-PID)\n"
+          "  --window SECONDS     two samples this far apart (default 1; 0 for one sample)\n"
+          "  --timeout MS         deadline for each remote call (default 5000)\n"
+          "  --sup-timeout MS     deadline for each supervisor call (default 2000)\n"
+          "  --no-load            stock OTP calls only: no code is loaded on the target\n"
+          "  --from FILE          read a saved snapshot instead of attaching\n"
+          "  -o FILE              output file\n"
+          "  --no-color           plain output\n"
+          "exit codes: 0 ok, 1 findings at or above --fail-on, 2 error, 130 interrupted\n",
+          f);
+}
+
+static int parse(int argc, char **argv, int start, cli_opts *o, char *err)
+{
+    for (int i = start; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define WANT()                                                   \
+    do {                                                         \
+        if (!v)                                                  \
+            return errf(err, "option %s needs a value", a);      \
+        i++;                                                     \
+    } while (0)
+        if (!strcmp(a, "--cookie-file")) {
+            WANT();
+            o->copts.cookie_file = v;
+        } else if (!strcmp(a, "--cookie")) {
+            WANT();
+            o->copts.cookie = v;
+            fprintf(stderr, "otp-advisor: warning: --cookie is visible to other users in ps; prefer --cookie-file\n");
+        } else if (!strcmp(a, "--name")) {
+            WANT();
+            o->copts.name = v;
+        } else if (!strcmp(a, "--sname")) {
+            WANT();
+            o->copts.sname = v;
+        } else if (!strcmp(a, "--window")) {
+            WANT();
+            char *end;
+            double w = strtod(v, &end);
+            if (*end || w < 0 || w > 600)
+                return errf(err, "--window takes seconds between 0 and 600, not '%s'", v);
+            o->col.window_ms = (int)(w * 1000);
+        } else if (!strcmp(a, "--timeout") || !strcmp(a, "--sup-timeout")) {
+            WANT();
+            char *end;
+            long ms = strtol(v, &end, 10);
+            if (*end || ms <= 0 || ms > 3600000)
+                return errf(err, "%s takes milliseconds, not '%s'", a, v);
+            if (a[2] == 't')
+                o->copts.timeout_ms = (int)ms;
+            else
+                o->col.sup_timeout_ms = (int)ms;
+        } else if (!strcmp(a, "--no-load")) {
+            o->col.no_load = 1;
+        } else if (!strcmp(a, "--from")) {
+            WANT();
+            o->from = v;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            WANT();
+            o->output = v;
+        } else if (!strcmp(a, "--json")) {
+            o->json = 1;
+        } else if (!strcmp(a, "--no-color")) {
+            o->color = 0;
+        } else if (!strcmp(a, "--fail-on")) {
+            WANT();
+            o->fail_on = v;
+        } else if (!strcmp(a, "--rule")) {
+            WANT();
+            if (o->n_rules < 32)
+                o->rules[o->n_rules++] = v;
+        } else if (!strcmp(a, "--ignore")) {
+            WANT();
+            if (o->n_ignores < 32)
+                o->ignores[o->n_ignores++] = v;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            o->col.quiet = 1;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 1;
+        } else if (a[0] == '-' && a[1]) {
+            return errf(err, "unknown option %s (see --help)", a);
+        } else if (!o->node && !o->from) {
+            o->node = a;
+        } else {
+            o->rest[o->n_rest++] = argv[i];
+        }
+#undef WANT
+    }
+    return 0;
+}
+
+int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
+{
+    conn c;
+    *out = NULL;
+    if (conn_open(&c, o->node, &o->copts, err))
+        return -1;
+    collect_state st;
+    memset(&st, 0, sizeof st);
+    int rc = collect_snapshot(&c, &o->col, &st, interrupted, out, err);
+    char e2[OA_ERRLEN];
+    if (conn_up(&c) && collect_unload(&c, &st, e2) && !rc)
+        fprintf(stderr, "otp-advisor: warning: could not remove the probe: %s\n", e2);
+    conn_close(&c);
+    return rc;
+}
+
+static int get_snapshot(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
+{
+    if (o->from) {
+        *out = snap_load(o->from, err);
+        return *out ? 0 : -1;
+    }
+    if (!o->node)
+        return errf(err, "which node? give NODE (name@host) or --from FILE");
+    return cli_collect(o, interrupted, out, err);
+}
+
+static int cmd_snapshot(cli_opts *o, volatile sig_atomic_t *interrupted)
+{
+    char err[OA_ERRLEN];
+    if (!o->output) {
+        fprintf(stderr, "otp-advisor: snapshot needs -o FILE\n");
+        return EXIT_ERROR;
+    }
+    snap *s;
+    if (get_snapshot(o, interrupted, &s, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    }
+    int rc = snap_save(s, o->output, err);
+    if (rc)
+        fprintf(stderr, "otp-advisor: %s\n", err);
+    else
+        fprintf(stderr, "otp-advisor: saved %zu processes, %zu supervisors of %s to %s\n", s->procs.len, s->sups.len,
+                snap_str(s, s->info.node), o->output);
+    snap_free(s);
+    return rc ? EXIT_ERROR : EXIT_OK;
+}
+
+static void emit(const cli_opts *o, const strbuf *sb)
+{
+    FILE *f = stdout;
+    if (o->output && !(f = fopen(o->output, "w"))) {
+        perror(o->output);
+        f = stdout;
+    }
+    fwrite(sb->buf, 1, sb->len, f);
+    if (f != stdout)
+        fclose(f);
+}
+
+static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
+{
+    char err[OA_ERRLEN];
+    snap *s;
+    if (get_snapshot(o, interrupted, &s, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    }
+    render_ctx rc;
+    render_ctx_default(&rc);
+    rc.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
+    strbuf sb;
+    sb_init(&sb);
+    render_summary(s, &rc, &sb);
+    sb_putc(&sb, '\n');
+    render_apps(s, &rc, &sb);
+    sb_putc(&sb, '\n');
+    render_tree(s, SNAP_NONE, &rc, &sb);
+    render_class_counts(s, &rc, &sb);
+    sb_putc(&sb, '\n');
+    render_unsupervised(s, &rc, &sb);
+    emit(o, &sb);
+    sb_free(&sb);
+    snap_free(s);
+    return EXIT_OK;
+}
+
+int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    collect_defaults(&o.col);
+    o.color = -1;
+    char *rest[64];
+    o.rest = rest;
+    char err[OA_ERRLEN];
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    if (!cmd) {
+        usage(stderr);
+        return EXIT_ERROR;
+    }
+    int start = 2;
+    static const char *cmds[] = {"snapshot", "dump", "check", "report", "shell", NULL};
+    int known = 0;
+    for (int i = 0; cmds[i]; i++)
+        known |= !strcmp(cmd, cmds[i]);
+    if (!known) {
+        cmd = "shell";
+        start = 1;
+    }
+    if (argc - start > 60) {
+        fprintf(stderr, "otp-advisor: too many arguments\n");
+        return EXIT_ERROR;
+    }
+    int pr = parse(argc, argv, start, &o, err);
+    if (pr > 0)
+        return EXIT_OK;
+    if (pr < 0) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        return EXIT_ERROR;
+    }
+    if (!strcmp(cmd, "snapshot"))
+        return cmd_snapshot(&o, interrupted);
+    if (!strcmp(cmd, "dump") || !strcmp(cmd, "shell"))
+        return cmd_dump(&o, interrupted);
+    fprintf(stderr, "otp-advisor: '%s' is not implemented yet\n", cmd);
+    return EXIT_ERROR;
+}

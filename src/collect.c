@@ -1,0 +1,354 @@
+/* collect.c — run the collector on the target and stream its messages into a snap. */
+#define _POSIX_C_SOURCE 200809L
+#include "collect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "etf.h"
+#include "probe_blobs.h"
+#include "util.h"
+
+#ifndef OA_VERSION
+#define OA_VERSION "0.1.0"
+#endif
+
+void collect_defaults(collect_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->window_ms = 1000;
+    o->sup_timeout_ms = 2000;
+    o->chunk = 1000;
+    o->credit = 16;
+    o->mq_threshold = 100000;
+    o->registry_keys = 10000;
+}
+
+static void say(const collect_opts *o, const char *fmt, const char *arg)
+{
+    if (!o->quiet) {
+        fprintf(stderr, fmt, arg);
+        fputc('\n', stderr);
+    }
+}
+
+static void enc_atom(ei_x_buff *x, const char *s) { ei_x_encode_atom_len_as(x, s, (int)strlen(s), ERLANG_UTF8, ERLANG_UTF8); }
+
+/* Another otp-advisor attached to the same node? Then its probe must not be purged. */
+static int other_advisor(conn *c, int *others, char *err)
+{
+    ei_x_buff a, r;
+    ei_x_new(&a);
+    ei_x_new(&r);
+    ei_x_encode_list_header(&a, 1);
+    enc_atom(&a, "hidden");
+    ei_x_encode_empty_list(&a);
+    int rc = conn_rpc(c, "erlang", "nodes", &a, &r, err);
+    *others = 0;
+    if (rc == 0) {
+        etf_rd rd;
+        uint32_t n;
+        etf_init(&rd, r.buff, (size_t)r.index);
+        if (etf_list(&rd, &n) == 0)
+            for (uint32_t i = 0; i < n; i++) {
+                const char *s;
+                size_t l;
+                if (etf_atom(&rd, &s, &l))
+                    break;
+                if (l > 12 && memcmp(s, "otp-advisor-", 12) == 0 && !(l == strlen(c->own) && memcmp(s, c->own, l) == 0))
+                    (*others)++;
+            }
+    }
+    ei_x_free(&a);
+    ei_x_free(&r);
+    return rc;
+}
+
+static int purge_one(conn *c, const char *mod, int len, char *err)
+{
+    const char *funs[2] = {"delete", "purge"};
+    for (int i = 0; i < 2; i++) {
+        ei_x_buff a, r;
+        ei_x_new(&a);
+        ei_x_new(&r);
+        ei_x_encode_list_header(&a, 1);
+        ei_x_encode_atom_len_as(&a, mod, len, ERLANG_UTF8, ERLANG_UTF8);
+        ei_x_encode_empty_list(&a);
+        int rc = conn_rpc(c, "code", funs[i], &a, &r, err);
+        ei_x_free(&a);
+        ei_x_free(&r);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Remove probe modules left by sessions that died (any version), ours included. */
+static int purge_probes(conn *c, int include_ours, char *err)
+{
+    ei_x_buff a, r;
+    ei_x_new(&a);
+    ei_x_new(&r);
+    ei_x_encode_empty_list(&a);
+    int rc = conn_rpc(c, "code", "all_loaded", &a, &r, err);
+    if (rc == 0) {
+        etf_rd rd;
+        uint32_t n, ar;
+        etf_init(&rd, r.buff, (size_t)r.index);
+        if (etf_list(&rd, &n) == 0)
+            for (uint32_t i = 0; i < n && rc == 0; i++) {
+                const char *s;
+                size_t l;
+                if (etf_tuple(&rd, &ar) || ar != 2 || etf_atom(&rd, &s, &l) || etf_skip(&rd))
+                    break;
+                if (l > 18 && memcmp(s, "otp_advisor_probe_", 18) == 0 &&
+                    (include_ours || !(l == strlen(probe_module) && memcmp(s, probe_module, l) == 0))) {
+                    char name[256];
+                    snprintf(name, sizeof name, "%.*s", (int)(l < 255 ? l : 255), s);
+                    rc = purge_one(c, name, (int)strlen(name), err);
+                }
+            }
+    }
+    ei_x_free(&a);
+    ei_x_free(&r);
+    return rc;
+}
+
+static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *err)
+{
+    int others = 0;
+    int rc = other_advisor(c, &others, err);
+    if (rc)
+        return rc;
+    if (!others && (rc = purge_probes(c, 0, err)))
+        return rc;
+    ei_x_buff a, r;
+    ei_x_new(&a);
+    ei_x_new(&r);
+    ei_x_encode_list_header(&a, 3);
+    enc_atom(&a, probe_module);
+    ei_x_encode_string(&a, "otp_advisor_probe.erl");
+    ei_x_encode_binary(&a, probe_beam, (long)probe_beam_len);
+    ei_x_encode_empty_list(&a);
+    char e2[OA_ERRLEN];
+    rc = conn_rpc(c, "code", "load_binary", &a, &r, e2);
+    int ok = 0;
+    if (rc == 0) {
+        etf_rd rd;
+        uint32_t ar;
+        etf_init(&rd, r.buff, (size_t)r.index);
+        ok = etf_tuple(&rd, &ar) == 0 && ar == 2 && etf_is_atom(&rd, "module");
+        if (!ok)
+            snprintf(e2, sizeof e2, "code:load_binary returned an error");
+    }
+    ei_x_free(&a);
+    ei_x_free(&r);
+    if (rc == CONN_LOST || rc == CONN_TIMEOUT) {
+        snprintf(err, OA_ERRLEN, "%s", e2);
+        return rc;
+    }
+    if (!ok) {
+        say(o, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)", e2);
+        st->fell_back = 1;
+        return 1;
+    }
+    st->loaded = 1;
+    return 0;
+}
+
+static void enc_opts(ei_x_buff *a, const collect_opts *o, long session)
+{
+    ei_x_encode_map_header(a, 7);
+    enc_atom(a, "window_ms");
+    ei_x_encode_long(a, o->window_ms);
+    enc_atom(a, "sup_timeout_ms");
+    ei_x_encode_long(a, o->sup_timeout_ms);
+    enc_atom(a, "chunk");
+    ei_x_encode_long(a, o->chunk);
+    enc_atom(a, "credit");
+    ei_x_encode_long(a, o->credit);
+    enc_atom(a, "mq_threshold");
+    ei_x_encode_long(a, o->mq_threshold);
+    enc_atom(a, "registry_keys");
+    ei_x_encode_long(a, o->registry_keys);
+    enc_atom(a, "session");
+    ei_x_encode_long(a, session);
+}
+
+static int start_collector(conn *c, const collect_opts *o, int no_load, long session, erlang_pid *prober, char *err)
+{
+    ei_x_buff a, r;
+    ei_x_new(&a);
+    ei_x_new(&r);
+    int rc;
+    if (!no_load) {
+        ei_x_encode_list_header(&a, 2);
+        ei_x_encode_pid(&a, ei_self(&c->ec));
+        enc_opts(&a, o, session);
+        ei_x_encode_empty_list(&a);
+        rc = conn_rpc(c, probe_module, "start", &a, &r, err);
+    } else {
+        /* erl_eval:exprs(Body, [{'CPid', Self}, {'Opts', Opts}]) — an orddict, sorted */
+        ei_x_encode_list_header(&a, 2);
+        ei_x_append_buf(&a, (const char *)probe_body_etf + 1, (int)probe_body_etf_len - 1);
+        ei_x_encode_list_header(&a, 2);
+        ei_x_encode_tuple_header(&a, 2);
+        enc_atom(&a, "CPid");
+        ei_x_encode_pid(&a, ei_self(&c->ec));
+        ei_x_encode_tuple_header(&a, 2);
+        enc_atom(&a, "Opts");
+        enc_opts(&a, o, session);
+        ei_x_encode_empty_list(&a);
+        ei_x_encode_empty_list(&a);
+        rc = conn_rpc(c, "erl_eval", "exprs", &a, &r, err);
+    }
+    if (rc == 0) {
+        /* {ok, Pid}, or {value, {ok, Pid}, Bindings} from erl_eval */
+        int idx = 0, ar = 0;
+        char atom[MAXATOMLEN_UTF8];
+        ei_x_buff *b = &r;
+        if (ei_decode_tuple_header(b->buff, &idx, &ar) == 0 && ar == 3 &&
+            ei_decode_atom(b->buff, &idx, atom) == 0 && strcmp(atom, "value") == 0)
+            ei_decode_tuple_header(b->buff, &idx, &ar);
+        else if (idx = 0, ei_decode_tuple_header(b->buff, &idx, &ar) != 0)
+            ar = 0;
+        if (ar != 2 || ei_decode_atom(b->buff, &idx, atom) != 0 || strcmp(atom, "ok") != 0 ||
+            ei_decode_pid(b->buff, &idx, prober) != 0)
+            rc = errf(err, "the collector did not start on %s", c->target);
+    }
+    ei_x_free(&a);
+    ei_x_free(&r);
+    return rc;
+}
+
+static int grant(conn *c, const erlang_pid *to, long n, char *err)
+{
+    ei_x_buff m;
+    ei_x_new_with_version(&m);
+    ei_x_encode_tuple_header(&m, 2);
+    enc_atom(&m, "oa_credit");
+    ei_x_encode_long(&m, n);
+    int rc = conn_send(c, to, &m, err);
+    ei_x_free(&m);
+    return rc;
+}
+
+static void stop_collector(conn *c, const erlang_pid *to)
+{
+    ei_x_buff m;
+    char e[OA_ERRLEN];
+    ei_x_new_with_version(&m);
+    enc_atom(&m, "oa_stop");
+    conn_send(c, to, &m, e);
+    ei_x_free(&m);
+}
+
+int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel,
+                     snap **out, char *err)
+{
+    *out = NULL;
+    int no_load = o->no_load || st->fell_back;
+    if (!no_load && !st->loaded) {
+        int rc = load_probe(c, st, o, err);
+        if (rc < 0)
+            return rc;
+        no_load = rc == 1;
+    }
+    snprintf(st->method, sizeof st->method, "%s", no_load ? "no-load" : "probe");
+    static long session_seq;
+    long session = ((long)getpid() << 16) ^ (long)time(NULL) ^ ++session_seq;
+    erlang_pid prober;
+    int64_t t0 = now_us();
+    int rc = start_collector(c, o, no_load, session, &prober, err);
+    if (rc)
+        return rc;
+    snap *s = snap_new();
+    ei_x_buff x;
+    ei_x_new(&x);
+    erlang_msg msg;
+    int consumed = 0, done = 0;
+    /* the collector is silent at most during the window and one supervisor call */
+    int64_t idle_limit_us = ((int64_t)o->window_ms + (int64_t)o->sup_timeout_ms * 3 + 30000) * 1000;
+    int64_t last = now_us();
+    while (!done) {
+        if (cancel && *cancel) {
+            stop_collector(c, &prober);
+            rc = errf(err, "collection cancelled");
+            break;
+        }
+        int r = conn_recv(c, &msg, &x, 200, err);
+        if (r < 0) {
+            rc = errf(err, "connection to %s lost during collection", c->target);
+            break;
+        }
+        if (r == 0) {
+            if (now_us() - last > idle_limit_us) {
+                stop_collector(c, &prober);
+                rc = errf(err, "the collector on %s went silent for %lld s", c->target,
+                          (long long)(idle_limit_us / 1000000));
+                break;
+            }
+            continue;
+        }
+        /* {oa, Session, Msg} */
+        etf_rd rd;
+        uint32_t ar;
+        int64_t sess;
+        etf_init(&rd, x.buff, (size_t)x.index);
+        if (etf_version(&rd) || etf_tuple(&rd, &ar) || ar != 3 || !etf_is_atom(&rd, "oa") || etf_skip(&rd) ||
+            etf_int(&rd, &sess) || sess != session)
+            continue; /* not ours: an older collector's leftovers */
+        last = now_us();
+        const unsigned char *m0 = rd.p;
+        if (etf_skip(&rd)) {
+            rc = errf(err, "malformed message from the collector");
+            break;
+        }
+        etf_rd peek;
+        uint32_t mar;
+        etf_init(&peek, m0, (size_t)(rd.p - m0));
+        done = etf_tuple(&peek, &mar) == 0 && etf_is_atom(&peek, "done");
+        if ((rc = snap_ingest(s, m0, (size_t)(rd.p - m0), err))) {
+            const char *dump = getenv("OTP_ADVISOR_DEBUG_DUMP");
+            FILE *df = dump ? fopen(dump, "wb") : NULL;
+            if (df) { /* the offending message, as a term file for binary_to_term */
+                fputc(131, df);
+                fwrite(m0, 1, (size_t)(rd.p - m0), df);
+                fclose(df);
+            }
+            break;
+        }
+        if (++consumed % 8 == 0 && !done && grant(c, &prober, 8, err)) {
+            rc = errf(err, "connection to %s lost during collection", c->target);
+            break;
+        }
+    }
+    ei_x_free(&x);
+    if (rc) {
+        snap_free(s);
+        return rc < 0 ? rc : -1;
+    }
+    s->info.method = snap_intern(s, st->method);
+    s->info.tool_version = snap_intern(s, OA_VERSION);
+    if (!s->info.total_us)
+        s->info.total_us = now_us() - t0;
+    snap_finish(s, err);
+    *out = s;
+    return 0;
+}
+
+int collect_unload(conn *c, collect_state *st, char *err)
+{
+    if (!conn_up(c))
+        return 0;
+    int others = 0;
+    int rc = other_advisor(c, &others, err);
+    if (rc == 0 && !others)
+        rc = purge_probes(c, 1, err);
+    if (rc == 0)
+        st->loaded = 0;
+    return rc;
+}

@@ -1,0 +1,579 @@
+/* conn.c — hidden C node connection, epmd diagnosis, allowlisted remote calls.
+ *
+ * We ask epmd ourselves before connecting so that each failure gets its own message:
+ * host unknown, epmd unreachable, node not registered (with the names that are),
+ * distribution version too old, cookie rejected. libei alone reports most of these as
+ * the same EIO. */
+#define _POSIX_C_SOURCE 200809L
+#include "conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "etf.h"
+#include "probe_blobs.h"
+#include "util.h"
+
+#define EPMD_PORT 4369
+
+static int ei_ready;
+
+int conn_find_cookie(const conn_opts *o, char *cookie, size_t n, char *err)
+{
+    char path[4096];
+    const char *src = NULL;
+    if (o->cookie && *o->cookie) {
+        snprintf(cookie, n, "%s", o->cookie);
+        return 0;
+    }
+    if (o->cookie_file)
+        src = o->cookie_file;
+    else if (getenv("OTP_ADVISOR_COOKIE") && *getenv("OTP_ADVISOR_COOKIE")) {
+        snprintf(cookie, n, "%s", getenv("OTP_ADVISOR_COOKIE"));
+        return 0;
+    } else {
+        const char *home = getenv("HOME");
+        snprintf(path, sizeof path, "%s/.erlang.cookie", home ? home : ".");
+        src = path;
+    }
+    FILE *f = fopen(src, "r");
+    if (!f)
+        return errf(err, "cannot read the cookie from %s: %s (use --cookie-file or $OTP_ADVISOR_COOKIE)", src,
+                    strerror(errno));
+    size_t got = fread(cookie, 1, n - 1, f);
+    fclose(f);
+    cookie[got] = 0;
+    while (got > 0 && (cookie[got - 1] == '\n' || cookie[got - 1] == '\r' || cookie[got - 1] == ' '))
+        cookie[--got] = 0;
+    if (got == 0)
+        return errf(err, "the cookie file %s is empty", src);
+    return 0;
+}
+
+static int tcp_connect(const char *host, int port, int ms, char *err, int *unknown_host)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", port);
+    *unknown_host = 0;
+    int rc = getaddrinfo(host, ps, &hints, &res);
+    if (rc != 0) {
+        *unknown_host = 1;
+        return errf(err, "host unknown: %s (%s)", host, gai_strerror(rc));
+    }
+    int fd = -1, last = ECONNREFUSED;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        int fl = fcntl(fd, F_GETFL, 0);
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
+            struct pollfd pfd = {fd, POLLOUT, 0};
+            if (poll(&pfd, 1, ms) == 1) {
+                int so = 0;
+                socklen_t sl = sizeof so;
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl);
+                if (so == 0) {
+                    fcntl(fd, F_SETFL, fl);
+                    break;
+                }
+                last = so;
+            } else
+                last = ETIMEDOUT;
+        } else
+            last = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return errf(err, "epmd not reachable on %s:%d (%s): is an Erlang node running there?", host, port,
+                    strerror(last));
+    return fd;
+}
+
+static int read_full(int fd, unsigned char *buf, size_t n, int ms)
+{
+    size_t got = 0;
+    while (got < n) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, ms) != 1)
+            return -1;
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r <= 0)
+            return got ? (int)got : -1;
+        got += (size_t)r;
+    }
+    return (int)got;
+}
+
+/* epmd NAMES_REQ: the names registered on host, for a helpful error. */
+static void epmd_names(const char *host, int ms, char *out, size_t n)
+{
+    char e[OA_ERRLEN];
+    int uh;
+    out[0] = 0;
+    int fd = tcp_connect(host, EPMD_PORT, ms, e, &uh);
+    if (fd < 0)
+        return;
+    unsigned char req[3] = {0, 1, 110};
+    if (write(fd, req, 3) != 3) {
+        close(fd);
+        return;
+    }
+    unsigned char buf[4096];
+    int got = 0;
+    for (;;) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, ms) != 1)
+            break;
+        ssize_t r = read(fd, buf + got, sizeof buf - 1 - (size_t)got);
+        if (r <= 0)
+            break;
+        got += (int)r;
+        if (got >= (int)sizeof buf - 1)
+            break;
+    }
+    close(fd);
+    if (got <= 4)
+        return;
+    buf[got] = 0;
+    size_t len = 0;
+    char *save = NULL;
+    for (char *line = strtok_r((char *)buf + 4, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char name[256];
+        if (sscanf(line, "name %255s at port", name) == 1) {
+            int w = snprintf(out + len, n - len, "%s%s", len ? ", " : "", name);
+            if (w < 0 || (size_t)w >= n - len)
+                break;
+            len += (size_t)w;
+        }
+    }
+}
+
+/* PORT_PLEASE2: returns the node's port, or <0 with err set. */
+static int epmd_port(const char *host, const char *alive, int ms, int *highest, char *err)
+{
+    int uh;
+    int fd = tcp_connect(host, EPMD_PORT, ms, err, &uh);
+    if (fd < 0)
+        return -1;
+    size_t al = strlen(alive);
+    unsigned char req[300];
+    req[0] = (unsigned char)((al + 1) >> 8);
+    req[1] = (unsigned char)(al + 1);
+    req[2] = 122;
+    memcpy(req + 3, alive, al);
+    if (write(fd, req, 3 + al) != (ssize_t)(3 + al)) {
+        close(fd);
+        return errf(err, "epmd on %s closed the connection", host);
+    }
+    unsigned char resp[12];
+    int got = read_full(fd, resp, 2, ms);
+    if (got < 2 || resp[0] != 119) {
+        close(fd);
+        return errf(err, "epmd on %s gave no answer", host);
+    }
+    if (resp[1] != 0) {
+        close(fd);
+        char names[1024];
+        epmd_names(host, ms, names, sizeof names);
+        return errf(err, "node not registered: no node named '%s' on %s (epmd knows: %s)", alive, host,
+                    names[0] ? names : "none");
+    }
+    got = read_full(fd, resp + 2, 8, ms);
+    close(fd);
+    if (got < 8)
+        return errf(err, "epmd on %s sent a short answer", host);
+    *highest = resp[6] << 8 | resp[7];
+    return resp[2] << 8 | resp[3];
+}
+
+static int split_target(conn *c, const char *target, char *err)
+{
+    const char *at = strchr(target, '@');
+    if (!target[0] || (at && (at == target || !at[1])))
+        return errf(err, "bad node name '%s' (expected name@host)", target);
+    if (at) {
+        if ((size_t)(at - target) > EI_MAXALIVELEN || strlen(at + 1) > OA_MAXHOST)
+            return errf(err, "node name too long: %s", target);
+        snprintf(c->alive, sizeof c->alive, "%.*s", (int)(at - target), target);
+        snprintf(c->host, sizeof c->host, "%s", at + 1);
+    } else {
+        char h[OA_MAXHOST + 1];
+        if (gethostname(h, sizeof h) != 0)
+            return errf(err, "cannot tell this host's name");
+        h[OA_MAXHOST] = 0;
+        char *dot = strchr(h, '.');
+        if (dot)
+            *dot = 0;
+        if (strlen(target) > EI_MAXALIVELEN)
+            return errf(err, "node name too long: %s", target);
+        snprintf(c->alive, sizeof c->alive, "%s", target);
+        snprintf(c->host, sizeof c->host, "%s", h);
+    }
+    snprintf(c->target, sizeof c->target, "%s@%s", c->alive, c->host);
+    if (strlen(c->target) >= MAXNODELEN)
+        return errf(err, "node name too long: %s", target);
+    return 0;
+}
+
+static int conn_connect(conn *c, char *err)
+{
+    int highest = 0;
+    int port = epmd_port(c->host, c->alive, c->timeout_ms, &highest, err);
+    if (port < 0)
+        return CONN_ERR;
+    c->port = port;
+    int fd = ei_connect_host_port_tmo(&c->ec, c->host, port, (unsigned)c->timeout_ms);
+    if (fd < 0) {
+        int e = erl_errno;
+        if (highest && highest < 6)
+            return errf(err, "%s speaks distribution version %d only: it is older than OTP 23, outside this "
+                             "tool's distribution window (OTP 23 and later)", c->target, highest), CONN_ERR;
+        if (e == ETIMEDOUT)
+            return errf(err, "%s did not complete the handshake within %d ms", c->target, c->timeout_ms), CONN_ERR;
+        return errf(err, "cookie rejected by %s (the handshake failed: check --cookie-file / $OTP_ADVISOR_COOKIE)",
+                    c->target), CONN_ERR;
+    }
+    c->fd = fd;
+    return 0;
+}
+
+int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
+    if (!ei_ready) {
+        if (ei_init() != 0)
+            return errf(err, "cannot initialise erl_interface");
+        ei_ready = 1;
+    }
+    if (split_target(c, target, err))
+        return CONN_ERR;
+    if (conn_find_cookie(o, c->cookie, sizeof c->cookie, err))
+        return CONN_ERR;
+    int long_names = strchr(c->host, '.') != NULL;
+    char ownalive[EI_MAXALIVELEN + 1], ownhost[OA_MAXHOST + 1];
+    const char *want = o->name ? o->name : o->sname;
+    if (want) {
+        const char *at = strchr(want, '@');
+        snprintf(ownalive, sizeof ownalive, "%.*s", at ? (int)(at - want) : (int)strlen(want), want);
+        if (at)
+            snprintf(ownhost, sizeof ownhost, "%s", at + 1);
+        else
+            snprintf(ownhost, sizeof ownhost, "%s", long_names || o->name ? c->host : c->host);
+    } else {
+        snprintf(ownalive, sizeof ownalive, "otp-advisor-%d", (int)getpid());
+        if (long_names)
+            snprintf(ownhost, sizeof ownhost, "%s", c->host);
+        else {
+            char h[OA_MAXHOST + 1];
+            if (gethostname(h, sizeof h) != 0)
+                snprintf(h, sizeof h, "localhost");
+            h[OA_MAXHOST] = 0;
+            char *dot = strchr(h, '.');
+            if (dot)
+                *dot = 0;
+            /* a short-name target on another host is fine: names only need the same form */
+            snprintf(ownhost, sizeof ownhost, "%s", h);
+        }
+    }
+    snprintf(c->own, sizeof c->own, "%s@%s", ownalive, ownhost);
+    if (strlen(c->own) >= MAXNODELEN)
+        return errf(err, "own node name too long: %s", c->own);
+    struct in_addr addr;
+    addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (ei_connect_xinit(&c->ec, ownhost, ownalive, c->own, &addr, c->cookie, (unsigned)time(NULL)) < 0)
+        return errf(err, "cannot initialise the C node %s", c->own);
+    c->inited = 1;
+    if (conn_connect(c, err))
+        return CONN_ERR;
+    /* the release, also our check of the distribution window */
+    ei_x_buff args, reply;
+    ei_x_new(&args);
+    ei_x_new(&reply);
+    ei_x_encode_list_header(&args, 1);
+    ei_x_encode_atom(&args, "otp_release");
+    ei_x_encode_empty_list(&args);
+    int rc = conn_rpc(c, "erlang", "system_info", &args, &reply, err);
+    if (rc == 0) {
+        etf_rd r;
+        const char *s;
+        size_t n;
+        etf_init(&r, reply.buff, (size_t)reply.index);
+        if (etf_bin(&r, &s, &n) == 0 && n < 8) {
+            char tmp[8];
+            memcpy(tmp, s, n);
+            tmp[n] = 0;
+            c->otp_release = atoi(tmp);
+        }
+    }
+    ei_x_free(&args);
+    ei_x_free(&reply);
+    if (rc)
+        return conn_close(c), rc;
+    if (c->otp_release && c->otp_release < 23) {
+        conn_close(c);
+        return errf(err, "%s runs OTP %d, older than this tool's distribution window (OTP 23 and later)",
+                    c->target, c->otp_release), CONN_ERR;
+    }
+    return 0;
+}
+
+int conn_reopen(conn *c, char *err)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    if (!c->inited)
+        return errf(err, "not connected");
+    return conn_connect(c, err);
+}
+
+void conn_close(conn *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    memset(c->cookie, 0, sizeof c->cookie);
+    c->inited = 0;
+}
+
+/* ---- the allowlist ------------------------------------------------------------------ */
+
+typedef int (*arg_check)(const char *args, int len, char *why);
+
+static int is_probe_module(const char *s, size_t n)
+{
+    return n == strlen(probe_module) && memcmp(s, probe_module, n) == 0;
+}
+
+static int is_any_probe_module(const char *s, size_t n)
+{
+    return n > 18 && memcmp(s, "otp_advisor_probe_", 18) == 0;
+}
+
+/* [Module] where Module is one of ours (any version: stale ones are cleaned up) */
+static int chk_probe_mod_arg(const char *args, int len, char *why)
+{
+    etf_rd r;
+    uint32_t n;
+    const char *s;
+    size_t l;
+    etf_init(&r, args, (size_t)len);
+    if (etf_list(&r, &n) || n != 1 || etf_atom(&r, &s, &l) || !is_any_probe_module(s, l))
+        return errf(why, "only otp-advisor's own probe modules may be purged or deleted");
+    return 0;
+}
+
+/* [Module, File, Binary]: only our embedded probe */
+static int chk_load_binary(const char *args, int len, char *why)
+{
+    etf_rd r;
+    uint32_t n;
+    const char *s;
+    size_t l;
+    etf_init(&r, args, (size_t)len);
+    if (etf_list(&r, &n) || n != 3 || etf_atom(&r, &s, &l) || !is_probe_module(s, l) || etf_skip(&r) ||
+        etf_bin(&r, &s, &l) || l != probe_beam_len || memcmp(s, probe_beam, l) != 0)
+        return errf(why, "only the embedded probe may be loaded");
+    return 0;
+}
+
+/* [Exprs, Bindings]: only the embedded collector body */
+static int chk_eval(const char *args, int len, char *why)
+{
+    size_t body = probe_body_etf_len - 1; /* without the version byte */
+    if (len < 5 || (unsigned char)args[0] != ETF_LIST || (size_t)len < 5 + body ||
+        memcmp(args + 5, probe_body_etf + 1, body) != 0)
+        return errf(why, "erl_eval may only run otp-advisor's own read-only collector");
+    return 0;
+}
+
+static int chk_system_info(const char *args, int len, char *why)
+{
+    static const char *ok[] = {"otp_release", "version", "process_count", "schedulers_online", NULL};
+    etf_rd r;
+    uint32_t n;
+    const char *s;
+    size_t l;
+    etf_init(&r, args, (size_t)len);
+    if (etf_list(&r, &n) || n != 1 || etf_atom(&r, &s, &l))
+        return errf(why, "erlang:system_info/1 with an unexpected argument");
+    for (int i = 0; ok[i]; i++)
+        if (etf_atom_eq(s, l, ok[i]))
+            return 0;
+    return errf(why, "erlang:system_info(%.*s) is not needed by this tool", (int)l, s);
+}
+
+static const struct {
+    const char *mod, *fun;
+    arg_check check;
+} allowlist[] = {
+    {"erlang", "system_info", chk_system_info},
+    {"erlang", "nodes", NULL},
+    {"code", "all_loaded", NULL},
+    {"code", "is_loaded", chk_probe_mod_arg},
+    {"code", "load_binary", chk_load_binary},
+    {"code", "delete", chk_probe_mod_arg},
+    {"code", "purge", chk_probe_mod_arg},
+    {"code", "soft_purge", chk_probe_mod_arg},
+    {"erl_eval", "exprs", chk_eval},
+    {NULL, "start", NULL}, /* NULL module: the embedded probe */
+};
+
+int conn_allowed(const char *mod, const char *fun, const char *args, int len, char *why)
+{
+    for (size_t i = 0; i < sizeof allowlist / sizeof allowlist[0]; i++) {
+        const char *m = allowlist[i].mod ? allowlist[i].mod : probe_module;
+        if (strcmp(m, mod) == 0 && strcmp(allowlist[i].fun, fun) == 0)
+            return allowlist[i].check ? allowlist[i].check(args, len, why) : 0;
+    }
+    return errf(why, "%s:%s is not on otp-advisor's allowlist of read-only calls", mod, fun);
+}
+
+/* ---- calls and messages -------------------------------------------------------------- */
+
+static int lost(conn *c, char *err)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    errf(err, "connection to %s lost", c->target);
+    return CONN_LOST;
+}
+
+int conn_rpc(conn *c, const char *mod, const char *fun, const ei_x_buff *args, ei_x_buff *reply, char *err)
+{
+    char why[OA_ERRLEN];
+    if (conn_allowed(mod, fun, args->buff, args->index, why)) {
+        errf(err, "refused locally: %s", why);
+        return CONN_REFUSED;
+    }
+    if (c->fd < 0)
+        return errf(err, "not connected to %s", c->target[0] ? c->target : "a node"), CONN_LOST;
+    if (ei_rpc_to(&c->ec, c->fd, (char *)mod, (char *)fun, args->buff, args->index) < 0)
+        return lost(c, err);
+    int64_t deadline = now_us() + (int64_t)c->timeout_ms * 1000;
+    erlang_msg msg;
+    ei_x_buff x;
+    ei_x_new(&x);
+    for (;;) {
+        int64_t left = (deadline - now_us()) / 1000;
+        if (left <= 0) {
+            ei_x_free(&x);
+            /* rex replies are untagged: a late one would answer the next call */
+            char e2[OA_ERRLEN];
+            int rr = conn_reopen(c, e2);
+            errf(err, "%s:%s on %s timed out after %d ms%s", mod, fun, c->target, c->timeout_ms,
+                 rr ? " and the connection could not be re-opened" : "");
+            return CONN_TIMEOUT;
+        }
+        x.index = 0;
+        int r = ei_xreceive_msg_tmo(c->fd, &msg, &x, (unsigned)(left > 0 ? left : 1));
+        if (r == ERL_TICK)
+            continue;
+        if (r == ERL_ERROR) {
+            if (erl_errno == ETIMEDOUT)
+                continue;
+            ei_x_free(&x);
+            return lost(c, err);
+        }
+        if (msg.msgtype != ERL_SEND && msg.msgtype != ERL_REG_SEND)
+            continue;
+        etf_rd rd;
+        uint32_t ar;
+        etf_init(&rd, x.buff, (size_t)x.index);
+        if (etf_version(&rd) || etf_tuple(&rd, &ar) || ar != 2 || !etf_is_atom(&rd, "rex"))
+            continue; /* a stray message (an old probe's chunk): not our reply */
+        etf_skip(&rd);
+        int off = (int)(rd.p - (const unsigned char *)x.buff);
+        reply->index = 0;
+        ei_x_append_buf(reply, x.buff + off, x.index - off);
+        ei_x_free(&x);
+        etf_init(&rd, reply->buff, (size_t)reply->index);
+        if (etf_tuple(&rd, &ar) == 0 && ar == 2 && etf_is_atom(&rd, "badrpc")) {
+            char *txt = NULL;
+            int idx = 0;
+            ei_x_buff tmp;
+            ei_x_new_with_version(&tmp);
+            ei_x_append_buf(&tmp, reply->buff, reply->index);
+            idx = 0;
+            int ver;
+            ei_decode_version(tmp.buff, &idx, &ver);
+            ei_s_print_term(&txt, tmp.buff, &idx);
+            errf(err, "%s:%s failed on %s: %.300s", mod, fun, c->target, txt ? txt : "badrpc");
+            free(txt);
+            ei_x_free(&tmp);
+            return CONN_ERR;
+        }
+        return 0;
+    }
+}
+
+int conn_send(conn *c, const erlang_pid *to, const ei_x_buff *msg, char *err)
+{
+    if (c->fd < 0)
+        return errf(err, "not connected"), CONN_LOST;
+    if (ei_send_tmo(c->fd, (erlang_pid *)to, msg->buff, msg->index, (unsigned)c->timeout_ms) < 0)
+        return lost(c, err);
+    return 0;
+}
+
+int conn_recv(conn *c, erlang_msg *msg, ei_x_buff *x, int ms, char *err)
+{
+    if (c->fd < 0)
+        return errf(err, "not connected"), CONN_LOST;
+    int64_t deadline = now_us() + (int64_t)(ms > 0 ? ms : 1) * 1000;
+    for (;;) {
+        int64_t left = (deadline - now_us()) / 1000;
+        if (left <= 0)
+            return 0;
+        x->index = 0;
+        int r = ei_xreceive_msg_tmo(c->fd, msg, x, (unsigned)left);
+        if (r == ERL_TICK)
+            continue;
+        if (r == ERL_ERROR) {
+            if (erl_errno == ETIMEDOUT)
+                return 0;
+            return lost(c, err);
+        }
+        if (msg->msgtype == ERL_SEND || msg->msgtype == ERL_REG_SEND)
+            return 1;
+    }
+}
+
+int conn_poll(conn *c, char *err)
+{
+    if (c->fd < 0)
+        return CONN_LOST;
+    struct pollfd pfd = {c->fd, POLLIN, 0};
+    while (poll(&pfd, 1, 0) == 1) {
+        if (pfd.revents & (POLLHUP | POLLERR))
+            return lost(c, err);
+        erlang_msg msg;
+        ei_x_buff x;
+        ei_x_new(&x);
+        int r = ei_xreceive_msg_tmo(c->fd, &msg, &x, 50);
+        ei_x_free(&x);
+        if (r == ERL_ERROR && erl_errno != ETIMEDOUT)
+            return lost(c, err);
+        pfd.revents = 0;
+    }
+    return 0;
+}

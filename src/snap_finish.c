@@ -1,0 +1,250 @@
+/* snap_finish.c — link the pieces of a snapshot and classify every process.
+ *
+ * "Supervised" means reachable from an application's top supervisor through
+ * which_children (beam-facts §3.5), not "has a link": an Elixir Registry partition links
+ * to every process registered in it, so links to partitions never count. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snap.h"
+
+static const char *const runtime_apps[] = {
+    "kernel", "stdlib", "sasl", "compiler", "crypto", "public_key", "ssl", "asn1", "inets",
+    "runtime_tools", "os_mon", "tools", "observer", "debugger", "mnesia", "syntax_tools",
+    "parsetools", "xmerl", "erts", "ssh", "eldap", "snmp", "diameter", "megaco", "et",
+    "reltool", "edoc", "common_test", "eunit", "dialyzer", "wx", "ftp", "tftp", "sasl",
+    "elixir", "logger", "iex", "mix", "eex", "ex_unit", NULL,
+};
+
+/* modules whose processes are the shell's or the terminal's */
+static const char *const runtime_modules[] = {
+    "shell", "group", "user_drv", "user", "prim_tty", "edlin", "user_sup",
+    "Elixir.IEx.Server", "Elixir.IEx.Evaluator", "Elixir.IEx.Broker", "Elixir.IEx.Pry", NULL,
+};
+
+int snap_app_is_runtime(const char *name)
+{
+    for (int i = 0; runtime_apps[i]; i++)
+        if (strcmp(runtime_apps[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int mfa_module_in(const char *mfa, const char *const *mods)
+{
+    const char *colon = strchr(mfa, ':');
+    if (!colon)
+        return 0;
+    size_t n = (size_t)(colon - mfa);
+    for (int i = 0; mods[i]; i++)
+        if (strlen(mods[i]) == n && memcmp(mods[i], mfa, n) == 0)
+            return 1;
+    return 0;
+}
+
+static uint32_t proc_of(const snap *s, oa_pid p, const uint32_t *by_name)
+{
+    if (p.kind == PK_PID)
+        return snap_find_pid(s, p);
+    if (p.kind == PK_ATOM && by_name && p.num < s->strs.n)
+        return by_name[p.num];
+    return SNAP_NONE;
+}
+
+static void classify(snap *s)
+{
+    size_t np = s->procs.len;
+    const oa_pid *refs = s->refs.items;
+    /* registered name -> process */
+    uint32_t *by_name = xmalloc((size_t)s->strs.n * sizeof *by_name);
+    memset(by_name, 0xff, (size_t)s->strs.n * sizeof *by_name);
+    for (uint32_t i = 0; i < np; i++) {
+        snap_proc *p = snap_proc_at(s, i);
+        if (p->name)
+            by_name[p->name] = i;
+    }
+    /* masters of applications */
+    oa_str init_name = strtab_find(&s->strs, "init", 4);
+    uint32_t init_proc = init_name ? by_name[init_name] : SNAP_NONE;
+    oa_str start_it = strtab_find(&s->strs, "application_master:start_it/4", 29);
+    uint8_t *is_master_rt = xcalloc(np ? np : 1, 1); /* 1 master of app, 2 master of runtime app */
+    for (size_t a = 0; a < s->apps.len; a++) {
+        snap_app *ap = vec_at(&s->apps, a);
+        uint32_t m = snap_find_pid(s, ap->master);
+        if (m != SNAP_NONE) {
+            is_master_rt[m] = ap->runtime ? 2 : 1;
+            snap_proc_at(s, m)->app = (uint32_t)a;
+        }
+    }
+    uint8_t *in_tree = xcalloc(np ? np : 1, 1);
+    for (uint32_t i = 0; i < np; i++) {
+        snap_proc *p = snap_proc_at(s, i);
+        if (p->sup != SNAP_NONE || p->own_sup != SNAP_NONE)
+            in_tree[i] = 1;
+    }
+    for (uint32_t i = 0; i < np; i++) {
+        snap_proc *p = snap_proc_at(s, i);
+        uint32_t gl = proc_of(s, refs[p->refs], by_name);
+        if (p->app == SNAP_NONE && gl != SNAP_NONE && is_master_rt[gl])
+            p->app = snap_proc_at(s, gl)->app;
+        int rt_app = p->app != SNAP_NONE && ((snap_app *)vec_at(&s->apps, p->app))->runtime;
+        p->cls = PC_UNKNOWN;
+        for (size_t a = 0; a < s->info.advisor.len; a++)
+            if (oa_pid_eq(VEC_AT(&s->info.advisor, oa_pid, a), p->pid))
+                p->cls = PC_ADVISOR;
+        if (p->cls)
+            continue;
+        if (in_tree[i]) {
+            p->cls = rt_app ? PC_RUNTIME : PC_SUPERVISED;
+            continue;
+        }
+        if (is_master_rt[i] || (start_it && p->initial_call == start_it)) {
+            p->cls = rt_app || is_master_rt[i] == 2 ? PC_RUNTIME : PC_APP_INFRA;
+            continue;
+        }
+        const char *ic = snap_str(s, p->initial_call), *cf = snap_str(s, p->current_function);
+        const char *dic = snap_str(s, p->dict_initial_call);
+        if (i == init_proc || (gl != SNAP_NONE && gl == init_proc) || rt_app ||
+            (p->name && strcmp(snap_str(s, p->name), "application_controller") == 0) ||
+            mfa_module_in(ic, runtime_modules) || mfa_module_in(cf, runtime_modules) ||
+            mfa_module_in(dic, runtime_modules)) {
+            p->cls = PC_RUNTIME;
+            continue;
+        }
+        /* unsupervised: sub-classify */
+        const oa_pid *anc = refs + p->refs + 1;
+        const oa_pid *links = anc + p->n_anc;
+        int linked = 0;
+        for (uint32_t k = 0; k < p->n_links && !linked; k++) {
+            uint32_t q = proc_of(s, links[k], by_name);
+            if (q == SNAP_NONE || !in_tree[q])
+                continue;
+            if (snap_proc_at(s, q)->flags & PF_REGISTRY_PART)
+                continue; /* registration cleanup link, not supervision */
+            linked = 1;
+        }
+        if (linked) {
+            p->cls = PC_LINKED_HELPER;
+            continue;
+        }
+        int spawned = 0;
+        for (uint32_t k = 0; k < p->n_anc && !spawned; k++) {
+            uint32_t q = proc_of(s, anc[k], by_name);
+            if (q != SNAP_NONE && in_tree[q])
+                spawned = 1;
+        }
+        if (spawned)
+            p->cls = PC_SPAWNED_UNLINKED;
+        else if (p->app != SNAP_NONE)
+            p->cls = PC_APP_ORPHAN;
+        else
+            p->cls = PC_FOREIGN_ORPHAN;
+    }
+    free(by_name);
+    free(is_master_rt);
+    free(in_tree);
+}
+
+int snap_finish(snap *s, char *err)
+{
+    (void)err;
+    if (s->finished)
+        return 0;
+    snap_index_pids(s);
+    size_t np = s->procs.len;
+    for (uint32_t i = 0; i < np; i++) {
+        snap_proc *p = snap_proc_at(s, i);
+        p->sup = p->own_sup = SNAP_NONE;
+        p->app = SNAP_NONE;
+        p->flags &= (uint8_t)~PF_REGISTRY_PART;
+    }
+    for (size_t a = 0; a < s->apps.len; a++) {
+        snap_app *ap = vec_at(&s->apps, a);
+        ap->runtime = (uint8_t)snap_app_is_runtime(snap_str(s, ap->name));
+        ap->top_sup = SNAP_NONE;
+    }
+    /* supervisors: their process, then their children */
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        snap_sup *sp = snap_sup_at(s, k);
+        sp->parent = sp->app = SNAP_NONE;
+        sp->proc = snap_find_pid(s, sp->pid);
+        if (sp->proc != SNAP_NONE)
+            snap_proc_at(s, sp->proc)->own_sup = k;
+    }
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        snap_sup *sp = snap_sup_at(s, k);
+        for (uint32_t c = 0; c < sp->n_children; c++) {
+            snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+            ch->proc = ch->state == CS_PID ? snap_find_pid(s, ch->pid) : SNAP_NONE;
+            if (ch->proc == SNAP_NONE)
+                continue;
+            snap_proc *cp = snap_proc_at(s, ch->proc);
+            cp->sup = k;
+            if (sp->kind == SK_REGISTRY)
+                cp->flags |= PF_REGISTRY_PART;
+            if (cp->own_sup != SNAP_NONE && cp->own_sup != k)
+                snap_sup_at(s, cp->own_sup)->parent = k;
+        }
+    }
+    for (size_t a = 0; a < s->apps.len; a++) {
+        snap_app *ap = vec_at(&s->apps, a);
+        uint32_t t = snap_find_pid(s, ap->top);
+        if (t != SNAP_NONE && snap_proc_at(s, t)->own_sup != SNAP_NONE) {
+            ap->top_sup = snap_proc_at(s, t)->own_sup;
+            snap_sup_at(s, ap->top_sup)->app = (uint32_t)a;
+        }
+    }
+    /* propagate the application down the tree (parents usually precede children) */
+    for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+        changed = 0;
+        for (uint32_t k = 0; k < s->sups.len; k++) {
+            snap_sup *sp = snap_sup_at(s, k);
+            if (sp->app == SNAP_NONE && sp->parent != SNAP_NONE && snap_sup_at(s, sp->parent)->app != SNAP_NONE) {
+                sp->app = snap_sup_at(s, sp->parent)->app;
+                changed = 1;
+            }
+        }
+    }
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        snap_sup *sp = snap_sup_at(s, k);
+        if (sp->proc != SNAP_NONE)
+            snap_proc_at(s, sp->proc)->app = sp->app;
+        for (uint32_t c = 0; c < sp->n_children; c++) {
+            snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+            if (ch->proc != SNAP_NONE)
+                snap_proc_at(s, ch->proc)->app = sp->app;
+        }
+    }
+    for (size_t e = 0; e < s->ets.len; e++) {
+        snap_ets *t = vec_at(&s->ets, e);
+        t->owner_proc = snap_find_pid(s, t->owner);
+    }
+    /* names from :global and Registry, mapped back onto processes */
+    int ex = s->info.elixir_version != 0;
+    char buf[1024];
+    for (size_t g = 0; g < s->globals.len; g++) {
+        snap_name *nm = vec_at(&s->globals, g);
+        uint32_t i = snap_find_pid(s, nm->pid);
+        if (i == SNAP_NONE)
+            continue;
+        snprintf(buf, sizeof buf, ex ? "{:global, %s}" : "{global, %s}", snap_str(s, nm->key));
+        snap_proc_at(s, i)->alt_name = snap_intern(s, buf);
+    }
+    for (size_t r = 0; r < s->regs.len; r++) {
+        snap_registry *rg = vec_at(&s->regs, r);
+        char rname[256];
+        snap_display_atom(snap_str(s, rg->name), rname, sizeof rname);
+        for (uint32_t k = 0; k < rg->n_keys; k++) {
+            snap_name *nm = &VEC_AT(&s->reg_keys, snap_name, rg->keys + k);
+            uint32_t i = snap_find_pid(s, nm->pid);
+            if (i == SNAP_NONE || snap_proc_at(s, i)->alt_name)
+                continue;
+            snprintf(buf, sizeof buf, "{:via, Registry, {%s, %s}}", rname, snap_str(s, nm->key));
+            snap_proc_at(s, i)->alt_name = snap_intern(s, buf);
+        }
+    }
+    classify(s);
+    s->finished = 1;
+    return 0;
+}

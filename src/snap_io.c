@@ -1,0 +1,553 @@
+/* snap_io.c — save and load snapshots as Erlang external term format.
+ *
+ * A file is one term, {otp_advisor_snapshot, Version, [Msg]}, where each Msg is one of
+ * the canonical messages the probe streams; `binary_to_term(File)` reads it back in
+ * Erlang. Saving writes message by message (the list length is patched at the end), so a
+ * 1M-process snapshot never exists as one buffer. Loading maps the file and feeds each
+ * message, bounds-checked, to snap_ingest. */
+#define _POSIX_C_SOURCE 200809L
+#include <ei.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "etf.h"
+#include "snap.h"
+
+#define MAGIC "otp_advisor_snapshot"
+
+typedef struct {
+    const snap *s;
+    FILE *f;
+    ei_x_buff x;
+    uint32_t count;
+    int failed;
+} writer;
+
+static void enc_atom(ei_x_buff *x, const char *s)
+{
+    ei_x_encode_atom_len_as(x, s, (int)strlen(s), ERLANG_UTF8, ERLANG_UTF8);
+}
+
+static void enc_atom_or_undef(writer *w, oa_str id) { enc_atom(&w->x, id ? snap_str(w->s, id) : "undefined"); }
+
+static void enc_bin(writer *w, oa_str id)
+{
+    ei_x_encode_binary(&w->x, snap_str(w->s, id), (int)strtab_len(&w->s->strs, id));
+}
+
+static void enc_pidish(writer *w, oa_pid p)
+{
+    const snap *s = w->s;
+    switch (p.kind) {
+    case PK_PID: {
+        erlang_pid ep;
+        memset(&ep, 0, sizeof ep);
+        snprintf(ep.node, sizeof ep.node, "%s", snap_str(s, s->nodes[p.node]));
+        ep.num = p.num;
+        ep.serial = p.serial;
+        ep.creation = p.creation;
+        ei_x_encode_pid(&w->x, &ep);
+        break;
+    }
+    case PK_PORT: {
+        erlang_port pt;
+        memset(&pt, 0, sizeof pt);
+        snprintf(pt.node, sizeof pt.node, "%s", snap_str(s, s->nodes[p.node]));
+        pt.id = (EI_ULONGLONG)p.serial << 32 | p.num;
+        pt.creation = p.creation;
+        ei_x_encode_port(&w->x, &pt);
+        break;
+    }
+    case PK_ATOM:
+        enc_atom(&w->x, snap_str(s, p.num));
+        break;
+    default:
+        enc_atom(&w->x, "undefined");
+    }
+}
+
+static void enc_mfa(writer *w, oa_str id)
+{
+    const char *t = snap_str(w->s, id);
+    const char *colon = strchr(t, ':'), *slash = strrchr(t, '/');
+    if (!id || !colon || !slash || slash < colon) {
+        enc_atom(&w->x, "undefined");
+        return;
+    }
+    ei_x_encode_tuple_header(&w->x, 3);
+    ei_x_encode_atom_len_as(&w->x, t, (int)(colon - t), ERLANG_UTF8, ERLANG_UTF8);
+    ei_x_encode_atom_len_as(&w->x, colon + 1, (int)(slash - colon - 1), ERLANG_UTF8, ERLANG_UTF8);
+    ei_x_encode_longlong(&w->x, atoll(slash + 1));
+}
+
+static void enc_refs(writer *w, uint32_t off, uint32_t n)
+{
+    if (n)
+        ei_x_encode_list_header(&w->x, n);
+    for (uint32_t i = 0; i < n; i++)
+        enc_pidish(w, VEC_AT(&w->s->refs, oa_pid, off + i));
+    ei_x_encode_empty_list(&w->x);
+}
+
+static void begin(writer *w) { w->x.index = 0; }
+
+static void end(writer *w)
+{
+    if (!w->failed && fwrite(w->x.buff, 1, (size_t)w->x.index, w->f) != (size_t)w->x.index)
+        w->failed = 1;
+    w->count++;
+}
+
+static void kv_int(writer *w, const char *k, int64_t v)
+{
+    enc_atom(&w->x, k);
+    ei_x_encode_longlong(&w->x, v);
+}
+
+static void kv_str(writer *w, const char *k, oa_str v, int as_atom)
+{
+    enc_atom(&w->x, k);
+    if (!v)
+        enc_atom(&w->x, "undefined");
+    else if (as_atom)
+        enc_atom(&w->x, snap_str(w->s, v));
+    else
+        enc_bin(w, v);
+}
+
+static void write_node(writer *w)
+{
+    const snap_node *ni = &w->s->info;
+    begin(w);
+    ei_x_encode_tuple_header(&w->x, 2);
+    enc_atom(&w->x, "node");
+    ei_x_encode_map_header(&w->x, 29);
+    kv_str(w, "node", ni->node, 1);
+    kv_str(w, "otp_release", ni->otp_release, 0);
+    kv_str(w, "erts_version", ni->erts_version, 0);
+    kv_str(w, "elixir_version", ni->elixir_version, 0);
+    kv_str(w, "method", ni->method, 0);
+    kv_str(w, "tool_version", ni->tool_version, 0);
+    kv_int(w, "wordsize", ni->wordsize ? ni->wordsize : 8);
+    kv_int(w, "schedulers", ni->schedulers);
+    kv_int(w, "process_count", ni->process_count);
+    kv_int(w, "process_limit", ni->process_limit);
+    kv_int(w, "atom_count", ni->atom_count);
+    kv_int(w, "atom_limit", ni->atom_limit);
+    kv_int(w, "port_count", ni->port_count);
+    kv_int(w, "port_limit", ni->port_limit);
+    kv_int(w, "ets_count", ni->ets_count);
+    kv_int(w, "ets_limit", ni->ets_limit);
+    kv_int(w, "uptime_ms", ni->uptime_ms);
+    kv_int(w, "collected_at_ms", ni->collected_at_ms);
+    kv_int(w, "window_ms", ni->window_ms);
+    kv_int(w, "sup_timeout_ms", ni->sup_timeout_ms);
+    kv_int(w, "mq_threshold", ni->mq_threshold);
+    kv_int(w, "walk1_us", ni->walk1_us);
+    kv_int(w, "walk2_us", ni->walk2_us);
+    kv_int(w, "gap_us", ni->sample_gap_us);
+    kv_int(w, "total_us", ni->total_us);
+    kv_int(w, "reds_delta", ni->reds_total_delta);
+    enc_atom(&w->x, "memory");
+    if (ni->memory.len)
+        ei_x_encode_list_header(&w->x, (long)ni->memory.len);
+    for (size_t i = 0; i < ni->memory.len; i++) {
+        const snap_kv *kv = vec_at(&ni->memory, i);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom(&w->x, snap_str(w->s, kv->key));
+        ei_x_encode_longlong(&w->x, kv->value);
+    }
+    ei_x_encode_empty_list(&w->x);
+    enc_atom(&w->x, "advisor");
+    if (ni->advisor.len)
+        ei_x_encode_list_header(&w->x, (long)ni->advisor.len);
+    for (size_t i = 0; i < ni->advisor.len; i++)
+        enc_pidish(w, VEC_AT(&ni->advisor, oa_pid, i));
+    ei_x_encode_empty_list(&w->x);
+    kv_int(w, "has_sample2", w->s->has_sample2);
+    end(w);
+}
+
+static const char *status_name(int st)
+{
+    static const char *n[] = {"unknown", "waiting", "running", "runnable", "garbage_collecting", "suspended", "exiting"};
+    return st >= 0 && st < 7 ? n[st] : "unknown";
+}
+
+static void write_procs(writer *w)
+{
+    const snap *s = w->s;
+    int64_t ws = s->info.wordsize ? s->info.wordsize : 8;
+    for (size_t base = 0; base < s->procs.len; base += 1000) {
+        size_t n = s->procs.len - base < 1000 ? s->procs.len - base : 1000;
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom(&w->x, "procs");
+        ei_x_encode_list_header(&w->x, (long)n);
+        for (size_t i = base; i < base + n; i++) {
+            const snap_proc *p = snap_proc_at(s, (uint32_t)i);
+            ei_x_encode_tuple_header(&w->x, 17);
+            enc_pidish(w, p->pid);
+            if (p->name)
+                enc_atom(&w->x, snap_str(s, p->name));
+            else
+                ei_x_encode_empty_list(&w->x);
+            enc_mfa(w, p->initial_call);
+            enc_mfa(w, p->dict_initial_call);
+            uint32_t r = p->refs + 1;
+            enc_refs(w, r, p->n_anc);
+            r += p->n_anc;
+            enc_mfa(w, p->current_function);
+            enc_atom(&w->x, status_name(p->status));
+            ei_x_encode_longlong(&w->x, p->mq);
+            ei_x_encode_ulonglong(&w->x, p->reds);
+            if (p->flags & PF_MEM_SKIPPED) {
+                enc_atom(&w->x, "undefined");
+                enc_atom(&w->x, "undefined");
+            } else {
+                ei_x_encode_ulonglong(&w->x, p->mem);
+                ei_x_encode_ulonglong(&w->x, p->heap / (uint64_t)ws);
+            }
+            enc_refs(w, r, p->n_links);
+            r += p->n_links;
+            enc_refs(w, r, p->n_mons);
+            r += p->n_mons;
+            ei_x_encode_longlong(&w->x, p->monby);
+            enc_atom(&w->x, p->flags & PF_TRAP_EXIT ? "true" : "false");
+            enc_pidish(w, VEC_AT(&s->refs, oa_pid, p->refs));
+            enc_refs(w, r, p->n_callers);
+        }
+        ei_x_encode_empty_list(&w->x);
+        end(w);
+    }
+    if (!s->has_sample2)
+        return;
+    size_t i = 0;
+    while (i < s->procs.len) {
+        size_t n = 0, j = i;
+        for (; j < s->procs.len && n < 1000; j++)
+            if (snap_proc_at(s, (uint32_t)j)->flags & PF_SAMPLE2)
+                n++;
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom(&w->x, "procs2");
+        if (n)
+            ei_x_encode_list_header(&w->x, (long)n);
+        for (; i < j; i++) {
+            const snap_proc *p = snap_proc_at(s, (uint32_t)i);
+            if (!(p->flags & PF_SAMPLE2))
+                continue;
+            ei_x_encode_tuple_header(&w->x, 5);
+            enc_pidish(w, p->pid);
+            ei_x_encode_longlong(&w->x, p->mq2);
+            ei_x_encode_ulonglong(&w->x, p->reds2);
+            ei_x_encode_ulonglong(&w->x, p->mem2);
+            ei_x_encode_longlong(&w->x, p->monby2);
+        }
+        ei_x_encode_empty_list(&w->x);
+        end(w);
+    }
+}
+
+static void write_apps_sups(writer *w)
+{
+    const snap *s = w->s;
+    for (size_t a = 0; a < s->apps.len; a++) {
+        const snap_app *ap = vec_at(&s->apps, a);
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 7);
+        enc_atom(&w->x, "app");
+        enc_atom_or_undef(w, ap->name);
+        enc_bin(w, ap->desc);
+        enc_bin(w, ap->vsn);
+        enc_pidish(w, ap->master);
+        enc_pidish(w, ap->top);
+        enc_atom_or_undef(w, ap->mod);
+        end(w);
+    }
+    static const char *kinds[SK__COUNT] = {"supervisor", "bridge", "dynamic", "task", "partition", "registry"};
+    static const char *sts[] = {"ok", "timeout", "error"};
+    static const char *rts[] = {"undefined", "permanent", "transient", "temporary"};
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        const snap_sup *sp = snap_sup_at(s, k);
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 12);
+        enc_atom(&w->x, "sup");
+        enc_pidish(w, sp->pid);
+        enc_atom_or_undef(w, sp->name);
+        enc_atom(&w->x, kinds[sp->kind < SK__COUNT ? sp->kind : 0]);
+        enc_atom_or_undef(w, sp->strategy);
+        ei_x_encode_longlong(&w->x, sp->intensity);
+        ei_x_encode_longlong(&w->x, sp->period);
+        if (sp->n_restarts)
+            ei_x_encode_list_header(&w->x, sp->n_restarts);
+        for (uint32_t i = 0; i < sp->n_restarts; i++)
+            ei_x_encode_longlong(&w->x, VEC_AT(&s->ints, int64_t, sp->restarts + i));
+        ei_x_encode_empty_list(&w->x);
+        enc_atom(&w->x, sts[sp->status < 3 ? sp->status : 0]);
+        enc_bin(w, sp->error);
+        ei_x_encode_longlong(&w->x, sp->n_children);
+        enc_atom_or_undef(w, sp->callback);
+        end(w);
+        for (uint32_t base = 0; base < sp->n_children; base += 1000) {
+            uint32_t n = sp->n_children - base < 1000 ? sp->n_children - base : 1000;
+            begin(w);
+            ei_x_encode_tuple_header(&w->x, 3);
+            enc_atom(&w->x, "sup_children");
+            enc_pidish(w, sp->pid);
+            ei_x_encode_list_header(&w->x, n);
+            for (uint32_t c = base; c < base + n; c++) {
+                const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+                ei_x_encode_tuple_header(&w->x, 5);
+                enc_bin(w, ch->id);
+                if (ch->state == CS_RESTARTING)
+                    enc_atom(&w->x, "restarting");
+                else
+                    enc_pidish(w, ch->pid);
+                enc_atom(&w->x, ch->type ? "supervisor" : "worker");
+                enc_atom(&w->x, rts[ch->restart < 4 ? ch->restart : 0]);
+                const char *mods = snap_str(s, ch->modules);
+                if (strcmp(mods, "dynamic") == 0)
+                    enc_atom(&w->x, "dynamic");
+                else {
+                    int cnt = *mods ? 1 : 0;
+                    for (const char *q = mods; *q; q++)
+                        cnt += *q == ',';
+                    if (cnt)
+                        ei_x_encode_list_header(&w->x, cnt);
+                    const char *q = mods;
+                    while (*q) {
+                        const char *e = strchr(q, ',');
+                        size_t l = e ? (size_t)(e - q) : strlen(q);
+                        ei_x_encode_atom_len_as(&w->x, q, (int)l, ERLANG_UTF8, ERLANG_UTF8);
+                        q += l + (e ? 1 : 0);
+                    }
+                    ei_x_encode_empty_list(&w->x);
+                }
+            }
+            ei_x_encode_empty_list(&w->x);
+            end(w);
+        }
+    }
+}
+
+static void write_rest(writer *w)
+{
+    const snap *s = w->s;
+    int64_t ws = s->info.wordsize ? s->info.wordsize : 8;
+    for (size_t base = 0; base < s->ets.len; base += 500) {
+        size_t n = s->ets.len - base < 500 ? s->ets.len - base : 500;
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom(&w->x, "ets");
+        ei_x_encode_list_header(&w->x, (long)n);
+        for (size_t i = base; i < base + n; i++) {
+            const snap_ets *e = vec_at(&s->ets, i);
+            ei_x_encode_tuple_header(&w->x, 11);
+            enc_bin(w, e->id);
+            enc_atom_or_undef(w, e->name);
+            enc_pidish(w, e->owner);
+            if (e->heir.kind == PK_NONE)
+                enc_atom(&w->x, "none");
+            else
+                enc_pidish(w, e->heir);
+            enc_atom_or_undef(w, e->type);
+            enc_atom_or_undef(w, e->protection);
+            ei_x_encode_ulonglong(&w->x, e->size);
+            ei_x_encode_ulonglong(&w->x, e->mem / (uint64_t)ws);
+            enc_atom(&w->x, e->read_conc ? "true" : "false");
+            enc_atom(&w->x, e->write_conc == 2 ? "auto" : e->write_conc ? "true" : "false");
+            enc_atom(&w->x, e->named ? "true" : "false");
+        }
+        ei_x_encode_empty_list(&w->x);
+        end(w);
+    }
+    for (size_t r = 0; r < s->regs.len; r++) {
+        const snap_registry *rg = vec_at(&s->regs, r);
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 6);
+        enc_atom(&w->x, "registry");
+        enc_atom_or_undef(w, rg->name);
+        enc_pidish(w, rg->sup);
+        enc_atom_or_undef(w, rg->kind);
+        ei_x_encode_longlong(&w->x, rg->partitions);
+        ei_x_encode_ulonglong(&w->x, rg->key_count);
+        end(w);
+        for (uint32_t base = 0; base < rg->n_keys; base += 1000) {
+            uint32_t n = rg->n_keys - base < 1000 ? rg->n_keys - base : 1000;
+            begin(w);
+            ei_x_encode_tuple_header(&w->x, 3);
+            enc_atom(&w->x, "registry_keys");
+            enc_atom_or_undef(w, rg->name);
+            ei_x_encode_list_header(&w->x, n);
+            for (uint32_t k = base; k < base + n; k++) {
+                const snap_name *nm = &VEC_AT(&s->reg_keys, snap_name, rg->keys + k);
+                ei_x_encode_tuple_header(&w->x, 2);
+                enc_bin(w, nm->key);
+                enc_pidish(w, nm->pid);
+            }
+            ei_x_encode_empty_list(&w->x);
+            end(w);
+        }
+    }
+    begin(w);
+    ei_x_encode_tuple_header(&w->x, 2);
+    enc_atom(&w->x, "global");
+    if (s->globals.len)
+        ei_x_encode_list_header(&w->x, (long)s->globals.len);
+    for (size_t i = 0; i < s->globals.len; i++) {
+        const snap_name *nm = vec_at(&s->globals, i);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_bin(w, nm->key);
+        enc_pidish(w, nm->pid);
+    }
+    ei_x_encode_empty_list(&w->x);
+    end(w);
+    begin(w);
+    ei_x_encode_tuple_header(&w->x, 2);
+    enc_atom(&w->x, "pg");
+    if (s->pgs.len)
+        ei_x_encode_list_header(&w->x, (long)s->pgs.len);
+    for (size_t i = 0; i < s->pgs.len; i++) {
+        const snap_pg *pg = vec_at(&s->pgs, i);
+        ei_x_encode_tuple_header(&w->x, 3);
+        enc_atom_or_undef(w, pg->scope);
+        ei_x_encode_longlong(&w->x, pg->groups);
+        ei_x_encode_longlong(&w->x, pg->members);
+    }
+    ei_x_encode_empty_list(&w->x);
+    end(w);
+}
+
+int snap_save(const snap *s, const char *path, char *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return errf(err, "path too long: %s", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return errf(err, "cannot write %s: %s", path, strerror(errno));
+    writer w = {.s = s, .f = f};
+    ei_x_new(&w.x);
+    /* header: 131, {otp_advisor_snapshot, Version, [ ... (LIST_EXT, count patched later) */
+    ei_x_encode_version(&w.x);
+    ei_x_encode_tuple_header(&w.x, 3);
+    enc_atom(&w.x, MAGIC);
+    ei_x_encode_longlong(&w.x, SNAP_FORMAT_VERSION);
+    long list_at = w.x.index;
+    unsigned char lh[5] = {ETF_LIST, 0, 0, 0, 0};
+    ei_x_append_buf(&w.x, (const char *)lh, 5);
+    if (fwrite(w.x.buff, 1, (size_t)w.x.index, f) != (size_t)w.x.index)
+        w.failed = 1;
+    write_node(&w);
+    write_procs(&w);
+    write_apps_sups(&w);
+    write_rest(&w);
+    unsigned char nil = ETF_NIL;
+    if (fwrite(&nil, 1, 1, f) != 1)
+        w.failed = 1;
+    unsigned char cnt[4] = {(unsigned char)(w.count >> 24), (unsigned char)(w.count >> 16),
+                            (unsigned char)(w.count >> 8), (unsigned char)w.count};
+    if (fseek(f, list_at + 1, SEEK_SET) != 0 || fwrite(cnt, 1, 4, f) != 4)
+        w.failed = 1;
+    ei_x_free(&w.x);
+    if (fclose(f) != 0)
+        w.failed = 1;
+    if (w.failed) {
+        unlink(tmp);
+        return errf(err, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return errf(err, "cannot write %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+snap *snap_load_buf(const void *buf, size_t len, char *err)
+{
+    etf_rd r;
+    etf_init(&r, buf, len);
+    uint32_t ar, n;
+    const char *a;
+    size_t al;
+    int64_t ver;
+    if (etf_version(&r) || etf_tuple(&r, &ar) || ar != 3 || etf_atom(&r, &a, &al) || !etf_atom_eq(a, al, MAGIC)) {
+        errf(err, "not an otp-advisor snapshot (expected {%s, Version, Messages})", MAGIC);
+        return NULL;
+    }
+    if (etf_int(&r, &ver) || ver != SNAP_FORMAT_VERSION) {
+        errf(err, "unsupported snapshot format version %lld (this build reads %d)", (long long)ver, SNAP_FORMAT_VERSION);
+        return NULL;
+    }
+    if (etf_list(&r, &n)) {
+        errf(err, "malformed snapshot: message list missing or truncated");
+        return NULL;
+    }
+    snap *s = snap_new();
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *start = r.p;
+        if (etf_skip(&r)) {
+            errf(err, "snapshot truncated or corrupt in message %u of %u", i + 1, n);
+            snap_free(s);
+            return NULL;
+        }
+        char e2[OA_ERRLEN];
+        if (snap_ingest(s, start, (size_t)(r.p - start), e2)) {
+            errf(err, "message %u of %u: %s", i + 1, n, e2);
+            snap_free(s);
+            return NULL;
+        }
+    }
+    if (etf_list_end(&r) || !etf_at_end(&r)) {
+        errf(err, "snapshot truncated or has trailing data");
+        snap_free(s);
+        return NULL;
+    }
+    if (s->info.node == 0) {
+        errf(err, "snapshot has no node description");
+        snap_free(s);
+        return NULL;
+    }
+    snap_finish(s, err);
+    return s;
+}
+
+snap *snap_load(const char *path, char *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        errf(err, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        errf(err, "%s is not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    if (st.st_size == 0) {
+        errf(err, "%s is empty", path);
+        close(fd);
+        return NULL;
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        errf(err, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char e2[OA_ERRLEN];
+    snap *s = snap_load_buf(m, (size_t)st.st_size, e2);
+    munmap(m, (size_t)st.st_size);
+    if (!s)
+        errf(err, "%s: %s", path, e2);
+    return s;
+}
