@@ -56,7 +56,8 @@ $(GEN): $(BUILD)/probe.beam $(BUILD)/probe_body.etf $(BUILD)/probe.vsn scripts/e
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/ei.dir
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) -c $< -o $@
 
 $(BUILD)/obj/probe_blobs.o: $(GEN)
 	@mkdir -p $(dir $@)
@@ -64,21 +65,25 @@ $(BUILD)/obj/probe_blobs.o: $(GEN)
 
 $(BUILD)/san/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/ei.dir
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -O1 -g $(SAN) $(WARN) $(CPPFLAGS) -c $< -o $@
+	@echo "  CC san  $<"
+	@$(CC) $(CSTD) -O1 -g $(SAN) $(WARN) $(CPPFLAGS) -c $< -o $@
 
 $(BUILD)/san/probe_blobs.o: $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O1 -g -c $< -o $@
 
 $(BUILD)/otp-advisor: $(OBJS)
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(OPT) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/otp-advisor-san: $(LIBOBJS_SAN) $(BUILD)/san/main.o
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	@echo "  LD san  $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIBOBJS_SAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -O1 -g $(SAN) $(WARN) $(CPPFLAGS) -Itests/unit -o $@ $< $(LIBOBJS_SAN) $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	@$(CC) $(CSTD) -O1 -g $(SAN) $(WARN) $(CPPFLAGS) -Itests/unit -o $@ $< $(LIBOBJS_SAN) $(LDLIBS) -lcmocka
 
 fixtures: deps
 	@scripts/build-fixtures.sh

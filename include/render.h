@@ -36,6 +36,9 @@ void render_tree(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out);
 void render_class_counts(const snap *s, const render_ctx *c, strbuf *out);
 void render_unsupervised(const snap *s, const render_ctx *c, strbuf *out);
 
+/* dump --json (schema otp-advisor/dump/1) */
+void render_dump_json(const snap *s, strbuf *out);
+
 /* Cut every line of text to width display columns (UTF-8 aware, ANSI-escape aware). */
 void render_fit(const char *text, int width, strbuf *out);
 

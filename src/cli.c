@@ -188,6 +188,13 @@ static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
     rc.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
     strbuf sb;
     sb_init(&sb);
+    if (o->json) {
+        render_dump_json(s, &sb);
+        emit(o, &sb);
+        sb_free(&sb);
+        snap_free(s);
+        return EXIT_OK;
+    }
     render_summary(s, &rc, &sb);
     sb_putc(&sb, '\n');
     render_apps(s, &rc, &sb);

@@ -24,7 +24,14 @@
 #include "probe_blobs.h"
 #include "util.h"
 
-#define EPMD_PORT 4369
+/* like erl, honour ERL_EPMD_PORT */
+static int epmd_port_no(void)
+{
+    const char *e = getenv("ERL_EPMD_PORT");
+    int p = e ? atoi(e) : 0;
+    return p > 0 && p < 65536 ? p : 4369;
+}
+#define EPMD_PORT epmd_port_no()
 
 static int ei_ready;
 

@@ -113,9 +113,12 @@ void sb_putc(strbuf *sb, char c) { sb_add(sb, &c, 1); }
 
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
+    if (!fmt)
+        return;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    char probe[1];
+    int n = vsnprintf(probe, sizeof probe, fmt, ap2);
     va_end(ap2);
     if (n <= 0)
         return;

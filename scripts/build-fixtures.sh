@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Compile the fixture applications under tests/fixtures/ into build/fixtures/NAME/ebin.
+# Elixir fixtures: lib/*.ex with elixirc, NAME.app copied; Erlang: src/*.erl with erlc.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for dir in tests/fixtures/*/; do
+  name=$(basename "$dir")
+  [ -f "$dir/fixture.conf" ] || continue
+  out=build/fixtures/$name/ebin
+  stamp=build/fixtures/$name/.stamp
+  if [ -f "$stamp" ] && [ -z "$(find "$dir" -newer "$stamp" -type f | head -1)" ]; then
+    continue
+  fi
+  rm -rf "$out"; mkdir -p "$out"
+  if ls "$dir"lib/*.ex >/dev/null 2>&1; then
+    elixirc --ignore-module-conflict -o "$out" "$dir"lib/*.ex >/dev/null
+    cp "$dir$name.app" "$out/$name.app"
+  fi
+  if ls "$dir"src/*.erl >/dev/null 2>&1; then
+    erlc -o "$out" "$dir"src/*.erl
+    cp "$dir"src/$name.app.src "$out/$name.app"
+  fi
+  touch "$stamp"
+  echo "fixture $name built" >&2
+done

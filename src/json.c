@@ -1,0 +1,158 @@
+/* json.c — see json.h. */
+#include "json.h"
+
+#include <math.h>
+#include <stdio.h>
+
+void json_init(json_w *j, strbuf *out, int pretty)
+{
+    j->out = out;
+    j->depth = 0;
+    j->first[0] = 1;
+    j->pretty = pretty;
+    j->after_key = 0;
+}
+
+static void indent(json_w *j)
+{
+    if (!j->pretty)
+        return;
+    sb_putc(j->out, '\n');
+    for (int i = 0; i < j->depth; i++)
+        sb_puts(j->out, "  ");
+}
+
+/* before a value in an array, or a key in an object */
+static void sep(json_w *j)
+{
+    if (j->depth == 0)
+        return;
+    if (!j->first[j->depth])
+        sb_putc(j->out, ',');
+    j->first[j->depth] = 0;
+    indent(j);
+}
+
+static void pre_value(json_w *j)
+{
+    if (j->after_key)
+        j->after_key = 0;
+    else
+        sep(j);
+}
+
+static void open(json_w *j, char c)
+{
+    pre_value(j);
+    sb_putc(j->out, c);
+    if (j->depth < 63)
+        j->depth++;
+    j->first[j->depth] = 1;
+}
+
+static void close_(json_w *j, char c)
+{
+    int empty = j->first[j->depth];
+    if (j->depth > 0)
+        j->depth--;
+    if (!empty)
+        indent(j);
+    sb_putc(j->out, c);
+}
+
+void json_obj(json_w *j) { open(j, '{'); }
+void json_obj_end(json_w *j) { close_(j, '}'); }
+void json_arr(json_w *j) { open(j, '['); }
+void json_arr_end(json_w *j) { close_(j, ']'); }
+
+void json_escape(strbuf *out, const char *s)
+{
+    sb_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            sb_puts(out, "\\\"");
+            break;
+        case '\\':
+            sb_puts(out, "\\\\");
+            break;
+        case '\n':
+            sb_puts(out, "\\n");
+            break;
+        case '\r':
+            sb_puts(out, "\\r");
+            break;
+        case '\t':
+            sb_puts(out, "\\t");
+            break;
+        default:
+            if (*p < 0x20)
+                sb_printf(out, "\\u%04x", *p);
+            else
+                sb_putc(out, (char)*p);
+        }
+    }
+    sb_putc(out, '"');
+}
+
+void json_key(json_w *j, const char *k)
+{
+    sep(j);
+    json_escape(j->out, k);
+    sb_puts(j->out, j->pretty ? ": " : ":");
+    j->after_key = 1;
+}
+
+void json_str(json_w *j, const char *s)
+{
+    pre_value(j);
+    json_escape(j->out, s ? s : "");
+}
+
+void json_int(json_w *j, int64_t v)
+{
+    pre_value(j);
+    sb_printf(j->out, "%lld", (long long)v);
+}
+
+void json_num(json_w *j, double v)
+{
+    pre_value(j);
+    if (isfinite(v))
+        sb_printf(j->out, "%.6g", v);
+    else
+        sb_puts(j->out, "null");
+}
+
+void json_bool(json_w *j, int v)
+{
+    pre_value(j);
+    sb_puts(j->out, v ? "true" : "false");
+}
+
+void json_null(json_w *j)
+{
+    pre_value(j);
+    sb_puts(j->out, "null");
+}
+
+void json_kstr(json_w *j, const char *k, const char *v)
+{
+    json_key(j, k);
+    json_str(j, v);
+}
+void json_kint(json_w *j, const char *k, int64_t v)
+{
+    json_key(j, k);
+    json_int(j, v);
+}
+void json_knum(json_w *j, const char *k, double v)
+{
+    json_key(j, k);
+    json_num(j, v);
+}
+void json_kbool(json_w *j, const char *k, int v)
+{
+    json_key(j, k);
+    json_bool(j, v);
+}

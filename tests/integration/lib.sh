@@ -1,0 +1,64 @@
+# lib.sh — helpers for integration tests against real nodes. Source it from a t_*.sh.
+#
+# Every node a test starts goes through start_fixture, which records its directory; the
+# EXIT trap stops each one by its own pid (scripts/fixture.sh stop), also when a check
+# fails or the test is interrupted. Nothing is ever killed by name.
+set -uo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OA=${OA:-$TOP/build/otp-advisor-san}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ERL_CRASH_DUMP=${TMPDIR:-/tmp}/oa-test-erl_crash.dump
+ERL_CALL=$(cat "$TOP/build/ei.dir")/bin/erl_call
+PASS=0
+FAIL=0
+TEST_NAME=$(basename "$0" .sh)
+_FIXTURE_DIRS=()
+_TMP=$(mktemp -d "${TMPDIR:-/tmp}/oa-test.XXXXXX")
+
+_cleanup() {
+  for d in "${_FIXTURE_DIRS[@]}"; do "$TOP/scripts/fixture.sh" stop "$d" || true; done
+  rm -rf "$_TMP"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_fixture NAME PREFIX: sets ${PREFIX}_NODE, _COOKIE, _PID, _DIR
+start_fixture() {
+  local out
+  out=$("$TOP/scripts/fixture.sh" start "$1") || { echo "FATAL: fixture $1 did not start"; exit 1; }
+  local node cookie pid dir
+  node=$(sed -n 's/^NODE=//p' <<<"$out"); cookie=$(sed -n 's/^COOKIE_FILE=//p' <<<"$out")
+  pid=$(sed -n 's/^PID=//p' <<<"$out"); dir=$(sed -n 's/^DIR=//p' <<<"$out")
+  _FIXTURE_DIRS+=("$dir")
+  printf -v "${2}_NODE" '%s' "$node"
+  printf -v "${2}_COOKIE" '%s' "$cookie"
+  printf -v "${2}_PID" '%s' "$pid"
+  printf -v "${2}_DIR" '%s' "$dir"
+}
+
+# node_eval PREFIX 'Erlang expression' -> prints the value ({ok, V} unwrapped by erl_call)
+node_eval() {
+  local dir_var="${1}_DIR" node_var="${1}_NODE"
+  echo "$2" | HOME=${!dir_var} "$ERL_CALL" -sname "${!node_var}" -e 2>&1 | sed -e 's/^{ok, *//' -e 's/}$//'
+}
+
+tmpfile() { mktemp "$_TMP/$1.XXXXXX"; }
+
+ok() { PASS=$((PASS + 1)); echo "  ok    $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "  FAIL  $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /' | head -20; return 0; }
+
+# check DESC COMMAND...: passes when the command succeeds
+check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d"; fi; }
+# check_eq DESC EXPECTED ACTUAL
+check_eq() { if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2
+actual:   $3"; fi; }
+# check_contains DESC NEEDLE HAYSTACK
+check_contains() { if grep -qF -- "$2" <<<"$3"; then ok "$1"; else not_ok "$1" "missing: $2
+in: $3"; fi; }
+check_not_contains() { if grep -qF -- "$2" <<<"$3"; then not_ok "$1" "unexpected: $2"; else ok "$1"; fi; }
+
+finish() {
+  echo "$TEST_NAME: $PASS passed, $FAIL failed"
+  [ "$FAIL" -eq 0 ]
+}
