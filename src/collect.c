@@ -67,10 +67,12 @@ static int other_advisor(conn *c, int *others, char *err)
     return rc;
 }
 
+/* purge (old code, if any), delete (current becomes old), purge: code:delete refuses
+ * while old code exists, and purge kills only processes running old code. */
 static int purge_one(conn *c, const char *mod, int len, char *err)
 {
-    const char *funs[2] = {"delete", "purge"};
-    for (int i = 0; i < 2; i++) {
+    const char *funs[3] = {"purge", "delete", "purge"};
+    for (int i = 0; i < 3; i++) {
         ei_x_buff a, r;
         ei_x_new(&a);
         ei_x_new(&r);
@@ -123,9 +125,28 @@ static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *e
     int rc = other_advisor(c, &others, err);
     if (rc)
         return rc;
-    if (!others && (rc = purge_probes(c, 0, err)))
+    if (!others && (rc = purge_probes(c, 1, err)))
         return rc;
     ei_x_buff a, r;
+    if (others) {
+        /* another session's probe of this very build may be loaded: share it */
+        ei_x_new(&a);
+        ei_x_new(&r);
+        ei_x_encode_list_header(&a, 1);
+        enc_atom(&a, probe_module);
+        ei_x_encode_empty_list(&a);
+        rc = conn_rpc(c, "code", "is_loaded", &a, &r, err);
+        int loaded = rc == 0 && r.index > 0 && (unsigned char)r.buff[0] != ETF_SMALL_ATOM_UTF8 &&
+                     (unsigned char)r.buff[0] != ETF_ATOM && (unsigned char)r.buff[0] != ETF_SMALL_ATOM;
+        ei_x_free(&a);
+        ei_x_free(&r);
+        if (rc)
+            return rc;
+        if (loaded) {
+            st->loaded = 1;
+            return 0;
+        }
+    }
     ei_x_new(&a);
     ei_x_new(&r);
     ei_x_encode_list_header(&a, 3);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Each failure is one clear line and exit code 2; nothing crashes (sanitizer build);
+# Ctrl-C and a killed session leave no probe behind.
+. "$(dirname "$0")/lib.sh"
+
+start_fixture basic B
+BAD=$(tmpfile badcookie); echo "not-the-cookie" > "$BAD"
+host=$(hostname -s)
+
+out=$("$OA" dump "$B_NODE" --cookie-file "$BAD" 2>&1); rc=$?
+check_eq "wrong cookie: exit 2" 2 $rc
+check_contains "wrong cookie: says cookie rejected" "cookie rejected" "$out"
+
+out=$("$OA" dump "nosuchnode@$host" --cookie-file "$B_COOKIE" 2>&1); rc=$?
+check_eq "unknown node: exit 2" 2 $rc
+check_contains "unknown node: says not registered" "not registered" "$out"
+check_contains "unknown node: lists the names epmd knows" "${B_NODE%@*}" "$out"
+
+out=$("$OA" dump "x@no-such-host.invalid" --cookie-file "$B_COOKIE" 2>&1); rc=$?
+check_eq "unknown host: exit 2" 2 $rc
+check_contains "unknown host: says host unknown" "host unknown" "$out"
+
+out=$(ERL_EPMD_PORT=9 "$OA" dump "$B_NODE" --cookie-file "$B_COOKIE" 2>&1); rc=$?
+check_eq "epmd unreachable: exit 2" 2 $rc
+check_contains "epmd unreachable: says so" "epmd not reachable" "$out"
+
+out=$(OTP_ADVISOR_COOKIE=$(cat "$B_COOKIE") "$OA" dump --json "$B_NODE" --window 0 2>&1); rc=$?
+check_eq "cookie from \$OTP_ADVISOR_COOKIE works" 0 $rc
+out=$("$OA" dump "$B_NODE" --cookie-file /nonexistent 2>&1); rc=$?
+check_eq "missing cookie file: exit 2" 2 $rc
+check_contains "missing cookie file: says which" "/nonexistent" "$out"
+
+for f in empty garbage truncated; do
+  F=$(tmpfile "$f")
+  case $f in
+    empty) : > "$F" ;;
+    garbage) head -c 4096 /dev/urandom > "$F" ;;
+    truncated) "$OA" snapshot "$B_NODE" --cookie-file "$B_COOKIE" --window 0 -o "$F.full" 2>/dev/null
+               head -c $(( $(stat -c %s "$F.full") / 2 )) "$F.full" > "$F" ;;
+  esac
+  out=$("$OA" dump --from "$F" 2>&1); rc=$?
+  check_eq "$f snapshot file: exit 2, no crash" 2 $rc
+  check_eq "$f snapshot file: one line" 1 "$(wc -l <<<"$out")"
+done
+
+# Ctrl-C during collection: exit 130, probe purged
+loaded() { node_eval B "length([M || {M, _} <- code:all_loaded(), lists:prefix(\"otp_advisor_probe\", atom_to_list(M))])."; }
+"$OA" dump "$B_NODE" --cookie-file "$B_COOKIE" --window 20 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do [ "$(loaded)" = 1 ] && break; sleep 0.1; done
+check_eq "probe loaded while collecting" 1 "$(loaded)"
+kill -INT $pid; wait $pid; rc=$?
+check_eq "Ctrl-C: exit 130" 130 $rc
+check_eq "Ctrl-C: probe purged" 0 "$(loaded)"
+
+# a session that dies (kill -9) leaves the probe; the next attach removes it
+"$OA" dump "$B_NODE" --cookie-file "$B_COOKIE" --window 20 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do [ "$(loaded)" = 1 ] && break; sleep 0.1; done
+kill -9 $pid; wait $pid 2>/dev/null
+check_eq "a killed session leaves the probe loaded" 1 "$(loaded)"
+"$OA" dump "$B_NODE" --cookie-file "$B_COOKIE" --window 0 >/dev/null 2>&1
+check_eq "the next session cleans it up" 0 "$(loaded)"
+
+# the node dies mid-snapshot
+start_fixture basic D
+"$OA" dump "$D_NODE" --cookie-file "$D_COOKIE" --window 20 >/dev/null 2>"$_TMP/died.err" &
+pid=$!
+sleep 1.5
+kill -9 "$D_PID"
+wait $pid; rc=$?
+check_eq "node killed mid-snapshot: exit 2" 2 $rc
+check_contains "node killed mid-snapshot: says the connection was lost" "lost" "$(cat "$_TMP/died.err")"
+check_not_contains "node killed mid-snapshot: no sanitizer report" "Sanitizer" "$(cat "$_TMP/died.err")"
+finish

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# A real plain-Erlang node (tests/fixtures/erlbasic): gen_server, gen_statem,
+# simple_one_for_one, a :global name, and a supervisor that stays blocked.
+. "$(dirname "$0")/lib.sh"
+
+start_fixture erlbasic E
+J1=$(tmpfile probe); J2=$(tmpfile noload)
+t0=$(date +%s%N)
+"$OA" dump --json "$E_NODE" --cookie-file "$E_COOKIE" --window 0 --sup-timeout 500 >"$J1" 2>"$J1.err"
+check_eq "probe path exits 0 although a supervisor blocks" 0 $?
+t1=$(date +%s%N)
+"$OA" dump --json "$E_NODE" --cookie-file "$E_COOKIE" --window 0 --sup-timeout 500 --no-load >"$J2" 2>"$J2.err"
+check_eq "no-load path exits 0" 0 $?
+ms=$(( (t1 - t0) / 1000000 ))
+if [ $ms -lt 4000 ]; then ok "the blocked supervisor cost one timeout, not a hang (${ms} ms)"; else not_ok "took ${ms} ms"; fi
+
+sup() { jq -r --arg n "$2" '.supervisors[] | select(.name == $n) | '"$3" "$1"; }
+for J in "$J1" "$J2"; do
+  m=$(jq -r .method "$J")
+  check_eq "[$m] erlbasic_sup one_for_one 4/30" "supervisor one_for_one 4/30 4" "$(sup "$J" erlbasic_sup '"\(.kind) \(.strategy) \(.intensity)/\(.period) \(.children)"')"
+  check_eq "[$m] erlbasic_pool simple_one_for_one with 50 workers" "simple_one_for_one 50" "$(sup "$J" erlbasic_pool '"\(.strategy) \(.children)"')"
+  check_eq "[$m] erlbasic_slow recorded as unresponsive" "timeout" "$(sup "$J" erlbasic_slow .status)"
+  check_eq "[$m] unsupervised = exactly the planted processes" "planted_blocked_caller:foreign-orphan
+planted_lonely:foreign-orphan" "$(jq -r '.unsupervised[] | "\(.name):\(.class)"' "$J" | sort)"
+  check_eq "[$m] global name mapped" '"erlbasic_global"' "$(jq '.globals[0].name' "$J")"
+  check_eq "[$m] no Elixir on this node" null "$(jq .node.elixir_version "$J")"
+done
+node_pool=$(node_eval E "proplists:get_value(active, supervisor:count_children(erlbasic_pool)).")
+check_eq "pool size = count_children on the node" "$node_pool" "$(sup "$J1" erlbasic_pool .children)"
+check_eq "the node is still healthy after the timeouts" "true" "$(node_eval E "is_process_alive(whereis(erlbasic_sup)).")"
+finish
