@@ -20,12 +20,16 @@ typedef struct {
     const char *node;
     const char *fail_on;
     int json;
+    int stats; /* --stats: timings and peak RSS on stderr (make bench) */
     int color; /* -1 auto */
     const char *rules[32];
     int n_rules;
     const char *ignores[32];
     int n_ignores;
     const char *target; /* report TARGET */
+    const char *sets[32];
+    int n_sets;
+    const char *min_severity;
     char **rest;
     int n_rest;
 } cli_opts;

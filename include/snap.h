@@ -157,7 +157,8 @@ typedef struct {
     int64_t wordsize;
     int64_t window_ms;        /* asked for */
     int64_t sample_gap_us;    /* measured between the starts of the two process walks */
-    int64_t walk1_us, walk2_us, total_us;
+    int64_t walk1_us, walk2_us, total_us; /* in-node, as the collector measured */
+    int64_t e2e_us;                       /* attach to last message, as the C node measured */
     int64_t reds_total_delta; /* node-wide reductions during the window */
     oa_str method;            /* "probe" or "no-load" */
     oa_str tool_version;

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "render.h"
+#include "render_findings.h"
+#include "rules.h"
 #include "snap.h"
 #include "util.h"
 
@@ -17,6 +20,8 @@ static void usage(FILE *f)
           "  otp-advisor [OPTIONS] NODE                  interactive shell\n"
           "  otp-advisor snapshot [OPTIONS] NODE -o FILE save a snapshot (Erlang term format)\n"
           "  otp-advisor dump [OPTIONS] NODE|--from FILE summary, supervision trees and counts\n"
+          "  otp-advisor check [OPTIONS] NODE|--from FILE findings; --json; --fail-on SEVERITY\n"
+          "  otp-advisor explain [RULE|thresholds]       what a rule checks and how to fix it\n"
           "\n"
           "options:\n"
           "  --cookie-file FILE   cookie (default: $OTP_ADVISOR_COOKIE, then ~/.erlang.cookie)\n"
@@ -29,6 +34,11 @@ static void usage(FILE *f)
           "  --from FILE          read a saved snapshot instead of attaching\n"
           "  -o FILE              output file\n"
           "  --no-color           plain output\n"
+          "  --json               JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/1)\n"
+          "  --fail-on SEVERITY   check: exit 1 when a finding is at least info|warning|critical\n"
+          "  --rule ID, --ignore ID   check: only / not these rules (repeatable)\n"
+          "  --set NAME=VALUE     change a threshold (otp-advisor explain thresholds)\n"
+          "  -s SEVERITY          check: show findings from this severity up\n"
           "exit codes: 0 ok, 1 findings at or above --fail-on, 2 error, 130 interrupted\n",
           f);
 }
@@ -97,6 +107,25 @@ static int parse(int argc, char **argv, int start, cli_opts *o, char *err)
             WANT();
             if (o->n_ignores < 32)
                 o->ignores[o->n_ignores++] = v;
+        } else if (!strcmp(a, "--chunk") || !strcmp(a, "--credit")) {
+            WANT();
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 100000)
+                return errf(err, "%s takes a count, not '%s'", a, v);
+            if (a[3] == 'h')
+                o->col.chunk = (int)n;
+            else
+                o->col.credit = (int)n;
+        } else if (!strcmp(a, "--set")) {
+            WANT();
+            if (o->n_sets < 32)
+                o->sets[o->n_sets++] = v;
+        } else if (!strcmp(a, "-s") || !strcmp(a, "--severity")) {
+            WANT();
+            o->min_severity = v;
+        } else if (!strcmp(a, "--stats")) {
+            o->stats = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->col.quiet = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -153,7 +182,16 @@ static int cmd_snapshot(cli_opts *o, volatile sig_atomic_t *interrupted)
         fprintf(stderr, "otp-advisor: %s\n", err);
         return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
     }
+    int64_t t_saved = now_us();
     int rc = snap_save(s, o->output, err);
+    if (o->stats) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        /* machine-readable, for make bench */
+        fprintf(stderr, "stats: processes=%zu collect_us=%lld walk1_us=%lld walk2_us=%lld save_us=%lld maxrss_kb=%ld\n",
+                s->procs.len, (long long)s->info.e2e_us, (long long)s->info.walk1_us, (long long)s->info.walk2_us,
+                (long long)(now_us() - t_saved), ru.ru_maxrss);
+    }
     if (rc)
         fprintf(stderr, "otp-advisor: %s\n", err);
     else
@@ -209,6 +247,102 @@ static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
     return EXIT_OK;
 }
 
+/* thresholds from --set, rule filters checked against the table */
+static int setup_rules(const cli_opts *o, rule_opts *ro, char *err)
+{
+    rule_opts_default(ro);
+    for (int i = 0; i < o->n_sets; i++)
+        if (rule_opts_set(ro, o->sets[i], err))
+            return -1;
+    for (int i = 0; i < o->n_rules; i++)
+        if (!rule_find(o->rules[i]))
+            return errf(err, "unknown rule '%s' (otp-advisor explain lists them)", o->rules[i]);
+    for (int i = 0; i < o->n_ignores; i++)
+        if (!rule_find(o->ignores[i]))
+            return errf(err, "unknown rule '%s' (otp-advisor explain lists them)", o->ignores[i]);
+    return 0;
+}
+
+static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
+{
+    char err[OA_ERRLEN];
+    int fail_on = SEV_WARNING + 100; /* default: findings never fail the run */
+    if (o->fail_on && (fail_on = severity_parse(o->fail_on)) < 0) {
+        fprintf(stderr, "otp-advisor: --fail-on takes info, warning or critical\n");
+        return EXIT_ERROR;
+    }
+    int min_sev = SEV_INFO;
+    if (o->min_severity && (min_sev = severity_parse(o->min_severity)) < 0) {
+        fprintf(stderr, "otp-advisor: -s takes info, warning or critical\n");
+        return EXIT_ERROR;
+    }
+    rule_opts ro;
+    if (setup_rules(o, &ro, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        rule_opts_free(&ro);
+        return EXIT_ERROR;
+    }
+    snap *s;
+    if (get_snapshot(o, interrupted, &s, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        rule_opts_free(&ro);
+        return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    }
+    const char *only[33] = {0}, *ignore[33] = {0};
+    for (int i = 0; i < o->n_rules; i++)
+        only[i] = o->rules[i];
+    for (int i = 0; i < o->n_ignores; i++)
+        ignore[i] = o->ignores[i];
+    findings f;
+    findings_init(&f);
+    rules_run(s, &ro, only, ignore, &f);
+    strbuf sb;
+    sb_init(&sb);
+    if (o->json)
+        render_findings_json(s, &f, &sb);
+    else {
+        render_ctx rc;
+        render_ctx_default(&rc);
+        rc.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
+        render_findings_text(s, &f, min_sev, &rc, &sb);
+    }
+    emit(o, &sb);
+    int rc = findings_count(&f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;
+    sb_free(&sb);
+    findings_free(&f);
+    rule_opts_free(&ro);
+    snap_free(s);
+    return rc;
+}
+
+static int cmd_explain(cli_opts *o)
+{
+    rule_opts ro;
+    rule_opts_default(&ro);
+    const char *id = o->node; /* the first free word */
+    if (id && !strcmp(id, "thresholds")) {
+        for (int i = 0; i < ro.n; i++)
+            printf("%-22s %10g   %s\n", ro.t[i].name, ro.t[i].value, ro.t[i].help);
+        rule_opts_free(&ro);
+        return EXIT_OK;
+    }
+    if (id && !rule_find(id)) {
+        fprintf(stderr, "otp-advisor: unknown rule '%s'; rules:", id);
+        for (int i = 0; i < n_rules; i++)
+            fprintf(stderr, " %s", rule_at(i)->id);
+        fprintf(stderr, "\n");
+        rule_opts_free(&ro);
+        return EXIT_ERROR;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    render_explain(id, &ro, &sb);
+    fwrite(sb.buf, 1, sb.len, stdout);
+    sb_free(&sb);
+    rule_opts_free(&ro);
+    return EXIT_OK;
+}
+
 int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
 {
     cli_opts o;
@@ -224,7 +358,7 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
         return EXIT_ERROR;
     }
     int start = 2;
-    static const char *cmds[] = {"snapshot", "dump", "check", "report", "shell", NULL};
+    static const char *cmds[] = {"snapshot", "dump", "check", "report", "shell", "explain", NULL};
     int known = 0;
     for (int i = 0; cmds[i]; i++)
         known |= !strcmp(cmd, cmds[i]);
@@ -245,6 +379,10 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
     }
     if (!strcmp(cmd, "snapshot"))
         return cmd_snapshot(&o, interrupted);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(&o, interrupted);
+    if (!strcmp(cmd, "explain"))
+        return cmd_explain(&o);
     if (!strcmp(cmd, "dump") || !strcmp(cmd, "shell"))
         return cmd_dump(&o, interrupted);
     fprintf(stderr, "otp-advisor: '%s' is not implemented yet\n", cmd);

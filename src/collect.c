@@ -342,7 +342,9 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
             }
             break;
         }
-        if (++consumed % 8 == 0 && !done && grant(c, &prober, 8, err)) {
+        /* top the credit up once half of it is used */
+        int half = o->credit > 1 ? o->credit / 2 : 1;
+        if (++consumed % half == 0 && !done && grant(c, &prober, half, err)) {
             rc = errf(err, "connection to %s lost during collection", c->target);
             break;
         }
@@ -354,8 +356,7 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
     }
     s->info.method = snap_intern(s, st->method);
     s->info.tool_version = snap_intern(s, OA_VERSION);
-    if (!s->info.total_us)
-        s->info.total_us = now_us() - t0;
+    s->info.e2e_us = now_us() - t0;
     snap_finish(s, err);
     *out = s;
     return 0;

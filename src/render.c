@@ -90,7 +90,7 @@ void render_summary(const snap *s, const render_ctx *c, strbuf *out)
     long up = (long)(ni->uptime_ms / 1000);
     sb_printf(out, "uptime    %ldd %02ld:%02ld:%02ld   schedulers %lld   collected by %s in %.2f s\n", up / 86400,
               up % 86400 / 3600, up % 3600 / 60, up % 60, (long long)ni->schedulers,
-              ni->method ? snap_str(s, ni->method) : "?", (double)ni->total_us / 1e6);
+              ni->method ? snap_str(s, ni->method) : "?", (double)(ni->e2e_us ? ni->e2e_us : ni->total_us) / 1e6);
     render_num((uint64_t)ni->process_count, a, sizeof a);
     render_num((uint64_t)ni->process_limit, b, sizeof b);
     sb_printf(out, "processes %s / %s", a, b);

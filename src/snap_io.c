@@ -127,7 +127,7 @@ static void write_node(writer *w)
     begin(w);
     ei_x_encode_tuple_header(&w->x, 2);
     enc_atom(&w->x, "node");
-    ei_x_encode_map_header(&w->x, 29);
+    ei_x_encode_map_header(&w->x, 30);
     kv_str(w, "node", ni->node, 1);
     kv_str(w, "otp_release", ni->otp_release, 0);
     kv_str(w, "erts_version", ni->erts_version, 0);
@@ -154,6 +154,7 @@ static void write_node(writer *w)
     kv_int(w, "gap_us", ni->sample_gap_us);
     kv_int(w, "total_us", ni->total_us);
     kv_int(w, "reds_delta", ni->reds_total_delta);
+    kv_int(w, "e2e_us", ni->e2e_us);
     enc_atom(&w->x, "memory");
     if (ni->memory.len)
         ei_x_encode_list_header(&w->x, (long)ni->memory.len);

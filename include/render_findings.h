@@ -1,0 +1,14 @@
+/* render_findings.h — findings as text and JSON, and rule explanations. */
+#ifndef OA_RENDER_FINDINGS_H
+#define OA_RENDER_FINDINGS_H
+
+#include "render.h"
+#include "rules.h"
+
+void render_finding_text(const snap *s, const finding *x, const render_ctx *c, strbuf *out);
+void render_findings_text(const snap *s, const findings *f, int min_sev, const render_ctx *c, strbuf *out);
+void render_findings_json(const snap *s, const findings *f, strbuf *out);
+/* one rule (id) or all (NULL) */
+void render_explain(const char *id, const rule_opts *o, strbuf *out);
+
+#endif

@@ -1,0 +1,117 @@
+/* rules.h — the OTP decision framework as checks over a snapshot.
+ *
+ * A rule is a pure function: snapshot and thresholds in, findings appended. Rules never
+ * touch the network and never print; one file per rule (src/rule_*.c), one table
+ * (src/rules.c) listing them. The runtime's own processes (kernel, stdlib, elixir,
+ * logger, the shell) and this tool's never produce findings.
+ *
+ * Ownership: a findings set owns every string of its findings (one arena); free the set
+ * with findings_free, never a finding. */
+#ifndef OA_RULES_H
+#define OA_RULES_H
+
+#include "arena.h"
+#include "snap.h"
+#include "util.h"
+
+enum severity { SEV_INFO = 0, SEV_WARNING = 1, SEV_CRITICAL = 2 };
+const char *severity_name(int sev);
+int severity_parse(const char *s); /* -1 if unknown */
+
+#define FINDING_MAX_EVIDENCE 12
+
+typedef struct {
+    const char *key; /* static */
+    double value;
+    const char *unit; /* static: "", "B", "reds/s", "s", "%" … */
+} evidence;
+
+typedef struct {
+    const char *rule; /* static id */
+    int severity;
+    uint32_t proc;    /* subject process or SNAP_NONE */
+    uint32_t sup;     /* subject supervisor or SNAP_NONE */
+    uint32_t ets;     /* subject ETS table or SNAP_NONE */
+    uint32_t reg;     /* subject Registry or SNAP_NONE */
+    const char *subject;        /* its name (or pid) */
+    const char *pid;            /* its pid text, "" if none */
+    const char *path;           /* place in the tree, "" if none */
+    const char *summary;        /* the evidence in one or two sentences */
+    const char *recommendation; /* the framework's advice with code, for this subject */
+    evidence ev[FINDING_MAX_EVIDENCE];
+    int n_ev;
+} finding;
+
+typedef struct {
+    const char *rule;
+    const char *reason;
+} not_evaluated;
+
+typedef struct {
+    arena mem;
+    vec items;   /* finding */
+    vec skipped; /* not_evaluated */
+} findings;
+
+void findings_init(findings *f);
+void findings_free(findings *f);
+finding *findings_add(findings *f, const char *rule_id, int severity);
+const char *findings_strdup(findings *f, const char *s);
+const char *findings_printf(findings *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_ev(finding *x, const char *key, double value, const char *unit);
+/* fill subject, pid and path from a process */
+void finding_subject_proc(findings *f, finding *x, const snap *s, uint32_t proc);
+void finding_subject_sup(findings *f, finding *x, const snap *s, uint32_t sup);
+void findings_skip(findings *f, const char *rule_id, const char *reason);
+/* most severe first, then by rule id, then subject */
+void findings_sort(findings *f);
+int findings_count(const findings *f, int min_sev);
+
+/* Thresholds: every one has a default that makes sense on a production node and can be
+ * changed with --set NAME=VALUE. */
+typedef struct {
+    const char *name;
+    double value;
+    const char *help;
+} threshold;
+
+typedef struct {
+    threshold *t;
+    int n;
+} rule_opts;
+
+void rule_opts_default(rule_opts *o);
+void rule_opts_free(rule_opts *o);
+int rule_opts_set(rule_opts *o, const char *assignment, char *err); /* "name=value" */
+double rule_opt(const rule_opts *o, const char *name);
+
+typedef struct {
+    const char *id;
+    const char *title;
+    int max_severity;
+    const char *framework; /* the framework's words */
+    const char *explain;   /* what it checks, why it matters, how to fix */
+    void (*run)(const snap *s, const rule_opts *o, findings *out);
+} rule;
+
+extern const int n_rules;
+const rule *rule_at(int i);
+const rule *rule_find(const char *id);
+
+/* Run every rule (or only `only`, minus `ignore`; NULL-terminated lists may be NULL). */
+void rules_run(const snap *s, const rule_opts *o, const char *const *only, const char *const *ignore, findings *out);
+
+/* helpers shared by rules */
+int rule_exempt(const snap *s, const snap_proc *p); /* runtime or advisor */
+double rule_reds_rate(const snap *s, const snap_proc *p); /* -1 without a second sample */
+double rule_node_reds_rate(const snap *s);           /* sum over processes, -1 without window */
+int proc_is_gen_server(const snap *s, const snap_proc *p);
+int proc_is_agent(const snap *s, const snap_proc *p);
+int proc_is_task(const snap *s, const snap_proc *p);
+int proc_owns_ets(const snap *s, uint32_t proc);
+const char *proc_child_modules(const snap *s, const snap_proc *p); /* from the parent's row */
+void proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n); /* best guess of its code */
+int proc_runs_fun(const snap *s, const snap_proc *p);     /* started from an anonymous function */
+const char *proc_kind_name(const snap *s, const snap_proc *p); /* GenServer, Agent, Task, gen_statem… */
+
+#endif

@@ -1,0 +1,112 @@
+/* rule_cache.c — genserver-as-cache and agent-under-load: state served through a
+ * process that ETS would serve to every reader at once. Heap size stands for the size
+ * of the state (no state is copied off the target for this). */
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+#include "rules.h"
+
+int proc_is_singleton(const snap *s, const snap_proc *p);
+
+static void ev_common(finding *x, const snap_proc *p, double rate)
+{
+    finding_ev(x, "heap", (double)p->heap, "B");
+    if (rate >= 0)
+        finding_ev(x, "reductions_per_s", rate, "reds/s");
+    finding_ev(x, "queue", (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq, "");
+    finding_ev(x, "callers_waiting", (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby, "");
+}
+
+static void run_cache(const snap *s, const rule_opts *o, findings *out)
+{
+    double heap_thr = rule_opt(o, "cache.heap"), reds_thr = rule_opt(o, "cache.reds");
+    if (!s->has_sample2)
+        findings_skip(out, "genserver-as-cache", "one sample only: traffic judged on callers waiting, not on rates");
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        const snap_proc *p = snap_proc_at(s, i);
+        if (rule_exempt(s, p) || !proc_is_singleton(s, p) || !proc_is_gen_server(s, p))
+            continue;
+        if ((double)p->heap < heap_thr)
+            continue;
+        double rate = rule_reds_rate(s, p);
+        uint32_t callers = (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby;
+        if (!(rate >= reds_thr || callers >= 2))
+            continue;
+        finding *x = findings_add(out, "genserver-as-cache", SEV_WARNING);
+        finding_subject_proc(out, x, s, i);
+        ev_common(x, p, rate);
+        char heap[32];
+        render_bytes(p->heap, heap, sizeof heap);
+        x->summary = findings_printf(out,
+                                     "a named %s holding %s of state and serving %s: every read is a message "
+                                     "round trip through one process.",
+                                     proc_is_agent(s, p) ? "Agent" : "GenServer", heap,
+                                     rate >= 0 ? findings_printf(out, "%.0f reds/s", rate) : "callers");
+        x->recommendation = findings_printf(
+            out,
+            "\"Global cache GenServer → ETS is usually better\": many readers, no serialization.\n"
+            "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
+            "  :ets.lookup(%s, key)            # readers, in their own process\n"
+            "Keep %s only to own the table (it dies with its owner) and to serialise writes or expiry.",
+            x->subject[0] == '{' ? ":cache" : x->subject, x->subject[0] == '{' ? ":cache" : x->subject, x->subject);
+    }
+}
+
+static void run_agent(const snap *s, const rule_opts *o, findings *out)
+{
+    double reds_thr = rule_opt(o, "agent.reds"), q_thr = rule_opt(o, "agent.queue");
+    double c_thr = rule_opt(o, "agent.callers"), heap_thr = rule_opt(o, "agent.heap");
+    if (!s->has_sample2)
+        findings_skip(out, "agent-under-load", "one sample only: message rate needs --window");
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        const snap_proc *p = snap_proc_at(s, i);
+        if (rule_exempt(s, p) || !proc_is_agent(s, p))
+            continue;
+        double rate = rule_reds_rate(s, p);
+        int two = (p->flags & PF_SAMPLE2) != 0;
+        uint32_t q = two ? p->mq2 : p->mq, callers = two ? p->monby2 : p->monby;
+        int hot = rate >= reds_thr || q >= q_thr || callers >= c_thr;
+        int big = (double)p->heap >= heap_thr;
+        if (!hot && !big)
+            continue;
+        finding *x = findings_add(out, "agent-under-load", SEV_WARNING);
+        finding_subject_proc(out, x, s, i);
+        ev_common(x, p, rate);
+        char heap[32];
+        render_bytes(p->heap, heap, sizeof heap);
+        x->summary = findings_printf(out, "an Agent %s%s%s.", hot ? "under load (" : "",
+                                     hot ? findings_printf(out, "%.0f reds/s, queue %u, %u callers waiting)", rate < 0 ? 0 : rate, q, callers) : "",
+                                     big ? findings_printf(out, "%sholding %s of state", hot ? ", " : "", heap) : "");
+        x->recommendation = findings_printf(
+            out,
+            "Agent is for simple get/update state with little traffic. Hot shared state belongs in ETS:\n"
+            "  :ets.new(:%s_table, [:named_table, :public, read_concurrency: true, write_concurrency: true])\n"
+            "  :ets.update_counter/4, :ets.insert/2 from the callers; no process round trip.\n"
+            "Keep a GenServer only if updates need coordination (then measure it as a bottleneck).",
+            "state");
+    }
+}
+
+const rule rule_genserver_as_cache = {
+    .id = "genserver-as-cache",
+    .title = "GenServer or Agent used as a cache",
+    .max_severity = SEV_WARNING,
+    .framework = "\"Global cache GenServer\" → ETS is usually better. Cache → ETS: many readers, no coordination.",
+    .explain = "Fires for a named singleton GenServer or Agent whose heap (standing for its state) is at least "
+               "cache.heap bytes and that serves traffic (cache.reds reductions/s, or callers waiting). Reads "
+               "through one process serialise; ETS with read_concurrency lets every reader read at once. Fix: "
+               "move the data to a named ETS table owned by the process.",
+    .run = run_cache,
+};
+
+const rule rule_agent_under_load = {
+    .id = "agent-under-load",
+    .title = "Agent under load or holding large state",
+    .max_severity = SEV_WARNING,
+    .framework = "Simple get/set state → Agent (no monitors/timers). Fast key-value lookups → ETS.",
+    .explain = "Fires for an Agent (child spec module Agent, or Agent.start with a function) with agent.reds "
+               "reductions/s, a queue of agent.queue, agent.callers callers waiting, or a heap of agent.heap "
+               "bytes. Agents are for small, quiet state. Fix: ETS for hot shared data.",
+    .run = run_agent,
+};

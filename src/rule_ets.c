@@ -1,0 +1,55 @@
+/* rule_ets.c — ets-owner-at-risk: a table dies with its owner. */
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+#include "rules.h"
+
+static void run(const snap *s, const rule_opts *o, findings *out)
+{
+    (void)o;
+    for (size_t e = 0; e < s->ets.len; e++) {
+        const snap_ets *t = vec_at(&s->ets, e);
+        if (t->owner_proc == SNAP_NONE || t->heir.kind == PK_PID)
+            continue;
+        const snap_proc *p = snap_proc_at(s, t->owner_proc);
+        if (rule_exempt(s, p))
+            continue;
+        int unsup = proc_class_unsupervised(p->cls), task = proc_is_task(s, p);
+        if (!unsup && !task)
+            continue;
+        finding *x = findings_add(out, "ets-owner-at-risk", SEV_WARNING);
+        finding_subject_proc(out, x, s, t->owner_proc);
+        x->ets = (uint32_t)e;
+        char tname[256], owner[256], mem[32];
+        snap_display_atom(snap_str(s, t->name), tname, sizeof tname);
+        snprintf(owner, sizeof owner, "%s", x->subject);
+        x->subject = findings_printf(out, "%s:%s", t->named ? "" : "table ", t->named ? tname : snap_str(s, t->id));
+        if (t->named)
+            x->subject = findings_printf(out, ":%s", tname);
+        finding_ev(x, "rows", (double)t->size, "");
+        finding_ev(x, "memory", (double)t->mem, "B");
+        render_bytes(t->mem, mem, sizeof mem);
+        x->summary = findings_printf(out,
+                                     "ETS table %s (%llu rows, %s, %s) is owned by %s, %s, and has no heir: when "
+                                     "that process exits the table and its data are gone, and nothing recreates it.",
+                                     x->subject, (unsigned long long)t->size, mem, snap_str(s, t->protection), owner,
+                                     task ? "a short-lived task" : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
+        x->recommendation = findings_printf(
+            out,
+            "Tables die with their owner. Create the table in the init/1 of a supervised GenServer that exists "
+            "for that purpose (it is restarted and recreates the table), or give it an heir:\n"
+            "  :ets.new(%s, [:named_table, :public, read_concurrency: true, {:heir, heir_pid, :data}])",
+            t->named ? x->subject : ":my_table");
+    }
+}
+
+const rule rule_ets_owner_at_risk = {
+    .id = "ets-owner-at-risk",
+    .title = "ETS table whose owner can vanish",
+    .max_severity = SEV_WARNING,
+    .framework = "Cache → ETS; and the table lives as long as its owner process.",
+    .explain = "Fires for an ETS table owned by an unsupervised process or a task and with no heir. The table "
+               "is deleted when the owner exits. Fix: own it from a supervised GenServer or set an heir.",
+    .run = run,
+};

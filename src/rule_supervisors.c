@@ -1,0 +1,192 @@
+/* rule_supervisors.c — missing-partition-supervisor, restart-churn,
+ * unresponsive-supervisor: what the supervision tree itself says. */
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+#include "rules.h"
+
+static int sup_exempt(const snap *s, const snap_sup *sp)
+{
+    if (sp->proc != SNAP_NONE)
+        return rule_exempt(s, snap_proc_at(s, sp->proc));
+    return sp->app != SNAP_NONE && ((snap_app *)vec_at(&s->apps, sp->app))->runtime;
+}
+
+static int is_sofo(const snap *s, const snap_sup *sp)
+{
+    return sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one");
+}
+
+static void run_partition(const snap *s, const rule_opts *o, findings *out)
+{
+    double kids_thr = rule_opt(o, "dynsup.children"), reds_thr = rule_opt(o, "dynsup.reds");
+    if (s->info.schedulers <= 1)
+        return; /* one scheduler: partitions would not run in parallel */
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        const snap_sup *sp = snap_sup_at(s, k);
+        int dyn = sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || is_sofo(s, sp);
+        if (!dyn || sup_exempt(s, sp))
+            continue;
+        if (sp->parent != SNAP_NONE && snap_sup_at(s, sp->parent)->kind == SK_PARTITION)
+            continue; /* already a partition */
+        double rate = sp->proc != SNAP_NONE ? rule_reds_rate(s, snap_proc_at(s, sp->proc)) : -1;
+        if (sp->n_children < kids_thr && rate < reds_thr)
+            continue;
+        finding *x = findings_add(out, "missing-partition-supervisor", SEV_WARNING);
+        finding_subject_sup(out, x, s, k);
+        finding_ev(x, "children", sp->n_children, "");
+        if (rate >= 0)
+            finding_ev(x, "reductions_per_s", rate, "reds/s");
+        if (sp->proc != SNAP_NONE)
+            finding_ev(x, "queue", snap_proc_at(s, sp->proc)->mq2, "");
+        finding_ev(x, "schedulers", (double)s->info.schedulers, "");
+        char kids[32];
+        render_num(sp->n_children, kids, sizeof kids);
+        x->summary = findings_printf(out,
+                                     "%s with %s children%s on %lld schedulers, not under a PartitionSupervisor: "
+                                     "every start_child and every restart goes through this one process.",
+                                     is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
+                                     rate >= 0 ? findings_printf(out, ", %.0f reds/s", rate) : "",
+                                     (long long)s->info.schedulers);
+        const char *n = x->subject;
+        const char *child = sp->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
+        if (is_sofo(s, sp) && !s->info.elixir_version)
+            x->recommendation = findings_printf(
+                out,
+                "A single simple_one_for_one supervisor serialises every start. Run N of them (one per scheduler) "
+                "and pick one by hash:\n"
+                "  [#{id => {%s, I}, start => {%s_sup, start_link, [I]}, type => supervisor} || I <- lists:seq(1, erlang:system_info(schedulers_online))]\n"
+                "  supervisor:start_child(element(erlang:phash2(Key, N) + 1, Sups), Args)",
+                n, n);
+        else
+            x->recommendation = findings_printf(
+                out,
+                "When a DynamicSupervisor becomes a bottleneck, partition it:\n"
+                "  {PartitionSupervisor, child_spec: %s, name: %s}\n"
+                "  %s.start_child({:via, PartitionSupervisor, {%s, key}}, child_spec)\n"
+                "One partition per scheduler by default; the key (e.g. self() or the session id) picks the partition.",
+                child, n, child, n);
+    }
+}
+
+static void run_churn(const snap *s, const rule_opts *o, findings *out)
+{
+    double ratio_thr = rule_opt(o, "churn.ratio");
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        const snap_sup *sp = snap_sup_at(s, k);
+        if (sup_exempt(s, sp) || sp->intensity <= 0 || sp->period <= 0)
+            continue;
+        uint32_t recent = 0;
+        for (uint32_t i = 0; i < sp->n_restarts; i++)
+            if (VEC_AT(&s->ints, int64_t, sp->restarts + i) <= sp->period)
+                recent++;
+        double ratio = (double)recent / (double)sp->intensity;
+        if (recent < 2 || ratio < ratio_thr)
+            continue;
+        int sev = recent + 1 >= (uint32_t)sp->intensity ? SEV_CRITICAL : SEV_WARNING;
+        finding *x = findings_add(out, "restart-churn", sev);
+        finding_subject_sup(out, x, s, k);
+        finding_ev(x, "restarts_in_period", recent, "");
+        finding_ev(x, "intensity", sp->intensity, "");
+        finding_ev(x, "period", sp->period, "s");
+        finding_ev(x, "ratio", ratio, "");
+        /* the likely culprit: a child restarting now, else the youngest worker (fewest reductions) */
+        const char *culprit = NULL;
+        uint64_t best = UINT64_MAX;
+        char b[512];
+        for (uint32_t c = 0; c < sp->n_children; c++) {
+            const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+            if (ch->state == CS_RESTARTING) {
+                snap_display_atom(snap_str(s, ch->id), b, sizeof b);
+                culprit = findings_printf(out, "%s (restarting now)", b);
+                break;
+            }
+            if (ch->proc != SNAP_NONE && !ch->type && snap_proc_at(s, ch->proc)->reds < best) {
+                best = snap_proc_at(s, ch->proc)->reds;
+                snap_proc_label(s, snap_proc_at(s, ch->proc), b, sizeof b);
+                culprit = findings_printf(out, "%s (youngest child: %llu reductions since it started)", b,
+                                          (unsigned long long)best);
+            }
+        }
+        x->summary = findings_printf(out,
+                                     "%u restarts in the last %d s against an intensity of %d: %.0f %% of the way "
+                                     "to giving up and taking its siblings down with it.%s%s",
+                                     recent, sp->period, sp->intensity, ratio * 100, culprit ? " Likely culprit: " : "",
+                                     culprit ? culprit : "");
+        x->recommendation = findings_printf(
+            out,
+            "Fault isolation is firing: a child of %s keeps crashing. Read its crash reports (Logger) and fix the "
+            "cause; raising max_restarts only hides it. If the crashes are expected (a flaky dependency), isolate "
+            "that child under its own supervisor with its own max_restarts/max_seconds so it cannot exhaust this "
+            "one's budget.",
+            x->subject);
+    }
+}
+
+static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
+{
+    (void)o;
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        const snap_sup *sp = snap_sup_at(s, k);
+        if (sp->status == SS_OK || sup_exempt(s, sp))
+            continue;
+        finding *x = findings_add(out, "unresponsive-supervisor", sp->status == SS_TIMEOUT ? SEV_CRITICAL : SEV_WARNING);
+        finding_subject_sup(out, x, s, k);
+        finding_ev(x, "timeout_ms", (double)s->info.sup_timeout_ms, "ms");
+        if (sp->proc != SNAP_NONE) {
+            const snap_proc *p = snap_proc_at(s, sp->proc);
+            finding_ev(x, "queue", p->mq, "");
+            char cf[256];
+            render_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+            x->summary = findings_printf(out,
+                                         "%s did not answer which_children within %lld ms (%s); it is executing %s "
+                                         "with %u messages queued. While it is blocked it can neither restart "
+                                         "nor start children.",
+                                         x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
+        } else
+            x->summary = findings_printf(out, "%s did not answer which_children (%s).", x->subject, snap_str(s, sp->error));
+        x->recommendation = findings_printf(
+            out,
+            "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
+            "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
+            "  def init(args), do: {:ok, state, {:continue, :connect}}\n"
+            "  def handle_continue(:connect, state), do: ...");
+    }
+}
+
+const rule rule_missing_partition_supervisor = {
+    .id = "missing-partition-supervisor",
+    .title = "Busy dynamic supervisor not partitioned",
+    .max_severity = SEV_WARNING,
+    .framework = "High-throughput: PartitionSupervisor, when DynamicSupervisor becomes a bottleneck.",
+    .explain = "Fires for a DynamicSupervisor, Task.Supervisor or simple_one_for_one supervisor with "
+               "dynsup.children children or dynsup.reds reductions/s (start pressure), on a node with more "
+               "than one scheduler, that is not itself a partition of a PartitionSupervisor. Fix: "
+               "{PartitionSupervisor, child_spec: DynamicSupervisor, name: ...} and start children through "
+               "{:via, PartitionSupervisor, {name, key}}.",
+    .run = run_partition,
+};
+
+const rule rule_restart_churn = {
+    .id = "restart-churn",
+    .title = "Supervisor close to its restart intensity",
+    .max_severity = SEV_CRITICAL,
+    .framework = "What happens if this process crashes? Where does this fit in the supervision tree? What restart strategy?",
+    .explain = "Fires for a supervisor whose restarts within its period reach churn.ratio of its intensity "
+               "(and at least 2); critical one restart short of giving up. The restart history is read from "
+               "the supervisor's state; the likely culprit is a child restarting now or the youngest child. "
+               "Fix the crash; isolate expected crashes under their own supervisor.",
+    .run = run_churn,
+};
+
+const rule rule_unresponsive_supervisor = {
+    .id = "unresponsive-supervisor",
+    .title = "Supervisor that does not answer",
+    .max_severity = SEV_CRITICAL,
+    .framework = "Fault tolerance → Supervisor. A supervisor must never block.",
+    .explain = "Fires when which_children (or sys:get_state) to a supervisor timed out (critical) or failed "
+               "(warning) during the snapshot. A blocked supervisor cannot restart anything. The usual cause "
+               "is a child whose init/1 blocks. Fix: move slow initialisation to handle_continue/2.",
+    .run = run_unresponsive,
+};

@@ -1,0 +1,138 @@
+/* rule_unsupervised.c — unsupervised-process and unsupervised-task.
+ * "Where's the supervision?" — always supervise; Task.Supervisor for production.
+ * Processes are grouped by class and code, so 1,000 spawned workers are one finding. */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules.h"
+
+typedef struct {
+    int cls;
+    char module[256];
+    uint32_t first, count;
+} ugroup;
+
+static const char *class_story(int cls)
+{
+    switch (cls) {
+    case PC_LINKED_HELPER:
+        return "linked to a supervised process: it dies with it, but nothing restarts it and no supervisor "
+               "knows it exists";
+    case PC_SPAWNED_UNLINKED:
+        return "spawned by a supervised process but neither linked nor supervised: it outlives its parent's "
+               "crashes and restarts, silently";
+    case PC_APP_ORPHAN:
+        return "started by the application's code outside any supervision tree";
+    default:
+        return "started from a script, a remote shell or an RPC, outside every supervision tree";
+    }
+}
+
+static void run_kind(const snap *s, findings *out, int tasks)
+{
+    const char *id = tasks ? "unsupervised-task" : "unsupervised-process";
+    vec groups;
+    vec_init(&groups, sizeof(ugroup));
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        const snap_proc *p = snap_proc_at(s, i);
+        if (!proc_class_unsupervised(p->cls) || rule_exempt(s, p) || proc_is_task(s, p) != tasks)
+            continue;
+        char mod[256];
+        proc_module_name(s, p, mod, sizeof mod);
+        ugroup *g = NULL;
+        for (size_t k = 0; k < groups.len; k++) {
+            ugroup *c = vec_at(&groups, k);
+            if (c->cls == p->cls && !strcmp(c->module, mod))
+                g = c;
+        }
+        if (!g) {
+            g = vec_push(&groups);
+            g->cls = p->cls;
+            snprintf(g->module, sizeof g->module, "%s", mod);
+            g->first = i;
+        }
+        g->count++;
+    }
+    for (size_t k = 0; k < groups.len; k++) {
+        const ugroup *g = vec_at(&groups, k);
+        int sev = g->cls == PC_LINKED_HELPER && !tasks ? SEV_INFO : SEV_WARNING;
+        finding *x = findings_add(out, id, sev);
+        finding_subject_proc(out, x, s, g->first);
+        if (g->count > 1)
+            x->subject = findings_printf(out, "%u \xc3\x97 %s (e.g. %s)", g->count, g->module, x->subject);
+        finding_ev(x, "processes", g->count, "");
+        const snap_proc *p = snap_proc_at(s, g->first);
+        finding_ev(x, "reductions", (double)p->reds, "");
+        finding_ev(x, "memory", (double)p->mem, "B");
+        x->summary = findings_printf(out, "%s (%s) in %s: %s (%s).", g->count > 1 ? "processes" : "a process",
+                                     proc_kind_name(s, p), g->module, class_story(g->cls),
+                                     proc_class_name((enum proc_class)g->cls));
+        if (tasks)
+            x->recommendation = findings_printf(
+                out,
+                "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"
+                "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
+                "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> ... end)\n"
+                "(Task.Supervisor.async_nolink/2 when the caller needs the result).");
+        else if (proc_runs_fun(s, p))
+            x->recommendation = findings_printf(
+                out,
+                "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
+                "and visible. This one runs an anonymous function (in %s): give it a module with a child spec "
+                "and start it from a supervisor, e.g.\n"
+                "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: Task.start_link(__MODULE__, :run, [arg])\n    def run(arg), do: ...\n  end\n"
+                "  children = [{%s.Worker, arg}]%s",
+                g->module, g->module, g->module,
+                g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part of its owner's "
+                                             "state; then keep it, knowingly."
+                                           : "");
+        else
+            x->recommendation = findings_printf(
+                out,
+                "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
+                "and visible. Start %s from its supervisor:\n"
+                "  children = [{%s, args}]\n"
+                "or, for dynamic ones, DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {%s, args}).%s",
+                g->module, g->module, g->module,
+                g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part of its owner's "
+                                             "state; then keep it, knowingly."
+                                           : "");
+    }
+    vec_free(&groups);
+}
+
+static void run_process(const snap *s, const rule_opts *o, findings *out)
+{
+    (void)o;
+    run_kind(s, out, 0);
+}
+
+static void run_task(const snap *s, const rule_opts *o, findings *out)
+{
+    (void)o;
+    run_kind(s, out, 1);
+}
+
+const rule rule_unsupervised_process = {
+    .id = "unsupervised-process",
+    .title = "Process outside every supervision tree",
+    .max_severity = SEV_WARNING,
+    .framework = "\"I'll just start a process\" → Where's the supervision? Fault tolerance: Supervisor. Always supervise!",
+    .explain = "Fires for a live process that no application's supervision tree reaches through "
+               "which_children and that is not part of the runtime (kernel, stdlib, elixir, logger, the shell) "
+               "or of this tool. Sub-classes: linked helper (info: linked to a supervised process), spawned "
+               "but unlinked, application orphan, foreign orphan (warning). Links to Registry partitions do not "
+               "count as supervision. Fix: give it a child spec and start it from a supervisor.",
+    .run = run_process,
+};
+
+const rule rule_unsupervised_task = {
+    .id = "unsupervised-task",
+    .title = "Task started without a Task.Supervisor",
+    .max_severity = SEV_WARNING,
+    .framework = "One-off async work → Task. Task.Supervisor for production.",
+    .explain = "Fires for a Task process (it carries '$callers') that is not reachable from a supervision "
+               "tree: Task.start/1 or a spawned Task. Nothing restarts or shuts it down and its crash is only "
+               "logged. Fix: Task.Supervisor.start_child/2 or async_nolink/2 under a named Task.Supervisor.",
+    .run = run_task,
+};

@@ -1,0 +1,370 @@
+/* rules.c — findings, thresholds, shared helpers and the rule table. */
+#include "rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+const char *severity_name(int sev)
+{
+    return sev == SEV_CRITICAL ? "critical" : sev == SEV_WARNING ? "warning" : "info";
+}
+
+int severity_parse(const char *s)
+{
+    if (!strcmp(s, "info"))
+        return SEV_INFO;
+    if (!strcmp(s, "warning"))
+        return SEV_WARNING;
+    if (!strcmp(s, "critical"))
+        return SEV_CRITICAL;
+    return -1;
+}
+
+void findings_init(findings *f)
+{
+    arena_init(&f->mem);
+    vec_init(&f->items, sizeof(finding));
+    vec_init(&f->skipped, sizeof(not_evaluated));
+}
+
+void findings_free(findings *f)
+{
+    arena_free(&f->mem);
+    vec_free(&f->items);
+    vec_free(&f->skipped);
+}
+
+finding *findings_add(findings *f, const char *rule_id, int severity)
+{
+    finding *x = vec_push(&f->items);
+    x->rule = rule_id;
+    x->severity = severity;
+    x->proc = x->sup = x->ets = x->reg = SNAP_NONE;
+    x->subject = x->pid = x->path = x->summary = x->recommendation = "";
+    return x;
+}
+
+const char *findings_strdup(findings *f, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = arena_alloc(&f->mem, n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+const char *findings_printf(findings *f, const char *fmt, ...)
+{
+    strbuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    const char *r = findings_strdup(f, sb.buf);
+    sb_free(&sb);
+    return r;
+}
+
+void finding_ev(finding *x, const char *key, double value, const char *unit)
+{
+    if (x->n_ev >= FINDING_MAX_EVIDENCE)
+        return;
+    x->ev[x->n_ev].key = key;
+    x->ev[x->n_ev].value = value;
+    x->ev[x->n_ev].unit = unit ? unit : "";
+    x->n_ev++;
+}
+
+void finding_subject_proc(findings *f, finding *x, const snap *s, uint32_t proc)
+{
+    char b[512];
+    const snap_proc *p = snap_proc_at(s, proc);
+    x->proc = proc;
+    snap_proc_label(s, p, b, sizeof b);
+    x->subject = findings_strdup(f, b);
+    snap_pid_text(s, p->pid, b, sizeof b);
+    x->pid = findings_strdup(f, b);
+    strbuf sb;
+    sb_init(&sb);
+    if (p->sup != SNAP_NONE || p->own_sup != SNAP_NONE)
+        snap_proc_path(s, p, &sb);
+    x->path = findings_strdup(f, sb.buf);
+    sb_free(&sb);
+}
+
+void finding_subject_sup(findings *f, finding *x, const snap *s, uint32_t sup)
+{
+    const snap_sup *sp = snap_sup_at(s, sup);
+    x->sup = sup;
+    if (sp->proc != SNAP_NONE)
+        finding_subject_proc(f, x, s, sp->proc);
+    else {
+        char b[128];
+        snap_pid_text(s, sp->pid, b, sizeof b);
+        x->subject = x->pid = findings_strdup(f, b);
+    }
+}
+
+void findings_skip(findings *f, const char *rule_id, const char *reason)
+{
+    not_evaluated *n = vec_push(&f->skipped);
+    n->rule = rule_id;
+    n->reason = findings_strdup(f, reason);
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+    const finding *x = a, *y = b;
+    if (x->severity != y->severity)
+        return y->severity - x->severity;
+    int c = strcmp(x->rule, y->rule);
+    return c ? c : strcmp(x->subject, y->subject);
+}
+
+void findings_sort(findings *f) { qsort(f->items.items, f->items.len, sizeof(finding), cmp_finding); }
+
+int findings_count(const findings *f, int min_sev)
+{
+    int n = 0;
+    for (size_t i = 0; i < f->items.len; i++)
+        n += ((finding *)vec_at(&f->items, i))->severity >= min_sev;
+    return n;
+}
+
+/* ---- thresholds ---------------------------------------------------------------------- */
+
+static const threshold defaults[] = {
+    {"bottleneck.queue", 50, "a singleton's message queue at least this long (second sample)"},
+    {"bottleneck.callers", 20, "processes monitoring a singleton (callers waiting in calls)"},
+    {"bottleneck.share", 20, "share of the node's reductions in the window, %"},
+    {"bottleneck.node_reds", 20000, "node reductions/s below which shares are not judged"},
+    {"cache.heap", 1048576, "heap bytes of a named GenServer/Agent that make it a cache"},
+    {"cache.reds", 1000, "reductions/s that make a cache busy"},
+    {"agent.reds", 5000, "reductions/s of an Agent under load"},
+    {"agent.queue", 10, "message queue of an Agent under load"},
+    {"agent.callers", 5, "callers waiting on an Agent under load"},
+    {"agent.heap", 4194304, "heap bytes of an Agent holding large state"},
+    {"dynsup.children", 1000, "children of a dynamic supervisor that call for partitioning"},
+    {"dynsup.reds", 20000, "reductions/s of a dynamic supervisor under start pressure"},
+    {"registry.keys", 1000, "keys in a single-partition Registry"},
+    {"atoms.group", 20, "registered names differing by a generated suffix"},
+    {"idle.heap", 16384, "heap bytes at most of a process with no runtime reason"},
+    {"idle.window_reds", 20, "reductions at most in the window"},
+    {"idle.lifetime_reds", 20000, "reductions at most since it started"},
+    {"mailbox.queue", 1000, "message queue length that is a build-up"},
+    {"mailbox.critical", 10000, "message queue length that is critical"},
+    {"mailbox.growth", 100, "queue growth across the window that is a build-up"},
+    {"churn.ratio", 0.5, "restarts in the period / intensity that is churn"},
+};
+
+void rule_opts_default(rule_opts *o)
+{
+    o->n = (int)(sizeof defaults / sizeof defaults[0]);
+    o->t = xmalloc(sizeof defaults);
+    memcpy(o->t, defaults, sizeof defaults);
+}
+
+void rule_opts_free(rule_opts *o)
+{
+    free(o->t);
+    o->t = NULL;
+    o->n = 0;
+}
+
+int rule_opts_set(rule_opts *o, const char *as, char *err)
+{
+    const char *eq = strchr(as, '=');
+    if (!eq)
+        return errf(err, "--set takes NAME=VALUE, not '%s'", as);
+    char *end;
+    double v = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end || v < 0)
+        return errf(err, "--set %.*s: '%s' is not a non-negative number", (int)(eq - as), as, eq + 1);
+    for (int i = 0; i < o->n; i++)
+        if (strlen(o->t[i].name) == (size_t)(eq - as) && !strncmp(o->t[i].name, as, (size_t)(eq - as))) {
+            o->t[i].value = v;
+            return 0;
+        }
+    return errf(err, "unknown threshold '%.*s' (see `otp-advisor explain thresholds`)", (int)(eq - as), as);
+}
+
+double rule_opt(const rule_opts *o, const char *name)
+{
+    for (int i = 0; i < o->n; i++)
+        if (!strcmp(o->t[i].name, name))
+            return o->t[i].value;
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+int rule_exempt(const snap *s, const snap_proc *p)
+{
+    (void)s;
+    return p->cls == PC_RUNTIME || p->cls == PC_ADVISOR;
+}
+
+double rule_reds_rate(const snap *s, const snap_proc *p) { return snap_reds_rate(s, p); }
+
+double rule_node_reds_rate(const snap *s)
+{
+    if (!s->has_sample2 || s->info.sample_gap_us <= 0)
+        return -1;
+    double sum = 0;
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        double r = snap_reds_rate(s, snap_proc_at(s, i));
+        if (r > 0)
+            sum += r;
+    }
+    return sum;
+}
+
+static int str_is(const snap *s, oa_str id, const char *text) { return id && !strcmp(snap_str(s, id), text); }
+
+int proc_is_gen_server(const snap *s, const snap_proc *p)
+{
+    if (p->own_sup != SNAP_NONE)
+        return 0;
+    return str_is(s, p->current_function, "gen_server:loop/7") ||
+           (p->dict_initial_call && strstr(snap_str(s, p->dict_initial_call), ":init/1") &&
+            str_is(s, p->initial_call, "proc_lib:init_p/5"));
+}
+
+const char *proc_child_modules(const snap *s, const snap_proc *p)
+{
+    if (p->sup == SNAP_NONE)
+        return "";
+    const snap_sup *sp = snap_sup_at(s, p->sup);
+    uint32_t idx = (uint32_t)(p - (const snap_proc *)s->procs.items);
+    for (uint32_t c = 0; c < sp->n_children; c++) {
+        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+        if (ch->proc == idx)
+            return snap_str(s, ch->modules);
+    }
+    return "";
+}
+
+int proc_is_agent(const snap *s, const snap_proc *p)
+{
+    const char *mods = proc_child_modules(s, p);
+    if (!strcmp(mods, "Elixir.Agent"))
+        return 1;
+    if (*mods && strcmp(mods, "Elixir.Agent") != 0 && strncmp(mods, "Elixir.", 7) == 0 && p->sup != SNAP_NONE)
+        return 0; /* a named module in the child spec: its own GenServer */
+    /* Agent.start(fun): '$initial_call' is the fun, not Mod:init/1, in gen_server's loop */
+    if (!str_is(s, p->current_function, "gen_server:loop/7") || !p->dict_initial_call)
+        return 0;
+    const char *dic = snap_str(s, p->dict_initial_call);
+    return strstr(dic, ":init/1") == NULL && strstr(dic, "-fun-") != NULL;
+}
+
+int proc_is_task(const snap *s, const snap_proc *p)
+{
+    /* Task sets '$callers'; GenServer and Agent do not (Elixir 1.14, measured) */
+    return p->n_callers > 0 && !str_is(s, p->current_function, "gen_server:loop/7");
+}
+
+int proc_owns_ets(const snap *s, uint32_t proc)
+{
+    for (size_t i = 0; i < s->ets.len; i++)
+        if (((snap_ets *)vec_at(&s->ets, i))->owner_proc == proc)
+            return 1;
+    return 0;
+}
+
+void proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n)
+{
+    /* '$initial_call' (proc_lib), else the initial call, else — for a plain spawn of a fun,
+     * whose initial call is erlang:apply/2 — the module it is running now */
+    const char *mfa = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
+    if (!p->dict_initial_call && !strcmp(mfa, "erlang:apply/2") && p->current_function)
+        mfa = snap_str(s, p->current_function);
+    const char *colon = strchr(mfa, ':');
+    char raw[256];
+    snprintf(raw, sizeof raw, "%.*s", colon ? (int)(colon - mfa) : (int)strlen(mfa), mfa);
+    snap_display_atom(raw, buf, n);
+}
+
+int proc_runs_fun(const snap *s, const snap_proc *p)
+{
+    const char *mfa = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
+    return strstr(mfa, "-fun-") != NULL || !strcmp(mfa, "erlang:apply/2");
+}
+
+const char *proc_kind_name(const snap *s, const snap_proc *p)
+{
+    if (proc_is_agent(s, p))
+        return "Agent";
+    if (proc_is_task(s, p))
+        return "Task";
+    const char *cf = snap_str(s, p->current_function);
+    if (!strncmp(cf, "gen_statem:", 11))
+        return "gen_statem";
+    if (!strncmp(cf, "gen_event:", 10))
+        return "gen_event";
+    if (!strcmp(cf, "gen_server:loop/7"))
+        return s->info.elixir_version ? "GenServer" : "gen_server";
+    return "process";
+}
+
+/* ---- the table ----------------------------------------------------------------------- */
+
+#define RULE(name) extern const rule rule_##name;
+RULE(unsupervised_process)
+RULE(unsupervised_task)
+RULE(global_bottleneck)
+RULE(genserver_as_cache)
+RULE(agent_under_load)
+RULE(missing_partition_supervisor)
+RULE(registry_single_partition)
+RULE(atom_named_dynamic_processes)
+RULE(process_without_runtime_reason)
+RULE(mailbox_buildup)
+RULE(restart_churn)
+RULE(ets_owner_at_risk)
+RULE(unresponsive_supervisor)
+#undef RULE
+
+static const rule *const table[] = {
+    &rule_unsupervised_process, &rule_unsupervised_task, &rule_global_bottleneck,
+    &rule_genserver_as_cache, &rule_agent_under_load, &rule_missing_partition_supervisor,
+    &rule_registry_single_partition, &rule_atom_named_dynamic_processes,
+    &rule_process_without_runtime_reason, &rule_mailbox_buildup, &rule_restart_churn,
+    &rule_ets_owner_at_risk, &rule_unresponsive_supervisor,
+};
+
+const int n_rules = (int)(sizeof table / sizeof table[0]);
+
+const rule *rule_at(int i) { return i >= 0 && i < n_rules ? table[i] : NULL; }
+
+const rule *rule_find(const char *id)
+{
+    for (int i = 0; i < n_rules; i++)
+        if (!strcmp(table[i]->id, id))
+            return table[i];
+    return NULL;
+}
+
+static int in_list(const char *const *l, const char *id)
+{
+    for (; l && *l; l++)
+        if (!strcmp(*l, id))
+            return 1;
+    return 0;
+}
+
+void rules_run(const snap *s, const rule_opts *o, const char *const *only, const char *const *ignore, findings *out)
+{
+    for (int i = 0; i < n_rules; i++) {
+        if (only && *only && !in_list(only, table[i]->id))
+            continue;
+        if (in_list(ignore, table[i]->id))
+            continue;
+        table[i]->run(s, o, out);
+    }
+    findings_sort(out);
+}
