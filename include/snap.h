@@ -187,6 +187,7 @@ typedef struct snap {
     /* pid -> proc index, built by snap_finish */
     uint32_t *pidx;
     uint32_t pidx_mask;
+    uint32_t pidx_n; /* procs.len when the index was built */
     int finished;
     int has_sample2;
     uint32_t cur_sup; /* ingest state: the supervisor whose children are arriving */

@@ -402,12 +402,17 @@ static int chk_load_binary(const char *args, int len, char *why)
     return 0;
 }
 
-/* [Exprs, Bindings]: only the embedded collector body */
+/* [Exprs, Bindings]: exactly two arguments, the first our embedded collector body */
 static int chk_eval(const char *args, int len, char *why)
 {
     size_t body = probe_body_etf_len - 1; /* without the version byte */
-    if (len < 5 || (unsigned char)args[0] != ETF_LIST || (size_t)len < 5 + body ||
-        memcmp(args + 5, probe_body_etf + 1, body) != 0)
+    etf_rd r;
+    uint32_t n;
+    etf_init(&r, args, (size_t)len);
+    if (etf_list(&r, &n) || n != 2 || (size_t)(r.end - r.p) < body || memcmp(r.p, probe_body_etf + 1, body) != 0)
+        return errf(why, "erl_eval may only run otp-advisor's own read-only collector");
+    r.p += body;
+    if (etf_skip(&r) || etf_list_end(&r) || !etf_at_end(&r))
         return errf(why, "erl_eval may only run otp-advisor's own read-only collector");
     return 0;
 }

@@ -228,9 +228,9 @@ int etf_int(etf_rd *r, int64_t *v)
         uint64_t u = 0;
         for (uint32_t i = 0; i < n; i++)
             u |= (uint64_t)r->p[3 + i] << (8 * i);
-        if (u > (uint64_t)INT64_MAX)
+        if (sign ? u > (uint64_t)INT64_MAX + 1 : u > (uint64_t)INT64_MAX)
             return fail(r);
-        *v = sign ? -(int64_t)u : (int64_t)u;
+        *v = sign ? (int64_t)(0 - u) : (int64_t)u;
         r->p += 3 + n;
         return 0;
     }

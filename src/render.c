@@ -310,8 +310,11 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
                   last ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80");
         size_t plen = prefix->len;
         sb_puts(prefix, last ? "    " : "\xe2\x94\x82   ");
+        /* recurse only into a supervisor whose parent is this one (a damaged file can hold a
+         * cycle), and never deeper than 64 */
         if (ch->proc != SNAP_NONE && snap_proc_at(s, ch->proc)->own_sup != SNAP_NONE &&
-            snap_proc_at(s, ch->proc)->own_sup != k) {
+            snap_proc_at(s, ch->proc)->own_sup != k && snap_sup_at(s, snap_proc_at(s, ch->proc)->own_sup)->parent == k &&
+            depth < 64) {
             char label[512];
             child_label(s, ch, label, sizeof label);
             tree_sup(s, snap_proc_at(s, ch->proc)->own_sup, label, c, out, prefix, depth + 1);

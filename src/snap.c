@@ -110,6 +110,7 @@ void snap_index_pids(snap *s)
     s->pidx = xmalloc(n * sizeof *s->pidx);
     memset(s->pidx, 0xff, n * sizeof *s->pidx);
     s->pidx_mask = n - 1;
+    s->pidx_n = (uint32_t)s->procs.len;
     for (uint32_t i = 0; i < s->procs.len; i++) {
         uint32_t h = pid_hash(snap_proc_at(s, i)->pid) & s->pidx_mask;
         while (s->pidx[h] != SNAP_NONE)

@@ -92,10 +92,12 @@ static oa_str rd_mfa(ing *g)
         etf_skip(&g->r);
         return 0;
     }
-    if (etf_tuple(&g->r, &ar) || ar != 3) {
-        etf_skip(&g->r);
+    etf_rd peek = g->r;
+    if (etf_tuple(&peek, &ar) || ar != 3) {
+        etf_skip(&g->r); /* the whole term, not just its first element */
         return 0;
     }
+    etf_tuple(&g->r, &ar);
     const char *m, *f;
     size_t ml, fl;
     int64_t a = 0;
@@ -504,7 +506,7 @@ int snap_ingest(snap *s, const void *term, size_t len, char *err)
     if (TAG("procs") && ar == 2)
         rc = ing_list(&g, ing_proc);
     else if (TAG("procs2") && ar == 2) {
-        if (!s->pidx || s->pidx_mask + 1 < s->procs.len * 2)
+        if (!s->pidx || s->pidx_n != s->procs.len)
             snap_index_pids(s);
         s->has_sample2 = 1;
         rc = ing_list(&g, ing_proc2);

@@ -479,12 +479,16 @@ snap *snap_load_buf(const void *buf, size_t len, char *err)
     uint32_t ar, n;
     const char *a;
     size_t al;
-    int64_t ver;
+    int64_t ver = -1;
     if (etf_version(&r) || etf_tuple(&r, &ar) || ar != 3 || etf_atom(&r, &a, &al) || !etf_atom_eq(a, al, MAGIC)) {
         errf(err, "not an otp-advisor snapshot (expected {%s, Version, Messages})", MAGIC);
         return NULL;
     }
-    if (etf_int(&r, &ver) || ver != SNAP_FORMAT_VERSION) {
+    if (etf_int(&r, &ver)) {
+        errf(err, "snapshot truncated after its header");
+        return NULL;
+    }
+    if (ver != SNAP_FORMAT_VERSION) {
         errf(err, "unsupported snapshot format version %lld (this build reads %d)", (long long)ver, SNAP_FORMAT_VERSION);
         return NULL;
     }
