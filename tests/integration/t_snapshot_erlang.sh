@@ -17,8 +17,9 @@ if [ $ms -lt 4000 ]; then ok "the blocked supervisor cost one timeout, not a han
 sup() { jq -r --arg n "$2" '.supervisors[] | select(.name == $n) | '"$3" "$1"; }
 for J in "$J1" "$J2"; do
   m=$(jq -r .method "$J")
-  check_eq "[$m] erlbasic_sup one_for_one 4/30" "supervisor one_for_one 4/30 4" "$(sup "$J" erlbasic_sup '"\(.kind) \(.strategy) \(.intensity)/\(.period) \(.children)"')"
-  check_eq "[$m] erlbasic_pool simple_one_for_one with 50 workers" "simple_one_for_one 50" "$(sup "$J" erlbasic_pool '"\(.strategy) \(.children)"')"
+  check_eq "[$m] erlbasic_sup one_for_one 4/30" "supervisor one_for_one 4/30 5" "$(sup "$J" erlbasic_sup '"\(.kind) \(.strategy) \(.intensity)/\(.period) \(.children)"')"
+  check_eq "[$m] erlbasic_pool simple_one_for_one with 1200 workers" "simple_one_for_one 1200" "$(sup "$J" erlbasic_pool '"\(.strategy) \(.children)"')"
+  check_eq "[$m] erlbasic_load holds the 40 callers" "40" "$(sup "$J" erlbasic_load .children)"
   check_eq "[$m] erlbasic_slow recorded as unresponsive" "timeout" "$(sup "$J" erlbasic_slow .status)"
   check_eq "[$m] unsupervised = exactly the planted processes" "planted_blocked_caller:foreign-orphan
 planted_lonely:foreign-orphan" "$(jq -r '.unsupervised[] | "\(.name):\(.class)"' "$J" | sort)"
