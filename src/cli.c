@@ -11,6 +11,7 @@
 #include "render.h"
 #include "render_findings.h"
 #include "rules.h"
+#include "shell.h"
 #include "snap.h"
 #include "util.h"
 
@@ -383,8 +384,15 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
         return cmd_check(&o, interrupted);
     if (!strcmp(cmd, "explain"))
         return cmd_explain(&o);
-    if (!strcmp(cmd, "dump") || !strcmp(cmd, "shell"))
+    if (!strcmp(cmd, "dump"))
         return cmd_dump(&o, interrupted);
+    if (!strcmp(cmd, "shell")) {
+        if (!o.node && !o.from) {
+            fprintf(stderr, "otp-advisor: which node? give NODE (name@host) or --from FILE\n");
+            return EXIT_ERROR;
+        }
+        return shell_main(&o, interrupted);
+    }
     fprintf(stderr, "otp-advisor: '%s' is not implemented yet\n", cmd);
     return EXIT_ERROR;
 }

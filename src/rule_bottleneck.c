@@ -71,14 +71,23 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         char mod[256];
         proc_module_name(s, p, mod, sizeof mod);
         const char *name = x->subject;
-        x->recommendation = findings_printf(
-            out,
-            "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
-            "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
-            "and keep the process (%s) only to own the table and serialise writes. If the state must stay in "
-            "processes, partition it (one process per key range) behind a PartitionSupervisor:\n"
-            "  {PartitionSupervisor, child_spec: %s, name: %s.Partitions}",
-            name[0] == '{' || name[0] == '<' ? ":my_table" : name, mod, mod, mod);
+        if (s->info.elixir_version)
+            x->recommendation = findings_printf(
+                out,
+                "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
+                "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
+                "and keep the process (%s) only to own the table and serialise writes. If the state must stay in "
+                "processes, partition it (one process per key range) behind a PartitionSupervisor:\n"
+                "  {PartitionSupervisor, child_spec: %s, name: %s.Partitions}",
+                name[0] == '{' || name[0] == '<' ? ":my_table" : name, mod, mod, mod);
+        else
+            x->recommendation = findings_printf(
+                out,
+                "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
+                "  ets:new(%s_tab, [named_table, set, public, {read_concurrency, true}])\n"
+                "and keep %s only to own the table and serialise writes. If the state must stay in processes, "
+                "run one %s per key range and pick it with erlang:phash2(Key, N).",
+                mod, mod, mod);
     }
 }
 

@@ -37,6 +37,8 @@ static void run_kind(const snap *s, findings *out, int tasks)
         const snap_proc *p = snap_proc_at(s, i);
         if (!proc_class_unsupervised(p->cls) || rule_exempt(s, p) || proc_is_task(s, p) != tasks)
             continue;
+        if (s->has_sample2 && !(p->flags & PF_SAMPLE2))
+            continue; /* exited during the window: not a long-lived process */
         char mod[256];
         proc_module_name(s, p, mod, sizeof mod);
         ugroup *g = NULL;

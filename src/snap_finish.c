@@ -187,6 +187,33 @@ int snap_finish(snap *s, char *err)
                 snap_sup_at(s, cp->own_sup)->parent = k;
         }
     }
+    /* A process linked to a supervisor whose first '$ancestors' entry is that supervisor is
+     * its child even when which_children did not list it: started or exited between the
+     * process walk and the tree walk (sessions churning under a DynamicSupervisor, a
+     * crashing child being restarted). A supervisor links only to its parent and children. */
+    for (uint32_t i = 0; i < np; i++) {
+        snap_proc *p = snap_proc_at(s, i);
+        if (p->sup != SNAP_NONE || p->own_sup != SNAP_NONE || p->n_anc == 0 || p->n_links == 0)
+            continue;
+        const oa_pid *refs = s->refs.items;
+        oa_pid first = refs[p->refs + 1];
+        uint32_t q = SNAP_NONE;
+        if (first.kind == PK_PID)
+            q = snap_find_pid(s, first);
+        else if (first.kind == PK_ATOM)
+            for (uint32_t k = 0; k < s->sups.len && q == SNAP_NONE; k++) {
+                uint32_t sp = snap_sup_at(s, k)->proc;
+                if (sp != SNAP_NONE && snap_proc_at(s, sp)->name == first.num)
+                    q = sp;
+            }
+        if (q == SNAP_NONE || snap_proc_at(s, q)->own_sup == SNAP_NONE)
+            continue;
+        for (uint32_t l = 0; l < p->n_links; l++)
+            if (oa_pid_eq(refs[p->refs + 1 + p->n_anc + l], snap_proc_at(s, q)->pid)) {
+                p->sup = snap_proc_at(s, q)->own_sup;
+                break;
+            }
+    }
     for (size_t a = 0; a < s->apps.len; a++) {
         snap_app *ap = vec_at(&s->apps, a);
         uint32_t t = snap_find_pid(s, ap->top);
@@ -215,6 +242,11 @@ int snap_finish(snap *s, char *err)
             if (ch->proc != SNAP_NONE)
                 snap_proc_at(s, ch->proc)->app = sp->app;
         }
+    }
+    for (uint32_t i = 0; i < np; i++) {
+        snap_proc *p = snap_proc_at(s, i);
+        if (p->sup != SNAP_NONE && p->app == SNAP_NONE)
+            p->app = snap_sup_at(s, p->sup)->app;
     }
     for (size_t e = 0; e < s->ets.len; e++) {
         snap_ets *t = vec_at(&s->ets, e);

@@ -1,0 +1,76 @@
+/* shell.h — the interactive shell: a command table drives dispatch, help and
+ * completion (like tmux's cmd-*.c entries), a libedit line editor when stdin is a
+ * terminal, plain line reading when it is not.
+ *
+ * Ownership: the shell owns its connection, snapshot and findings; shell_free releases
+ * them (and purges the probe). Every command reports failure as one line in err and
+ * returns non-zero; the shell prints it and goes on. */
+#ifndef OA_SHELL_H
+#define OA_SHELL_H
+
+#include <signal.h>
+
+#include "cli.h"
+#include "collect.h"
+#include "conn.h"
+#include "render.h"
+#include "rules.h"
+#include "snap.h"
+
+typedef struct shell shell;
+
+enum complete_kind {
+    CK_NONE = 0,
+    CK_TARGET = 1,   /* apps, supervisors, names, pids */
+    CK_NAME = 2,     /* processes by name */
+    CK_RULE = 4,
+    CK_REGISTRY = 8,
+    CK_COMMAND = 16,
+    CK_FILE = 32,
+};
+
+typedef struct {
+    const char *name;
+    const char *alias;
+    const char *args; /* argument spec shown in usage, e.g. "[APP|SUP|PID] [-d DEPTH]" */
+    int min_args, max_args;
+    int complete;     /* enum complete_kind, for the arguments */
+    int needs;        /* 1: a snapshot, 2: a connection */
+    const char *help;
+    int (*run)(shell *sh, int argc, char **argv, strbuf *out, char *err);
+} shell_cmd;
+
+extern const shell_cmd shell_cmds[];
+extern const int shell_n_cmds;
+const shell_cmd *shell_cmd_find(const char *name); /* by name, alias or unique prefix */
+
+struct shell {
+    cli_opts *opts;
+    conn c;
+    int connected;
+    char node[2 * 256 + 2]; /* what we attach to */
+    char source[4096];      /* "node@host" or a file name */
+    collect_state cst;
+    snap *s;
+    findings f;
+    int have_findings;
+    rule_opts ro;
+    int color, width, interactive;
+    volatile sig_atomic_t *interrupted;
+    int quit;
+};
+
+void shell_init(shell *sh, cli_opts *o, volatile sig_atomic_t *interrupted);
+void shell_free(shell *sh);
+/* Tokenise and run one command line: output appended to out, an error line to errs. */
+int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs);
+/* Completion candidates for the word being typed (pos = index of the word, 0 = command). */
+void shell_complete(shell *sh, const char *cmd, int pos, const char *prefix, vec *out /* char* owned */);
+int shell_split(const char *line, char **argv, int max, char *buf, size_t bufn); /* quotes aware */
+/* Set the snapshot (takes ownership) and recompute findings. */
+void shell_set_snapshot(shell *sh, snap *s);
+const char *shell_prompt(shell *sh, char *buf, size_t n);
+
+int shell_main(cli_opts *o, volatile sig_atomic_t *interrupted);
+
+#endif

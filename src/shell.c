@@ -1,0 +1,560 @@
+/* shell.c — shell state, the command table and every command. The line editor lives in
+ * shell_tty.c; this file does not touch the terminal, so it is tested with cmocka. */
+#define _POSIX_C_SOURCE 200809L
+#include "shell.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_findings.h"
+#include "views.h"
+
+static void recompute(shell *sh)
+{
+    if (sh->have_findings)
+        findings_free(&sh->f);
+    findings_init(&sh->f);
+    sh->have_findings = 1;
+    if (sh->s)
+        rules_run(sh->s, &sh->ro, NULL, NULL, &sh->f);
+}
+
+void shell_init(shell *sh, cli_opts *o, volatile sig_atomic_t *interrupted)
+{
+    memset(sh, 0, sizeof *sh);
+    sh->opts = o;
+    sh->c.fd = -1;
+    sh->interrupted = interrupted;
+    sh->width = 100;
+    rule_opts_default(&sh->ro);
+    for (int i = 0; i < o->n_sets; i++) {
+        char e[OA_ERRLEN];
+        if (rule_opts_set(&sh->ro, o->sets[i], e))
+            fprintf(stderr, "otp-advisor: %s\n", e);
+    }
+}
+
+static void detach(shell *sh)
+{
+    if (conn_up(&sh->c)) {
+        char e[OA_ERRLEN];
+        collect_unload(&sh->c, &sh->cst, e);
+    }
+    if (sh->c.inited || sh->c.fd >= 0)
+        conn_close(&sh->c);
+    sh->connected = 0;
+}
+
+void shell_free(shell *sh)
+{
+    detach(sh);
+    snap_free(sh->s);
+    sh->s = NULL;
+    if (sh->have_findings)
+        findings_free(&sh->f);
+    sh->have_findings = 0;
+    rule_opts_free(&sh->ro);
+}
+
+void shell_set_snapshot(shell *sh, snap *s)
+{
+    snap_free(sh->s);
+    sh->s = s;
+    recompute(sh);
+}
+
+const char *shell_prompt(shell *sh, char *buf, size_t n)
+{
+    int live = sh->connected && conn_up(&sh->c);
+    const char *state = sh->connected ? (live ? "" : " (disconnected)") : sh->s ? " (offline)" : " (no snapshot)";
+    if (sh->color)
+        snprintf(buf, n, "%s%s%s%s> ", live ? "\033[1;32m" : "\033[1;33m", sh->source[0] ? sh->source : "otp-advisor",
+                 state, "\033[0m");
+    else
+        snprintf(buf, n, "%s%s> ", sh->source[0] ? sh->source : "otp-advisor", state);
+    return buf;
+}
+
+static void ctx(shell *sh, render_ctx *c)
+{
+    render_ctx_default(c);
+    c->color = sh->color;
+    c->width = sh->width;
+}
+
+/* attach (if needed) and collect; on a lost connection say so, keep the old snapshot */
+static int collect(shell *sh, int window_ms, char *err)
+{
+    if (!sh->connected)
+        return errf(err, "not connected: `connect NODE` first (reading a file? `load FILE`)");
+    if (!conn_up(&sh->c)) {
+        char e2[OA_ERRLEN];
+        if (conn_reopen(&sh->c, e2))
+            return errf(err, "%s is unreachable: %s (`connect` to retry)", sh->node, e2);
+        memset(&sh->cst, 0, sizeof sh->cst);
+    }
+    collect_opts co = sh->opts->col;
+    co.window_ms = window_ms;
+    co.quiet = 1;
+    snap *s = NULL;
+    int rc = collect_snapshot(&sh->c, &co, &sh->cst, sh->interrupted, &s, err);
+    if (rc) {
+        if (sh->interrupted && *sh->interrupted) {
+            *sh->interrupted = 0;
+            char e2[OA_ERRLEN];
+            if (conn_up(&sh->c))
+                collect_unload(&sh->c, &sh->cst, e2);
+            return errf(err, "interrupted: collection stopped, probe removed");
+        }
+        return -1;
+    }
+    shell_set_snapshot(sh, s);
+    return 0;
+}
+
+/* ---- commands ------------------------------------------------------------------------ */
+
+static int parse_int_opt(int *argc, char **argv, const char *flag, int *val, char *err)
+{
+    for (int i = 1; i < *argc; i++)
+        if (!strcmp(argv[i], flag)) {
+            if (i + 1 >= *argc)
+                return errf(err, "%s needs a number", flag);
+            char *end;
+            long v = strtol(argv[i + 1], &end, 10);
+            if (*end || v < 0 || v > 1000000)
+                return errf(err, "%s needs a number, not '%s'", flag, argv[i + 1]);
+            *val = (int)v;
+            memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
+            *argc -= 2;
+            return 0;
+        }
+    return 0;
+}
+
+static int parse_str_opt(int *argc, char **argv, const char *flag, const char **val, char *err)
+{
+    for (int i = 1; i < *argc; i++)
+        if (!strcmp(argv[i], flag)) {
+            if (i + 1 >= *argc)
+                return errf(err, "%s needs a value", flag);
+            *val = argv[i + 1];
+            memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
+            *argc -= 2;
+            return 0;
+        }
+    return 0;
+}
+
+static int c_summary(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)argc, (void)argv, (void)err;
+    render_ctx c;
+    ctx(sh, &c);
+    render_summary(sh->s, &c, out);
+    int nc = findings_count(&sh->f, SEV_CRITICAL), nw = findings_count(&sh->f, SEV_WARNING) - nc;
+    int ni = findings_count(&sh->f, SEV_INFO) - nc - nw;
+    sb_printf(out, "findings  %d critical, %d warning, %d info   (`findings` to list them)\n", nc, nw, ni);
+    return 0;
+}
+
+static int c_apps(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)argc, (void)argv, (void)err;
+    render_ctx c;
+    ctx(sh, &c);
+    render_apps(sh->s, &c, out);
+    return 0;
+}
+
+static int c_tree(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    int depth = 0;
+    if (parse_int_opt(&argc, argv, "-d", &depth, err))
+        return -1;
+    if (argc > 2)
+        return errf(err, "usage: tree [APP|SUP|PID|NAME] [-d DEPTH]");
+    render_ctx c;
+    ctx(sh, &c);
+    c.depth = depth;
+    view_marks m = {sh->s, &sh->f, {0}};
+    sb_init(&m.tmp);
+    c.mark = view_mark;
+    c.mark_ud = &m;
+    uint32_t sup = SNAP_NONE;
+    if (argc == 2 && (sup = view_resolve_tree(sh->s, argv[1], err)) == SNAP_NONE) {
+        sb_free(&m.tmp);
+        return -1;
+    }
+    render_tree(sh->s, sup, &c, out);
+    sb_free(&m.tmp);
+    return 0;
+}
+
+static int c_top(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    int n = 15;
+    const char *by = sh->s->has_sample2 ? "rate" : "mq";
+    if (parse_int_opt(&argc, argv, "-n", &n, err) || parse_str_opt(&argc, argv, "-s", &by, err))
+        return -1;
+    int sort = top_sort_parse(by);
+    if (sort < 0)
+        return errf(err, "top -s takes mq, reds, rate or mem, not '%s'", by);
+    if (argc > 1)
+        return errf(err, "usage: top [-s mq|reds|rate|mem] [-n N]");
+    render_ctx c;
+    ctx(sh, &c);
+    view_top(sh->s, sort, n, &c, out);
+    return 0;
+}
+
+static int c_info(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)argc;
+    uint32_t p = view_resolve_proc(sh->s, argv[1]);
+    if (p == SNAP_NONE)
+        return errf(err, "no process %s in this snapshot (a pid like <0.123.0> or a name)", argv[1]);
+    render_ctx c;
+    ctx(sh, &c);
+    view_info(sh->s, p, &sh->f, &c, out);
+    return 0;
+}
+
+static int c_registry(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    int n = 20;
+    if (parse_int_opt(&argc, argv, "-n", &n, err))
+        return -1;
+    render_ctx c;
+    ctx(sh, &c);
+    if (argc < 2) {
+        view_registries(sh->s, &c, out);
+        return 0;
+    }
+    return view_registry(sh->s, argv[1], n, &c, out, err);
+}
+
+static int c_ets(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    const char *by = "mem";
+    int n = 25;
+    if (parse_str_opt(&argc, argv, "-s", &by, err) || parse_int_opt(&argc, argv, "-n", &n, err))
+        return -1;
+    if (strcmp(by, "mem") && strcmp(by, "size"))
+        return errf(err, "ets -s takes mem or size, not '%s'", by);
+    render_ctx c;
+    ctx(sh, &c);
+    view_ets(sh->s, !strcmp(by, "mem"), n, &c, out);
+    return 0;
+}
+
+static int c_findings(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    const char *sev = "info";
+    if (parse_str_opt(&argc, argv, "-s", &sev, err))
+        return -1;
+    int min = severity_parse(sev);
+    if (min < 0)
+        return errf(err, "findings -s takes info, warning or critical, not '%s'", sev);
+    render_ctx c;
+    ctx(sh, &c);
+    if (argc == 2) {
+        if (!rule_find(argv[1]))
+            return errf(err, "no rule '%s' (`explain` lists them)", argv[1]);
+        findings sub;
+        findings_init(&sub);
+        const char *only[2] = {argv[1], NULL};
+        rules_run(sh->s, &sh->ro, only, NULL, &sub);
+        render_findings_text(sh->s, &sub, min, &c, out);
+        findings_free(&sub);
+        return 0;
+    }
+    render_findings_text(sh->s, &sh->f, min, &c, out);
+    return 0;
+}
+
+static int c_explain(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    if (argc == 2 && !rule_find(argv[1]))
+        return errf(err, "no rule '%s' (`explain` lists them)", argv[1]);
+    render_explain(argc == 2 ? argv[1] : NULL, &sh->ro, out);
+    return 0;
+}
+
+static int c_refresh(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    int window_ms = sh->opts->col.window_ms;
+    if (argc == 2) {
+        char *end;
+        double w = strtod(argv[1], &end);
+        if (*end || w < 0 || w > 600)
+            return errf(err, "refresh takes seconds between 0 and 600, not '%s'", argv[1]);
+        window_ms = (int)(w * 1000);
+    }
+    if (collect(sh, window_ms, err))
+        return -1;
+    sb_printf(out, "collected %zu processes, %zu supervisors from %s in %.2f s (%s)\n", sh->s->procs.len,
+              sh->s->sups.len, sh->node, (double)sh->s->info.e2e_us / 1e6, snap_str(sh->s, sh->s->info.method));
+    return 0;
+}
+
+static int c_save(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)argc;
+    if (snap_save(sh->s, argv[1], err))
+        return -1;
+    sb_printf(out, "saved to %s\n", argv[1]);
+    return 0;
+}
+
+static int c_load(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)argc;
+    snap *s = snap_load(argv[1], err);
+    if (!s)
+        return -1;
+    shell_set_snapshot(sh, s);
+    detach(sh);
+    snprintf(sh->source, sizeof sh->source, "%s", argv[1]);
+    sb_printf(out, "loaded %s: %zu processes of %s\n", argv[1], s->procs.len, snap_str(s, s->info.node));
+    return 0;
+}
+
+static int c_connect(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    const char *node = argc == 2 ? argv[1] : sh->node;
+    if (!node[0])
+        return errf(err, "usage: connect NODE");
+    char target[sizeof sh->node];
+    snprintf(target, sizeof target, "%s", node);
+    detach(sh);
+    memset(&sh->cst, 0, sizeof sh->cst);
+    if (conn_open(&sh->c, target, &sh->opts->copts, err))
+        return -1;
+    sh->connected = 1;
+    snprintf(sh->node, sizeof sh->node, "%s", sh->c.target);
+    snprintf(sh->source, sizeof sh->source, "%s", sh->c.target);
+    sb_printf(out, "connected to %s (OTP %d) as hidden node %s\n", sh->c.target, sh->c.otp_release, sh->c.own);
+    if (collect(sh, sh->opts->col.window_ms, err))
+        return -1;
+    sb_printf(out, "collected %zu processes, %zu supervisors in %.2f s\n", sh->s->procs.len, sh->s->sups.len,
+              (double)sh->s->info.e2e_us / 1e6);
+    return 0;
+}
+
+static int c_disconnect(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)argc, (void)argv;
+    if (!sh->connected)
+        return errf(err, "not connected");
+    detach(sh);
+    sb_printf(out, "disconnected from %s (probe removed); the snapshot stays loaded\n", sh->node);
+    return 0;
+}
+
+static int c_help(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)sh;
+    if (argc == 2) {
+        const shell_cmd *c = shell_cmd_find(argv[1]);
+        if (!c)
+            return errf(err, "no command '%s' (`help` lists them)", argv[1]);
+        sb_printf(out, "%s %s%s%s%s\n  %s\n", c->name, c->args, c->alias ? "   (alias: " : "", c->alias ? c->alias : "",
+                  c->alias ? ")" : "", c->help);
+        return 0;
+    }
+    for (int i = 0; i < shell_n_cmds; i++)
+        sb_printf(out, "  %-11s %-30s %s\n", shell_cmds[i].name, shell_cmds[i].args, shell_cmds[i].help);
+    sb_puts(out, "A name works wherever a pid does (Zoo.Cache, my_server, <0.123.0>). Tab completes commands,\n"
+                 "applications, names and rules. Ctrl-C stops a running collection; Ctrl-D quits.\n");
+    return 0;
+}
+
+static int c_quit(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    (void)argc, (void)argv, (void)out, (void)err;
+    sh->quit = 1;
+    return 0;
+}
+
+const shell_cmd shell_cmds[] = {
+    {"summary", "s", "", 0, 0, CK_NONE, 1, "node, counts, memory, window, findings count", c_summary},
+    {"apps", NULL, "", 0, 0, CK_NONE, 1, "applications, versions, process counts, top supervisors", c_apps},
+    {"tree", "t", "[APP|SUP|PID|NAME] [-d DEPTH]", 0, 3, CK_TARGET, 1,
+     "supervision tree with strategies, intensities and findings; dynamic children collapsed", c_tree},
+    {"top", NULL, "[-s mq|reds|rate|mem] [-n N]", 0, 4, CK_NONE, 1, "processes sorted by queue, reductions, rate or memory", c_top},
+    {"info", "i", "PID|NAME", 1, 1, CK_NAME, 1, "one process: place in the tree, links, monitors, ETS, findings", c_info},
+    {"registry", "reg", "[NAME] [-n N]", 0, 3, CK_REGISTRY, 1, "Elixir Registries, :global names, pg scopes; keys of one", c_registry},
+    {"ets", NULL, "[-s mem|size] [-n N]", 0, 4, CK_NONE, 1, "ETS tables with owners and access", c_ets},
+    {"findings", "f", "[-s SEVERITY] [RULE]", 0, 3, CK_RULE, 1, "what is wrong and which OTP pattern fixes it", c_findings},
+    {"explain", "e", "[RULE]", 0, 1, CK_RULE, 0, "what a rule checks, the framework behind it, its thresholds", c_explain},
+    {"refresh", "r", "[SECONDS]", 0, 1, CK_NONE, 2, "take a new snapshot (two samples SECONDS apart)", c_refresh},
+    {"save", NULL, "FILE", 1, 1, CK_FILE, 1, "save the snapshot (Erlang term format)", c_save},
+    {"load", NULL, "FILE", 1, 1, CK_FILE, 0, "load a saved snapshot (works offline)", c_load},
+    {"connect", "c", "[NODE]", 0, 1, CK_NONE, 0, "attach to a node (again) and collect", c_connect},
+    {"disconnect", NULL, "", 0, 0, CK_NONE, 0, "detach (removes the probe); the snapshot stays", c_disconnect},
+    {"help", "?", "[COMMAND]", 0, 1, CK_COMMAND, 0, "this list, or one command's usage", c_help},
+    {"quit", "q", "", 0, 0, CK_NONE, 0, "leave (also exit, Ctrl-D)", c_quit},
+};
+const int shell_n_cmds = (int)(sizeof shell_cmds / sizeof shell_cmds[0]);
+
+const shell_cmd *shell_cmd_find(const char *name)
+{
+    const shell_cmd *prefix = NULL;
+    int n_prefix = 0;
+    if (!strcmp(name, "exit"))
+        name = "quit";
+    for (int i = 0; i < shell_n_cmds; i++) {
+        const shell_cmd *c = &shell_cmds[i];
+        if (!strcmp(c->name, name) || (c->alias && !strcmp(c->alias, name)))
+            return c;
+        if (!strncmp(c->name, name, strlen(name))) {
+            prefix = c;
+            n_prefix++;
+        }
+    }
+    return n_prefix == 1 && strlen(name) >= 2 ? prefix : NULL;
+}
+
+int shell_split(const char *line, char **argv, int max, char *buf, size_t bufn)
+{
+    int argc = 0;
+    size_t o = 0;
+    const char *p = line;
+    while (*p) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        if (argc >= max || o >= bufn - 1)
+            return -1;
+        argv[argc++] = buf + o;
+        char q = 0;
+        while (*p && (q || !isspace((unsigned char)*p))) {
+            if (!q && (*p == '"' || *p == '\'')) {
+                q = *p++;
+                continue;
+            }
+            if (q && *p == q) {
+                q = 0;
+                p++;
+                continue;
+            }
+            if (o >= bufn - 1)
+                return -1;
+            buf[o++] = *p++;
+        }
+        if (q)
+            return -2; /* unterminated quote */
+        buf[o++] = 0;
+    }
+    return argc;
+}
+
+int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
+{
+    char buf[4096], *argv[32], err[OA_ERRLEN] = "";
+    int argc = shell_split(line, argv, 32, buf, sizeof buf);
+    if (argc == -2) {
+        sb_puts(errs, "error: unterminated quote\n");
+        return -1;
+    }
+    if (argc < 0) {
+        sb_puts(errs, "error: line too long\n");
+        return -1;
+    }
+    if (argc == 0 || argv[0][0] == '#')
+        return 0;
+    const shell_cmd *c = shell_cmd_find(argv[0]);
+    if (!c) {
+        sb_printf(errs, "error: unknown command '%s' (`help` lists commands)\n", argv[0]);
+        return -1;
+    }
+    if (c->needs >= 1 && !sh->s) {
+        sb_printf(errs, "error: %s needs a snapshot: `connect NODE` or `load FILE`\n", c->name);
+        return -1;
+    }
+    int nargs = argc - 1;
+    /* options count toward max_args; min_args is about positional words */
+    if (nargs > c->max_args || nargs < c->min_args) {
+        sb_printf(errs, "error: usage: %s %s\n", c->name, c->args);
+        return -1;
+    }
+    int rc = c->run(sh, argc, argv, out, err);
+    if (rc) {
+        sb_printf(errs, "error: %s\n", err[0] ? err : "failed");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- completion ---------------------------------------------------------------------- */
+
+static void add(vec *out, const char *prefix, const char *cand)
+{
+    if (strncmp(cand, prefix, strlen(prefix)) != 0)
+        return;
+    for (size_t i = 0; i < out->len; i++)
+        if (!strcmp(*(char **)vec_at(out, i), cand))
+            return;
+    char **slot = vec_push(out);
+    *slot = xstrdup(cand);
+}
+
+void shell_complete(shell *sh, const char *cmd, int pos, const char *prefix, vec *out)
+{
+    if (pos == 0) {
+        for (int i = 0; i < shell_n_cmds; i++)
+            add(out, prefix, shell_cmds[i].name);
+        return;
+    }
+    const shell_cmd *c = shell_cmd_find(cmd);
+    if (!c)
+        return;
+    int k = c->complete;
+    if (k & CK_COMMAND)
+        for (int i = 0; i < shell_n_cmds; i++)
+            add(out, prefix, shell_cmds[i].name);
+    if (k & CK_RULE)
+        for (int i = 0; i < n_rules; i++)
+            add(out, prefix, rule_at(i)->id);
+    snap *s = sh->s;
+    if (!s)
+        return;
+    char b[512];
+    if (k & CK_REGISTRY)
+        for (size_t r = 0; r < s->regs.len; r++) {
+            snap_display_atom(snap_str(s, ((snap_registry *)vec_at(&s->regs, r))->name), b, sizeof b);
+            add(out, prefix, b);
+        }
+    if (k & CK_TARGET)
+        for (size_t a = 0; a < s->apps.len; a++) {
+            const snap_app *ap = vec_at(&s->apps, a);
+            if (ap->top_sup != SNAP_NONE)
+                add(out, prefix, snap_str(s, ap->name));
+        }
+    if (k & (CK_TARGET | CK_NAME)) {
+        for (uint32_t i = 0; i < s->procs.len && out->len < 2000; i++) {
+            const snap_proc *p = snap_proc_at(s, i);
+            if (!p->name)
+                continue;
+            if ((k & CK_TARGET) && !(k & CK_NAME) && p->own_sup == SNAP_NONE && p->sup == SNAP_NONE)
+                continue;
+            snap_display_atom(snap_str(s, p->name), b, sizeof b);
+            add(out, prefix, b);
+        }
+        for (size_t g = 0; g < s->globals.len; g++)
+            add(out, prefix, snap_str(s, ((snap_name *)vec_at(&s->globals, g))->key));
+        if (prefix[0] == '{')
+            for (uint32_t i = 0; i < s->procs.len && out->len < 2000; i++)
+                if (snap_proc_at(s, i)->alt_name)
+                    add(out, prefix, snap_str(s, snap_proc_at(s, i)->alt_name));
+        if (prefix[0] == '<')
+            for (uint32_t i = 0; i < s->procs.len && out->len < 2000; i++) {
+                snap_pid_text(s, snap_proc_at(s, i)->pid, b, sizeof b);
+                add(out, prefix, b);
+            }
+    }
+}

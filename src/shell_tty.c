@@ -1,0 +1,318 @@
+/* shell_tty.c — the shell's terminal side: libedit with history and completion when
+ * stdin is a terminal; plain lines (no prompt) when commands are piped in.
+ *
+ * While waiting at the prompt we keep answering distribution ticks (the target drops a
+ * C node that stays silent for ~60 s): our read function polls the terminal and the
+ * connection together. */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <histedit.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "shell.h"
+
+static shell *the_shell; /* for libedit callbacks */
+static int tty_lost;
+
+static int term_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+        return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    return c && atoi(c) > 20 ? atoi(c) : 100;
+}
+
+static char *prompt_fn(EditLine *el)
+{
+    (void)el;
+    static char buf[700];
+    return (char *)shell_prompt(the_shell, buf, sizeof buf);
+}
+
+/* read one character, answering ticks on the connection meanwhile */
+static int getc_fn(EditLine *el, wchar_t *wc)
+{
+    (void)el;
+    static mbstate_t st;
+    shell *sh = the_shell;
+    for (;;) {
+        struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {sh->c.fd, POLLIN, 0}};
+        int n = conn_up(&sh->c) ? 2 : 1;
+        int r = poll(p, (nfds_t)n, 1000);
+        if (r < 0) {
+            if (errno == EINTR && sh->interrupted && *sh->interrupted)
+                return -1; /* Ctrl-C at the prompt: abandon the line */
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 2 && p[1].revents) {
+            char e[OA_ERRLEN];
+            if (conn_poll(&sh->c, e) < 0) {
+                fprintf(stdout, "\r\n[%s]\r\n", e);
+                fflush(stdout);
+                el_set(el, EL_REFRESH);
+            }
+        }
+        if (!p[0].revents)
+            continue;
+        char ch;
+        ssize_t got = read(STDIN_FILENO, &ch, 1);
+        if (got == 0) {
+            tty_lost = 1;
+            return 0;
+        }
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            tty_lost = 1;
+            return -1;
+        }
+        size_t k = mbrtowc(wc, &ch, 1, &st);
+        if (k == (size_t)-2)
+            continue; /* incomplete multibyte sequence */
+        if (k == (size_t)-1) {
+            memset(&st, 0, sizeof st);
+            *wc = (wchar_t)(unsigned char)ch;
+        }
+        return 1;
+    }
+}
+
+static unsigned char complete_fn(EditLine *el, int ch)
+{
+    (void)ch;
+    const LineInfo *li = el_line(el);
+    size_t upto = (size_t)(li->cursor - li->buffer);
+    char line[1024];
+    if (upto >= sizeof line)
+        return CC_ERROR;
+    memcpy(line, li->buffer, upto);
+    line[upto] = 0;
+    /* the word under the cursor and its position */
+    char *start = line + upto;
+    while (start > line && start[-1] != ' ')
+        start--;
+    int pos = 0;
+    char cmd[64] = "";
+    for (char *p = line; p < start;) {
+        while (p < start && *p == ' ')
+            p++;
+        if (p >= start)
+            break;
+        char *e = p;
+        while (e < start && *e != ' ')
+            e++;
+        if (pos == 0)
+            snprintf(cmd, sizeof cmd, "%.*s", (int)(e - p), p);
+        pos++;
+        p = e;
+    }
+    vec cands;
+    vec_init(&cands, sizeof(char *));
+    shell_complete(the_shell, cmd, pos, start, &cands);
+    unsigned char rc = CC_REFRESH;
+    size_t plen = strlen(start);
+    if (cands.len == 0)
+        rc = CC_ERROR;
+    else if (cands.len == 1) {
+        const char *c = *(char **)vec_at(&cands, 0);
+        char ins[600];
+        snprintf(ins, sizeof ins, "%s ", c + plen);
+        el_insertstr(el, ins);
+    } else {
+        /* the common prefix, then the list */
+        const char *first = *(char **)vec_at(&cands, 0);
+        size_t common = strlen(first);
+        for (size_t i = 1; i < cands.len; i++) {
+            const char *c = *(char **)vec_at(&cands, i);
+            size_t k = 0;
+            while (k < common && c[k] == first[k])
+                k++;
+            common = k;
+        }
+        if (common > plen) {
+            char ins[600];
+            snprintf(ins, sizeof ins, "%.*s", (int)(common - plen), first + plen);
+            el_insertstr(el, ins);
+        } else {
+            fputs("\n", stdout);
+            for (size_t i = 0; i < cands.len && i < 60; i++)
+                fprintf(stdout, "%s%s", *(char **)vec_at(&cands, i), (i + 1) % 4 ? "  " : "\n");
+            if (cands.len > 60)
+                fprintf(stdout, "… %zu in all", cands.len);
+            fputs("\n", stdout);
+            rc = CC_REDISPLAY;
+        }
+    }
+    for (size_t i = 0; i < cands.len; i++)
+        free(*(char **)vec_at(&cands, i));
+    vec_free(&cands);
+    return rc;
+}
+
+static void print_out(shell *sh, strbuf *out, strbuf *errs)
+{
+    if (out->len) {
+        if (sh->interactive && sh->width > 0) {
+            strbuf fit;
+            sb_init(&fit);
+            render_fit(out->buf, sh->width, &fit);
+            fwrite(fit.buf, 1, fit.len, stdout);
+            sb_free(&fit);
+        } else
+            fwrite(out->buf, 1, out->len, stdout);
+    }
+    fflush(stdout);
+    if (errs->len) {
+        fwrite(errs->buf, 1, errs->len, sh->interactive ? stdout : stderr);
+        fflush(sh->interactive ? stdout : stderr);
+    }
+}
+
+static int run_line(shell *sh, const char *line)
+{
+    strbuf out, errs;
+    sb_init(&out);
+    sb_init(&errs);
+    if (sh->interactive)
+        sh->width = term_width();
+    int rc = shell_exec(sh, line, &out, &errs);
+    print_out(sh, &out, &errs);
+    sb_free(&out);
+    sb_free(&errs);
+    return rc;
+}
+
+static void history_path(char *buf, size_t n)
+{
+    const char *env = getenv("OTP_ADVISOR_HISTORY");
+    if (env && *env) {
+        snprintf(buf, n, "%s", env);
+        return;
+    }
+    const char *home = getenv("HOME");
+    snprintf(buf, n, "%s/.otp_advisor_history", home ? home : ".");
+}
+
+static int interactive_loop(shell *sh)
+{
+    setlocale(LC_CTYPE, "");
+    EditLine *el = el_init("otp-advisor", stdin, stdout, stderr);
+    History *hist = history_init();
+    HistEvent ev;
+    char hpath[4096];
+    history_path(hpath, sizeof hpath);
+    history(hist, &ev, H_SETSIZE, 2000);
+    history(hist, &ev, H_SETUNIQUE, 1);
+    history(hist, &ev, H_LOAD, hpath);
+    el_set(el, EL_EDITOR, "emacs");
+    el_set(el, EL_PROMPT, prompt_fn);
+    el_set(el, EL_HIST, history, hist);
+    el_set(el, EL_GETCFN, getc_fn);
+    el_set(el, EL_ADDFN, "oa-complete", "complete a command, name or rule", complete_fn);
+    el_set(el, EL_BIND, "^I", "oa-complete", NULL);
+    el_source(el, NULL); /* ~/.editrc, like other libedit programs */
+    while (!sh->quit) {
+        int count = 0;
+        const char *line = el_gets(el, &count);
+        if (!line || count <= 0) {
+            if (sh->interrupted && *sh->interrupted && !tty_lost) {
+                *sh->interrupted = 0;
+                fputs("^C\n", stdout);
+                el_reset(el);
+                continue;
+            }
+            fputs("\n", stdout);
+            break; /* Ctrl-D or the terminal went away */
+        }
+        char copy[4096];
+        snprintf(copy, sizeof copy, "%s", line);
+        copy[strcspn(copy, "\r\n")] = 0;
+        if (!copy[0])
+            continue;
+        /* a cookie never reaches the history file */
+        if (!strstr(copy, "cookie") && !strstr(copy, "COOKIE")) {
+            history(hist, &ev, H_ENTER, copy);
+            history(hist, &ev, H_SAVE, hpath);
+        }
+        run_line(sh, copy);
+        if (sh->interrupted)
+            *sh->interrupted = 0;
+    }
+    history_end(hist);
+    el_end(el);
+    return 0;
+}
+
+static int batch_loop(shell *sh)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    int failed = 0;
+    while (!sh->quit && getline(&line, &cap, stdin) > 0) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (run_line(sh, line))
+            failed = 1;
+        if (sh->interrupted && *sh->interrupted)
+            break;
+    }
+    free(line);
+    return failed;
+}
+
+int shell_main(cli_opts *o, volatile sig_atomic_t *interrupted)
+{
+    shell sh;
+    shell_init(&sh, o, interrupted);
+    the_shell = &sh;
+    sh.interactive = isatty(STDIN_FILENO);
+    sh.color = o->color < 0 ? (isatty(STDOUT_FILENO) && !getenv("NO_COLOR")) : o->color;
+    sh.width = sh.interactive ? term_width() : 0;
+    int rc = 0;
+    strbuf out, errs;
+    sb_init(&out);
+    sb_init(&errs);
+    char err[OA_ERRLEN];
+    int startup_failed = 0;
+    strbuf info;
+    sb_init(&info);
+    if (o->from) {
+        snap *s = snap_load(o->from, err);
+        if (s) {
+            shell_set_snapshot(&sh, s);
+            snprintf(sh.source, sizeof sh.source, "%s", o->from);
+        } else {
+            sb_printf(&errs, "error: %s\n", err);
+            startup_failed = 1;
+        }
+    } else if (o->node) {
+        char line[600];
+        snprintf(line, sizeof line, "connect '%s'", o->node);
+        /* piped: what connect says is for the person, not the script reading stdout */
+        startup_failed = shell_exec(&sh, line, sh.interactive ? &out : &info, &errs) != 0;
+        if (!sh.interactive && info.len)
+            fwrite(info.buf, 1, info.len, stderr);
+    }
+    sb_free(&info);
+    if (sh.interactive)
+        sb_puts(&out, "type `help` for commands, Tab to complete, Ctrl-D to quit\n");
+    print_out(&sh, &out, &errs);
+    sb_free(&out);
+    sb_free(&errs);
+    if (!sh.interactive && startup_failed)
+        rc = 2;
+    else
+        rc = sh.interactive ? interactive_loop(&sh) : (batch_loop(&sh) ? 2 : 0);
+    shell_free(&sh);
+    return rc;
+}
