@@ -26,7 +26,11 @@ start() {
   "$top/scripts/build-fixtures.sh"
   local dir; dir=$(mktemp -d "${TMPDIR:-/tmp}/oa-fixture-$name.XXXXXX")
   [ -n "$node" ] || node="$name-$$-$RANDOM"
-  ( umask 077; head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-32 > "$dir/.erlang.cookie" )
+  if [ -n "${FIXTURE_COOKIE:-}" ]; then   # tests that restart "the same" node
+    ( umask 077; printf '%s' "$FIXTURE_COOKIE" > "$dir/.erlang.cookie" )
+  else
+    ( umask 077; head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-32 > "$dir/.erlang.cookie" )
+  fi
   chmod 400 "$dir/.erlang.cookie"
   local pa="-pa $top/build/fixtures/$name/ebin"
   [ "$KIND" = elixir ] && pa="$pa $(elixir_ebins)"

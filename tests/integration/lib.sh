@@ -7,6 +7,7 @@ set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OA=${OA:-$TOP/build/otp-advisor-san}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export ERL_CRASH_DUMP=${TMPDIR:-/tmp}/oa-test-erl_crash.dump
 ERL_CALL=$(cat "$TOP/build/ei.dir")/bin/erl_call

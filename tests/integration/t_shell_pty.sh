@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The shell in a real pseudo-terminal (expect): prompt, commands, tab completion,
+# Ctrl-C during refresh, losing the node (the prompt changes, offline commands still
+# work), reconnecting, Ctrl-D; history without cookies; the probe gone at the end.
+. "$(dirname "$0")/lib.sh"
+
+start_fixture erlbasic E
+COOKIE=$(cat "$E_COOKIE")
+SHORT=${E_NODE%@*}
+HIST=$(tmpfile history)
+LOG=$(tmpfile expect)
+loaded() { node_eval E "length([M || {M, _} <- code:all_loaded(), lists:prefix(\"otp_advisor_probe\", atom_to_list(M))])."; }
+
+cat >"$_TMP/kill.sh" <<EOS
+#!/usr/bin/env bash
+kill -9 $E_PID; sleep 1   # the node we started, by its pid
+EOS
+cat >"$_TMP/restart.sh" <<EOS
+#!/usr/bin/env bash
+# start it again under the same name and cookie
+FIXTURE_COOKIE=$COOKIE "$TOP/scripts/fixture.sh" start erlbasic $SHORT > "$_TMP/restarted.env"
+EOS
+chmod +x "$_TMP/kill.sh" "$_TMP/restart.sh"
+
+export OTP_ADVISOR_HISTORY=$HIST TERM=xterm NO_COLOR=1
+timeout 180 expect >"$LOG" 2>&1 <<EOX
+set timeout 20
+log_user 1
+spawn $OA $E_NODE --cookie-file $E_COOKIE --sup-timeout 300 --window 0.5
+proc step {what pattern} {
+  expect {
+    -re \$pattern { puts "\nSTEP-OK \$what" }
+    timeout { puts "\nSTEP-FAIL \$what"; exit 1 }
+    eof { puts "\nSTEP-FAIL \$what (eof)"; exit 1 }
+  }
+}
+step "prompt" "$SHORT@\[a-z0-9-]+> "
+send "summ\t"
+step "command completion" "ary "
+send "\r"
+step "summary output" "processes .*findings .*critical"
+step "prompt again" "> "
+send "info erlbasic_serv\t"
+step "name completion" "er "
+send "\r"
+step "info output" "monitored by +4\[0-9\] processes"
+send "findings -s critical\r"
+step "findings output" "unresponsive-supervisor"
+send "nosuchcmd\r"
+step "a failed command is one line" "error: unknown command 'nosuchcmd'"
+send "refresh 15\r"
+sleep 1.5
+send "\003"
+step "Ctrl-C stops the collection" "interrupted: collection stopped, probe removed"
+step "and the shell goes on" "> "
+send "help tree\r"
+step "help for one command" "tree \\\\\[APP"
+exec $_TMP/kill.sh
+step "the lost node is reported at the prompt" "connection to $SHORT@\[a-z0-9-]+ lost"
+send "refresh 0\r"
+step "refresh says it is unreachable" "unreachable"
+send "summary\r"
+step "offline commands still work" "processes"
+step "the prompt says disconnected" "disconnected\\\\)> "
+exec $_TMP/restart.sh
+send "connect\r"
+step "reconnect" "connected to $SHORT"
+step "collected again" "collected \[0-9,\]+ processes"
+step "prompt before quitting" "$SHORT@\[a-z0-9-]+> \$"
+send "\004"
+expect {
+  eof {}
+  timeout { puts "\nSTEP-FAIL quit"; exec kill -9 [exp_pid] }
+}
+catch wait result
+puts "\nEXIT [lindex \$result 3]"
+EOX
+rc=$?
+. "$_TMP/restarted.env" 2>/dev/null && _FIXTURE_DIRS+=("$DIR") && E_DIR=$DIR && E_NODE=$NODE
+for s in "prompt" "command completion" "summary output" "name completion" "info output" "findings output" \
+         "a failed command is one line" "Ctrl-C stops the collection" "and the shell goes on" \
+         "help for one command" "the lost node is reported at the prompt" "refresh says it is unreachable" \
+         "offline commands still work" \
+         "the prompt says disconnected" "reconnect" "collected again"; do
+  if grep -q "STEP-OK $s\$" "$LOG"; then ok "$s"; else not_ok "$s" "$(tail -c 1500 "$LOG")"; fi
+done
+check_eq "expect script completed" 0 $rc
+check_contains "Ctrl-D quits with exit 0" "EXIT 0" "$(cat "$LOG")"
+check_eq "the probe is gone from the reconnected node" 0 "$(loaded)"
+check "history was written" test -s "$HIST"
+check_not_contains "no cookie in the history" "$COOKIE" "$(cat "$HIST")"
+check_not_contains "no sanitizer report" "Sanitizer" "$(cat "$LOG")"
+finish
