@@ -11,6 +11,7 @@
 #include "render.h"
 #include "render_findings.h"
 #include "rules.h"
+#include "report.h"
 #include "shell.h"
 #include "snap.h"
 #include "util.h"
@@ -22,6 +23,8 @@ static void usage(FILE *f)
           "  otp-advisor snapshot [OPTIONS] NODE -o FILE save a snapshot (Erlang term format)\n"
           "  otp-advisor dump [OPTIONS] NODE|--from FILE summary, supervision trees and counts\n"
           "  otp-advisor check [OPTIONS] NODE|--from FILE findings; --json; --fail-on SEVERITY\n"
+          "  otp-advisor report [OPTIONS] NODE|--from FILE [TARGET] [-o FILE]\n"
+          "                                              markdown OTP Analysis (--json: the same as data)\n"
           "  otp-advisor explain [RULE|thresholds]       what a rule checks and how to fix it\n"
           "\n"
           "options:\n"
@@ -316,6 +319,42 @@ static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
     return rc;
 }
 
+static int cmd_report(cli_opts *o, volatile sig_atomic_t *interrupted)
+{
+    char err[OA_ERRLEN];
+    rule_opts ro;
+    if (setup_rules(o, &ro, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        rule_opts_free(&ro);
+        return EXIT_ERROR;
+    }
+    snap *s;
+    if (get_snapshot(o, interrupted, &s, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        rule_opts_free(&ro);
+        return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    }
+    findings f;
+    findings_init(&f);
+    rules_run(s, &ro, NULL, NULL, &f);
+    strbuf sb;
+    sb_init(&sb);
+    const char *target = o->n_rest > 0 ? o->rest[0] : NULL;
+    int rc = o->json ? report_json(s, &f, target, &sb, err) : report_markdown(s, &f, target, &sb, err);
+    if (rc)
+        fprintf(stderr, "otp-advisor: %s\n", err);
+    else {
+        emit(o, &sb);
+        if (o->output)
+            fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
+    }
+    sb_free(&sb);
+    findings_free(&f);
+    rule_opts_free(&ro);
+    snap_free(s);
+    return rc ? EXIT_ERROR : EXIT_OK;
+}
+
 static int cmd_explain(cli_opts *o)
 {
     rule_opts ro;
@@ -384,6 +423,14 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
         return cmd_check(&o, interrupted);
     if (!strcmp(cmd, "explain"))
         return cmd_explain(&o);
+    if (!strcmp(cmd, "report")) {
+        /* report --from FILE [TARGET]: the first free word is the target, not a node */
+        if (o.from && o.node) {
+            o.rest[o.n_rest++] = (char *)o.node;
+            o.node = NULL;
+        }
+        return cmd_report(&o, interrupted);
+    }
     if (!strcmp(cmd, "dump"))
         return cmd_dump(&o, interrupted);
     if (!strcmp(cmd, "shell")) {

@@ -146,12 +146,20 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
                                          x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
         } else
             x->summary = findings_printf(out, "%s did not answer which_children (%s).", x->subject, snap_str(s, sp->error));
-        x->recommendation = findings_printf(
-            out,
-            "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
-            "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
-            "  def init(args), do: {:ok, state, {:continue, :connect}}\n"
-            "  def handle_continue(:connect, state), do: ...");
+        if (s->info.elixir_version)
+            x->recommendation = findings_printf(
+                out,
+                "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
+                "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
+                "  def init(args), do: {:ok, state, {:continue, :connect}}\n"
+                "  def handle_continue(:connect, state), do: ...");
+        else
+            x->recommendation = findings_printf(
+                out,
+                "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
+                "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
+                "  init(Args) -> {ok, State, {continue, connect}}.\n"
+                "  handle_continue(connect, State) -> ...");
     }
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "render_findings.h"
+#include "report.h"
 #include "views.h"
 
 static void recompute(shell *sh)
@@ -283,6 +284,32 @@ static int c_explain(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
+static int c_report(shell *sh, int argc, char **argv, strbuf *out, char *err)
+{
+    const char *file = NULL;
+    if (parse_str_opt(&argc, argv, "-o", &file, err))
+        return -1;
+    strbuf md;
+    sb_init(&md);
+    if (report_markdown(sh->s, &sh->f, argc >= 2 ? argv[1] : NULL, &md, err)) {
+        sb_free(&md);
+        return -1;
+    }
+    if (file) {
+        FILE *fp = fopen(file, "w");
+        if (!fp) {
+            sb_free(&md);
+            return errf(err, "cannot write %s", file);
+        }
+        fwrite(md.buf, 1, md.len, fp);
+        fclose(fp);
+        sb_printf(out, "report written to %s\n", file);
+    } else
+        sb_add(out, md.buf, md.len);
+    sb_free(&md);
+    return 0;
+}
+
 static int c_refresh(shell *sh, int argc, char **argv, strbuf *out, char *err)
 {
     int window_ms = sh->opts->col.window_ms;
@@ -390,6 +417,7 @@ const shell_cmd shell_cmds[] = {
     {"ets", NULL, "[-s mem|size] [-n N]", 0, 4, CK_NONE, 1, "ETS tables with owners and access", c_ets},
     {"findings", "f", "[-s SEVERITY] [RULE]", 0, 3, CK_RULE, 1, "what is wrong and which OTP pattern fixes it", c_findings},
     {"explain", "e", "[RULE]", 0, 1, CK_RULE, 0, "what a rule checks, the framework behind it, its thresholds", c_explain},
+    {"report", NULL, "[TARGET] [-o FILE]", 0, 3, CK_TARGET, 1, "markdown OTP Analysis of an app, supervisor or process", c_report},
     {"refresh", "r", "[SECONDS]", 0, 1, CK_NONE, 2, "take a new snapshot (two samples SECONDS apart)", c_refresh},
     {"save", NULL, "FILE", 1, 1, CK_FILE, 1, "save the snapshot (Erlang term format)", c_save},
     {"load", NULL, "FILE", 1, 1, CK_FILE, 0, "load a saved snapshot (works offline)", c_load},

@@ -1,0 +1,16 @@
+/* report.h — the "OTP Analysis" evidence report: the framework's output format, with
+ * every answer of its BEAM Architecture Context decided by numbers from the snapshot.
+ * Pure: snapshot and findings in, markdown or JSON out. */
+#ifndef OA_REPORT_H
+#define OA_REPORT_H
+
+#include "rules.h"
+#include "snap.h"
+#include "util.h"
+
+/* target: NULL for the whole node (one section per application), else an application,
+ * a supervisor, a registered name or a pid. Returns 0, or -1 with err set. */
+int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err);
+int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err);
+
+#endif

@@ -1,0 +1,755 @@
+/* report.c — OTP Analysis reports. One analysis per target (computed once), rendered as
+ * markdown or JSON; every number comes from the snapshot or a finding. */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+#include "render.h"
+#include "views.h"
+
+typedef struct {
+    int answer;       /* yes/no */
+    strbuf evidence;  /* markdown-safe sentence(s) */
+} question;
+
+typedef struct {
+    snap *s;
+    const findings *f;
+    uint32_t root_sup; /* SNAP_NONE: a single process */
+    uint32_t proc;
+    uint32_t app;
+    char label[512];
+    int elixir;
+    uint8_t *in; /* process membership */
+    /* numbers */
+    uint32_t n_procs, n_sups, n_dynamic_children, n_trap_exit, n_named, n_idle, n_busy;
+    uint32_t callers, restarts_recent, max_mq;
+    double reds_rate, node_rate;
+    uint32_t n_ets, n_ets_shared;
+    uint32_t n_regs;
+    vec fidx; /* uint32_t: findings concerning the target */
+    question q[4];
+    int process_needed;
+    const char *pattern;
+    strbuf patterns;
+    strbuf rationale;
+} analysis;
+
+static int elixir_app(const snap *s, uint32_t app)
+{
+    if (!s->info.elixir_version)
+        return 0;
+    if (app == SNAP_NONE)
+        return 1;
+    const snap_app *a = vec_at(&s->apps, app);
+    return a->mod && !strncmp(snap_str(s, a->mod), "Elixir.", 7);
+}
+
+static void mark_sup(analysis *an, uint32_t k, int depth)
+{
+    snap *s = an->s;
+    if (depth > 64)
+        return;
+    const snap_sup *sp = snap_sup_at(s, k);
+    an->n_sups++;
+    if (sp->proc != SNAP_NONE)
+        an->in[sp->proc] = 1;
+    int dyn = sp->kind == SK_DYNAMIC || sp->kind == SK_TASK ||
+              (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one"));
+    if (dyn)
+        an->n_dynamic_children += sp->n_children;
+    for (uint32_t c = 0; c < sp->n_children; c++) {
+        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+        if (ch->proc == SNAP_NONE)
+            continue;
+        an->in[ch->proc] = 1;
+        uint32_t own = snap_proc_at(s, ch->proc)->own_sup;
+        if (own != SNAP_NONE && own != k && snap_sup_at(s, own)->parent == k)
+            mark_sup(an, own, depth + 1);
+    }
+    /* children that raced the tree walk (see snap_finish) */
+    for (uint32_t i = 0; i < s->procs.len; i++)
+        if (snap_proc_at(s, i)->sup == k)
+            an->in[i] = 1;
+}
+
+static int finding_in(const analysis *an, const finding *x)
+{
+    const snap *s = an->s;
+    if (x->proc != SNAP_NONE)
+        return an->in[x->proc];
+    if (x->sup != SNAP_NONE)
+        return snap_sup_at(s, x->sup)->proc != SNAP_NONE && an->in[snap_sup_at(s, x->sup)->proc];
+    if (x->reg != SNAP_NONE) {
+        uint32_t p = snap_find_pid(s, ((snap_registry *)vec_at(&s->regs, x->reg))->sup);
+        return p != SNAP_NONE && an->in[p];
+    }
+    if (x->ets != SNAP_NONE) {
+        uint32_t p = ((snap_ets *)vec_at(&s->ets, x->ets))->owner_proc;
+        return p != SNAP_NONE && an->in[p];
+    }
+    return 0;
+}
+
+static int has_rule(const analysis *an, const char *id)
+{
+    for (size_t i = 0; i < an->fidx.len; i++)
+        if (!strcmp(((finding *)vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i)))->rule, id))
+            return (int)i + 1;
+    return 0;
+}
+
+static void analyse(analysis *an)
+{
+    snap *s = an->s;
+    an->node_rate = rule_node_reds_rate(s);
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        if (!an->in[i])
+            continue;
+        const snap_proc *p = snap_proc_at(s, i);
+        an->n_procs++;
+        if (p->flags & PF_TRAP_EXIT)
+            an->n_trap_exit++;
+        if ((p->name || p->alt_name) && p->own_sup == SNAP_NONE)
+            an->n_named++;
+        double r = snap_reds_rate(s, p);
+        if (r > 0)
+            an->reds_rate += r;
+        if (r >= 100)
+            an->n_busy++;
+        uint32_t cb = (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby;
+        if ((p->name || p->alt_name) && cb > an->callers)
+            an->callers = cb;
+        uint32_t q = (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq;
+        if (q > an->max_mq)
+            an->max_mq = q;
+        if (p->own_sup == SNAP_NONE && p->heap <= 16384 && s->has_sample2 && r >= 0 && r < 20 && q == 0)
+            an->n_idle++;
+    }
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        const snap_sup *sp = snap_sup_at(s, k);
+        if (sp->proc == SNAP_NONE || !an->in[sp->proc])
+            continue;
+        for (uint32_t i = 0; i < sp->n_restarts; i++)
+            if (sp->period > 0 && VEC_AT(&s->ints, int64_t, sp->restarts + i) <= sp->period)
+                an->restarts_recent++;
+    }
+    for (size_t e = 0; e < s->ets.len; e++) {
+        const snap_ets *t = vec_at(&s->ets, e);
+        if (t->owner_proc == SNAP_NONE || !an->in[t->owner_proc])
+            continue;
+        an->n_ets++;
+        if (strcmp(snap_str(s, t->protection), "private") != 0)
+            an->n_ets_shared++;
+    }
+    for (size_t r = 0; r < s->regs.len; r++) {
+        uint32_t p = snap_find_pid(s, ((snap_registry *)vec_at(&s->regs, r))->sup);
+        if (p != SNAP_NONE && an->in[p])
+            an->n_regs++;
+    }
+    vec_init(&an->fidx, sizeof(uint32_t));
+    for (uint32_t i = 0; i < an->f->items.len; i++)
+        if (finding_in(an, vec_at(&an->f->items, i)))
+            *(uint32_t *)vec_push(&an->fidx) = i;
+
+    /* the four questions */
+    for (int i = 0; i < 4; i++)
+        sb_init(&an->q[i].evidence);
+    char n1[32], n2[32];
+    render_num(an->n_procs, n1, sizeof n1);
+    render_num(an->n_dynamic_children, n2, sizeof n2);
+    question *qc = &an->q[0];
+    qc->answer = an->n_busy >= 2 || an->n_dynamic_children >= 2 || an->callers >= 1;
+    sb_printf(&qc->evidence, "%s processes under the target (%s of them dynamic children); %u busy (≥ 100 reductions/s)", n1,
+              n2, an->n_busy);
+    if (an->node_rate > 0)
+        sb_printf(&qc->evidence, ", together %.0f reductions/s = %.1f %% of the node's", an->reds_rate,
+                  100.0 * an->reds_rate / an->node_rate);
+    else
+        sb_puts(&qc->evidence, " (one sample: no rates)");
+    sb_printf(&qc->evidence, "; at most %u callers waiting on a named process; longest queue %u; %lld schedulers online.",
+              an->callers, an->max_mq, (long long)s->info.schedulers);
+    question *qi = &an->q[1];
+    qi->answer = an->n_sups > 0 || an->n_trap_exit > 0;
+    if (an->root_sup != SNAP_NONE) {
+        const snap_sup *sp = snap_sup_at(s, an->root_sup);
+        sb_printf(&qi->evidence, "%s %s, %d restarts in %d s allowed; %u supervisor%s under the target; %u restart%s "
+                                 "within their periods; %u process%s trap exits.",
+                  sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity, sp->period,
+                  an->n_sups, an->n_sups == 1 ? "" : "s", an->restarts_recent, an->restarts_recent == 1 ? "" : "s",
+                  an->n_trap_exit, an->n_trap_exit == 1 ? "" : "es");
+    } else {
+        const snap_proc *p = snap_proc_at(s, an->proc);
+        sb_printf(&qi->evidence, "a single %s, %s; %s; %u link%s.", proc_kind_name(s, p),
+                  proc_class_name((enum proc_class)p->cls), (p->flags & PF_TRAP_EXIT) ? "traps exits" : "does not trap exits",
+                  p->n_links, p->n_links == 1 ? "" : "s");
+    }
+    question *qs = &an->q[2];
+    qs->answer = an->n_ets_shared > 0 || an->n_regs > 0 || an->callers > 0;
+    sb_printf(&qs->evidence, "%u ETS table%s owned here (%u readable by other processes); %u named process%s; %u "
+                             "Registr%s; callers waiting: %u.",
+              an->n_ets, an->n_ets == 1 ? "" : "s", an->n_ets_shared, an->n_named, an->n_named == 1 ? "" : "es",
+              an->n_regs, an->n_regs == 1 ? "y" : "ies", an->callers);
+    question *ql = &an->q[3];
+    int workers = (int)an->n_procs - (int)an->n_sups;
+    ql->answer = workers > 0 && (int)an->n_idle >= workers;
+    sb_printf(&ql->evidence, "%u of %d worker%s have a heap of at most 16 KB, an empty queue and no traffic in the window%s.",
+              an->n_idle, workers, workers == 1 ? "" : "s", s->has_sample2 ? "" : " (one sample: traffic unknown)");
+
+    /* recommendation: the most severe finding decides the pattern */
+    sb_init(&an->rationale);
+    static const struct {
+        const char *rule, *pattern;
+    } patterns[] = {
+        {"global-bottleneck", "ETS for reads (read_concurrency), the GenServer only owns the table and serialises writes"},
+        {"genserver-as-cache", "ETS (owned by a supervised GenServer)"},
+        {"agent-under-load", "ETS instead of an Agent"},
+        {"missing-partition-supervisor", "PartitionSupervisor of DynamicSupervisors"},
+        {"registry-single-partition", "Registry with partitions: System.schedulers_online()"},
+        {"atom-named-dynamic-processes", "DynamicSupervisor + Registry (via tuples)"},
+        {"process-without-runtime-reason", "Functions (a plain module)"},
+        {"unsupervised-task", "Task.Supervisor"},
+        {"unsupervised-process", "Supervisor: give every process a place in the tree"},
+        {"mailbox-buildup", "GenServer with back-pressure, or partitioned work"},
+        {"restart-churn", "Supervisor: fix or isolate the crashing child"},
+        {"unresponsive-supervisor", "GenServer with handle_continue for slow initialisation"},
+        {"ets-owner-at-risk", "ETS owned by a supervised GenServer (or with an heir)"},
+    };
+    /* every distinct pattern the findings call for, most severe first */
+    an->pattern = NULL;
+    sb_init(&an->patterns);
+    int npat = 0;
+    for (size_t i = 0; i < an->fidx.len; i++) {
+        const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
+        if (x->severity == SEV_INFO)
+            continue;
+        for (size_t k = 0; k < sizeof patterns / sizeof patterns[0]; k++)
+            if (!strcmp(patterns[k].rule, x->rule) && !strstr(an->patterns.buf, patterns[k].pattern)) {
+                sb_printf(&an->patterns, "%s%s (F%zu)", npat ? "; " : "", patterns[k].pattern, i + 1);
+                npat++;
+            }
+    }
+    if (npat)
+        an->pattern = an->patterns.buf;
+    an->process_needed = !ql->answer;
+    if (has_rule(an, "process-without-runtime-reason") && an->root_sup == SNAP_NONE)
+        an->process_needed = 0;
+    if (!an->pattern) {
+        if (!an->process_needed)
+            an->pattern = "Functions (a plain module)";
+        else if (an->root_sup != SNAP_NONE && an->n_dynamic_children > 0)
+            an->pattern = an->n_regs ? "DynamicSupervisor + Registry" : "DynamicSupervisor";
+        else if (an->root_sup != SNAP_NONE)
+            an->pattern = "Supervisor";
+        else {
+            const snap_proc *p = snap_proc_at(s, an->proc);
+            an->pattern = proc_is_agent(s, p) ? "Agent" : proc_is_task(s, p) ? "Task" : "GenServer";
+        }
+        sb_printf(&an->rationale, "No finding above info concerns this target: its shape matches the framework (%s). ",
+                  an->pattern);
+    }
+    sb_printf(&an->rationale, "%s", an->process_needed ? "It holds state or does concurrent work at run time (see the "
+                                                         "context above), so processes are justified."
+                                                       : "Its processes hold no state and see no traffic: the framework "
+                                                         "says no process without a runtime reason.");
+    int cited = 0;
+    for (size_t i = 0; i < an->fidx.len; i++) {
+        const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
+        if (x->severity == SEV_INFO)
+            continue;
+        sb_printf(&an->rationale, "%s[F%zu] %s: %s", cited ? " " : " Evidence: ", i + 1, x->rule, x->subject);
+        sb_putc(&an->rationale, ';');
+        cited++;
+    }
+    if (cited)
+        an->rationale.buf[--an->rationale.len] = '.', an->rationale.buf[an->rationale.len + 1] = 0;
+}
+
+static void analysis_free(analysis *an)
+{
+    free(an->in);
+    vec_free(&an->fidx);
+    for (int i = 0; i < 4; i++)
+        sb_free(&an->q[i].evidence);
+    sb_free(&an->rationale);
+    sb_free(&an->patterns);
+}
+
+static int setup(analysis *an, snap *s, const findings *f, uint32_t sup, uint32_t proc, char *err)
+{
+    memset(an, 0, sizeof *an);
+    an->s = s;
+    an->f = f;
+    an->root_sup = sup;
+    an->in = xcalloc(s->procs.len ? s->procs.len : 1, 1);
+    if (sup != SNAP_NONE) {
+        mark_sup(an, sup, 0);
+        an->proc = snap_sup_at(s, sup)->proc;
+        an->app = snap_sup_at(s, sup)->app;
+    } else {
+        an->proc = proc;
+        an->in[proc] = 1;
+        an->app = snap_proc_at(s, proc)->app;
+    }
+    if (an->proc != SNAP_NONE)
+        snap_proc_label(s, snap_proc_at(s, an->proc), an->label, sizeof an->label);
+    else
+        snap_pid_text(s, snap_sup_at(s, sup)->pid, an->label, sizeof an->label);
+    an->elixir = elixir_app(s, an->app);
+    (void)err;
+    analyse(an);
+    return 0;
+}
+
+/* ---- children = [...] ---------------------------------------------------------------- */
+
+static const char *finding_for_proc(const analysis *an, uint32_t proc, const char *rule_id, int *num)
+{
+    for (size_t i = 0; i < an->fidx.len; i++) {
+        const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
+        uint32_t p = x->proc;
+        if (x->sup != SNAP_NONE && p == SNAP_NONE)
+            p = snap_sup_at(an->s, x->sup)->proc;
+        if (p == proc && (!rule_id || !strcmp(x->rule, rule_id))) {
+            *num = (int)i + 1;
+            return x->rule;
+        }
+    }
+    return NULL;
+}
+
+static void child_specs(const analysis *an, uint32_t k, strbuf *out, strbuf *tests)
+{
+    snap *s = an->s;
+    const snap_sup *sp = snap_sup_at(s, k);
+    char name[512], mod[256];
+    if (an->elixir)
+        sb_puts(out, "children = [\n");
+    else
+        sb_puts(out, "init([]) ->\n    Children = [\n");
+    for (uint32_t c = 0; c < sp->n_children; c++) {
+        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+        if (!strcmp(snap_str(s, ch->id), "undefined"))
+            continue; /* dynamic children are started at run time, not listed */
+        const char *sep = c + 1 < sp->n_children ? "," : "";
+        snap_display_atom(snap_str(s, ch->id), name, sizeof name);
+        const char *mods = snap_str(s, ch->modules);
+        snprintf(mod, sizeof mod, "%.*s", (int)strcspn(mods, ","), mods);
+        char dmod[256];
+        snap_display_atom(mod, dmod, sizeof dmod);
+        uint32_t own = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc)->own_sup : SNAP_NONE;
+        const snap_sup *cs = own != SNAP_NONE ? snap_sup_at(s, own) : NULL;
+        int fnum = 0;
+        if (!an->elixir) {
+            sb_printf(out, "        #{id => %s, start => {%s, start_link, []}, restart => %s, type => %s}%s\n",
+                      snap_str(s, ch->id), mod[0] ? mod : snap_str(s, ch->id),
+                      ch->restart == RT_TEMPORARY ? "temporary" : ch->restart == RT_TRANSIENT ? "transient" : "permanent",
+                      ch->type ? "supervisor" : "worker", sep);
+            if (!ch->type && mod[0])
+                sb_printf(tests, "    {ok, _} = %s:start_link(),\n", mod);
+            continue;
+        }
+        if (cs && cs->kind == SK_REGISTRY) {
+            const snap_registry *rg = NULL;
+            for (size_t r = 0; r < s->regs.len; r++)
+                if (oa_pid_eq(((snap_registry *)vec_at(&s->regs, r))->sup, cs->pid))
+                    rg = vec_at(&s->regs, r);
+            const char *kind = rg && rg->kind ? snap_str(s, rg->kind) : "unique";
+            if (finding_for_proc(an, ch->proc, "registry-single-partition", &fnum))
+                sb_printf(out, "  # was: {Registry, keys: :%s, name: %s} — [F%d] registry-single-partition\n"
+                               "  {Registry, keys: :%s, name: %s, partitions: System.schedulers_online()}%s\n",
+                          kind, name, fnum, kind, name, sep);
+            else if (rg && rg->partitions > 1)
+                sb_printf(out, "  {Registry, keys: :%s, name: %s, partitions: %u}%s\n", kind, name, rg->partitions, sep);
+            else
+                sb_printf(out, "  {Registry, keys: :%s, name: %s}%s\n", kind, name, sep);
+            sb_printf(tests, "  start_supervised!({Registry, keys: :%s, name: %s})\n", kind, name);
+        } else if (cs && (cs->kind == SK_DYNAMIC || cs->kind == SK_TASK)) {
+            const char *what = cs->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
+            if (finding_for_proc(an, ch->proc, "missing-partition-supervisor", &fnum)) {
+                sb_printf(out, "  # was: {%s, name: %s} — [F%d] missing-partition-supervisor\n"
+                               "  {PartitionSupervisor, child_spec: %s, name: %s}%s\n",
+                          what, name, fnum, what, name, sep);
+                sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: %s, name: %s})\n", what, name);
+            } else {
+                sb_printf(out, "  {%s, %sname: %s}%s\n", what, cs->kind == SK_DYNAMIC ? "strategy: :one_for_one, " : "", name, sep);
+                sb_printf(tests, "  start_supervised!({%s, name: %s})\n", what, name);
+            }
+        } else if (cs && cs->kind == SK_PARTITION) {
+            sb_printf(out, "  {PartitionSupervisor, child_spec: DynamicSupervisor, name: %s}%s\n", name, sep);
+            sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: DynamicSupervisor, name: %s})\n", name);
+        } else if (cs) {
+            const char *cb = cs->callback ? snap_str(s, cs->callback) : "";
+            char dcb[256];
+            snap_display_atom(cb, dcb, sizeof dcb);
+            if (cb[0] && strcmp(cb, "Elixir.Supervisor.Default"))
+                sb_printf(out, "  %s%s\n", dcb, sep);
+            else
+                sb_printf(out, "  %%{id: %s, type: :supervisor, start: {Supervisor, :start_link, [children_of_%s, [strategy: :%s, name: %s]]}}%s\n",
+                          name, name, cs->strategy ? snap_str(s, cs->strategy) : "one_for_one", name, sep);
+            sb_printf(tests, "  start_supervised!(%s)  # or its children, one by one\n", cb[0] && strcmp(cb, "Elixir.Supervisor.Default") ? dcb : name);
+        } else if (!strcmp(mod, "Elixir.Agent")) {
+            sb_printf(out, "  %%{id: %s, start: {Agent, :start_link, [fn -> initial_state end, [name: %s]]}}%s", name, name, sep);
+            if (finding_for_proc(an, ch->proc, NULL, &fnum))
+                sb_printf(out, "  # [F%d] %s: consider ETS", fnum, finding_for_proc(an, ch->proc, NULL, &fnum));
+            sb_putc(out, '\n');
+            sb_printf(tests, "  start_supervised!({Agent, fn -> initial_state end})\n");
+        } else if (!strcmp(mod, "Elixir.Task")) {
+            sb_printf(out, "  {Task, fn -> ... end}%s\n", sep);
+        } else {
+            const char *r = ch->proc != SNAP_NONE ? finding_for_proc(an, ch->proc, NULL, &fnum) : NULL;
+            if (r && !strcmp(r, "process-without-runtime-reason"))
+                sb_printf(out, "  # removed: %s — [F%d] no runtime reason: make %s a plain module\n", dmod, fnum, dmod);
+            else {
+                sb_printf(out, "  %s%s", dmod[0] ? dmod : name, sep);
+                if (r)
+                    sb_printf(out, "  # [F%d] %s", fnum, r);
+                sb_putc(out, '\n');
+                sb_printf(tests, "  start_supervised!(%s)\n", dmod[0] ? dmod : name);
+            }
+        }
+    }
+    char sname[512];
+    if (sp->proc != SNAP_NONE)
+        snap_proc_label(s, snap_proc_at(s, sp->proc), sname, sizeof sname);
+    else
+        snap_pid_text(s, sp->pid, sname, sizeof sname);
+    const char *strategy = sp->strategy ? snap_str(s, sp->strategy) : "one_for_one";
+    if (an->elixir)
+        sb_printf(out, "]\n\nSupervisor.start_link(children, strategy: :%s, max_restarts: %d, max_seconds: %d, name: %s)\n",
+                  strategy, sp->intensity, sp->period, sname);
+    else
+        sb_printf(out, "    ],\n    {ok, {#{strategy => %s, intensity => %d, period => %d}, Children}}.\n", strategy,
+                  sp->intensity, sp->period);
+}
+
+/* ---- markdown ------------------------------------------------------------------------ */
+
+static void md_escape(strbuf *out, const char *t)
+{
+    for (; *t; t++) {
+        if (*t == '|' || *t == '*' || *t == '_' || *t == '`' || *t == '<' || *t == '>' || *t == '[' || *t == ']')
+            sb_putc(out, '\\');
+        sb_putc(out, *t);
+    }
+}
+
+static void md_recommendation(strbuf *out, const char *rec, int elixir)
+{
+    /* prose lines as text, lines indented by two spaces as a code block */
+    const char *p = rec;
+    int in_code = 0;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        int code = n >= 2 && p[0] == ' ' && p[1] == ' ';
+        if (code && !in_code) {
+            sb_printf(out, "\n```%s\n", elixir ? "elixir" : "erlang");
+            in_code = 1;
+        } else if (!code && in_code) {
+            sb_puts(out, "```\n\n");
+            in_code = 0;
+        }
+        if (code)
+            sb_add(out, p + 2, n - 2);
+        else
+            sb_add(out, p, n);
+        sb_putc(out, '\n');
+        p += n + (eol ? 1 : 0);
+    }
+    if (in_code)
+        sb_puts(out, "```\n");
+}
+
+static void md_section(analysis *an, strbuf *out, int level)
+{
+    snap *s = an->s;
+    const char *h = level == 1 ? "#" : "##";
+    const char *h2 = level == 1 ? "##" : "###";
+    sb_printf(out, "%s OTP Analysis: %s\n\n", h, an->label);
+    /* Requirement */
+    char when[64] = "unknown time";
+    time_t t = (time_t)(s->info.collected_at_ms / 1000);
+    struct tm tmv;
+    if (s->info.collected_at_ms > 0 && gmtime_r(&t, &tmv))
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tmv);
+    strbuf path;
+    sb_init(&path);
+    if (an->proc != SNAP_NONE)
+        snap_proc_path(s, snap_proc_at(s, an->proc), &path);
+    sb_printf(out, "%s Requirement\n\n", h2);
+    sb_printf(out, "Decide whether `%s` (%s%s%s) needs its processes, and which OTP pattern fits, from the live system: "
+                   "node `%s`, OTP %s%s%s, inspected at %s by otp-advisor %s (%s), %s.\n\n",
+              an->label, an->root_sup != SNAP_NONE ? "a supervision tree" : "a process", path.len ? " at " : "",
+              path.buf, snap_str(s, s->info.node), snap_str(s, s->info.otp_release),
+              s->info.elixir_version ? ", Elixir " : "", s->info.elixir_version ? snap_str(s, s->info.elixir_version) : "",
+              when, snap_str(s, s->info.tool_version), snap_str(s, s->info.method),
+              s->has_sample2 ? "two samples" : "one sample (no rates)");
+    if (s->has_sample2)
+        sb_printf(out, "Sampling window: %.2f s between the two process walks.\n\n", (double)s->info.sample_gap_us / 1e6);
+    sb_free(&path);
+    /* Context */
+    static const char *qs[4] = {"Does this need concurrency?", "Does this need isolation?", "Does this need shared state?",
+                                "Is this stateless?"};
+    sb_printf(out, "%s BEAM Architecture Context\n\n", h2);
+    for (int i = 0; i < 4; i++) {
+        sb_printf(out, "- **%s** %s — ", qs[i], an->q[i].answer ? "yes" : "no");
+        md_escape(out, an->q[i].evidence.buf);
+        sb_putc(out, '\n');
+    }
+    sb_putc(out, '\n');
+    /* Recommendation */
+    sb_printf(out, "%s Recommendation\n\n", h2);
+    sb_printf(out, "**Process needed**: %s\n\n**Pattern**: %s\n\n**Rationale**: ", an->process_needed ? "YES" : "NO",
+              an->pattern);
+    md_escape(out, an->rationale.buf);
+    sb_puts(out, "\n\n");
+    /* Tree */
+    sb_printf(out, "%s Supervision Tree\n\n```text\n", h2);
+    render_ctx c;
+    render_ctx_default(&c);
+    view_marks m = {s, an->f, {0}};
+    sb_init(&m.tmp);
+    c.mark = view_mark;
+    c.mark_ud = &m;
+    if (an->root_sup != SNAP_NONE)
+        render_tree(s, an->root_sup, &c, out);
+    else {
+        const snap_proc *p = snap_proc_at(s, an->proc);
+        if (p->sup != SNAP_NONE)
+            render_tree(s, p->sup, &c, out);
+        else
+            sb_printf(out, "%s is outside every supervision tree (%s)\n", an->label, proc_class_name((enum proc_class)p->cls));
+    }
+    sb_free(&m.tmp);
+    sb_puts(out, "```\n\n");
+    strbuf tests;
+    sb_init(&tests);
+    uint32_t spec_sup = an->root_sup != SNAP_NONE ? an->root_sup : snap_proc_at(s, an->proc)->sup;
+    if (spec_sup != SNAP_NONE) {
+        sb_printf(out, "The children that rebuild it, with the recommended changes applied:\n\n```%s\n",
+                  an->elixir ? "elixir" : "erlang");
+        child_specs(an, spec_sup, out, &tests);
+        sb_puts(out, "```\n\n");
+    }
+    /* Findings */
+    sb_printf(out, "%s Findings\n\n", h2);
+    if (!an->fidx.len)
+        sb_puts(out, "None: nothing in this target trips a rule.\n\n");
+    else {
+        sb_puts(out, "| # | Severity | Rule | Subject | Evidence |\n|---|---|---|---|---|\n");
+        for (size_t i = 0; i < an->fidx.len; i++) {
+            const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
+            sb_printf(out, "| F%zu | %s | `%s` | ", i + 1, severity_name(x->severity), x->rule);
+            md_escape(out, x->subject);
+            sb_puts(out, " | ");
+            for (int e = 0; e < x->n_ev; e++)
+                sb_printf(out, "%s%s %.6g%s%s", e ? ", " : "", x->ev[e].key, x->ev[e].value, x->ev[e].unit[0] ? " " : "",
+                          x->ev[e].unit);
+            sb_puts(out, " |\n");
+        }
+        sb_putc(out, '\n');
+        for (size_t i = 0; i < an->fidx.len; i++) {
+            const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
+            sb_printf(out, "**F%zu — %s** (%s) ", i + 1, x->rule, severity_name(x->severity));
+            md_escape(out, x->subject);
+            if (x->path[0]) {
+                sb_puts(out, ", at ");
+                md_escape(out, x->path);
+            }
+            sb_puts(out, "\n\n");
+            md_escape(out, x->summary);
+            sb_puts(out, "\n\n");
+            md_recommendation(out, x->recommendation, an->elixir);
+            sb_putc(out, '\n');
+        }
+    }
+    /* Testing */
+    sb_printf(out, "%s Testing Approach\n\n", h2);
+    if (an->elixir) {
+        sb_printf(out, "```elixir\ntest \"%s starts and serves\" do\n", an->label);
+        if (tests.len)
+            sb_puts(out, tests.buf);
+        else
+            sb_printf(out, "  start_supervised!(%s)\n", an->label);
+        sb_puts(out, "  # exercise it here\nend\n```\n\n");
+    } else {
+        sb_printf(out, "```erlang\n%s_test() ->\n", an->label[0] == '<' ? "target" : an->label);
+        if (tests.len)
+            sb_puts(out, tests.buf);
+        sb_puts(out, "    ok.\n```\n\n");
+    }
+    sb_free(&tests);
+}
+
+static int resolve(snap *s, const char *target, uint32_t *sup, uint32_t *proc, char *err)
+{
+    *sup = *proc = SNAP_NONE;
+    for (size_t a = 0; a < s->apps.len; a++) {
+        const snap_app *ap = vec_at(&s->apps, a);
+        if (!strcmp(snap_str(s, ap->name), target)) {
+            if (ap->top_sup == SNAP_NONE)
+                return errf(err, "application %s has no supervision tree", target);
+            *sup = ap->top_sup;
+            return 0;
+        }
+    }
+    uint32_t p = view_resolve_proc(s, target);
+    if (p == SNAP_NONE)
+        return errf(err, "no application, supervisor, process or name '%s' in this snapshot", target);
+    if (snap_proc_at(s, p)->own_sup != SNAP_NONE)
+        *sup = snap_proc_at(s, p)->own_sup;
+    else
+        *proc = p;
+    return 0;
+}
+
+int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+{
+    if (target) {
+        uint32_t sup, proc;
+        if (resolve(s, target, &sup, &proc, err))
+            return -1;
+        analysis an;
+        setup(&an, s, f, sup, proc, err);
+        md_section(&an, out, 1);
+        analysis_free(&an);
+        return 0;
+    }
+    sb_printf(out, "# OTP Analysis: node %s\n\n", snap_str(s, s->info.node));
+    sb_printf(out, "One section per application (the runtime's own — kernel, stdlib, elixir, logger — left out). "
+                   "%zu processes, %lld schedulers.\n\n",
+              s->procs.len, (long long)s->info.schedulers);
+    int any = 0;
+    for (size_t a = 0; a < s->apps.len; a++) {
+        const snap_app *ap = vec_at(&s->apps, a);
+        if (ap->runtime || ap->top_sup == SNAP_NONE)
+            continue;
+        analysis an;
+        setup(&an, s, f, ap->top_sup, SNAP_NONE, err);
+        snprintf(an.label, sizeof an.label, "%s", snap_str(s, ap->name));
+        md_section(&an, out, 2);
+        analysis_free(&an);
+        any = 1;
+    }
+    if (!any)
+        sb_puts(out, "No application of yours runs on this node.\n");
+    return 0;
+}
+
+static void json_section(analysis *an, json_w *j)
+{
+    snap *s = an->s;
+    static const char *keys[4] = {"concurrency", "isolation", "shared_state", "stateless"};
+    json_obj(j);
+    json_kstr(j, "target", an->label);
+    json_kstr(j, "kind", an->root_sup != SNAP_NONE ? "supervisor" : "process");
+    json_key(j, "numbers");
+    json_obj(j);
+    json_kint(j, "processes", an->n_procs);
+    json_kint(j, "supervisors", an->n_sups);
+    json_kint(j, "dynamic_children", an->n_dynamic_children);
+    json_kint(j, "busy_processes", an->n_busy);
+    json_knum(j, "reductions_per_s", an->reds_rate);
+    json_kint(j, "callers_waiting_max", an->callers);
+    json_kint(j, "longest_queue", an->max_mq);
+    json_kint(j, "restarts_in_period", an->restarts_recent);
+    json_kint(j, "trap_exit", an->n_trap_exit);
+    json_kint(j, "ets_tables", an->n_ets);
+    json_kint(j, "ets_shared", an->n_ets_shared);
+    json_kint(j, "named_processes", an->n_named);
+    json_kint(j, "registries", an->n_regs);
+    json_kint(j, "idle_workers", an->n_idle);
+    json_kint(j, "schedulers", s->info.schedulers);
+    json_obj_end(j);
+    json_key(j, "context");
+    json_obj(j);
+    for (int i = 0; i < 4; i++) {
+        json_key(j, keys[i]);
+        json_obj(j);
+        json_kbool(j, "answer", an->q[i].answer);
+        json_kstr(j, "evidence", an->q[i].evidence.buf);
+        json_obj_end(j);
+    }
+    json_obj_end(j);
+    json_key(j, "recommendation");
+    json_obj(j);
+    json_kbool(j, "process_needed", an->process_needed);
+    json_kstr(j, "pattern", an->pattern);
+    json_kstr(j, "rationale", an->rationale.buf);
+    json_obj_end(j);
+    json_key(j, "findings");
+    json_arr(j);
+    for (size_t i = 0; i < an->fidx.len; i++) {
+        const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
+        json_obj(j);
+        char id[32];
+        snprintf(id, sizeof id, "F%zu", i + 1);
+        json_kstr(j, "id", id);
+        json_kstr(j, "rule", x->rule);
+        json_kstr(j, "severity", severity_name(x->severity));
+        json_kstr(j, "subject", x->subject);
+        json_kstr(j, "pid", x->pid);
+        json_key(j, "evidence");
+        json_obj(j);
+        for (int e = 0; e < x->n_ev; e++)
+            json_knum(j, x->ev[e].key, x->ev[e].value);
+        json_obj_end(j);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    strbuf specs, tests;
+    sb_init(&specs);
+    sb_init(&tests);
+    uint32_t spec_sup = an->root_sup != SNAP_NONE ? an->root_sup : snap_proc_at(s, an->proc)->sup;
+    if (spec_sup != SNAP_NONE)
+        child_specs(an, spec_sup, &specs, &tests);
+    json_kstr(j, "children", specs.buf);
+    json_kstr(j, "tests", tests.buf);
+    sb_free(&specs);
+    sb_free(&tests);
+    json_obj_end(j);
+}
+
+int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+{
+    json_w j;
+    json_init(&j, out, 1);
+    uint32_t sup = SNAP_NONE, proc = SNAP_NONE;
+    if (target && resolve(s, target, &sup, &proc, err))
+        return -1;
+    json_obj(&j);
+    json_kstr(&j, "schema", "otp-advisor/report/1");
+    json_kstr(&j, "node", snap_str(s, s->info.node));
+    json_kstr(&j, "otp_release", snap_str(s, s->info.otp_release));
+    if (s->info.elixir_version)
+        json_kstr(&j, "elixir_version", snap_str(s, s->info.elixir_version));
+    json_kint(&j, "collected_at_ms", s->info.collected_at_ms);
+    json_kint(&j, "window_us", s->has_sample2 ? s->info.sample_gap_us : 0);
+    json_key(&j, "sections");
+    json_arr(&j);
+    if (target) {
+        analysis an;
+        setup(&an, s, f, sup, proc, err);
+        json_section(&an, &j);
+        analysis_free(&an);
+    } else
+        for (size_t a = 0; a < s->apps.len; a++) {
+            const snap_app *ap = vec_at(&s->apps, a);
+            if (ap->runtime || ap->top_sup == SNAP_NONE)
+                continue;
+            analysis an;
+            setup(&an, s, f, ap->top_sup, SNAP_NONE, err);
+            snprintf(an.label, sizeof an.label, "%s", snap_str(s, ap->name));
+            json_section(&an, &j);
+            analysis_free(&an);
+        }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    sb_putc(out, '\n');
+    return 0;
+}
