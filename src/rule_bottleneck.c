@@ -99,7 +99,7 @@ const rule rule_global_bottleneck = {
     .explain = "Fires for a named singleton (registered, :global or Registry name; not one of many children of "
                "a dynamic supervisor) whose queue reaches bottleneck.queue, or that bottleneck.callers processes "
                "are waiting on (they monitor it during GenServer.call), or that burns bottleneck.share % of the "
-               "node's reductions. Critical when the queue grows across the window or callers pile up behind a "
+               "node's reductions (judged once the node does bottleneck.node_reds reductions/s). Critical when the queue grows across the window or callers pile up behind a "
                "queue. Fix: serve reads from ETS, keep the process for writes; or partition the state.",
     .run = run,
 };

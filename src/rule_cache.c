@@ -43,13 +43,29 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
                                      "round trip through one process.",
                                      proc_is_agent(s, p) ? "Agent" : "GenServer", heap,
                                      rate >= 0 ? findings_printf(out, "%.0f reds/s", rate) : "callers");
-        x->recommendation = findings_printf(
-            out,
-            "\"Global cache GenServer → ETS is usually better\": many readers, no serialization.\n"
-            "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
-            "  :ets.lookup(%s, key)            # readers, in their own process\n"
-            "Keep %s only to own the table (it dies with its owner) and to serialise writes or expiry.",
-            x->subject[0] == '{' ? ":cache" : x->subject, x->subject[0] == '{' ? ":cache" : x->subject, x->subject);
+        char tab[600];
+        if (!s->info.elixir_version)
+            snprintf(tab, sizeof tab, "%s_tab", x->subject[0] == '{' || x->subject[0] == '<' ? "cache" : x->subject);
+        else if (x->subject[0] >= 'A' && x->subject[0] <= 'Z')
+            snprintf(tab, sizeof tab, "%s", x->subject); /* a module name is an atom */
+        else
+            snprintf(tab, sizeof tab, ":%s", x->subject[0] == '{' || x->subject[0] == '<' ? "cache" : x->subject);
+        if (s->info.elixir_version)
+            x->recommendation = findings_printf(
+                out,
+                "\"Global cache GenServer → ETS is usually better\": many readers, no serialization.\n"
+                "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
+                "  :ets.lookup(%s, key)            # readers, in their own process\n"
+                "Keep %s only to own the table (it dies with its owner) and to serialise writes or expiry.",
+                tab, tab, x->subject);
+        else
+            x->recommendation = findings_printf(
+                out,
+                "\"Global cache gen_server → ETS is usually better\": many readers, no serialization.\n"
+                "  ets:new(%s, [named_table, set, public, {read_concurrency, true}])\n"
+                "  ets:lookup(%s, Key)            %% readers, in their own process\n"
+                "Keep %s only to own the table (it dies with its owner) and to serialise writes or expiry.",
+                tab, tab, x->subject);
     }
 }
 

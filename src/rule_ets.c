@@ -22,11 +22,15 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         finding_subject_proc(out, x, s, t->owner_proc);
         x->ets = (uint32_t)e;
         char tname[256], owner[256], mem[32];
-        snap_display_atom(snap_str(s, t->name), tname, sizeof tname);
+        const char *raw = snap_str(s, t->name);
+        snap_display_atom(raw, tname, sizeof tname);
         snprintf(owner, sizeof owner, "%s", x->subject);
-        x->subject = findings_printf(out, "%s:%s", t->named ? "" : "table ", t->named ? tname : snap_str(s, t->id));
-        if (t->named)
-            x->subject = findings_printf(out, ":%s", tname);
+        if (!t->named)
+            x->subject = findings_printf(out, "table %s", snap_str(s, t->id));
+        else if (!strncmp(raw, "Elixir.", 7))
+            x->subject = findings_strdup(out, tname); /* a module name is already an atom in Elixir */
+        else
+            x->subject = findings_printf(out, "%s%s", s->info.elixir_version ? ":" : "", tname);
         finding_ev(x, "rows", (double)t->size, "");
         finding_ev(x, "memory", (double)t->mem, "B");
         render_bytes(t->mem, mem, sizeof mem);

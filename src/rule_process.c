@@ -6,6 +6,8 @@
 #include "render.h"
 #include "rules.h"
 
+int proc_is_singleton(const snap *s, const snap_proc *p);
+
 static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->has_sample2) {
@@ -67,8 +69,8 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
         double growth = two ? (double)p->mq2 - (double)p->mq : 0;
         if (q < q_thr && !(growth >= grow_thr && q >= grow_thr))
             continue;
-        if ((two ? p->monby2 : p->monby) >= callers_thr)
-            continue; /* a queue of waiting callers: global-bottleneck tells that story */
+        if ((two ? p->monby2 : p->monby) >= callers_thr && proc_is_singleton(s, p))
+            continue; /* a named singleton's queue of waiting callers: global-bottleneck tells that story */
         int sev = q >= crit || (growth >= grow_thr && q >= q_thr) ? SEV_CRITICAL : SEV_WARNING;
         finding *x = findings_add(out, "mailbox-buildup", sev);
         finding_subject_proc(out, x, s, i);

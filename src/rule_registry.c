@@ -54,8 +54,8 @@ static void run_atoms(const snap *s, const rule_opts *o, findings *out)
     vec_init(&groups, sizeof(stem_group));
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
-        if (!p->name || rule_exempt(s, p))
-            continue;
+        if (!p->name || rule_exempt(s, p) || (p->flags & PF_REGISTRY_PART))
+            continue; /* a Registry's own partitions are named …PIDPartitionN on purpose */
         const char *n = snap_str(s, p->name);
         size_t len = strlen(n), cut = len;
         while (cut > 0 && isdigit((unsigned char)n[cut - 1]))
@@ -94,13 +94,31 @@ static void run_atoms(const snap *s, const rule_opts *o, findings *out)
                                      "garbage collected, so every new name is a permanent entry in the atom table "
                                      "(%.1f %% used); past the limit the node crashes.",
                                      g->count, stem, stem, share);
-        x->recommendation = findings_printf(
-            out,
-            "Name dynamic processes with via tuples on a Registry: any term is a key, no atom is created.\n"
-            "  {Registry, keys: :unique, name: MyApp.Registry}\n"
-            "  GenServer.start_link(__MODULE__, id, name: {:via, Registry, {MyApp.Registry, {:%.*s, id}}})\n"
-            "  DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {__MODULE__, id})",
-            (int)strcspn(g->stem, "_-."), g->stem);
+        /* the key's tag: the stem without an Elixir. prefix or trailing separators */
+        const char *tag = !strncmp(g->stem, "Elixir.", 7) ? g->stem + 7 : g->stem;
+        int taglen = (int)strlen(tag);
+        while (taglen > 1 && (tag[taglen - 1] == '_' || tag[taglen - 1] == '-' || tag[taglen - 1] == '.'))
+            taglen--;
+        char key[300];
+        snprintf(key, sizeof key, "%.*s", taglen, tag);
+        for (char *c = key; *c; c++)
+            if (*c == '.' || *c == '-')
+                *c = '_';
+        if (s->info.elixir_version)
+            x->recommendation = findings_printf(
+                out,
+                "Name dynamic processes with via tuples on a Registry: any term is a key, no atom is created.\n"
+                "  {Registry, keys: :unique, name: MyApp.Registry}\n"
+                "  GenServer.start_link(__MODULE__, id, name: {:via, Registry, {MyApp.Registry, {:%s, id}}})\n"
+                "  DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {__MODULE__, id})",
+                key);
+        else
+            x->recommendation = findings_printf(
+                out,
+                "Never make atoms at run time (list_to_atom/1): name dynamic processes by any term through a "
+                "registry, e.g. global or a via module such as gproc, or keep id -> pid in ETS:\n"
+                "  gen_server:start_link({via, global, {%s, Id}}, ?MODULE, Id, [])",
+                key);
     }
     vec_free(&groups);
 }

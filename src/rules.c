@@ -125,7 +125,11 @@ static int cmp_finding(const void *a, const void *b)
     return c ? c : strcmp(x->subject, y->subject);
 }
 
-void findings_sort(findings *f) { qsort(f->items.items, f->items.len, sizeof(finding), cmp_finding); }
+void findings_sort(findings *f)
+{
+    if (f->items.len > 1) /* qsort on the NULL array of an empty set is undefined */
+        qsort(f->items.items, f->items.len, sizeof(finding), cmp_finding);
+}
 
 int findings_count(const findings *f, int min_sev)
 {
@@ -182,7 +186,7 @@ int rule_opts_set(rule_opts *o, const char *as, char *err)
         return errf(err, "--set takes NAME=VALUE, not '%s'", as);
     char *end;
     double v = strtod(eq + 1, &end);
-    if (end == eq + 1 || *end || v < 0)
+    if (end == eq + 1 || *end || !(v >= 0) || v > 1e15)
         return errf(err, "--set %.*s: '%s' is not a non-negative number", (int)(eq - as), as, eq + 1);
     for (int i = 0; i < o->n; i++)
         if (strlen(o->t[i].name) == (size_t)(eq - as) && !strncmp(o->t[i].name, as, (size_t)(eq - as))) {
@@ -253,8 +257,6 @@ int proc_is_agent(const snap *s, const snap_proc *p)
     const char *mods = proc_child_modules(s, p);
     if (!strcmp(mods, "Elixir.Agent"))
         return 1;
-    if (*mods && strcmp(mods, "Elixir.Agent") != 0 && strncmp(mods, "Elixir.", 7) == 0 && p->sup != SNAP_NONE)
-        return 0; /* a named module in the child spec: its own GenServer */
     /* Agent.start(fun): '$initial_call' is the fun, not Mod:init/1, in gen_server's loop */
     if (!str_is(s, p->current_function, "gen_server:loop/7") || !p->dict_initial_call)
         return 0;

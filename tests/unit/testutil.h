@@ -654,6 +654,20 @@ static inline void tu_pg(snap *s, const char *scope, long groups, long members)
     tu_feed(s, &x);
 }
 
+/* {meta, #{Key => Value}}: one more integer of the node map, sent after tu_node
+ * (sup_timeout_ms, atom_count, mq_threshold, …); snap_ingest reads it like the node map. */
+static inline void tu_meta_int(snap *s, const char *key, long value)
+{
+    ei_x_buff x;
+    ei_x_new(&x);
+    ei_x_encode_tuple_header(&x, 2);
+    tu_atom(&x, "meta");
+    ei_x_encode_map_header(&x, 1);
+    tu_atom(&x, key);
+    ei_x_encode_long(&x, value);
+    tu_feed(s, &x);
+}
+
 /* ---- a small node ---------------------------------------------------------------------- *
  *
  * The "zoo" node: an Elixir application with a supervision tree, the runtime around it and
