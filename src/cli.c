@@ -267,9 +267,46 @@ static int setup_rules(const cli_opts *o, rule_opts *ro, char *err)
     return 0;
 }
 
-static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
+/* A snapshot (attached or from a file) with its findings: what check and report share. */
+typedef struct {
+    snap *s;
+    findings f;
+    rule_opts ro;
+} analysed;
+
+static void analysed_free(analysed *a)
+{
+    findings_free(&a->f);
+    rule_opts_free(&a->ro);
+    snap_free(a->s);
+}
+
+/* Returns an exit code: EXIT_OK with *a filled, else an error already printed. */
+static int analyse(cli_opts *o, volatile sig_atomic_t *interrupted, int filtered, analysed *a)
 {
     char err[OA_ERRLEN];
+    if (setup_rules(o, &a->ro, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        rule_opts_free(&a->ro);
+        return EXIT_ERROR;
+    }
+    if (get_snapshot(o, interrupted, &a->s, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        rule_opts_free(&a->ro);
+        return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
+    }
+    const char *only[33] = {0}, *ignore[33] = {0};
+    for (int i = 0; filtered && i < o->n_rules; i++)
+        only[i] = o->rules[i];
+    for (int i = 0; filtered && i < o->n_ignores; i++)
+        ignore[i] = o->ignores[i];
+    findings_init(&a->f);
+    rules_run(a->s, &a->ro, only, ignore, &a->f);
+    return EXIT_OK;
+}
+
+static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
+{
     int fail_on = SEV_WARNING + 100; /* default: findings never fail the run */
     if (o->fail_on && (fail_on = severity_parse(o->fail_on)) < 0) {
         fprintf(stderr, "otp-advisor: --fail-on takes info, warning or critical\n");
@@ -280,67 +317,38 @@ static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
         fprintf(stderr, "otp-advisor: -s takes info, warning or critical\n");
         return EXIT_ERROR;
     }
-    rule_opts ro;
-    if (setup_rules(o, &ro, err)) {
-        fprintf(stderr, "otp-advisor: %s\n", err);
-        rule_opts_free(&ro);
-        return EXIT_ERROR;
-    }
-    snap *s;
-    if (get_snapshot(o, interrupted, &s, err)) {
-        fprintf(stderr, "otp-advisor: %s\n", err);
-        rule_opts_free(&ro);
-        return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
-    }
-    const char *only[33] = {0}, *ignore[33] = {0};
-    for (int i = 0; i < o->n_rules; i++)
-        only[i] = o->rules[i];
-    for (int i = 0; i < o->n_ignores; i++)
-        ignore[i] = o->ignores[i];
-    findings f;
-    findings_init(&f);
-    rules_run(s, &ro, only, ignore, &f);
+    analysed a;
+    int rc = analyse(o, interrupted, 1, &a);
+    if (rc)
+        return rc;
     strbuf sb;
     sb_init(&sb);
     if (o->json)
-        render_findings_json(s, &f, &sb);
+        render_findings_json(a.s, &a.f, &sb);
     else {
-        render_ctx rc;
-        render_ctx_default(&rc);
-        rc.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
-        render_findings_text(s, &f, min_sev, &rc, &sb);
+        render_ctx c;
+        render_ctx_default(&c);
+        c.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
+        render_findings_text(a.s, &a.f, min_sev, &c, &sb);
     }
     emit(o, &sb);
-    int rc = findings_count(&f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;
+    rc = findings_count(&a.f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;
     sb_free(&sb);
-    findings_free(&f);
-    rule_opts_free(&ro);
-    snap_free(s);
+    analysed_free(&a);
     return rc;
 }
 
 static int cmd_report(cli_opts *o, volatile sig_atomic_t *interrupted)
 {
     char err[OA_ERRLEN];
-    rule_opts ro;
-    if (setup_rules(o, &ro, err)) {
-        fprintf(stderr, "otp-advisor: %s\n", err);
-        rule_opts_free(&ro);
-        return EXIT_ERROR;
-    }
-    snap *s;
-    if (get_snapshot(o, interrupted, &s, err)) {
-        fprintf(stderr, "otp-advisor: %s\n", err);
-        rule_opts_free(&ro);
-        return *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
-    }
-    findings f;
-    findings_init(&f);
-    rules_run(s, &ro, NULL, NULL, &f);
+    analysed a;
+    int rc = analyse(o, interrupted, 0, &a);
+    if (rc)
+        return rc;
     strbuf sb;
     sb_init(&sb);
     const char *target = o->n_rest > 0 ? o->rest[0] : NULL;
-    int rc = o->json ? report_json(s, &f, target, &sb, err) : report_markdown(s, &f, target, &sb, err);
+    rc = o->json ? report_json(a.s, &a.f, target, &sb, err) : report_markdown(a.s, &a.f, target, &sb, err);
     if (rc)
         fprintf(stderr, "otp-advisor: %s\n", err);
     else {
@@ -349,9 +357,7 @@ static int cmd_report(cli_opts *o, volatile sig_atomic_t *interrupted)
             fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
     }
     sb_free(&sb);
-    findings_free(&f);
-    rule_opts_free(&ro);
-    snap_free(s);
+    analysed_free(&a);
     return rc ? EXIT_ERROR : EXIT_OK;
 }
 

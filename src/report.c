@@ -608,35 +608,47 @@ static int resolve(snap *s, const char *target, uint32_t *sup, uint32_t *proc, c
     return 0;
 }
 
-int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+/* Run fn over the target's analysis, or over each application of yours; returns how many
+ * sections, or -1 with err set. */
+static int each_section(snap *s, const findings *f, const char *target, void (*fn)(analysis *, void *), void *ud,
+                        char *err)
 {
+    analysis an;
     if (target) {
         uint32_t sup, proc;
         if (resolve(s, target, &sup, &proc, err))
             return -1;
-        analysis an;
         setup(&an, s, f, sup, proc, err);
-        md_section(&an, out, 1);
+        fn(&an, ud);
         analysis_free(&an);
-        return 0;
+        return 1;
     }
-    sb_printf(out, "# OTP Analysis: node %s\n\n", snap_str(s, s->info.node));
-    sb_printf(out, "One section per application (the runtime's own — kernel, stdlib, elixir, logger — left out). "
-                   "%zu processes, %lld schedulers.\n\n",
-              s->procs.len, (long long)s->info.schedulers);
-    int any = 0;
+    int n = 0;
     for (size_t a = 0; a < s->apps.len; a++) {
         const snap_app *ap = vec_at(&s->apps, a);
         if (ap->runtime || ap->top_sup == SNAP_NONE)
             continue;
-        analysis an;
         setup(&an, s, f, ap->top_sup, SNAP_NONE, err);
         snprintf(an.label, sizeof an.label, "%s", snap_str(s, ap->name));
-        md_section(&an, out, 2);
+        fn(&an, ud);
         analysis_free(&an);
-        any = 1;
+        n++;
     }
-    if (!any)
+    return n;
+}
+
+static void md_top(analysis *an, void *out) { md_section(an, out, 1); }
+static void md_app(analysis *an, void *out) { md_section(an, out, 2); }
+
+int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+{
+    if (target)
+        return each_section(s, f, target, md_top, out, err) < 0 ? -1 : 0;
+    sb_printf(out, "# OTP Analysis: node %s\n\n", snap_str(s, s->info.node));
+    sb_printf(out, "One section per application (the runtime's own — kernel, stdlib, elixir, logger — left out). "
+                   "%zu processes, %lld schedulers.\n\n",
+              s->procs.len, (long long)s->info.schedulers);
+    if (each_section(s, f, NULL, md_app, out, err) == 0)
         sb_puts(out, "No application of yours runs on this node.\n");
     return 0;
 }
@@ -715,13 +727,15 @@ static void json_section(analysis *an, json_w *j)
     json_obj_end(j);
 }
 
+static void json_each(analysis *an, void *j) { json_section(an, j); }
+
 int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err)
 {
-    json_w j;
-    json_init(&j, out, 1);
-    uint32_t sup = SNAP_NONE, proc = SNAP_NONE;
+    uint32_t sup, proc;
     if (target && resolve(s, target, &sup, &proc, err))
         return -1;
+    json_w j;
+    json_init(&j, out, 1);
     json_obj(&j);
     json_kstr(&j, "schema", "otp-advisor/report/1");
     json_kstr(&j, "node", snap_str(s, s->info.node));
@@ -732,22 +746,7 @@ int report_json(snap *s, const findings *f, const char *target, strbuf *out, cha
     json_kint(&j, "window_us", s->has_sample2 ? s->info.sample_gap_us : 0);
     json_key(&j, "sections");
     json_arr(&j);
-    if (target) {
-        analysis an;
-        setup(&an, s, f, sup, proc, err);
-        json_section(&an, &j);
-        analysis_free(&an);
-    } else
-        for (size_t a = 0; a < s->apps.len; a++) {
-            const snap_app *ap = vec_at(&s->apps, a);
-            if (ap->runtime || ap->top_sup == SNAP_NONE)
-                continue;
-            analysis an;
-            setup(&an, s, f, ap->top_sup, SNAP_NONE, err);
-            snprintf(an.label, sizeof an.label, "%s", snap_str(s, ap->name));
-            json_section(&an, &j);
-            analysis_free(&an);
-        }
+    each_section(s, f, target, json_each, &j, err);
     json_arr_end(&j);
     json_obj_end(&j);
     sb_putc(out, '\n');
