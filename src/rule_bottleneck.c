@@ -39,7 +39,9 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         double rate = rule_reds_rate(s, p);
         double share = node_rate > 0 && rate > 0 ? 100.0 * rate / node_rate : -1;
         int growing = two && p->mq2 > p->mq;
-        int hot_q = q >= q_thr, hot_c = callers >= c_thr;
+        /* a queue of casts with nobody waiting is mailbox-buildup's story; a bottleneck is
+         * a queue that callers wait in (they monitor the server while in GenServer.call) */
+        int hot_q = q >= q_thr && callers > 0, hot_c = callers >= c_thr;
         int hot_s = share >= share_thr && node_rate >= node_min;
         if (!hot_q && !hot_c && !hot_s)
             continue;
@@ -97,7 +99,7 @@ const rule rule_global_bottleneck = {
     .max_severity = SEV_CRITICAL,
     .framework = "Is a global process a bottleneck? Fast key-value lookups → ETS: many readers, no serialization.",
     .explain = "Fires for a named singleton (registered, :global or Registry name; not one of many children of "
-               "a dynamic supervisor) whose queue reaches bottleneck.queue, or that bottleneck.callers processes "
+               "a dynamic supervisor) whose queue reaches bottleneck.queue while callers wait in it, or that bottleneck.callers processes "
                "are waiting on (they monitor it during GenServer.call), or that burns bottleneck.share % of the "
                "node's reductions (judged once the node does bottleneck.node_reds reductions/s). Critical when the queue grows across the window or callers pile up behind a "
                "queue. Fix: serve reads from ETS, keep the process for writes; or partition the state.",

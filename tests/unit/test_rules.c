@@ -805,7 +805,8 @@ static void test_global_bottleneck_severities(void **state)
         int sev;
     } cases[] = {
         {100, 100, 5, 0, SEV_WARNING},        /* a long steady queue */
-        {60, 70, 0, 0, SEV_CRITICAL},         /* a long growing queue */
+        {60, 70, 3, 0, SEV_CRITICAL},         /* a long growing queue callers wait in */
+        {60, 70, 0, 0, -1},                   /* casts piling up, nobody waiting: mailbox-buildup's */
         {100, 100, 25, 0, SEV_CRITICAL},      /* callers behind a queue */
         {0, 0, 25, 0, SEV_WARNING},           /* callers alone */
         {0, 0, 25, 300000, SEV_CRITICAL},     /* callers and 75 % of the node */
