@@ -619,6 +619,9 @@ static int each_section(snap *s, const findings *f, const char *target, void (*f
         if (resolve(s, target, &sup, &proc, err))
             return -1;
         setup(&an, s, f, sup, proc, err);
+        for (size_t a = 0; a < s->apps.len; a++) /* an application is named as such */
+            if (!strcmp(snap_str(s, ((snap_app *)vec_at(&s->apps, a))->name), target))
+                snprintf(an.label, sizeof an.label, "%s", target);
         fn(&an, ud);
         analysis_free(&an);
         return 1;
