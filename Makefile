@@ -23,7 +23,7 @@ LIBOBJS_SAN := $(patsubst src/%.c,$(BUILD)/san/%.o,$(LIBSRCS)) $(BUILD)/san/prob
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test unit integration demo bench clean format fixtures fuzz
+.PHONY: all deps test unit golden integration demo bench clean format fixtures fuzz
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
@@ -93,13 +93,16 @@ unit: $(UNIT_BINS)
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  CMOCKA_TEST_ABORT=1 $$t || fail=1; done; exit $$fail
 
+golden: $(BUILD)/otp-advisor-san
+	@tests/golden/run.sh
+
 integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
 	@scripts/build-fixtures.sh
 	@tests/integration/run.sh
 
 # The one test command (README, .ci/run): deps, build, unit tests, then real nodes.
 test: deps
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit golden integration
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Re-take the golden snapshots from live fixtures (zoo, clean, erlbasic) and rewrite the
+# expected outputs in tests/golden/. Read `git diff tests/golden` before committing.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+OA=$top/build/otp-advisor
+cd "$top/tests/golden"
+for fx in zoo clean erlbasic; do
+  out=$("$top/scripts/fixture.sh" start $fx)
+  dir=$(sed -n 's/^DIR=//p' <<<"$out"); node=$(sed -n 's/^NODE=//p' <<<"$out")
+  if [ $fx = zoo ]; then  # let the crashing child restart a few times
+    for _ in $(seq 1 40); do
+      n=$("$OA" check --json "$node" --cookie-file "$dir/.erlang.cookie" --window 0 --rule restart-churn | jq '.findings|length')
+      [ "$n" -ge 1 ] && break; sleep 0.5
+    done
+  else sleep 1; fi
+  "$OA" snapshot "$node" --cookie-file "$dir/.erlang.cookie" --sup-timeout 500 -o $fx.etf
+  "$top/scripts/fixture.sh" stop "$dir"
+done
+{
+  echo "# snapshot, then the findings \`check\` must produce (severity rule subject), or (none)"
+  for fx in zoo clean erlbasic; do
+    echo "$fx.etf"
+    got=$("$OA" check --json --from $fx.etf | jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"')
+    echo "${got:-(none)}"
+    echo
+  done
+} > findings.test
+for spec in "zoo.report:report --from zoo.etf zoo" "clean.report:report --from clean.etf clean" \
+            "erlbasic.report:report --from erlbasic.etf erlbasic" "zoo.dump:dump --from zoo.etf --no-color" \
+            "zoo.check:check --from zoo.etf --no-color"; do
+  name=${spec%%:*}; args=${spec#*:}
+  { echo "# args: $args"; "$OA" $args 2>&1; } > $name.expected
+done
+echo "golden files rewritten; review: git diff tests/golden"
