@@ -388,9 +388,23 @@ static void child_specs(const analysis *an, uint32_t k, strbuf *out, strbuf *tes
             snap_display_atom(cb, dcb, sizeof dcb);
             if (cb[0] && strcmp(cb, "Elixir.Supervisor.Default"))
                 sb_printf(out, "  %s%s\n", dcb, sep);
-            else
-                sb_printf(out, "  %%{id: %s, type: :supervisor, start: {Supervisor, :start_link, [children_of_%s, [strategy: :%s, name: %s]]}}%s\n",
-                          name, name, cs->strategy ? snap_str(s, cs->strategy) : "one_for_one", name, sep);
+            else {
+                /* a module-less Supervisor: its own children list, by a variable named after it */
+                char var[300];
+                const char *last = strrchr(name, '.') ? strrchr(name, '.') + 1 : name;
+                size_t o = 0;
+                for (const char *q = last; *q && o + 12 < sizeof var; q++) {
+                    if (*q >= 'A' && *q <= 'Z') {
+                        if (o)
+                            var[o++] = '_';
+                        var[o++] = (char)(*q - 'A' + 'a');
+                    } else
+                        var[o++] = *q;
+                }
+                snprintf(var + o, sizeof var - o, "_children");
+                sb_printf(out, "  %%{id: %s, type: :supervisor, start: {Supervisor, :start_link, [%s, [strategy: :%s, name: %s]]}}%s\n",
+                          name, var, cs->strategy ? snap_str(s, cs->strategy) : "one_for_one", name, sep);
+            }
             sb_printf(tests, "  start_supervised!(%s)  # or its children, one by one\n", cb[0] && strcmp(cb, "Elixir.Supervisor.Default") ? dcb : name);
         } else if (!strcmp(mod, "Elixir.Agent")) {
             sb_printf(out, "  %%{id: %s, start: {Agent, :start_link, [fn -> initial_state end, [name: %s]]}}%s", name, name, sep);
@@ -428,6 +442,22 @@ static void child_specs(const analysis *an, uint32_t k, strbuf *out, strbuf *tes
 }
 
 /* ---- markdown ------------------------------------------------------------------------ */
+
+/* an evidence value for people: bytes in units, counts with separators, fractions short */
+static void ev_text(const evidence *e, char *buf, size_t n)
+{
+    double v = e->value;
+    if (!strcmp(e->unit, "B")) {
+        render_bytes(v < 0 ? 0 : (uint64_t)v, buf, n);
+        return;
+    }
+    char num[40];
+    if (v >= 100 || v <= -100 || v == (double)(int64_t)v)
+        render_num(v < 0 ? 0 : (uint64_t)(v + 0.5), num, sizeof num);
+    else
+        snprintf(num, sizeof num, "%.2f", v);
+    snprintf(buf, n, "%s%s%s", num, e->unit[0] ? " " : "", e->unit);
+}
 
 static void md_escape(strbuf *out, const char *t)
 {
@@ -547,9 +577,11 @@ static void md_section(analysis *an, strbuf *out, int level)
             sb_printf(out, "| F%zu | %s | `%s` | ", i + 1, severity_name(x->severity), x->rule);
             md_escape(out, x->subject);
             sb_puts(out, " | ");
-            for (int e = 0; e < x->n_ev; e++)
-                sb_printf(out, "%s%s %.6g%s%s", e ? ", " : "", x->ev[e].key, x->ev[e].value, x->ev[e].unit[0] ? " " : "",
-                          x->ev[e].unit);
+            for (int e = 0; e < x->n_ev; e++) {
+                char v[48];
+                ev_text(&x->ev[e], v, sizeof v);
+                sb_printf(out, "%s%s %s", e ? ", " : "", x->ev[e].key, v);
+            }
             sb_puts(out, " |\n");
         }
         sb_putc(out, '\n');
