@@ -461,6 +461,24 @@ int conn_allowed(const char *mod, const char *fun, const char *args, int len, ch
 
 /* ---- calls and messages -------------------------------------------------------------- */
 
+/* libei returns ERL_ERROR/EIO both for a closed socket and for a control message it does
+ * not know (beam-facts §1.11), after reading that message whole. Only the first is a lost
+ * connection: look at the socket itself. */
+static int socket_dead(int fd)
+{
+    struct pollfd pfd = {fd, POLLIN, 0};
+    if (poll(&pfd, 1, 0) < 0)
+        return 1;
+    if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+        return 1;
+    if (pfd.revents & POLLIN) {
+        char b;
+        ssize_t r = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+        return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    }
+    return 0;
+}
+
 static int lost(conn *c, char *err)
 {
     if (c->fd >= 0)
@@ -501,7 +519,7 @@ int conn_rpc(conn *c, const char *mod, const char *fun, const ei_x_buff *args, e
         if (r == ERL_TICK)
             continue;
         if (r == ERL_ERROR) {
-            if (erl_errno == ETIMEDOUT)
+            if (erl_errno == ETIMEDOUT || !socket_dead(c->fd))
                 continue;
             ei_x_free(&x);
             return lost(c, err);
@@ -563,6 +581,8 @@ int conn_recv(conn *c, erlang_msg *msg, ei_x_buff *x, int ms, char *err)
         if (r == ERL_ERROR) {
             if (erl_errno == ETIMEDOUT)
                 return 0;
+            if (!socket_dead(c->fd))
+                continue; /* a control message libei does not know: skipped */
             return lost(c, err);
         }
         if (msg->msgtype == ERL_SEND || msg->msgtype == ERL_REG_SEND)
@@ -583,7 +603,7 @@ int conn_poll(conn *c, char *err)
         ei_x_new(&x);
         int r = ei_xreceive_msg_tmo(c->fd, &msg, &x, 50);
         ei_x_free(&x);
-        if (r == ERL_ERROR && erl_errno != ETIMEDOUT)
+        if (r == ERL_ERROR && erl_errno != ETIMEDOUT && socket_dead(c->fd))
             return lost(c, err);
         pfd.revents = 0;
     }

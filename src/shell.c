@@ -41,7 +41,8 @@ static void detach(shell *sh)
 {
     if (conn_up(&sh->c)) {
         char e[OA_ERRLEN];
-        collect_unload(&sh->c, &sh->cst, e);
+        if (collect_unload(&sh->c, &sh->cst, e))
+            fprintf(stderr, "otp-advisor: could not remove the probe from %s: %s\n", sh->node, e);
     }
     if (sh->c.inited || sh->c.fd >= 0)
         conn_close(&sh->c);
