@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Install what otp-advisor needs to build, test and run its demo, idempotently.
 # Debian 12: erlang-dev (ei), erlang-nox (erl, erlc, epmd), elixir (fixtures),
-# libedit-dev (shell), libcmocka-dev (unit tests), make/gcc, procps, jq and expect (tests).
+# libedit-dev (shell), libcmocka-dev (unit tests), make/gcc, procps, jq, expect and cmark-gfm (tests).
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in erlang-dev erlang-nox elixir libedit-dev libcmocka-dev gcc make procps jq expect; do
+for p in erlang-dev erlang-nox elixir libedit-dev libcmocka-dev gcc make procps jq expect cmark-gfm; do
   have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

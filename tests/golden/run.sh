@@ -32,5 +32,18 @@ for exp in *.expected; do
   if diff <(tail -n +2 "$exp") <("$OA" $args 2>&1) >/tmp/oa-golden.diff; then pass=$((pass + 1)); echo "  ok    $exp"
   else fail=$((fail + 1)); echo "  FAIL  $exp"; head -40 /tmp/oa-golden.diff | sed 's/^/        /'; fi
 done
+# the reports render as GitHub does (cmark-gfm, GitHub's parser): tables are tables, code
+# is fenced, and no markdown syntax leaks into the text
+for exp in *.report.expected; do
+  [ -e "$exp" ] || continue
+  html=$(tail -n +2 "$exp" | cmark-gfm -e table -e autolink -e strikethrough)
+  problems=""
+  grep -q "<table>" <<<"$html" || grep -q "None: nothing in this target" <<<"$html" || problems+="no findings table; "
+  grep -q "<h2>BEAM Architecture Context</h2>" <<<"$html" || problems+="no context heading; "
+  grep -q '<pre><code class="language-text">' <<<"$html" || problems+="tree not fenced; "
+  grep -qE '\|---|```|\*\*' <<<"$(sed 's/<[^>]*>//g' <<<"$html")" && problems+="raw markdown in the rendered text; "
+  if [ -z "$problems" ]; then pass=$((pass + 1)); echo "  ok    $exp renders cleanly"
+  else fail=$((fail + 1)); echo "  FAIL  $exp: $problems"; fi
+done
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]
