@@ -213,7 +213,12 @@ fun(CPid, Opts) ->
                {supervisor, 'Elixir.Task.Supervisor', _} -> task;
                _ -> unknown
              end,
+      %% sys and supervisor requests go only to processes proc_lib started (OTP ones): any
+      %% other process would keep the request in its mailbox forever
+      Otp = Dict(P, '$initial_call') =/= undefined,
       case Base of
+        _ when not Otp -> {supervisor, undefined, -1, -1, [], undefined, fun(_, _) -> undefined end, not_otp,
+                           <<"not an OTP process: no request sent">>};
         bridge -> {bridge, undefined, -1, -1, [], element(2, IC), fun(_, _) -> undefined end, ok, <<>>};
         _ ->
           try sys:get_state(P, SupTmo) of
@@ -265,6 +270,7 @@ fun(CPid, Opts) ->
                         {St, Err, Rows} =
                           case {St0, Kind} of
                             {timeout, _} -> {timeout, Err0, []};
+                            {not_otp, _} -> {error, Err0, []};
                             {_, bridge} -> {St0, Err0, []};
                             _ ->
                               try gen_server:call(P, which_children, SupTmo) of

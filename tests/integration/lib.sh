@@ -47,7 +47,7 @@ node_eval() {
 tmpfile() { mktemp "$_TMP/$1.XXXXXX"; }
 
 ok() { PASS=$((PASS + 1)); echo "  ok    $1"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "  FAIL  $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /' | head -20; return 0; }
+not_ok() { FAIL=$((FAIL + 1)); echo "  FAIL  $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /' | tail -40; return 0; }
 
 # check DESC COMMAND...: passes when the command succeeds
 check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d"; fi; }
