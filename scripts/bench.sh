@@ -42,6 +42,14 @@ for n in $sizes; do
   stats2=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 1 --stats -o "$work/s2.etf" 2>&1 | grep '^stats:')
   echo "          two samples (--window 1): $stats2"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  # shell commands on the loaded snapshot: each command's time above loading the file
+  ms() { local t0 t1; t0=$(date +%s%N); printf '%s\n' "$1" | "$OA" shell --from "$work/s.etf" >/dev/null 2>&1; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
+  base=$(ms "")
+  line="          shell on the saved snapshot: load ${base} ms;"
+  for c in summary "top -n 20" "top -s mem" tree findings "info <0.100.0>" "registry" "ets"; do
+    line="$line $c $(( $(ms "$c") - base )) ms,"
+  done
+  echo "${line%,}"
 done
 echo "floor = in-node process_info walk of the same items (1000-pid slices dropped); oa = attach, load, stream, decode, one sample"
 echo "growth = target's peak erlang:memory(total) above its start during the snapshot; floorg = the same during the floor walk;"
