@@ -75,14 +75,14 @@ static int parse(int argc, char **argv, int start, cli_opts *o, char *err)
             WANT();
             char *end;
             double w = strtod(v, &end);
-            if (*end || w < 0 || w > 600)
+            if (end == v || *end || !(w >= 0 && w <= 600))
                 return errf(err, "--window takes seconds between 0 and 600, not '%s'", v);
             o->col.window_ms = (int)(w * 1000);
         } else if (!strcmp(a, "--timeout") || !strcmp(a, "--sup-timeout")) {
             WANT();
             char *end;
             long ms = strtol(v, &end, 10);
-            if (*end || ms <= 0 || ms > 3600000)
+            if (end == v || *end || ms <= 0 || ms > 3600000)
                 return errf(err, "%s takes milliseconds, not '%s'", a, v);
             if (a[2] == 't')
                 o->copts.timeout_ms = (int)ms;
@@ -115,7 +115,7 @@ static int parse(int argc, char **argv, int start, cli_opts *o, char *err)
             WANT();
             char *end;
             long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 100000)
+            if (end == v || *end || n < 1 || n > 100000)
                 return errf(err, "%s takes a count, not '%s'", a, v);
             if (a[3] == 'h')
                 o->col.chunk = (int)n;

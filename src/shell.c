@@ -126,7 +126,7 @@ static int parse_int_opt(int *argc, char **argv, const char *flag, int *val, cha
                 return errf(err, "%s needs a number", flag);
             char *end;
             long v = strtol(argv[i + 1], &end, 10);
-            if (*end || v < 0 || v > 1000000)
+            if (end == argv[i + 1] || *end || v < 0 || v > 1000000)
                 return errf(err, "%s needs a number, not '%s'", flag, argv[i + 1]);
             *val = (int)v;
             memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
@@ -147,6 +147,18 @@ static int parse_str_opt(int *argc, char **argv, const char *flag, const char **
             *argc -= 2;
             return 0;
         }
+    return 0;
+}
+
+/* after the options are taken out: too many words, or an option nobody took, is a usage error */
+static int positional(int argc, char **argv, int max, const char *name, char *err)
+{
+    const shell_cmd *c = shell_cmd_find(name);
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1] && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
+            return errf(err, "unknown option %s; usage: %s %s", argv[i], c->name, c->args);
+    if (argc - 1 > max)
+        return errf(err, "usage: %s %s", c->name, c->args);
     return 0;
 }
 
@@ -176,8 +188,8 @@ static int c_tree(shell *sh, int argc, char **argv, strbuf *out, char *err)
     int depth = 0;
     if (parse_int_opt(&argc, argv, "-d", &depth, err))
         return -1;
-    if (argc > 2)
-        return errf(err, "usage: tree [APP|SUP|PID|NAME] [-d DEPTH]");
+    if (positional(argc, argv, 1, "tree", err))
+        return -1;
     render_ctx c;
     ctx(sh, &c);
     c.depth = depth;
@@ -204,8 +216,8 @@ static int c_top(shell *sh, int argc, char **argv, strbuf *out, char *err)
     int sort = top_sort_parse(by);
     if (sort < 0)
         return errf(err, "top -s takes mq, reds, rate or mem, not '%s'", by);
-    if (argc > 1)
-        return errf(err, "usage: top [-s mq|reds|rate|mem] [-n N]");
+    if (positional(argc, argv, 0, "top", err))
+        return -1;
     render_ctx c;
     ctx(sh, &c);
     view_top(sh->s, sort, n, &c, out);
@@ -227,7 +239,7 @@ static int c_info(shell *sh, int argc, char **argv, strbuf *out, char *err)
 static int c_registry(shell *sh, int argc, char **argv, strbuf *out, char *err)
 {
     int n = 20;
-    if (parse_int_opt(&argc, argv, "-n", &n, err))
+    if (parse_int_opt(&argc, argv, "-n", &n, err) || positional(argc, argv, 1, "registry", err))
         return -1;
     render_ctx c;
     ctx(sh, &c);
@@ -246,6 +258,8 @@ static int c_ets(shell *sh, int argc, char **argv, strbuf *out, char *err)
         return -1;
     if (strcmp(by, "mem") && strcmp(by, "size"))
         return errf(err, "ets -s takes mem or size, not '%s'", by);
+    if (positional(argc, argv, 0, "ets", err))
+        return -1;
     render_ctx c;
     ctx(sh, &c);
     view_ets(sh->s, !strcmp(by, "mem"), n, &c, out);
@@ -260,6 +274,8 @@ static int c_findings(shell *sh, int argc, char **argv, strbuf *out, char *err)
     int min = severity_parse(sev);
     if (min < 0)
         return errf(err, "findings -s takes info, warning or critical, not '%s'", sev);
+    if (positional(argc, argv, 1, "findings", err))
+        return -1;
     render_ctx c;
     ctx(sh, &c);
     if (argc == 2) {
@@ -288,7 +304,7 @@ static int c_explain(shell *sh, int argc, char **argv, strbuf *out, char *err)
 static int c_report(shell *sh, int argc, char **argv, strbuf *out, char *err)
 {
     const char *file = NULL;
-    if (parse_str_opt(&argc, argv, "-o", &file, err))
+    if (parse_str_opt(&argc, argv, "-o", &file, err) || positional(argc, argv, 1, "report", err))
         return -1;
     strbuf md;
     sb_init(&md);
@@ -317,7 +333,7 @@ static int c_refresh(shell *sh, int argc, char **argv, strbuf *out, char *err)
     if (argc == 2) {
         char *end;
         double w = strtod(argv[1], &end);
-        if (*end || w < 0 || w > 600)
+        if (end == argv[1] || *end || !(w >= 0 && w <= 600))
             return errf(err, "refresh takes seconds between 0 and 600, not '%s'", argv[1]);
         window_ms = (int)(w * 1000);
     }
@@ -501,7 +517,7 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
         sb_printf(errs, "error: unknown command '%s' (`help` lists commands)\n", argv[0]);
         return -1;
     }
-    if (c->needs >= 1 && !sh->s) {
+    if (c->needs == 1 && !sh->s) { /* needs 2 (a connection) is checked by the command */
         sb_printf(errs, "error: %s needs a snapshot: `connect NODE` or `load FILE`\n", c->name);
         return -1;
     }
