@@ -107,6 +107,12 @@ static void run_churn(const snap *s, const rule_opts *o, findings *out)
                 culprit = findings_printf(out, "%s (restarting now)", b);
                 break;
             }
+            if (ch->state == CS_PID && ch->proc == SNAP_NONE && ch->pid.node == s->local_node) {
+                /* a local child the process walk did not see: it was (re)started since */
+                snap_display_atom(snap_str(s, ch->id), b, sizeof b);
+                culprit = findings_printf(out, "%s (restarted during the snapshot)", b);
+                break;
+            }
             if (ch->proc != SNAP_NONE && !ch->type && snap_proc_at(s, ch->proc)->reds < best) {
                 best = snap_proc_at(s, ch->proc)->reds;
                 snap_proc_label(s, snap_proc_at(s, ch->proc), b, sizeof b);
