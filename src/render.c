@@ -183,8 +183,8 @@ static void sup_header(const snap *s, uint32_t k, const render_ctx *c, strbuf *o
             if (oa_pid_eq(rg->sup, sp->pid)) {
                 char n[32];
                 render_num(rg->key_count, n, sizeof n);
-                sb_printf(out, "  %s, %u partition%s, %s keys", snap_str(s, rg->kind), rg->partitions,
-                          rg->partitions == 1 ? "" : "s", n);
+                sb_printf(out, "  %s, %u partition%s, %s key%s", snap_str(s, rg->kind), rg->partitions,
+                          rg->partitions == 1 ? "" : "s", n, rg->key_count == 1 ? "" : "s");
             }
         }
     }
@@ -242,9 +242,12 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
 {
     const snap_sup *sp = snap_sup_at(s, k);
     if (c->depth && depth >= c->depth) {
-        if (sp->n_children)
-            sb_printf(out, "%s\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 %u children (-d to see deeper)\n",
-                      prefix->buf, sp->n_children);
+        if (sp->n_children) {
+            char n[32];
+            render_num(sp->n_children, n, sizeof n);
+            sb_printf(out, "%s\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 %s child%s (-d to see deeper)\n",
+                      prefix->buf, n, sp->n_children == 1 ? "" : "ren");
+        }
         return;
     }
     int collapse = (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK ||

@@ -162,7 +162,7 @@ void render_explain(const char *id, const rule_opts *o, strbuf *out)
         for (int t = 0; t < o->n; t++) {
             if (!strstr(r->explain, o->t[t].name))
                 continue;
-            sb_printf(out, "%s  --set %s=%g   %s\n", any ? "" : "  thresholds:\n", o->t[t].name, o->t[t].value,
+            sb_printf(out, "%s  --set %s=%.15g   %s\n", any ? "" : "  thresholds:\n", o->t[t].name, o->t[t].value,
                       o->t[t].help);
             any = 1;
         }

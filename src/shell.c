@@ -590,8 +590,15 @@ void shell_complete(shell *sh, const char *cmd, int pos, const char *prefix, vec
             snap_display_atom(snap_str(s, p->name), b, sizeof b);
             add(out, prefix, b);
         }
-        for (size_t g = 0; g < s->globals.len; g++)
-            add(out, prefix, snap_str(s, ((snap_name *)vec_at(&s->globals, g))->key));
+        for (size_t g = 0; g < s->globals.len; g++) {
+            const snap_name *nm = vec_at(&s->globals, g);
+            if ((k & CK_TARGET) && !(k & CK_NAME)) { /* tree: only names inside a tree */
+                uint32_t q = snap_find_pid(s, nm->pid);
+                if (q == SNAP_NONE || (snap_proc_at(s, q)->own_sup == SNAP_NONE && snap_proc_at(s, q)->sup == SNAP_NONE))
+                    continue;
+            }
+            add(out, prefix, snap_str(s, nm->key));
+        }
         if (prefix[0] == '{')
             for (uint32_t i = 0; i < s->procs.len && out->len < 2000; i++)
                 if (snap_proc_at(s, i)->alt_name)

@@ -127,7 +127,12 @@ static unsigned char complete_fn(EditLine *el, int ch)
     else if (cands.len == 1) {
         const char *c = *(char **)vec_at(&cands, 0);
         char ins[600];
-        snprintf(ins, sizeof ins, "%s ", c + plen);
+        if (strchr(c, ' ')) {
+            /* {:global, X}, {:via, …}: one word for the shell, so quote it whole */
+            el_deletestr(el, (int)plen);
+            snprintf(ins, sizeof ins, "'%s' ", c);
+        } else
+            snprintf(ins, sizeof ins, "%s ", c + plen);
         el_insertstr(el, ins);
     } else {
         /* the common prefix, then the list */

@@ -102,10 +102,11 @@ void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
         char pid[64], name[512], cf[256], mem[32], rate[32];
         snap_pid_text(s, p->pid, pid, sizeof pid);
         snap_proc_label(s, p, name, sizeof name);
-        if (!strcmp(name, pid)) {
+        int unnamed = !strcmp(name, pid);
+        if (unnamed) {
             char mod[256];
             proc_module_name(s, p, mod, sizeof mod);
-            snprintf(name, sizeof name, "%s(%s)%s", DIM(c), mod, RESET(c));
+            snprintf(name, sizeof name, "(%s)", mod); /* dimmed below, outside the padding */
         }
         render_mfa(snap_str(s, p->current_function), cf, sizeof cf);
         render_bytes((p->flags & PF_SAMPLE2) ? p->mem2 : p->mem, mem, sizeof mem);
@@ -114,7 +115,8 @@ void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
             snprintf(rate, sizeof rate, "%.0f", r);
         else
             snprintf(rate, sizeof rate, "-");
-        sb_printf(out, "%-13s %-34s %8u %11s %10s  %-14s %s\n", pid, name, (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq, rate,
+        sb_printf(out, "%-13s %s%-34s%s %8u %11s %10s  %-14s %s\n", pid, unnamed ? DIM(c) : "", name, unnamed ? RESET(c) : "",
+                  (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq, rate,
                   mem, proc_class_name((enum proc_class)p->cls), cf);
     }
     free(idx);
@@ -250,8 +252,9 @@ int view_registry(const snap *s, const char *name, int n, const render_ctx *c, s
             continue;
         char keys[32];
         render_num(rg->key_count, keys, sizeof keys);
-        sb_printf(out, "%s%s%s  %s keys, %u partition%s, %s keys (%u read)\n", BOLD(c), disp, RESET(c), snap_str(s, rg->kind),
-                  rg->partitions, rg->partitions == 1 ? "" : "s", keys, rg->n_keys);
+        sb_printf(out, "%s%s%s  %s keys, %u partition%s, %s key%s (%u read)\n", BOLD(c), disp, RESET(c),
+                  snap_str(s, rg->kind), rg->partitions, rg->partitions == 1 ? "" : "s", keys, rg->key_count == 1 ? "" : "s",
+                  rg->n_keys);
         for (uint32_t k = 0; k < rg->n_keys && (int)k < n; k++) {
             const snap_name *nm = &VEC_AT(&s->reg_keys, snap_name, rg->keys + k);
             char pid[64], mod[256] = "";

@@ -1066,7 +1066,7 @@ static void test_render_zoo(void **state)
     assert_non_null(strstr(sb.buf, "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  "
                                    "mq 3\xe2\x86\x92" "7  100000 reds/s\n"));
     assert_non_null(strstr(sb.buf, "(restarting)"));
-    assert_non_null(strstr(sb.buf, "Registry one_for_all  3/5s  unique, 1 partition, 1 keys"));
+    assert_non_null(strstr(sb.buf, "Registry one_for_all  3/5s  unique, 1 partition, 1 key"));
     assert_non_null(strstr(sb.buf, "[kernel]\nkernel_sup"));
     /* user applications first */
     assert_true(strstr(sb.buf, "[zoo]") < strstr(sb.buf, "[kernel]"));
