@@ -76,6 +76,17 @@ static void run_kind(const snap *s, findings *out, int tasks)
                 "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
                 "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> ... end)\n"
                 "(Task.Supervisor.async_nolink/2 when the caller needs the result).");
+        else if (!s->info.elixir_version)
+            x->recommendation = findings_printf(
+                out,
+                "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
+                "and visible. Give the code in %s a start_link/1 that uses proc_lib (or make it a gen_server) and "
+                "add it to its supervisor:\n"
+                "  #{id => %s_worker, start => {%s, start_link, [Args]}, restart => permanent, type => worker}%s",
+                g->module, g->module, g->module,
+                g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part of its owner's "
+                                             "state; then keep it, knowingly."
+                                           : "");
         else if (proc_runs_fun(s, p))
             x->recommendation = findings_printf(
                 out,
