@@ -64,6 +64,9 @@ static void run_kind(const snap *s, findings *out, int tasks)
             x->subject = findings_printf(out, "%u \xc3\x97 %s (e.g. %s)", g->count, g->module, x->subject);
         finding_ev(x, "processes", g->count, "");
         const snap_proc *p = snap_proc_at(s, g->first);
+        const char *helper_note = g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part "
+                                                               "of its owner's state; then keep it, knowingly."
+                                                             : "";
         finding_ev(x, "reductions", (double)p->reds, "");
         finding_ev(x, "memory", (double)p->mem, "B");
         x->summary = findings_printf(out, "%s (%s) in %s: %s (%s).", g->count > 1 ? "processes" : "a process",
@@ -84,9 +87,7 @@ static void run_kind(const snap *s, findings *out, int tasks)
                 "add it to its supervisor:\n"
                 "  #{id => %s_worker, start => {%s, start_link, [Args]}, restart => permanent, type => worker}%s",
                 g->module, g->module, g->module,
-                g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part of its owner's "
-                                             "state; then keep it, knowingly."
-                                           : "");
+                helper_note);
         else if (proc_runs_fun(s, p))
             x->recommendation = findings_printf(
                 out,
@@ -96,9 +97,7 @@ static void run_kind(const snap *s, findings *out, int tasks)
                 "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: Task.start_link(__MODULE__, :run, [arg])\n    def run(arg), do: ...\n  end\n"
                 "  children = [{%s.Worker, arg}]%s",
                 g->module, g->module, g->module,
-                g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part of its owner's "
-                                             "state; then keep it, knowingly."
-                                           : "");
+                helper_note);
         else
             x->recommendation = findings_printf(
                 out,
@@ -107,9 +106,7 @@ static void run_kind(const snap *s, findings *out, int tasks)
                 "  children = [{%s, args}]\n"
                 "or, for dynamic ones, DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {%s, args}).%s",
                 g->module, g->module, g->module,
-                g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part of its owner's "
-                                             "state; then keep it, knowingly."
-                                           : "");
+                helper_note);
     }
     vec_free(&groups);
 }
