@@ -59,45 +59,85 @@ uint32_t view_resolve_tree(snap *s, const char *what, char *err)
            SNAP_NONE;
 }
 
-static const snap *sort_snap;
-static int sort_key;
-
-static double key_of(const snap_proc *p)
+static double key_of(const snap *s, const snap_proc *p, int key)
 {
-    switch (sort_key) {
+    switch (key) {
     case TOP_MQ:
         return (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq;
     case TOP_REDS:
         return (double)((p->flags & PF_SAMPLE2) ? p->reds2 : p->reds);
     case TOP_RATE:
-        return snap_reds_rate(sort_snap, p);
+        return snap_reds_rate(s, p);
     default:
         return (double)((p->flags & PF_SAMPLE2) ? p->mem2 : p->mem);
     }
 }
 
-static int cmp_top(const void *a, const void *b)
+/* the n largest by key, largest first: a bounded min-heap, so a 1M-process snapshot costs
+ * one pass and no full sort (the shell's budget is 50 ms a command at 1M processes) */
+typedef struct {
+    double k;
+    uint32_t i;
+} top_ent;
+
+static void heap_down(top_ent *h, int n, int at)
 {
-    double x = key_of(snap_proc_at(sort_snap, *(const uint32_t *)a));
-    double y = key_of(snap_proc_at(sort_snap, *(const uint32_t *)b));
-    return x < y ? 1 : x > y ? -1 : 0;
+    for (;;) {
+        int l = 2 * at + 1, r = l + 1, m = at;
+        if (l < n && h[l].k < h[m].k)
+            m = l;
+        if (r < n && h[r].k < h[m].k)
+            m = r;
+        if (m == at)
+            return;
+        top_ent t = h[at];
+        h[at] = h[m];
+        h[m] = t;
+        at = m;
+    }
 }
 
 void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
 {
-    uint32_t *idx = xmalloc((s->procs.len ? s->procs.len : 1) * sizeof *idx);
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < s->procs.len; i++)
-        if (snap_proc_at(s, i)->cls != PC_ADVISOR) /* this tool's own collector */
-            idx[m++] = i;
-    sort_snap = s;
-    sort_key = sort == TOP_RATE && !s->has_sample2 ? TOP_REDS : sort;
-    qsort(idx, m, sizeof *idx, cmp_top);
+    int key = sort == TOP_RATE && !s->has_sample2 ? TOP_REDS : sort;
+    if (n < 0)
+        n = 0;
+    top_ent *h = xmalloc((size_t)(n ? n : 1) * sizeof *h);
+    int m = 0;
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        const snap_proc *p = snap_proc_at(s, i);
+        if (p->cls == PC_ADVISOR) /* this tool's own collector */
+            continue;
+        double k = key_of(s, p, key);
+        if (m < n) {
+            h[m].k = k;
+            h[m].i = i;
+            m++;
+            if (m == n)
+                for (int a = n / 2 - 1; a >= 0; a--)
+                    heap_down(h, n, a);
+        } else if (n > 0 && k > h[0].k) {
+            h[0].k = k;
+            h[0].i = i;
+            heap_down(h, n, 0);
+        }
+    }
+    if (m < n)
+        for (int a = m / 2 - 1; a >= 0; a--)
+            heap_down(h, m, a);
+    /* pop smallest first into the tail: largest first in order */
+    uint32_t *idx = xmalloc((size_t)(m ? m : 1) * sizeof *idx);
+    for (int left = m; left > 0; left--) {
+        idx[left - 1] = h[0].i;
+        h[0] = h[left - 1];
+        heap_down(h, left - 1, 0);
+    }
+    free(h);
     sb_printf(out, "%s%-13s %-34s %8s %11s %10s  %-14s %s%s\n", BOLD(c), "PID", "NAME", "MQ", "REDS/S", "MEMORY", "CLASS",
               "CURRENT", RESET(c));
     if (sort == TOP_RATE && !s->has_sample2)
         sb_printf(out, "%s(one sample: sorted by total reductions; refresh with a window for rates)%s\n", DIM(c), RESET(c));
-    for (int k = 0; k < n && (uint32_t)k < m; k++) {
+    for (int k = 0; k < m; k++) {
         const snap_proc *p = snap_proc_at(s, idx[k]);
         char pid[64], name[512], cf[256], mem[32], rate[32];
         snap_pid_text(s, p->pid, pid, sizeof pid);
