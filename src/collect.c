@@ -155,8 +155,17 @@ static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *e
     ei_x_encode_binary(&a, probe_beam, (long)probe_beam_len);
     ei_x_encode_empty_list(&a);
     char e2[OA_ERRLEN];
-    rc = conn_rpc(c, "code", "load_binary", &a, &r, e2);
     int ok = 0;
+    if (getenv("OTP_ADVISOR_TEST_REFUSE_LOAD")) {
+        /* test hook: behave as if the target refused code loading (some operators forbid it) */
+        ei_x_free(&a);
+        ei_x_free(&r);
+        say(o, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)",
+            "refused by OTP_ADVISOR_TEST_REFUSE_LOAD");
+        st->fell_back = 1;
+        return 1;
+    }
+    rc = conn_rpc(c, "code", "load_binary", &a, &r, e2);
     if (rc == 0) {
         etf_rd rd;
         uint32_t ar;

@@ -43,6 +43,16 @@ for f in empty garbage truncated; do
   check_eq "$f snapshot file: one line" 1 "$(wc -l <<<"$out")"
 done
 
+# when loading is refused, the same snapshot comes through stock calls, and it says so
+out=$(OTP_ADVISOR_TEST_REFUSE_LOAD=1 "$OA" dump --json "$B_NODE" --cookie-file "$B_COOKIE" --window 0 2>"$_TMP/refused.err"); rc=$?
+check_eq "load refused: still exit 0" 0 $rc
+check_contains "load refused: says it falls back" "loading the probe was refused" "$(cat "$_TMP/refused.err")"
+check_eq "load refused: collected with stock calls" '"no-load"' "$(jq .method <<<"$out")"
+probe=$("$OA" dump --json "$B_NODE" --cookie-file "$B_COOKIE" --window 0 2>/dev/null)
+check_eq "load refused: the same supervisors as the probe path" \
+  "$(jq -c '[.supervisors[] | select(.app=="basic") | .name] | sort' <<<"$probe")" \
+  "$(jq -c '[.supervisors[] | select(.app=="basic") | .name] | sort' <<<"$out")"
+
 # Ctrl-C during collection: exit 130, probe purged
 loaded() { node_eval B "length([M || {M, _} <- code:all_loaded(), lists:prefix(\"otp_advisor_probe\", atom_to_list(M))])."; }
 "$OA" dump "$B_NODE" --cookie-file "$B_COOKIE" --window 20 >/dev/null 2>&1 &
