@@ -33,12 +33,60 @@ body() ->
 %% BODY-BEGIN
 fun(CPid, Opts) ->
   Get = fun(K, D) -> case Opts of #{K := V} -> V; _ -> D end end,
+  MqMax = Get(mq_threshold, 100000),
+  %% The per-process code comes first and uses fun clauses, not case: under erl_eval
+  %% (--no-load) a fun captures every binding made before it, and each case merges the
+  %% bindings of its clause into all of them, which made the walk cost 300 us a process
+  %% when this code sat below 40 other bindings (measured with eprof). Compiled, it is
+  %% the same code either way.
+  Mfa = fun({M, F, A}) when is_integer(A) -> {M, F, A};
+           ({M, F, A}) when is_list(A) -> {M, F, length(A)};
+           (_) -> undefined end,
+  Mon = fun({process, P}) when is_pid(P) -> [P];
+           ({process, {N, _}}) when is_atom(N) -> [N];
+           (_) -> [] end,
+  DictMfa = fun({_, X}) -> Mfa(X); (false) -> undefined end,
+  DictList = fun({_, X}) when is_list(X) -> X; (_) -> [] end,
+  DictCallers = fun({_, X}) when is_list(X) -> X; (_) -> undefined end,
+  Row = fun(P, Q, Mem, Heap, [{registered_name, RN}, {initial_call, IC}, {current_function, CF}, {status, St},
+                              {reductions, Reds}, {links, Links}, {monitors, Mons}, {monitored_by, MB},
+                              {trap_exit, TE}, {group_leader, GL}, {dictionary, D}]) ->
+              {P, RN, Mfa(IC), DictMfa(lists:keyfind('$initial_call', 1, D)),
+               DictList(lists:keyfind('$ancestors', 1, D)), Mfa(CF), St, Q, Reds, Mem, Heap,
+               [Lk || Lk <- Links, is_pid(Lk) orelse is_port(Lk)],
+               lists:append([Mon(Mo) || Mo <- Mons]), length(MB), TE, GL,
+               DictCallers(lists:keyfind('$callers', 1, D))};
+           (_, _, _, _, undefined) -> undefined end,
+  Items0 = [registered_name, initial_call, current_function, status, reductions,
+            links, monitors, monitored_by, trap_exit, group_leader, dictionary],
+  ItemsMem = [memory, total_heap_size | Items0],
+  Full = fun(P, Q, [{memory, M}, {total_heap_size, H} | R]) -> Row(P, Q, M, H, R);
+            (_, _, undefined) -> undefined end,
+  %% memory is O(queue) to compute: skipped above the queue threshold
+  ByQueue = fun(_, undefined) -> undefined;
+               (P, {message_queue_len, Q}) when Q > MqMax -> Row(P, Q, undefined, undefined, erlang:process_info(P, Items0));
+               (P, {message_queue_len, Q}) -> Full(P, Q, erlang:process_info(P, ItemsMem)) end,
+  ProcInfo = fun(P) -> ByQueue(P, erlang:process_info(P, message_queue_len)) end,
+  %% the same care for the per-child work of a supervisor with 100,000 children
+  RestartOf = fun(permanent) -> permanent; (transient) -> transient; (temporary) -> temporary; (_) -> undefined end,
+  SpecRestart = fun({ok, Spec}, N) when is_tuple(Spec), tuple_size(Spec) >= N -> RestartOf(element(N, Spec));
+                   (_, _) -> undefined end,
+  DynRestart = fun(ChMap) -> fun(_Id, Pid) -> SpecRestart(maps:find(Pid, ChMap), 2) end end,
+  StaticRestart = fun(simple_one_for_one, _ChMap, Sofo) -> fun(_Id, _Pid) -> Sofo end;
+                     (_, ChMap, _) -> fun(Id, _Pid) -> SpecRestart(maps:find(Id, ChMap), 5) end end,
+  ModsOf = fun(dynamic) -> dynamic; (M) when is_list(M) -> M; (_) -> [] end,
+  S2Row = fun(P, Q, [{reductions, R}, {monitored_by, MB}]) -> {P, Q, R, undefined, length(MB)};
+             (P, Q, [{reductions, R}, {monitored_by, MB}, {memory, M}]) -> {P, Q, R, M, length(MB)};
+             (_, _, undefined) -> undefined end,
+  S2 = fun(_, undefined) -> undefined;
+          (P, {message_queue_len, Q}) when Q > MqMax -> S2Row(P, Q, erlang:process_info(P, [reductions, monitored_by]));
+          (P, {message_queue_len, Q}) -> S2Row(P, Q, erlang:process_info(P, [reductions, monitored_by, memory])) end,
+  Sample2 = fun(P) -> S2(P, erlang:process_info(P, message_queue_len)) end,
   Chunk = Get(chunk, 1000),
   Sess = Get(session, 0),
   Credit0 = Get(credit, 16),
   WindowMs = Get(window_ms, 1000),
   SupTmo = Get(sup_timeout_ms, 2000),
-  MqMax = Get(mq_threshold, 100000),
   KeyCap = Get(registry_keys, 10000),
   Elixir = erlang:function_exported('Elixir.Kernel', inspect, 2),
   Text = fun(T) when is_binary(T) -> T;
@@ -64,51 +112,6 @@ fun(CPid, Opts) ->
                  after 60000 -> exit(normal)
                  end
            end,
-    Mfa = fun({M, F, A}) when is_integer(A) -> {M, F, A};
-             ({M, F, A}) when is_list(A) -> {M, F, length(A)};
-             (_) -> undefined end,
-    Mon = fun({process, P}) when is_pid(P) -> [P];
-             ({process, {N, _}}) when is_atom(N) -> [N];
-             (_) -> [] end,
-    ProcInfo = fun(P) ->
-      case erlang:process_info(P, message_queue_len) of
-        undefined -> undefined;
-        {message_queue_len, Q} ->
-          Items0 = [registered_name, initial_call, current_function, status, reductions,
-                    links, monitors, monitored_by, trap_exit, group_leader, dictionary],
-          Items = case Q > MqMax of true -> Items0; false -> [memory, total_heap_size | Items0] end,
-          case erlang:process_info(P, Items) of
-            undefined -> undefined;
-            L0 ->
-              {Mem, Heap, L} = case Q > MqMax of
-                                 true -> {undefined, undefined, L0};
-                                 false -> [{memory, M}, {total_heap_size, H} | R] = L0, {M, H, R}
-                               end,
-              [{registered_name, RN}, {initial_call, IC}, {current_function, CF}, {status, St},
-               {reductions, Reds}, {links, Links}, {monitors, Mons}, {monitored_by, MB},
-               {trap_exit, TE}, {group_leader, GL}, {dictionary, D}] = L,
-              DIC = case lists:keyfind('$initial_call', 1, D) of {_, X} -> Mfa(X); false -> undefined end,
-              Anc = case lists:keyfind('$ancestors', 1, D) of {_, A} when is_list(A) -> A; _ -> [] end,
-              Callers = case lists:keyfind('$callers', 1, D) of {_, Cs} when is_list(Cs) -> Cs; _ -> undefined end,
-              {P, RN, Mfa(IC), DIC, Anc, Mfa(CF), St, Q, Reds, Mem, Heap,
-               [Lk || Lk <- Links, is_pid(Lk) orelse is_port(Lk)],
-               lists:append([Mon(Mo) || Mo <- Mons]), length(MB), TE, GL, Callers}
-          end
-      end
-    end,
-    Sample2 = fun(P) ->
-      case erlang:process_info(P, message_queue_len) of
-        undefined -> undefined;
-        {message_queue_len, Q} ->
-          Items = case Q > MqMax of true -> [reductions, monitored_by];
-                                    false -> [reductions, monitored_by, memory] end,
-          case erlang:process_info(P, Items) of
-            undefined -> undefined;
-            [{reductions, R}, {monitored_by, MB}] -> {P, Q, R, undefined, length(MB)};
-            [{reductions, R}, {monitored_by, MB}, {memory, M}] -> {P, Q, R, M, length(MB)}
-          end
-      end
-    end,
     %% Walk every process, a chunk at a time. The pid list (16 bytes a process) lives in a
     %% separate lister process that hands out slices: kept in the prober's heap, every
     %% chunk of results became old-heap garbage next to it, and at 100k processes the
@@ -203,7 +206,6 @@ fun(CPid, Opts) ->
                           _ -> undefined end end,
     Now = erlang:monotonic_time(second),
     Ago = fun(Rs) -> [Now - R || R <- Rs, is_integer(R)] end,
-    RestartOf = fun(permanent) -> permanent; (transient) -> transient; (temporary) -> temporary; (_) -> undefined end,
     SupState = fun(P, IC) ->
       %% {Kind, Strategy, Intensity, Period, RestartsAgo, Callback, RestartFun, Status, Error}
       Base = case IC of
@@ -228,7 +230,7 @@ fun(CPid, Opts) ->
                     {task, _} -> task; {_, 'Elixir.Task.Supervisor'} -> task; _ -> dynamic end,
               {K, maps:get(strategy, S, undefined), maps:get(max_restarts, S, -1),
                maps:get(max_seconds, S, -1), Ago(maps:get(restarts, S, [])), maps:get(mod, S, undefined),
-               fun(_Id, Pid) -> case Ch of #{Pid := Spec} when is_tuple(Spec), tuple_size(Spec) >= 2 -> RestartOf(element(2, Spec)); _ -> undefined end end,
+               DynRestart(Ch),
                ok, <<>>};
             S when is_tuple(S), element(1, S) =:= state, tuple_size(S) >= 11 ->
               K = case Base of unknown -> supervisor; _ -> Base end,
@@ -239,10 +241,7 @@ fun(CPid, Opts) ->
                               _ -> undefined end,
               Module = case tuple_size(S) of 12 -> element(11, S); _ -> element(10, S) end,
               {K, Strategy, element(6, S), element(7, S), Ago(element(8, S)), Module,
-               fun(Id, _Pid) -> case Strategy of
-                                  simple_one_for_one -> SofoRestart;
-                                  _ -> case ChMap of #{Id := Cs} when is_tuple(Cs), tuple_size(Cs) >= 5 -> RestartOf(element(5, Cs)); _ -> undefined end
-                                end end,
+               StaticRestart(Strategy, ChMap, SofoRestart),
                ok, <<>>};
             _ ->
               {case Base of unknown -> supervisor; _ -> Base end, undefined, -1, -1, [], undefined,
@@ -282,9 +281,7 @@ fun(CPid, Opts) ->
                               end
                           end,
                         C_ = Send({sup, P, Name, Kind, Strat, Int, Per, Rs, St, Err, length(Rows), CB}, C),
-                        Out = [{IdText(Id), Ch, Ty, RFun(Id, Ch),
-                                case Mods of dynamic -> dynamic; _ when is_list(Mods) -> Mods; _ -> [] end}
-                               || {Id, Ch, Ty, Mods} <- Rows],
+                        Out = [{IdText(Id), Ch, Ty, RFun(Id, Ch), ModsOf(Mods)} || {Id, Ch, Ty, Mods} <- Rows],
                         C__ = SplitSend(P, Out, C_),
                         Subs = [Ch || {_, Ch, supervisor, _} <- Rows, is_pid(Ch), node(Ch) =:= Local],
                         Regs_ = case Kind of registry when is_atom(Name), Name =/= undefined -> [{Name, P, Rows} | Regs]; _ -> Regs end,
