@@ -75,6 +75,7 @@ typedef struct {
     uint32_t app;            /* index into snap->apps or SNAP_NONE */
     uint32_t sup;            /* supervisor it is a child of, or SNAP_NONE */
     uint32_t own_sup;        /* if it is a supervisor: index into snap->sups, else SNAP_NONE */
+    uint32_t child;          /* its row in snap->children, or SNAP_NONE */
     uint8_t status, cls, flags, pad;
 } snap_proc;
 

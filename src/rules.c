@@ -240,16 +240,11 @@ int proc_is_gen_server(const snap *s, const snap_proc *p)
 
 const char *proc_child_modules(const snap *s, const snap_proc *p)
 {
-    if (p->sup == SNAP_NONE)
+    /* O(1): the row is remembered by snap_finish (a 100,000-child supervisor made a scan
+     * per process quadratic: 5 s for `check`, measured) */
+    if (p->child == SNAP_NONE || p->child >= s->children.len)
         return "";
-    const snap_sup *sp = snap_sup_at(s, p->sup);
-    uint32_t idx = (uint32_t)(p - (const snap_proc *)s->procs.items);
-    for (uint32_t c = 0; c < sp->n_children; c++) {
-        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
-        if (ch->proc == idx)
-            return snap_str(s, ch->modules);
-    }
-    return "";
+    return snap_str(s, VEC_AT(&s->children, snap_child, p->child).modules);
 }
 
 int proc_is_agent(const snap *s, const snap_proc *p)

@@ -155,7 +155,7 @@ int snap_finish(snap *s, char *err)
     size_t np = s->procs.len;
     for (uint32_t i = 0; i < np; i++) {
         snap_proc *p = snap_proc_at(s, i);
-        p->sup = p->own_sup = SNAP_NONE;
+        p->sup = p->own_sup = p->child = SNAP_NONE;
         p->app = SNAP_NONE;
         p->flags &= (uint8_t)~PF_REGISTRY_PART;
     }
@@ -181,6 +181,7 @@ int snap_finish(snap *s, char *err)
                 continue;
             snap_proc *cp = snap_proc_at(s, ch->proc);
             cp->sup = k;
+            cp->child = sp->children + c;
             if (sp->kind == SK_REGISTRY)
                 cp->flags |= PF_REGISTRY_PART;
             if (cp->own_sup != SNAP_NONE && cp->own_sup != k)

@@ -152,7 +152,7 @@ static int ing_proc(ing *g)
         return bad(g, "process record");
     snap *s = g->s;
     snap_proc *p = vec_push(&s->procs);
-    p->app = p->sup = p->own_sup = SNAP_NONE;
+    p->app = p->sup = p->own_sup = p->child = SNAP_NONE;
     p->pid = rd_pidish(g);
     if (p->pid.kind != PK_PID)
         return bad(g, "process pid");
