@@ -117,6 +117,17 @@ void render_dump_json(const snap *s, strbuf *out)
         json_obj_end(&j);
     }
     json_arr_end(&j);
+    json_key(&j, "pg");
+    json_arr(&j);
+    for (size_t g = 0; g < s->pgs.len; g++) {
+        const snap_pg *pg = vec_at(&s->pgs, g);
+        json_obj(&j);
+        json_kstr(&j, "scope", snap_str(s, pg->scope));
+        json_kint(&j, "groups", pg->groups);
+        json_kint(&j, "members", pg->members);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
     json_key(&j, "globals");
     json_arr(&j);
     for (size_t g = 0; g < s->globals.len; g++) {

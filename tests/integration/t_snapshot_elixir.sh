@@ -61,6 +61,9 @@ for J in "$J1" "$J2"; do
     "$(jq -r '.unsupervised[] | "\(.name):\(.class)"' "$J" | sort)"
 done
 check_eq ":global name mapped" '"Basic.Global"' "$(jq '.globals[0].name' "$J1")"
+check_eq "pg scope: groups and members as the node counts them" \
+  "$(node_eval B "{length(pg:which_groups(basic_pg)), length(pg:get_members(basic_pg, group_a)) + length(pg:get_members(basic_pg, group_b))}.")" \
+  "$(jq -r '.pg[] | select(.scope=="basic_pg") | "{\(.groups), \(.members)}"' "$J1")"
 check "the collector's own processes are recognised" test "$(jq '.classes.advisor' "$J1")" -ge 1
 
 # the two paths agree on the shape of the node
