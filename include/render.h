@@ -26,6 +26,8 @@ void render_mfa(const char *mfa, char *buf, size_t n);
 /* 1234567 -> "1,234,567" */
 void render_num(uint64_t v, char *buf, size_t n);
 void render_bytes(uint64_t v, char *buf, size_t n);
+/* a rate rounded, with separators: 6122454.3 -> "6,122,454" */
+void render_rate(double v, char *buf, size_t n);
 /* reductions per second between the samples, -1 when there is no second sample */
 double snap_reds_rate(const snap *s, const snap_proc *p);
 

@@ -62,6 +62,11 @@ void render_bytes(uint64_t v, char *buf, size_t n)
         snprintf(buf, n, "%.1f %s", d, u[i]);
 }
 
+void render_rate(double v, char *buf, size_t n)
+{
+    render_num(v > 0 ? (uint64_t)(v + 0.5) : 0, buf, n);
+}
+
 double snap_reds_rate(const snap *s, const snap_proc *p)
 {
     if (!(p->flags & PF_SAMPLE2) || s->info.sample_gap_us <= 0)
@@ -211,8 +216,11 @@ static void proc_tail(const snap *s, const snap_proc *p, const render_ctx *c, st
         if (p->mq || p->mq2)
             sb_printf(out, "  mq %u\xe2\x86\x92%u", p->mq, p->mq2);
         double r = snap_reds_rate(s, p);
-        if (r >= 1)
-            sb_printf(out, "  %.0f reds/s", r);
+        if (r >= 1) {
+            char rb[32];
+            render_rate(r, rb, sizeof rb);
+            sb_printf(out, "  %s reds/s", rb);
+        }
     } else if (p->mq)
         sb_printf(out, "  mq %u", p->mq);
 }
@@ -295,7 +303,9 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
             if (g->busiest != SNAP_NONE && g->busiest_rate >= 0) {
                 const snap_proc *b = snap_proc_at(s, g->busiest);
                 snap_pid_text(s, b->pid, pid, sizeof pid);
-                sb_printf(out, "   busiest: %s %.0f reds/s, mq %u", pid, g->busiest_rate, b->mq2);
+                char rb[32];
+                render_rate(g->busiest_rate, rb, sizeof rb);
+                sb_printf(out, "   busiest: %s %s reds/s, mq %u", pid, rb, b->mq2);
             } else if (g->max_mq_proc != SNAP_NONE) {
                 const snap_proc *b = snap_proc_at(s, g->max_mq_proc);
                 snap_pid_text(s, b->pid, pid, sizeof pid);

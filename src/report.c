@@ -167,7 +167,7 @@ static void analyse(analysis *an)
     sb_printf(&qc->evidence, "%s processes under the target (%s of them dynamic children); %u busy (≥ 100 reductions/s)", n1,
               n2, an->n_busy);
     if (an->node_rate > 0)
-        sb_printf(&qc->evidence, ", together %.0f reductions/s = %.1f %% of the node's", an->reds_rate,
+        sb_printf(&qc->evidence, ", together %s reductions/s = %.1f %% of the node's", (render_rate(an->reds_rate, n1, sizeof n1), n1),
                   100.0 * an->reds_rate / an->node_rate);
     else
         sb_puts(&qc->evidence, " (one sample: no rates)");

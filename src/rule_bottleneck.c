@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "render.h"
 #include "rules.h"
 
 int proc_is_singleton(const snap *s, const snap_proc *p)
@@ -64,7 +65,11 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         else
             sb_printf(&sb, "queue %u", p->mq);
         if (share >= 0)
-            sb_printf(&sb, "; %.0f %% of the node's reductions (%.0f reds/s)", share, rate);
+        {
+            char rb[32];
+            render_rate(rate, rb, sizeof rb);
+            sb_printf(&sb, "; %.0f %% of the node's reductions (%s reds/s)", share, rb);
+        }
         sb_printf(&sb, "; %u caller%s waiting", callers, callers == 1 ? "" : "s");
         sb_printf(&sb, ". A single named process serialises every caller on one scheduler of %lld.",
                   (long long)s->info.schedulers);

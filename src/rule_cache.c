@@ -36,13 +36,13 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
         finding *x = findings_add(out, "genserver-as-cache", SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         ev_common(x, p, rate);
-        char heap[32];
+        char heap[32], heap2[32];
         render_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out,
                                      "a named %s holding %s of state and serving %s: every read is a message "
                                      "round trip through one process.",
                                      proc_is_agent(s, p) ? "Agent" : "GenServer", heap,
-                                     rate >= 0 ? findings_printf(out, "%.0f reds/s", rate) : "callers");
+                                     rate >= 0 ? findings_printf(out, "%s reds/s", (render_rate(rate, heap2, sizeof heap2), heap2)) : "callers");
         char tab[600];
         if (!s->info.elixir_version)
             snprintf(tab, sizeof tab, "%s_tab", x->subject[0] == '{' || x->subject[0] == '<' ? "cache" : x->subject);
@@ -89,10 +89,10 @@ static void run_agent(const snap *s, const rule_opts *o, findings *out)
         finding *x = findings_add(out, "agent-under-load", SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         ev_common(x, p, rate);
-        char heap[32];
+        char heap[32], heap2[32];
         render_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out, "an Agent %s%s%s.", hot ? "under load (" : "",
-                                     hot ? findings_printf(out, "%.0f reds/s, queue %u, %u callers waiting)", rate < 0 ? 0 : rate, q, callers) : "",
+                                     hot ? findings_printf(out, "%s reds/s, queue %u, %u callers waiting)", (render_rate(rate, heap2, sizeof heap2), heap2), q, callers) : "",
                                      big ? findings_printf(out, "%sholding %s of state", hot ? ", " : "", heap) : "");
         x->recommendation = findings_printf(
             out,

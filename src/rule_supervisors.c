@@ -45,13 +45,13 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
             finding_ev(x, "queue", (pp->flags & PF_SAMPLE2) ? pp->mq2 : pp->mq, "");
         }
         finding_ev(x, "schedulers", (double)s->info.schedulers, "");
-        char kids[32];
+        char kids[32], kids2[32];
         render_num(sp->n_children, kids, sizeof kids);
         x->summary = findings_printf(out,
                                      "%s with %s children%s on %lld schedulers, not under a PartitionSupervisor: "
                                      "every start_child and every restart goes through this one process.",
                                      is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
-                                     rate >= 0 ? findings_printf(out, ", %.0f reds/s", rate) : "",
+                                     rate >= 0 ? findings_printf(out, ", %s reds/s", (render_rate(rate, kids2, sizeof kids2), kids2)) : "",
                                      (long long)s->info.schedulers);
         const char *n = x->subject;
         const char *child = sp->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";

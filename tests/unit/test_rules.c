@@ -692,7 +692,7 @@ static void test_global_bottleneck_fires(void **state)
     expect_ev(x, "node_reductions_share", 200.0 / 3.0);
     expect_ev(x, "schedulers", 4);
     assert_contains(x->summary, "queue 40 \xe2\x86\x92 120 in 1.0 s");
-    assert_contains(x->summary, "67 % of the node's reductions (200000 reds/s)");
+    assert_contains(x->summary, "67 % of the node's reductions (200,000 reds/s)");
     assert_contains(x->summary, "30 callers waiting");
     assert_contains(x->recommendation, ":ets.new(Zoo.Counter, [:named_table, :set, :public, read_concurrency: true])");
     assert_contains(x->recommendation, "keep the process (Zoo.Counter) only to own the table");
@@ -937,7 +937,7 @@ static void test_genserver_as_cache_fires(void **state)
     expect_ev(x, "reductions_per_s", 5000);
     expect_ev(x, "queue", 0);
     expect_ev(x, "callers_waiting", 1);
-    assert_contains(x->summary, "a named GenServer holding 2.0 MB of state and serving 5000 reds/s");
+    assert_contains(x->summary, "a named GenServer holding 2.0 MB of state and serving 5,000 reds/s");
     assert_contains(x->recommendation, ":ets.new(Zoo.Cache, [:named_table, :set, :public, read_concurrency: true])");
     assert_contains(x->recommendation, ":ets.lookup(Zoo.Cache, key)");
     assert_contains(x->recommendation, "Keep Zoo.Cache only to own the table");
@@ -1084,7 +1084,7 @@ static void test_agent_under_load_fires(void **state)
     expect_ev(x, "reductions_per_s", 10000);
     expect_ev(x, "queue", 12);
     expect_ev(x, "callers_waiting", 6);
-    assert_contains(x->summary, "an Agent under load (10000 reds/s, queue 12, 6 callers waiting).");
+    assert_contains(x->summary, "an Agent under load (10,000 reds/s, queue 12, 6 callers waiting).");
     assert_contains(x->recommendation, ":ets.new(");
     assert_contains(x->recommendation, "read_concurrency: true, write_concurrency: true");
     assert_int_equal(f.items.len, 1);
@@ -1248,7 +1248,7 @@ static void test_missing_partition_supervisor_fires(void **state)
     expect_ev(x, "reductions_per_s", 5000);
     expect_ev(x, "queue", 7);
     expect_ev(x, "schedulers", 4);
-    assert_contains(x->summary, "DynamicSupervisor with 1,500 children, 5000 reds/s on 4 schedulers");
+    assert_contains(x->summary, "DynamicSupervisor with 1,500 children, 5,000 reds/s on 4 schedulers");
     assert_contains(x->recommendation, "{PartitionSupervisor, child_spec: DynamicSupervisor, name: Zoo.Sessions}");
     assert_contains(x->recommendation,
                     "DynamicSupervisor.start_child({:via, PartitionSupervisor, {Zoo.Sessions, key}}, child_spec)");

@@ -1667,12 +1667,12 @@ static void test_tree_golden_czoo(void **state)
     assert_text("tree of the zoo", run_ok(f, "tree"),
                 "[zoo]\n"
                 "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92" "7  100000 reds/s"
+                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92" "7  100,000 reds/s"
                 "  \xe2\x9a\xa0 global-bottleneck\n"
                 "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
                 "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.110.0>  Zoo.Worker.init/1\n"
                 "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.111.0>  Zoo.Worker.init/1  mq 250000\xe2\x86\x92"
-                "260000  180000 reds/s  \xe2\x9c\x96 mailbox-buildup\n"
+                "260000  180,000 reds/s  \xe2\x9c\x96 mailbox-buildup\n"
                 "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 (restarting)\n"
                 "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
                 "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry.PIDPartition0  Registry.Partition.init/1\n"
@@ -1683,7 +1683,7 @@ static void test_tree_golden_czoo(void **state)
                 "\n");
     assert_text("tree zoo -d 1", run_ok(f, "tree zoo -d 1"),
                 "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92" "7  100000 reds/s"
+                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92" "7  100,000 reds/s"
                 "  \xe2\x9a\xa0 global-bottleneck\n"
                 "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
                 "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 3 children (-d to see deeper)\n"

@@ -1062,9 +1062,9 @@ static void test_render_zoo(void **state)
     sb_init(&sb);
     render_tree(s, SNAP_NONE, &c, &sb);
     assert_non_null(strstr(sb.buf, "[zoo]\nZoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"));
-    /* "├── Zoo.Cache  Zoo.Cache.init/1  mq 3→7  100000 reds/s" */
+    /* "├── Zoo.Cache  Zoo.Cache.init/1  mq 3→7  100,000 reds/s" */
     assert_non_null(strstr(sb.buf, "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  "
-                                   "mq 3\xe2\x86\x92" "7  100000 reds/s\n"));
+                                   "mq 3\xe2\x86\x92" "7  100,000 reds/s\n"));
     assert_non_null(strstr(sb.buf, "(restarting)"));
     assert_non_null(strstr(sb.buf, "Registry one_for_all  3/5s  unique, 1 partition, 1 key"));
     assert_non_null(strstr(sb.buf, "[kernel]\nkernel_sup"));
