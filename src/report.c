@@ -171,8 +171,8 @@ static void analyse(analysis *an)
                   100.0 * an->reds_rate / an->node_rate);
     else
         sb_puts(&qc->evidence, " (one sample: no rates)");
-    sb_printf(&qc->evidence, "; at most %u callers waiting on a named process; longest queue %u; %lld schedulers online.",
-              an->callers, an->max_mq, (long long)s->info.schedulers);
+    sb_printf(&qc->evidence, "; at most %u caller%s waiting on a named process; longest queue %u; %lld schedulers online.",
+              an->callers, an->callers == 1 ? "" : "s", an->max_mq, (long long)s->info.schedulers);
     question *qi = &an->q[1];
     qi->answer = an->n_sups > 0 || an->n_trap_exit > 0;
     if (an->root_sup != SNAP_NONE) {
@@ -190,15 +190,21 @@ static void analyse(analysis *an)
     }
     question *qs = &an->q[2];
     qs->answer = an->n_ets_shared > 0 || an->n_regs > 0 || an->callers > 0;
-    sb_printf(&qs->evidence, "%u ETS table%s owned here (%u readable by other processes); %u named process%s; %u "
+    char named[32];
+    render_num(an->n_named, named, sizeof named);
+    sb_printf(&qs->evidence, "%u ETS table%s owned here (%u readable by other processes); %s named process%s; %u "
                              "Registr%s; callers waiting: %u.",
-              an->n_ets, an->n_ets == 1 ? "" : "s", an->n_ets_shared, an->n_named, an->n_named == 1 ? "" : "es",
+              an->n_ets, an->n_ets == 1 ? "" : "s", an->n_ets_shared, named, an->n_named == 1 ? "" : "es",
               an->n_regs, an->n_regs == 1 ? "y" : "ies", an->callers);
     question *ql = &an->q[3];
     int workers = (int)an->n_procs - (int)an->n_sups;
     ql->answer = workers > 0 && (int)an->n_idle >= workers;
-    sb_printf(&ql->evidence, "%u of %d worker%s have a heap of at most 16 KB, an empty queue and no traffic in the window%s.",
-              an->n_idle, workers, workers == 1 ? "" : "s", s->has_sample2 ? "" : " (one sample: traffic unknown)");
+    char idle[32], wk[32];
+    render_num(an->n_idle, idle, sizeof idle);
+    render_num(workers > 0 ? (uint64_t)workers : 0, wk, sizeof wk);
+    sb_printf(&ql->evidence, "%s of %s worker%s %s a heap of at most 16 KB, an empty queue and no traffic in the window%s.",
+              idle, wk, workers == 1 ? "" : "s", workers == 1 ? "has" : "have",
+              s->has_sample2 ? "" : " (one sample: traffic unknown)");
 
     /* recommendation: the most severe finding decides the pattern */
     sb_init(&an->rationale);
