@@ -112,6 +112,18 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
 	@scripts/bench.sh
 
+# libFuzzer (clang) over the snapshot loader and everything that reads a snapshot; seeded
+# with the golden snapshots. Not part of `make test`: FUZZ_SECONDS=60 make fuzz.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory $(BUILD)/ei.dir $(GEN)
+	@mkdir -p $(BUILD)/fuzz/corpus && cp tests/golden/*.etf $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $(BUILD)/fuzz/fuzz_snapshot \
+	  tests/fuzz/fuzz_snapshot.c $(LIBSRCS) $(GEN) $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_snapshot -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 \
+	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+
 format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c tests/unit/*.h
 

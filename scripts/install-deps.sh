@@ -5,7 +5,9 @@
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in erlang-dev erlang-nox elixir libedit-dev libcmocka-dev gcc make procps jq expect cmark-gfm; do
+pkgs=(erlang-dev erlang-nox elixir libedit-dev libcmocka-dev gcc make procps jq expect cmark-gfm)
+[ "${1:-}" = fuzz ] && pkgs+=(clang)   # make fuzz: libFuzzer
+for p in "${pkgs[@]}"; do
   have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
