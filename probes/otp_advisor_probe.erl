@@ -32,7 +32,23 @@ start(CPid, Opts) ->
 body() ->
 %% BODY-BEGIN
 fun(CPid, Opts) ->
+  %% Every loop over processes, children or keys runs in one of these three, made while
+  %% almost nothing is bound: under erl_eval a call made from a scope with many bindings
+  %% merges all of them, per call (compiled, this changes nothing).
+  Collect = fun(F, Sl) -> [I || P <- Sl, I <- [F(P)], I =/= undefined] end,
+  RowsOut0 = fun(Rows, RFun, IdT, ModsF) -> [{IdT(Id), Ch, Ty, RFun(Id, Ch), ModsF(Mods)} || {Id, Ch, Ty, Mods} <- Rows] end,
+  TextPairs0 = fun(Got, TextF) -> [{TextF(K), Pd} || {K, Pd} <- Got] end,
   Get = fun(K, D) -> case Opts of #{K := V} -> V; _ -> D end end,
+  Elixir = erlang:function_exported('Elixir.Kernel', inspect, 2),
+  Text = fun(T) when is_binary(T) -> T;
+            (T) when is_atom(T), not Elixir -> atom_to_binary(T, utf8);
+            (T) when Elixir ->
+                 try 'Elixir.Kernel':inspect(T, [{limit, 8}, {printable_limit, 80}])
+                 catch _:_ -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end;
+            (T) -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end,
+  IdText = fun(T) when is_atom(T) -> atom_to_binary(T, utf8);
+              (T) when is_integer(T) -> integer_to_binary(T);
+              (T) -> Text(T) end,
   MqMax = Get(mq_threshold, 100000),
   %% The per-process code comes first and uses fun clauses, not case: under erl_eval
   %% (--no-load) a fun captures every binding made before it, and each case merges the
@@ -75,6 +91,8 @@ fun(CPid, Opts) ->
   StaticRestart = fun(simple_one_for_one, _ChMap, Sofo) -> fun(_Id, _Pid) -> Sofo end;
                      (_, ChMap, _) -> fun(Id, _Pid) -> SpecRestart(maps:find(Id, ChMap), 5) end end,
   ModsOf = fun(dynamic) -> dynamic; (M) when is_list(M) -> M; (_) -> [] end,
+  RowsOut = fun(Rows, RFun) -> RowsOut0(Rows, RFun, IdText, ModsOf) end,
+  TextPairs = fun(Got) -> TextPairs0(Got, Text) end,
   S2Row = fun(P, Q, [{reductions, R}, {monitored_by, MB}]) -> {P, Q, R, undefined, length(MB)};
              (P, Q, [{reductions, R}, {monitored_by, MB}, {memory, M}]) -> {P, Q, R, M, length(MB)};
              (_, _, undefined) -> undefined end,
@@ -88,16 +106,6 @@ fun(CPid, Opts) ->
   WindowMs = Get(window_ms, 1000),
   SupTmo = Get(sup_timeout_ms, 2000),
   KeyCap = Get(registry_keys, 10000),
-  Elixir = erlang:function_exported('Elixir.Kernel', inspect, 2),
-  Text = fun(T) when is_binary(T) -> T;
-            (T) when is_atom(T), not Elixir -> atom_to_binary(T, utf8);
-            (T) when Elixir ->
-                 try 'Elixir.Kernel':inspect(T, [{limit, 8}, {printable_limit, 80}])
-                 catch _:_ -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end;
-            (T) -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end,
-  IdText = fun(T) when is_atom(T) -> atom_to_binary(T, utf8);
-              (T) when is_integer(T) -> integer_to_binary(T);
-              (T) -> Text(T) end,
   Main = fun() ->
     process_flag(priority, low),
     MRef = erlang:monitor(process, CPid),
@@ -140,7 +148,7 @@ fun(CPid, Opts) ->
                  {slice, Lister, []} -> C;
                  {slice, Lister, Sl} ->
                    Lister ! next,
-                   Infos = [I || P <- Sl, I <- [F(P)], I =/= undefined],
+                   Infos = Collect(F, Sl),
                    Loop(case Infos of [] -> C; _ -> Send({Tag, Infos}, C) end);
                  oa_stop -> exit(normal);
                  {'DOWN', MRef, _, _, _} -> exit(normal)
@@ -281,7 +289,7 @@ fun(CPid, Opts) ->
                               end
                           end,
                         C_ = Send({sup, P, Name, Kind, Strat, Int, Per, Rs, St, Err, length(Rows), CB}, C),
-                        Out = [{IdText(Id), Ch, Ty, RFun(Id, Ch), ModsOf(Mods)} || {Id, Ch, Ty, Mods} <- Rows],
+                        Out = RowsOut(Rows, RFun),
                         C__ = SplitSend(P, Out, C_),
                         Subs = [Ch || {_, Ch, supervisor, _} <- Rows, is_pid(Ch), node(Ch) =:= Local],
                         Regs_ = case Kind of registry when is_atom(Name), Name =/= undefined -> [{Name, P, Rows} | Regs]; _ -> Regs end,
@@ -325,7 +333,7 @@ fun(CPid, Opts) ->
                      Got = try ets:select(T, [{{'$1', {'$2', '_'}}, [], [{{'$1', '$2'}}]}], Left) of
                              {L, _Cont} -> L; '$end_of_table' -> []
                            catch _:_ -> [] end,
-                     Keys(Ts, Left - length(Got), [{Text(K), Pd} || {K, Pd} <- Got] ++ Acc)
+                     Keys(Ts, Left - length(Got), TextPairs(Got) ++ Acc)
                end,
         Sample = Keys(Tabs, KeyCap, []),
         fun SendKeys([], Cx) -> Cx;
