@@ -35,7 +35,7 @@ fun(CPid, Opts) ->
   %% Every loop over processes, children or keys runs in one of these three, made while
   %% almost nothing is bound: under erl_eval a call made from a scope with many bindings
   %% merges all of them, per call (compiled, this changes nothing).
-  Collect = fun(F, Sl) -> [I || P <- Sl, I <- [F(P)], I =/= undefined] end,
+  Collect = fun(F, Sl) -> [I || P <- Sl, I <- [F(P, erlang:process_info(P, message_queue_len))], I =/= undefined] end,
   RowsOut0 = fun(Rows, RFun, IdT, ModsF) -> [{IdT(Id), Ch, Ty, RFun(Id, Ch), ModsF(Mods)} || {Id, Ch, Ty, Mods} <- Rows] end,
   TextPairs0 = fun(Got, TextF) -> [{TextF(K), Pd} || {K, Pd} <- Got] end,
   Get = fun(K, D) -> case Opts of #{K := V} -> V; _ -> D end end,
@@ -82,7 +82,6 @@ fun(CPid, Opts) ->
   ByQueue = fun(_, undefined) -> undefined;
                (P, {message_queue_len, Q}) when Q > MqMax -> Row(P, Q, undefined, undefined, erlang:process_info(P, Items0));
                (P, {message_queue_len, Q}) -> Full(P, Q, erlang:process_info(P, ItemsMem)) end,
-  ProcInfo = fun(P) -> ByQueue(P, erlang:process_info(P, message_queue_len)) end,
   %% the same care for the per-child work of a supervisor with 100,000 children
   RestartOf = fun(permanent) -> permanent; (transient) -> transient; (temporary) -> temporary; (_) -> undefined end,
   SpecRestart = fun({ok, Spec}, N) when is_tuple(Spec), tuple_size(Spec) >= N -> RestartOf(element(N, Spec));
@@ -99,7 +98,6 @@ fun(CPid, Opts) ->
   S2 = fun(_, undefined) -> undefined;
           (P, {message_queue_len, Q}) when Q > MqMax -> S2Row(P, Q, erlang:process_info(P, [reductions, monitored_by]));
           (P, {message_queue_len, Q}) -> S2Row(P, Q, erlang:process_info(P, [reductions, monitored_by, memory])) end,
-  Sample2 = fun(P) -> S2(P, erlang:process_info(P, message_queue_len)) end,
   Chunk = Get(chunk, 1000),
   Sess = Get(session, 0),
   Credit0 = Get(credit, 16),
@@ -181,7 +179,7 @@ fun(CPid, Opts) ->
                  advisor => [self()]},
     C1 = Send({node, NodeInfo}, Credit0),
     W1a = erlang:monotonic_time(microsecond),
-    {C2, Lister1} = Walk(procs, ProcInfo, C1),
+    {C2, Lister1} = Walk(procs, ByQueue, C1),
     W1b = erlang:monotonic_time(microsecond),
     %% Applications and their tops: master -> its start_it process -> the top supervisor,
     %% read from links (application_master:get_child/1 waits forever on a busy master).
@@ -358,7 +356,7 @@ fun(CPid, Opts) ->
           after max(Wait, 0) -> ok end,
           {Rd1, _} = erlang:statistics(reductions),
           A2 = erlang:monotonic_time(microsecond),
-          {Cw, L2} = Walk(procs2, Sample2, C8),
+          {Cw, L2} = Walk(procs2, S2, C8),
           {Cw, A2, erlang:monotonic_time(microsecond), Rd1, L2}
       end,
     Send({done, #{walk1_us => W1b - W1a, walk2_us => W2b - W2a,
