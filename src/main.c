@@ -11,20 +11,18 @@
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
+/* 1: Ctrl-C (stop what runs; the shell goes on), 2: SIGTERM/SIGHUP (leave, cleanly) */
+static void on_signal(int sig) { interrupted = sig == SIGINT ? 1 : 2; }
 
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     return cli_main(argc, argv, &interrupted);
 }

@@ -104,7 +104,8 @@ static int collect(shell *sh, int window_ms, char *err)
     int rc = collect_snapshot(&sh->c, &co, &sh->cst, sh->interrupted, &s, err);
     if (rc) {
         if (sh->interrupted && *sh->interrupted) {
-            *sh->interrupted = 0;
+            if (*sh->interrupted == 1) /* Ctrl-C: the shell goes on; SIGTERM (2) stays set: it quits */
+                *sh->interrupted = 0;
             char e2[OA_ERRLEN];
             if (conn_up(&sh->c))
                 collect_unload(&sh->c, &sh->cst, e2);

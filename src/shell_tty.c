@@ -230,6 +230,8 @@ static int interactive_loop(shell *sh)
     while (!sh->quit) {
         int count = 0;
         const char *line = el_gets(el, &count);
+        if (sh->interrupted && *sh->interrupted == 2)
+            break; /* SIGTERM or SIGHUP: leave, removing the probe on the way out */
         if (!line || count <= 0) {
             if (sh->interrupted && *sh->interrupted && !tty_lost) {
                 *sh->interrupted = 0;
@@ -251,6 +253,8 @@ static int interactive_loop(shell *sh)
             history(hist, &ev, H_SAVE, hpath);
         }
         run_line(sh, copy);
+        if (sh->interrupted && *sh->interrupted == 2)
+            break;
         if (sh->interrupted)
             *sh->interrupted = 0;
     }

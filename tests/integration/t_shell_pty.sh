@@ -77,8 +77,14 @@ expect {
     send "\004"
     expect {
       eof { puts "\nSTEP-OK Ctrl-D quits" }
-      timeout { puts "\nSTEP-FAIL Ctrl-D quits"; send "quit\r"
-                expect { eof {} timeout { puts "\nSTEP-FAIL quit"; exec kill -9 [exp_pid] } } }
+      timeout {
+        puts "\nSTEP-FAIL Ctrl-D quits"
+        send "quit\r"
+        expect {
+          eof {}
+          timeout { puts "\nSTEP-FAIL quit"; exec kill -9 [exp_pid] }
+        }
+      }
     }
   }
 }
@@ -100,6 +106,19 @@ check_contains "Ctrl-D quits with exit 0" "EXIT 0" "$(cat "$LOG")"
 left=$(loaded)
 if [ "$left" = 0 ]; then ok "the probe is gone from the reconnected node"; else
   not_ok "the probe is gone from the reconnected node ($left left)" "$(tail -c 2000 "$LOG")"; fi
+# SIGTERM (a closing terminal sends SIGHUP) leaves the shell cleanly: the probe is removed
+timeout 60 expect >"$LOG.term" 2>&1 <<EOX
+set timeout 20
+spawn $OA $E_NODE --cookie-file $E_DIR/.erlang.cookie --sup-timeout 300 --window 0
+expect -re "> "
+exec kill -TERM [exp_pid]
+expect {
+  eof { puts "\nTERM-EOF" }
+  timeout { puts "\nTERM-TIMEOUT"; exec kill -9 [exp_pid] }
+}
+EOX
+check_contains "SIGTERM ends the shell" "TERM-EOF" "$(cat "$LOG.term")"
+check_eq "... and the probe is removed" 0 "$(loaded)"
 check "history was written" test -s "$HIST"
 check_not_contains "no cookie in the history" "$COOKIE" "$(cat "$HIST")"
 check_not_contains "no sanitizer report" "Sanitizer" "$(cat "$LOG")"
