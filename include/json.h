@@ -24,7 +24,6 @@ void json_str(json_w *j, const char *s);
 void json_int(json_w *j, int64_t v);
 void json_num(json_w *j, double v);
 void json_bool(json_w *j, int v);
-void json_null(json_w *j);
 /* shorthands: key + value */
 void json_kstr(json_w *j, const char *k, const char *v);
 void json_kint(json_w *j, const char *k, int64_t v);

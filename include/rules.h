@@ -103,9 +103,9 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
 
 /* helpers shared by rules */
 int rule_exempt(const snap *s, const snap_proc *p); /* runtime or advisor */
-double rule_reds_rate(const snap *s, const snap_proc *p); /* -1 without a second sample */
 double rule_node_reds_rate(const snap *s);           /* sum over processes, -1 without window */
 int proc_is_gen_server(const snap *s, const snap_proc *p);
+int proc_is_singleton(const snap *s, const snap_proc *p); /* named, not one of many dynamic siblings */
 int proc_is_agent(const snap *s, const snap_proc *p);
 int proc_is_task(const snap *s, const snap_proc *p);
 int proc_owns_ets(const snap *s, uint32_t proc);

@@ -130,12 +130,6 @@ void json_bool(json_w *j, int v)
     sb_puts(j->out, v ? "true" : "false");
 }
 
-void json_null(json_w *j)
-{
-    pre_value(j);
-    sb_puts(j->out, "null");
-}
-
 void json_kstr(json_w *j, const char *k, const char *v)
 {
     json_key(j, k);

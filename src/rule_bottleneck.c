@@ -8,21 +8,6 @@
 #include "render.h"
 #include "rules.h"
 
-int proc_is_singleton(const snap *s, const snap_proc *p)
-{
-    if (!p->name && !p->alt_name)
-        return 0;
-    if (p->own_sup != SNAP_NONE || (p->flags & PF_REGISTRY_PART))
-        return 0;
-    if (p->sup != SNAP_NONE) {
-        const snap_sup *sp = snap_sup_at(s, p->sup);
-        if (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION ||
-            (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
-            return 0; /* one of many siblings, not a singleton */
-    }
-    return 1;
-}
-
 static void run(const snap *s, const rule_opts *o, findings *out)
 {
     double q_thr = rule_opt(o, "bottleneck.queue"), c_thr = rule_opt(o, "bottleneck.callers");
@@ -37,7 +22,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             continue;
         int two = (p->flags & PF_SAMPLE2) != 0;
         uint32_t q = two ? p->mq2 : p->mq, callers = two ? p->monby2 : p->monby;
-        double rate = rule_reds_rate(s, p);
+        double rate = snap_reds_rate(s, p);
         double share = node_rate > 0 && rate > 0 ? 100.0 * rate / node_rate : -1;
         int growing = two && p->mq2 > p->mq;
         /* a queue of casts with nobody waiting is mailbox-buildup's story; a bottleneck is

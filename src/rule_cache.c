@@ -7,7 +7,6 @@
 #include "render.h"
 #include "rules.h"
 
-int proc_is_singleton(const snap *s, const snap_proc *p);
 
 static void ev_common(finding *x, const snap_proc *p, double rate)
 {
@@ -29,7 +28,7 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
             continue;
         if ((double)p->heap < heap_thr)
             continue;
-        double rate = rule_reds_rate(s, p);
+        double rate = snap_reds_rate(s, p);
         uint32_t callers = (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby;
         if (!(rate >= reds_thr || callers >= 2))
             continue;
@@ -79,7 +78,7 @@ static void run_agent(const snap *s, const rule_opts *o, findings *out)
         const snap_proc *p = snap_proc_at(s, i);
         if (rule_exempt(s, p) || !proc_is_agent(s, p))
             continue;
-        double rate = rule_reds_rate(s, p);
+        double rate = snap_reds_rate(s, p);
         int two = (p->flags & PF_SAMPLE2) != 0;
         uint32_t q = two ? p->mq2 : p->mq, callers = two ? p->monby2 : p->monby;
         int hot = rate >= reds_thr || q >= q_thr || callers >= c_thr;

@@ -6,7 +6,6 @@
 #include "render.h"
 #include "rules.h"
 
-int proc_is_singleton(const snap *s, const snap_proc *p);
 
 static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
 {

@@ -32,7 +32,7 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
             continue;
         if (sp->parent != SNAP_NONE && snap_sup_at(s, sp->parent)->kind == SK_PARTITION)
             continue; /* already a partition */
-        double rate = sp->proc != SNAP_NONE ? rule_reds_rate(s, snap_proc_at(s, sp->proc)) : -1;
+        double rate = sp->proc != SNAP_NONE ? snap_reds_rate(s, snap_proc_at(s, sp->proc)) : -1;
         if (sp->n_children < kids_thr && rate < reds_thr)
             continue;
         finding *x = findings_add(out, "missing-partition-supervisor", SEV_WARNING);

@@ -212,8 +212,6 @@ int rule_exempt(const snap *s, const snap_proc *p)
     return p->cls == PC_RUNTIME || p->cls == PC_ADVISOR;
 }
 
-double rule_reds_rate(const snap *s, const snap_proc *p) { return snap_reds_rate(s, p); }
-
 double rule_node_reds_rate(const snap *s)
 {
     if (!s->has_sample2 || s->info.sample_gap_us <= 0)
@@ -306,6 +304,22 @@ const char *proc_kind_name(const snap *s, const snap_proc *p)
     if (!strcmp(cf, "gen_server:loop/7"))
         return s->info.elixir_version ? "GenServer" : "gen_server";
     return "process";
+}
+
+/* a named process that is not one of many siblings under a dynamic supervisor */
+int proc_is_singleton(const snap *s, const snap_proc *p)
+{
+    if (!p->name && !p->alt_name)
+        return 0;
+    if (p->own_sup != SNAP_NONE || (p->flags & PF_REGISTRY_PART))
+        return 0;
+    if (p->sup != SNAP_NONE) {
+        const snap_sup *sp = snap_sup_at(s, p->sup);
+        if (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION ||
+            (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
+            return 0; /* one of many siblings, not a singleton */
+    }
+    return 1;
 }
 
 /* ---- the table ----------------------------------------------------------------------- */

@@ -4,6 +4,8 @@
 #include "shell.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,6 +568,25 @@ void shell_complete(shell *sh, const char *cmd, int pos, const char *prefix, vec
     if (k & CK_RULE)
         for (int i = 0; i < n_rules; i++)
             add(out, prefix, rule_at(i)->id);
+    if (k & CK_FILE) { /* save/load: entries of the directory being typed */
+        const char *slash = strrchr(prefix, '/');
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - prefix + 1) : 0, prefix);
+        DIR *d = opendir(dir[0] ? dir : ".");
+        struct dirent *e;
+        while (d && (e = readdir(d)) && out->len < 500) {
+            if (e->d_name[0] == '.' && (slash ? slash[1] : prefix[0]) != '.')
+                continue;
+            char cand[1400];
+            struct stat st;
+            snprintf(cand, sizeof cand, "%s%s", dir, e->d_name);
+            int is_dir = stat(cand, &st) == 0 && S_ISDIR(st.st_mode);
+            snprintf(cand, sizeof cand, "%s%s%s", dir, e->d_name, is_dir ? "/" : "");
+            add(out, prefix, cand);
+        }
+        if (d)
+            closedir(d);
+    }
     snap *s = sh->s;
     if (!s)
         return;

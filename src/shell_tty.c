@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -131,8 +132,8 @@ static unsigned char complete_fn(EditLine *el, int ch)
             /* {:global, X}, {:via, …}: one word for the shell, so quote it whole */
             el_deletestr(el, (int)plen);
             snprintf(ins, sizeof ins, "'%s' ", c);
-        } else
-            snprintf(ins, sizeof ins, "%s ", c + plen);
+        } else /* a directory: the user goes on typing inside it */
+            snprintf(ins, sizeof ins, "%s%s", c + plen, c[strlen(c) - 1] == '/' ? "" : " ");
         el_insertstr(el, ins);
     } else {
         /* the common prefix, then the list */
@@ -209,9 +210,21 @@ static void history_path(char *buf, size_t n)
     snprintf(buf, n, "%s/.otp_advisor_history", home ? home : ".");
 }
 
+static struct termios saved_tty;
+static int have_saved_tty;
+
+/* out of memory in the middle of line editing: give the terminal back before aborting */
+static void restore_tty(void)
+{
+    if (have_saved_tty)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+}
+
 static int interactive_loop(shell *sh)
 {
     setlocale(LC_CTYPE, "");
+    have_saved_tty = tcgetattr(STDIN_FILENO, &saved_tty) == 0;
+    util_set_oom_hook(restore_tty);
     EditLine *el = el_init("otp-advisor", stdin, stdout, stderr);
     History *hist = history_init();
     HistEvent ev;
@@ -260,6 +273,7 @@ static int interactive_loop(shell *sh)
     }
     history_end(hist);
     el_end(el);
+    util_set_oom_hook(NULL);
     return 0;
 }
 

@@ -1346,6 +1346,53 @@ static void test_complete_no_snapshot(void **state)
     expect_exactly(f, "registry", 1, "", NULL, 0);
 }
 
+/* save and load complete file names: entries of the directory typed so far, directories
+ * with a trailing slash, dot-files only when asked for */
+static void test_complete_files(void **state)
+{
+    fx *f = *state;
+    char dir[] = "/tmp/oa-complete-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    const char *files[] = {"snap_a.etf", "snap_b.etf", ".hidden"};
+    for (size_t i = 0; i < N(files); i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fclose(fp);
+    }
+    snprintf(path, sizeof path, "%s/sub", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    char prefix[256], a[300], b[300], sub[300], hid[300];
+    snprintf(a, sizeof a, "%s/snap_a.etf", dir);
+    snprintf(b, sizeof b, "%s/snap_b.etf", dir);
+    snprintf(sub, sizeof sub, "%s/sub/", dir);
+    snprintf(hid, sizeof hid, "%s/.hidden", dir);
+    snprintf(prefix, sizeof prefix, "%s/sn", dir);
+    const char *two[] = {a, b};
+    expect_exactly(f, "load", 1, prefix, two, N(two));
+    snprintf(prefix, sizeof prefix, "%s/snap_a", dir);
+    const char *one[] = {a};
+    expect_exactly(f, "save", 1, prefix, one, N(one));
+    snprintf(prefix, sizeof prefix, "%s/su", dir);
+    const char *d[] = {sub};
+    expect_exactly(f, "load", 1, prefix, d, N(d));
+    snprintf(prefix, sizeof prefix, "%s/", dir);
+    const char *all[] = {a, b, sub};
+    expect_exactly(f, "load", 1, prefix, all, N(all));
+    snprintf(prefix, sizeof prefix, "%s/.h", dir);
+    const char *h[] = {hid};
+    expect_exactly(f, "load", 1, prefix, h, N(h));
+    expect_exactly(f, "summary", 1, prefix, NULL, 0); /* no files where none are taken */
+    for (size_t i = 0; i < N(files); i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/sub", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 /* ---- render_fit ----------------------------------------------------------------------------- */
 
 /* Display columns of n bytes: UTF-8 code points, ANSI CSI sequences (ESC [ … final byte)
@@ -1893,6 +1940,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_complete_czoo, setup_czoo, teardown),
         cmocka_unit_test_setup_teardown(test_complete_golden_zoo, setup_golden_zoo, teardown),
         cmocka_unit_test_setup_teardown(test_complete_no_snapshot, setup_empty, teardown),
+        cmocka_unit_test_setup_teardown(test_complete_files, setup_empty, teardown),
         cmocka_unit_test(test_disp_cols),
         cmocka_unit_test_setup_teardown(test_render_fit_basic, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_render_fit_views, setup_golden_zoo, teardown),
