@@ -332,21 +332,20 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
             etf_int(&rd, &sess) || sess != session)
             continue; /* not ours: an older collector's leftovers */
         last = now_us();
+        /* Msg is the last element: it runs to the end of the buffer, and snap_ingest checks
+         * that it ends exactly there (no second pass over 350 bytes a process) */
         const unsigned char *m0 = rd.p;
-        if (etf_skip(&rd)) {
-            rc = errf(err, "malformed message from the collector");
-            break;
-        }
+        size_t mlen = (size_t)(rd.end - m0);
         etf_rd peek;
         uint32_t mar;
-        etf_init(&peek, m0, (size_t)(rd.p - m0));
+        etf_init(&peek, m0, mlen);
         done = etf_tuple(&peek, &mar) == 0 && etf_is_atom(&peek, "done");
-        if ((rc = snap_ingest(s, m0, (size_t)(rd.p - m0), err))) {
+        if ((rc = snap_ingest(s, m0, mlen, err))) {
             const char *dump = getenv("OTP_ADVISOR_DEBUG_DUMP");
             FILE *df = dump ? fopen(dump, "wb") : NULL;
             if (df) { /* the offending message, as a term file for binary_to_term */
                 fputc(131, df);
-                fwrite(m0, 1, (size_t)(rd.p - m0), df);
+                fwrite(m0, 1, mlen, df);
                 fclose(df);
             }
             break;

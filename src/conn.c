@@ -283,7 +283,7 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
         if (at)
             snprintf(ownhost, sizeof ownhost, "%s", at + 1);
         else
-            snprintf(ownhost, sizeof ownhost, "%s", long_names || o->name ? c->host : c->host);
+            snprintf(ownhost, sizeof ownhost, "%s", c->host); /* same host part: same name form */
     } else {
         snprintf(ownalive, sizeof ownalive, "otp-advisor-%d", (int)getpid());
         if (long_names)
