@@ -56,7 +56,8 @@ enum proc_flags {
     PF_TRAP_EXIT = 1,
     PF_SAMPLE2 = 2,      /* present in the second sample */
     PF_MEM_SKIPPED = 4,  /* queue over the threshold: memory not read */
-    PF_REGISTRY_PART = 8 /* an Elixir Registry partition (links are registrations) */
+    PF_REGISTRY_PART = 8, /* an Elixir Registry partition (links are registrations) */
+    PF_PROBABLE = 16      /* linked child of a declared supervisor that was not asked */
 };
 
 typedef struct {
@@ -82,11 +83,19 @@ typedef struct {
 static inline const oa_pid *snap_proc_gl(const oa_pid *refs, const snap_proc *p) { return &refs[p->refs]; }
 
 enum sup_kind {
-    SK_SUPERVISOR, SK_BRIDGE, SK_DYNAMIC, SK_TASK, SK_PARTITION, SK_REGISTRY, SK__COUNT
+    SK_SUPERVISOR, SK_BRIDGE, SK_DYNAMIC, SK_TASK, SK_PARTITION, SK_REGISTRY,
+    SK_DECLARED, /* declared `supervisor` by its parent, but not a known supervisor: never asked */
+    SK__COUNT
 };
 const char *sup_kind_name(int k);
+const char *sup_kind_atom(int k);   /* the probe's spelling: supervisor, bridge, dynamic, … */
+int sup_kind_of_atom(const char *a, size_t n);
 
-enum sup_status { SS_OK, SS_TIMEOUT, SS_ERROR };
+/* SS_BUSY: not waiting in its receive loop (blocked in a start, suspended): nothing sent.
+ * SS_NOT_ASKED: a declared supervisor whose code is not known to be one: nothing sent. */
+enum sup_status { SS_OK, SS_TIMEOUT, SS_ERROR, SS_BUSY, SS_NOT_ASKED, SS__COUNT };
+const char *sup_status_atom(int st);
+int sup_status_of_atom(const char *a, size_t n);
 enum child_state { CS_PID, CS_UNDEFINED, CS_RESTARTING };
 enum restart_type { RT_UNKNOWN, RT_PERMANENT, RT_TRANSIENT, RT_TEMPORARY };
 

@@ -104,8 +104,24 @@ fun(CPid, Opts) ->
   WindowMs = Get(window_ms, 1000),
   SupTmo = Get(sup_timeout_ms, 2000),
   KeyCap = Get(registry_keys, 10000),
+  %% Priority and bursts. At low priority the probe starved on a node whose schedulers its
+  %% own processes saturate (38 s silent on 2 busy schedulers). It runs at high priority
+  %% instead, in bursts of one chunk; when other processes are waiting to run it then
+  %% sleeps as long as the burst took, so it never holds more than half a scheduler.
+  Prio = Get(priority, high),
+  Burst = fun(B0) ->
+            case erlang:statistics(total_run_queue_lengths) of
+              0 -> ok;
+              _ -> Ms = (erlang:monotonic_time(microsecond) - B0 + 999) div 1000,
+                   receive after Ms -> ok end
+            end
+          end,
+  %% a supervisor waiting for requests: in gen_server's loop, or hibernating in it
+  SupLoop = fun({gen_server, loop, _}) -> true; ({erlang, hibernate, 3}) -> true; (_) -> false end,
+  SupIc = fun({supervisor, _, 1}) -> true; ({supervisor_bridge, _, 1}) -> true; (_) -> false end,
+  PickSups = fun(Infos, Acc) -> [{length(element(5, R)), element(1, R)} || R <- Infos, SupIc(element(4, R))] ++ Acc end,
   Main = fun() ->
-    process_flag(priority, low),
+    process_flag(priority, Prio),
     MRef = erlang:monitor(process, CPid),
     T0 = erlang:monotonic_time(microsecond),
     %% Send with credit: block (bounded) until the C node grants more.
@@ -126,9 +142,9 @@ fun(CPid, Opts) ->
                Take([], _, Acc) -> {Acc, []};
                Take([H | T], N, Acc) -> Take(T, N - 1, [H | Acc]) end,
     Prober = self(),
-    Walk = fun(Tag, F, C0) ->
+    Walk = fun(Tag, F, C0, Pick) ->
       Lister = spawn(fun() ->
-                       process_flag(priority, low),
+                       process_flag(priority, Prio),
                        PRef = erlang:monitor(process, Prober),
                        Serve = fun Serve(L) ->
                                  receive
@@ -141,18 +157,21 @@ fun(CPid, Opts) ->
                        Serve(erlang:processes())
                      end),
       Lister ! next,
-      Loop = fun Loop(C) ->
+      Loop = fun Loop(C, Acc) ->
                receive
-                 {slice, Lister, []} -> C;
+                 {slice, Lister, []} -> {C, Acc};
                  {slice, Lister, Sl} ->
                    Lister ! next,
+                   B0 = erlang:monotonic_time(microsecond),
                    Infos = Collect(F, Sl),
-                   Loop(case Infos of [] -> C; _ -> Send({Tag, Infos}, C) end);
+                   Burst(B0),
+                   Loop(case Infos of [] -> C; _ -> Send({Tag, Infos}, C) end, Pick(Infos, Acc));
                  oa_stop -> exit(normal);
                  {'DOWN', MRef, _, _, _} -> exit(normal)
                end
              end,
-      {Loop(C0), Lister}
+      {C1_, Acc1} = Loop(C0, []),
+      {C1_, Lister, Acc1}
     end,
     {Reds0, _} = erlang:statistics(reductions),
     NodeInfo = #{node => node(),
@@ -179,83 +198,114 @@ fun(CPid, Opts) ->
                  advisor => [self()]},
     C1 = Send({node, NodeInfo}, Credit0),
     W1a = erlang:monotonic_time(microsecond),
-    {C2, Lister1} = Walk(procs, ByQueue, C1),
+    {C2, Lister1, Cands} = Walk(procs, ByQueue, C1, PickSups),
     W1b = erlang:monotonic_time(microsecond),
-    %% Applications and their tops: master -> its start_it process -> the top supervisor,
-    %% read from links (application_master:get_child/1 waits forever on a busy master).
+    %% Second sample, a window after the first began. Nothing of ours is asked of any
+    %% process between the two walks: the supervisor calls and application master
+    %% requests below come after the window, so they never count as the target's load.
+    Wait = (W1a div 1000 + WindowMs) - erlang:monotonic_time(millisecond),
+    {C3, W2a, W2b, Reds1, Lister2} =
+      case WindowMs > 0 of
+        false -> {Reds0x, _} = erlang:statistics(reductions), {C2, 0, 0, Reds0x, Lister1};
+        true ->
+          receive oa_stop -> exit(normal); {'DOWN', MRef, _, _, _} -> exit(normal)
+          after max(Wait, 0) -> ok end,
+          {Rd1, _} = erlang:statistics(reductions),
+          A2 = erlang:monotonic_time(microsecond),
+          {Cw, L2, _} = Walk(procs2, S2, C2, fun(_, Acc) -> Acc end),
+          {Cw, A2, erlang:monotonic_time(microsecond), Rd1, L2}
+      end,
+    T1 = erlang:monotonic_time(microsecond),
+    %% Applications and their tops, as OTP defines the top: what application_master:get_child/1
+    %% answers. Its protocol is spoken here with a deadline (get_child/1 itself waits forever),
+    %% and only to a master waiting in its main loop, which consumes the request.
     Apps = try application:which_applications(5000) catch _:_ -> [] end,
     AppKeys = fun(App) ->
       Desc = case application:get_key(App, description) of {ok, Ds} -> unicode:characters_to_binary(Ds); _ -> <<>> end,
       Mod = case application:get_key(App, mod) of {ok, {Md, _}} -> Md; _ -> undefined end,
       {Desc, Mod}
     end,
-    Linked = fun(P) -> case erlang:process_info(P, links) of {links, Ls} -> [X || X <- Ls, is_pid(X)]; _ -> [] end end,
-    IcOf = fun(P) -> case erlang:process_info(P, initial_call) of {initial_call, I} -> I; _ -> undefined end end,
     AppTop = fun(Master) ->
-      Inner = [I || I <- Linked(Master), IcOf(I) =:= {application_master, start_it, 4}],
-      case Inner of
-        [In | _] -> case [T || T <- Linked(In), T =/= Master] of [Top | _] -> Top; [] -> undefined end;
-        [] -> undefined
+      case erlang:process_info(Master, current_function) of
+        {current_function, {application_master, main_loop, 2}} ->
+          Tag = make_ref(),
+          R = erlang:monitor(process, Master),
+          Master ! {get_child, Tag, self()},
+          receive
+            {Tag, {Top, _}} when is_pid(Top) -> erlang:demonitor(R, [flush]), Top;
+            {Tag, _} -> erlang:demonitor(R, [flush]), undefined;
+            {'DOWN', R, _, _, _} -> undefined
+          after SupTmo -> erlang:demonitor(R, [flush]), undefined
+          end;
+        _ -> undefined
       end
     end,
-    {C3, Tops} = lists:foldl(
+    {C4, Tops} = lists:foldl(
       fun({App, _D, Vsn}, {C, Acc}) ->
         {Desc, Mod} = AppKeys(App),
         Master = application_controller:get_master(App),
         Top = case is_pid(Master) of true -> AppTop(Master); false -> undefined end,
         C_ = Send({app, App, Desc, unicode:characters_to_binary(Vsn), Master, Top, Mod}, C),
         {C_, case is_pid(Top) of true -> [Top | Acc]; false -> Acc end}
-      end, {C2, []}, Apps),
-    %% Supervisors, breadth first from every top.
+      end, {C3, []}, Apps),
+    %% Supervisors. A request goes only to a process whose code is known, without asking it,
+    %% to be a supervisor ('$initial_call' {supervisor, _, 1}: proc_lib writes it for the
+    %% gen_server whose callback is OTP's supervisor, and Elixir's DynamicSupervisor writes
+    %% the same), and only while it waits in its receive loop: a request to a supervisor
+    %% blocked in a start_child, suspended or busy would sit in its mailbox. A child declared
+    %% `supervisor` that is not a known supervisor is recorded and not asked: a gen_server
+    %% without a catch-all handle_call crashes on which_children.
     Dict = fun(P, K) -> case erlang:process_info(P, dictionary) of
                           {dictionary, D} -> case lists:keyfind(K, 1, D) of {_, V} -> V; false -> undefined end;
                           _ -> undefined end end,
     Now = erlang:monotonic_time(second),
     Ago = fun(Rs) -> [Now - R || R <- Rs, is_integer(R)] end,
-    SupState = fun(P, IC) ->
+    NoR = fun(_, _) -> undefined end,
+    BaseOf = fun('Elixir.Registry.Supervisor') -> registry;
+                ('Elixir.PartitionSupervisor') -> partition;
+                ('Elixir.Task.Supervisor') -> task;
+                (_) -> supervisor end,
+    Verify = fun(P) ->
+      case Dict(P, '$initial_call') of
+        {supervisor_bridge, BCB, 1} -> {bridge, BCB};
+        {supervisor, SCB, 1} when is_atom(SCB) ->
+          case erlang:process_info(P, [status, current_function, message_queue_len]) of
+            [{status, St}, {current_function, CF}, {message_queue_len, Q}] ->
+              case SupLoop(CF) andalso St =/= suspended andalso St =/= exiting of
+                true -> {sup, BaseOf(SCB)};
+                false -> {busy, BaseOf(SCB),
+                          iolist_to_binary([<<"not waiting in its receive loop: ">>, atom_to_binary(St, utf8),
+                                            <<" in ">>, Text(CF), <<", ">>, integer_to_binary(Q),
+                                            <<" messages queued; nothing sent">>])}
+              end;
+            _ -> gone
+          end;
+        Other -> {declared, Other}
+      end
+    end,
+    SupState = fun(P, Base) ->
       %% {Kind, Strategy, Intensity, Period, RestartsAgo, Callback, RestartFun, Status, Error}
-      Base = case IC of
-               {supervisor_bridge, _, _} -> bridge;
-               {supervisor, 'Elixir.Registry.Supervisor', _} -> registry;
-               {supervisor, 'Elixir.PartitionSupervisor', _} -> partition;
-               {supervisor, 'Elixir.Task.Supervisor', _} -> task;
-               _ -> unknown
-             end,
-      %% sys and supervisor requests go only to processes proc_lib started (OTP ones): any
-      %% other process would keep the request in its mailbox forever
-      Otp = Dict(P, '$initial_call') =/= undefined,
-      case Base of
-        _ when not Otp -> {supervisor, undefined, -1, -1, [], undefined, fun(_, _) -> undefined end, not_otp,
-                           <<"not an OTP process: no request sent">>};
-        bridge -> {bridge, undefined, -1, -1, [], element(2, IC), fun(_, _) -> undefined end, ok, <<>>};
-        _ ->
-          try sys:get_state(P, SupTmo) of
-            #{'__struct__' := 'Elixir.DynamicSupervisor'} = S ->
-              Ch = maps:get(children, S, #{}),
-              K = case {Base, maps:get(mod, S, undefined)} of
-                    {task, _} -> task; {_, 'Elixir.Task.Supervisor'} -> task; _ -> dynamic end,
-              {K, maps:get(strategy, S, undefined), maps:get(max_restarts, S, -1),
-               maps:get(max_seconds, S, -1), Ago(maps:get(restarts, S, [])), maps:get(mod, S, undefined),
-               DynRestart(Ch),
-               ok, <<>>};
-            S when is_tuple(S), element(1, S) =:= state, tuple_size(S) >= 11 ->
-              K = case Base of unknown -> supervisor; _ -> Base end,
-              {_Ids, ChMap} = case element(4, S) of {I_, M_} when is_map(M_) -> {I_, M_}; _ -> {[], #{}} end,
-              Strategy = element(3, S),
-              SofoRestart = case Strategy of
-                              simple_one_for_one -> case maps:values(ChMap) of [Cr | _] when is_tuple(Cr), tuple_size(Cr) >= 5 -> RestartOf(element(5, Cr)); _ -> undefined end;
-                              _ -> undefined end,
-              Module = case tuple_size(S) of 12 -> element(11, S); _ -> element(10, S) end,
-              {K, Strategy, element(6, S), element(7, S), Ago(element(8, S)), Module,
-               StaticRestart(Strategy, ChMap, SofoRestart),
-               ok, <<>>};
-            _ ->
-              {case Base of unknown -> supervisor; _ -> Base end, undefined, -1, -1, [], undefined,
-               fun(_, _) -> undefined end, ok, <<>>}
-          catch
-            exit:{timeout, _} -> {case Base of unknown -> supervisor; _ -> Base end, undefined, -1, -1, [], undefined, fun(_, _) -> undefined end, timeout, <<"sys:get_state timed out">>};
-            _:E -> {case Base of unknown -> supervisor; _ -> Base end, undefined, -1, -1, [], undefined, fun(_, _) -> undefined end, error, Text(E)}
-          end
+      try sys:get_state(P, SupTmo) of
+        #{'__struct__' := 'Elixir.DynamicSupervisor'} = S ->
+          Ch = maps:get(children, S, #{}),
+          K = case {Base, maps:get(mod, S, undefined)} of
+                {task, _} -> task; {_, 'Elixir.Task.Supervisor'} -> task; _ -> dynamic end,
+          {K, maps:get(strategy, S, undefined), maps:get(max_restarts, S, -1),
+           maps:get(max_seconds, S, -1), Ago(maps:get(restarts, S, [])), maps:get(mod, S, undefined),
+           DynRestart(Ch), ok, <<>>};
+        S when is_tuple(S), element(1, S) =:= state, tuple_size(S) >= 11 ->
+          {_Ids, ChMap} = case element(4, S) of {I_, M_} when is_map(M_) -> {I_, M_}; _ -> {[], #{}} end,
+          Strategy = element(3, S),
+          SofoRestart = case Strategy of
+                          simple_one_for_one -> case maps:values(ChMap) of [Cr | _] when is_tuple(Cr), tuple_size(Cr) >= 5 -> RestartOf(element(5, Cr)); _ -> undefined end;
+                          _ -> undefined end,
+          Module = case tuple_size(S) of 12 -> element(11, S); _ -> element(10, S) end,
+          {Base, Strategy, element(6, S), element(7, S), Ago(element(8, S)), Module,
+           StaticRestart(Strategy, ChMap, SofoRestart), ok, <<>>};
+        _ -> {Base, undefined, -1, -1, [], undefined, NoR, ok, <<>>}
+      catch
+        exit:{timeout, _} -> {Base, undefined, -1, -1, [], undefined, NoR, timeout, <<"sys:get_state timed out">>};
+        _:E -> {Base, undefined, -1, -1, [], undefined, NoR, error, Text(E)}
       end
     end,
     SplitSend = fun SplitSend(_P, [], C) -> C;
@@ -264,37 +314,77 @@ fun(CPid, Opts) ->
                       SplitSend(P, T, Send({sup_children, P, H}, C))
                 end,
     Local = node(),
+    CandSet = maps:from_list([{P, true} || {_, P} <- Cands]),
+    %% a supervisor caught outside its loop (starting a child) is looked at again until the
+    %% supervisor deadline: only one that stays away that long is reported busy
+    VerifyWait = fun VerifyWait(P, Until) ->
+                   case Verify(P) of
+                     {busy, _, _} = B ->
+                       case erlang:monotonic_time(millisecond) < Until of
+                         true -> receive after 20 -> ok end, VerifyWait(P, Until);
+                         false -> B
+                       end;
+                     V -> V
+                   end
+                 end,
+    OneSup = fun(P) ->
+      %% {Kind, Strategy, Intensity, Period, RestartsAgo, Callback, RestartFun, Status, Error, Rows}
+      case VerifyWait(P, erlang:monotonic_time(millisecond) + SupTmo) of
+        gone -> gone;
+        {bridge, BCB} -> {bridge, undefined, -1, -1, [], BCB, NoR, ok, <<>>, []};
+        {declared, IC} ->
+          {declared, undefined, -1, -1, [], undefined, NoR, not_asked,
+           iolist_to_binary([<<"declared supervisor, not a known supervisor (initial call ">>, Text(IC),
+                             <<"): not asked">>]), []};
+        {busy, Base, Why} -> {Base, undefined, -1, -1, [], undefined, NoR, busy, Why, []};
+        {sup, Base} ->
+          case SupState(P, Base) of
+            {_, _, _, _, _, _, _, timeout, _} = T -> erlang:append_element(T, []);
+            {K, Strat, Int, Per, Rs, CB, RFun, St0, Err0} ->
+              {St, Err, Rows} =
+                case Verify(P) of
+                  {sup, _} ->
+                    try gen_server:call(P, which_children, SupTmo) of
+                      L when is_list(L) -> {St0, Err0, L};
+                      Other -> {error, Text(Other), []}
+                    catch
+                      exit:{timeout, _} -> {timeout, <<"which_children timed out">>, []};
+                      _:E -> {error, Text(E), []}
+                    end;
+                  {busy, _, Why} -> {busy, Why, []};
+                  _ -> {error, <<"exited during the walk">>, []}
+                end,
+              {K, Strat, Int, Per, Rs, CB, RFun, St, Err, Rows}
+          end
+      end
+    end,
     WalkSup = fun WalkSup([], C, Seen, Regs) -> {C, Seen, Regs};
                   WalkSup([P | Queue], C, Seen, Regs) ->
                     case maps:is_key(P, Seen) orelse not is_process_alive(P) of
                       true -> WalkSup(Queue, C, Seen, Regs);
                       false ->
-                        IC = case Dict(P, '$initial_call') of undefined -> IcOf(P); X -> X end,
-                        Name = case erlang:process_info(P, registered_name) of {registered_name, N} -> N; _ -> undefined end,
-                        {Kind, Strat, Int, Per, Rs, CB, RFun, St0, Err0} = SupState(P, IC),
-                        {St, Err, Rows} =
-                          case {St0, Kind} of
-                            {timeout, _} -> {timeout, Err0, []};
-                            {not_otp, _} -> {error, Err0, []};
-                            {_, bridge} -> {St0, Err0, []};
-                            _ ->
-                              try gen_server:call(P, which_children, SupTmo) of
-                                L when is_list(L) -> {St0, Err0, L};
-                                Other -> {error, Text(Other), []}
-                              catch
-                                exit:{timeout, _} -> {timeout, <<"which_children timed out">>, []};
-                                _:E -> {error, Text(E), []}
-                              end
-                          end,
-                        C_ = Send({sup, P, Name, Kind, Strat, Int, Per, Rs, St, Err, length(Rows), CB}, C),
-                        Out = RowsOut(Rows, RFun),
-                        C__ = SplitSend(P, Out, C_),
-                        Subs = [Ch || {_, Ch, supervisor, _} <- Rows, is_pid(Ch), node(Ch) =:= Local],
-                        Regs_ = case Kind of registry when is_atom(Name), Name =/= undefined -> [{Name, P, Rows} | Regs]; _ -> Regs end,
-                        WalkSup(Queue ++ Subs, C__, Seen#{P => true}, Regs_)
+                        case OneSup(P) of
+                          gone -> WalkSup(Queue, C, Seen#{P => true}, Regs);
+                          {Kind, Strat, Int, Per, Rs, CB, RFun, St, Err, Rows} ->
+                            Name = case erlang:process_info(P, registered_name) of {registered_name, N} -> N; _ -> undefined end,
+                            C_ = Send({sup, P, Name, Kind, Strat, Int, Per, Rs, St, Err, length(Rows), CB}, C),
+                            C__ = SplitSend(P, RowsOut(Rows, RFun), C_),
+                            %% down every child declared a supervisor (verified before it is
+                            %% asked anything) and every child whose code is a supervisor
+                            Subs = [Ch || {_, Ch, Ty, _} <- Rows, is_pid(Ch), node(Ch) =:= Local,
+                                          Ty =:= supervisor orelse maps:is_key(Ch, CandSet)],
+                            Regs_ = case Kind of registry when is_atom(Name), Name =/= undefined -> [{Name, P, Rows} | Regs]; _ -> Regs end,
+                            WalkSup(Queue ++ Subs, C__, Seen#{P => true}, Regs_)
+                        end
                     end
               end,
-    {C4, _Seen, Registries} = WalkSup(lists:reverse(Tops), C3, #{}, []),
+    {C5a, Seen1, Registries0} = WalkSup(lists:reverse(Tops), C4, #{}, []),
+    %% Every other supervisor is the root of a tree started outside an application (from a
+    %% script, iex, a test or a library): walked too, shallowest first.
+    {C5b, _Seen, Registries} =
+      lists:foldl(fun({_, R}, {C, Sn, Rg}) -> WalkSup([R], C, Sn, Rg) end,
+                  {C5a, Seen1, Registries0}, lists:sort(Cands)),
+    T2 = erlang:monotonic_time(microsecond),
     %% ETS tables, and the key partition tables of Registries by name.
     EtsOne = fun(T) ->
       case ets:info(T) of
@@ -307,14 +397,14 @@ fun(CPid, Opts) ->
       end
     end,
     EtsInfos = [E || E <- [EtsOne(T) || T <- ets:all()], E =/= undefined],
-    C5 = lists:foldl(fun(Ch, C) -> Send({ets, [erlang:delete_element(12, E) || E <- Ch]}, C) end, C4,
+    C6 = lists:foldl(fun(Ch, C) -> Send({ets, [erlang:delete_element(12, E) || E <- Ch]}, C) end, C5b,
                      fun Chunks([]) -> [];
                          Chunks(L) when length(L) > 500 -> {H, T} = lists:split(500, L), [H | Chunks(T)];
                          Chunks(L) -> [L] end(EtsInfos)),
     KeyTabs = maps:from_list([{element(2, E), element(12, E)} || E <- EtsInfos, is_atom(element(2, E))]),
     %% Registries: meta from the registry's own named table; keys read straight from the
     %% partition tables (Registry's own read path), a bounded number.
-    C6 = lists:foldl(
+    C7 = lists:foldl(
       fun({Name, SupPid, Rows}, C) ->
         {Kind, Parts} = try ets:lookup(Name, -2) of
                           [{-2, Meta}] when is_tuple(Meta), tuple_size(Meta) >= 2 -> {element(1, Meta), element(2, Meta)};
@@ -339,28 +429,16 @@ fun(CPid, Opts) ->
               {H, T} = case length(L) > Chunk of true -> lists:split(Chunk, L); false -> {L, []} end,
               SendKeys(T, Send({registry_keys, Name, H}, Cx))
         end(Sample, C_)
-      end, C5, lists:reverse(Registries)),
+      end, C6, lists:reverse(Registries)),
     Globals = [{Text(N), P} || N <- global:registered_names(), P <- [global:whereis_name(N)], is_pid(P)],
-    C7 = Send({global, Globals}, C6),
+    C8 = Send({global, Globals}, C7),
     Scopes = [S || S <- erlang:registered(), is_pid(whereis(S)), Dict(whereis(S), '$initial_call') =:= {pg, init, 1}],
     Pg = [{S, length(Gs), lists:sum([length(pg:get_members(S, G)) || G <- lists:sublist(Gs, 1000)])}
           || S <- Scopes, Gs <- [try pg:which_groups(S) catch _:_ -> [] end]],
-    C8 = Send({pg, Pg}, C7),
-    %% Second sample, a window after the first began.
-    Wait = (W1a div 1000 + WindowMs) - erlang:monotonic_time(millisecond),
-    {C9, W2a, W2b, Reds1, Lister2} =
-      case WindowMs > 0 of
-        false -> {C8, 0, 0, Reds0, Lister1};
-        true ->
-          receive oa_stop -> exit(normal); {'DOWN', MRef, _, _, _} -> exit(normal)
-          after max(Wait, 0) -> ok end,
-          {Rd1, _} = erlang:statistics(reductions),
-          A2 = erlang:monotonic_time(microsecond),
-          {Cw, L2} = Walk(procs2, S2, C8),
-          {Cw, A2, erlang:monotonic_time(microsecond), Rd1, L2}
-      end,
+    C9 = Send({pg, Pg}, C8),
     Send({done, #{walk1_us => W1b - W1a, walk2_us => W2b - W2a,
                   gap_us => case W2a of 0 -> 0; _ -> W2a - W1a end,
+                  tree_us => T2 - T1,
                   total_us => erlang:monotonic_time(microsecond) - T0,
                   reds_delta => Reds1 - Reds0,
                   advisor => [Lister1, Lister2]}}, C9),

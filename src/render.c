@@ -202,6 +202,10 @@ static void sup_header(const snap *s, uint32_t k, const render_ctx *c, strbuf *o
                   col(c, C_RESET));
     if (sp->status == SS_TIMEOUT)
         sb_printf(out, "  %sUNRESPONSIVE (%s)%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
+    else if (sp->status == SS_BUSY)
+        sb_printf(out, "  %sUNRESPONSIVE (%s)%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
+    else if (sp->status == SS_NOT_ASKED)
+        sb_printf(out, "  %snot asked: not a known supervisor%s", col(c, C_DIM), col(c, C_RESET));
     else if (sp->status == SS_ERROR)
         sb_printf(out, "  %serror: %s%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
 }

@@ -72,7 +72,7 @@ void render_dump_json(const snap *s, strbuf *out)
         json_kint(&j, "period", sp->period);
         json_kint(&j, "children", sp->n_children);
         json_kint(&j, "restarts", sp->n_restarts);
-        json_kstr(&j, "status", sp->status == SS_OK ? "ok" : sp->status == SS_TIMEOUT ? "timeout" : "error");
+        json_kstr(&j, "status", sup_status_atom(sp->status));
         json_kstr(&j, "app", sp->app != SNAP_NONE ? snap_str(s, ((snap_app *)vec_at(&s->apps, sp->app))->name) : "");
         if (sp->parent != SNAP_NONE)
             pid_field(&j, s, "parent", snap_sup_at(s, sp->parent)->pid);

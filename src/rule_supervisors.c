@@ -140,9 +140,10 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
     (void)o;
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
-        if (sp->status == SS_OK || sup_exempt(s, sp))
+        if (sp->status == SS_OK || sp->status == SS_NOT_ASKED || sup_exempt(s, sp))
             continue;
-        finding *x = findings_add(out, "unresponsive-supervisor", sp->status == SS_TIMEOUT ? SEV_CRITICAL : SEV_WARNING);
+        int blocked = sp->status == SS_TIMEOUT || sp->status == SS_BUSY;
+        finding *x = findings_add(out, "unresponsive-supervisor", blocked ? SEV_CRITICAL : SEV_WARNING);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "timeout_ms", (double)s->info.sup_timeout_ms, "ms");
         if (sp->proc != SNAP_NONE) {
@@ -150,6 +151,14 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
             finding_ev(x, "queue", p->mq, "");
             char cf[256];
             render_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+            if (sp->status == SS_BUSY)
+                x->summary = findings_printf(out,
+                                             "%s stayed out of its receive loop for %lld ms (%s); it is executing %s "
+                                             "with %u messages queued. While it is blocked it can neither restart "
+                                             "nor start children.",
+                                             x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf,
+                                             p->mq);
+            else
             x->summary = findings_printf(out,
                                          "%s did not answer which_children within %lld ms (%s); it is executing %s "
                                          "with %u messages queued. While it is blocked it can neither restart "

@@ -18,10 +18,29 @@ const char *sup_kind_name(int k)
 {
     static const char *names[SK__COUNT] = {
         "supervisor", "supervisor_bridge", "DynamicSupervisor", "Task.Supervisor",
-        "PartitionSupervisor", "Registry",
+        "PartitionSupervisor", "Registry", "declared supervisor",
     };
     return (unsigned)k < SK__COUNT ? names[k] : "supervisor";
 }
+
+static const char *const kind_atoms[SK__COUNT] = {"supervisor", "bridge", "dynamic", "task",
+                                                  "partition", "registry", "declared"};
+static const char *const status_atoms[SS__COUNT] = {"ok", "timeout", "error", "busy", "not_asked"};
+
+const char *sup_kind_atom(int k) { return (unsigned)k < SK__COUNT ? kind_atoms[k] : kind_atoms[0]; }
+const char *sup_status_atom(int st) { return (unsigned)st < SS__COUNT ? status_atoms[st] : status_atoms[0]; }
+
+static int atom_index(const char *const *names, int n, const char *a, size_t len, int dflt)
+{
+    for (int i = 0; i < n; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], a, len) == 0)
+            return i;
+    return dflt;
+}
+
+int sup_kind_of_atom(const char *a, size_t n) { return atom_index(kind_atoms, SK__COUNT, a, n, SK_SUPERVISOR); }
+/* an unknown status is an error: it was not an answer */
+int sup_status_of_atom(const char *a, size_t n) { return atom_index(status_atoms, SS__COUNT, a, n, SS_ERROR); }
 
 snap *snap_new(void)
 {

@@ -157,7 +157,7 @@ int snap_finish(snap *s, char *err)
         snap_proc *p = snap_proc_at(s, i);
         p->sup = p->own_sup = p->child = SNAP_NONE;
         p->app = SNAP_NONE;
-        p->flags &= (uint8_t)~PF_REGISTRY_PART;
+        p->flags &= (uint8_t)~(PF_REGISTRY_PART | PF_PROBABLE);
     }
     for (size_t a = 0; a < s->apps.len; a++) {
         snap_app *ap = vec_at(&s->apps, a);
@@ -212,6 +212,8 @@ int snap_finish(snap *s, char *err)
         for (uint32_t l = 0; l < p->n_links; l++)
             if (oa_pid_eq(refs[p->refs + 1 + p->n_anc + l], snap_proc_at(s, q)->pid)) {
                 p->sup = snap_proc_at(s, q)->own_sup;
+                if (snap_sup_at(s, p->sup)->kind == SK_DECLARED)
+                    p->flags |= PF_PROBABLE; /* its parent was not asked: "probably supervised" */
                 break;
             }
     }

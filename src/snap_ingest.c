@@ -342,15 +342,6 @@ static int ing_app(ing *g)
     return etf_ok(&g->r) ? 0 : bad(g, "app");
 }
 
-static int kind_of(const char *k, size_t n)
-{
-    static const char *names[SK__COUNT] = {"supervisor", "bridge", "dynamic", "task", "partition", "registry"};
-    for (int i = 0; i < SK__COUNT; i++)
-        if (etf_atom_eq(k, n, names[i]))
-            return i;
-    return SK_SUPERVISOR;
-}
-
 static int ing_sup(ing *g)
 {
     snap *s = g->s;
@@ -362,7 +353,7 @@ static int ing_sup(ing *g)
     size_t kl;
     if (etf_atom(&g->r, &k, &kl))
         return bad(g, "supervisor kind");
-    sp->kind = (uint8_t)kind_of(k, kl);
+    sp->kind = (uint8_t)sup_kind_of_atom(k, kl);
     sp->strategy = rd_atom(g);
     sp->intensity = (int32_t)rd_int(g, -1);
     sp->period = (int32_t)rd_int(g, -1);
@@ -377,13 +368,11 @@ static int ing_sup(ing *g)
     sp->n_restarts = n;
     if (etf_list_end(&g->r))
         return bad(g, "restarts");
-    if (etf_is_atom(&g->r, "timeout"))
-        sp->status = SS_TIMEOUT;
-    else if (etf_is_atom(&g->r, "error"))
-        sp->status = SS_ERROR;
-    else
-        sp->status = SS_OK;
-    etf_skip(&g->r);
+    const char *st;
+    size_t stl;
+    if (etf_atom(&g->r, &st, &stl))
+        return bad(g, "supervisor status");
+    sp->status = (uint8_t)sup_status_of_atom(st, stl);
     sp->error = rd_text(g);
     rd_int(g, 0); /* announced children count: the rows that follow are authoritative */
     sp->callback = rd_atom(g);

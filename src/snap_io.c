@@ -272,8 +272,6 @@ static void write_apps_sups(writer *w)
         enc_atom_or_undef(w, ap->mod);
         end(w);
     }
-    static const char *kinds[SK__COUNT] = {"supervisor", "bridge", "dynamic", "task", "partition", "registry"};
-    static const char *sts[] = {"ok", "timeout", "error"};
     static const char *rts[] = {"undefined", "permanent", "transient", "temporary"};
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
@@ -282,7 +280,7 @@ static void write_apps_sups(writer *w)
         enc_atom(&w->x, "sup");
         enc_pidish(w, sp->pid);
         enc_atom_or_undef(w, sp->name);
-        enc_atom(&w->x, kinds[sp->kind < SK__COUNT ? sp->kind : 0]);
+        enc_atom(&w->x, sup_kind_atom(sp->kind));
         enc_atom_or_undef(w, sp->strategy);
         ei_x_encode_longlong(&w->x, sp->intensity);
         ei_x_encode_longlong(&w->x, sp->period);
@@ -291,7 +289,7 @@ static void write_apps_sups(writer *w)
         for (uint32_t i = 0; i < sp->n_restarts; i++)
             ei_x_encode_longlong(&w->x, VEC_AT(&s->ints, int64_t, sp->restarts + i));
         ei_x_encode_empty_list(&w->x);
-        enc_atom(&w->x, sts[sp->status < 3 ? sp->status : 0]);
+        enc_atom(&w->x, sup_status_atom(sp->status));
         enc_bin(w, sp->error);
         ei_x_encode_longlong(&w->x, sp->n_children);
         enc_atom_or_undef(w, sp->callback);

@@ -20,7 +20,7 @@ for J in "$J1" "$J2"; do
   check_eq "[$m] erlbasic_sup one_for_one 4/30" "supervisor one_for_one 4/30 5" "$(sup "$J" erlbasic_sup '"\(.kind) \(.strategy) \(.intensity)/\(.period) \(.children)"')"
   check_eq "[$m] erlbasic_pool simple_one_for_one with 1200 workers" "simple_one_for_one 1200" "$(sup "$J" erlbasic_pool '"\(.strategy) \(.children)"')"
   check_eq "[$m] erlbasic_load holds the 40 callers" "40" "$(sup "$J" erlbasic_load .children)"
-  check_eq "[$m] erlbasic_slow recorded as unresponsive" "timeout" "$(sup "$J" erlbasic_slow .status)"
+  check_eq "[$m] erlbasic_slow, blocked in a start_child, recorded as busy and not asked" "busy" "$(sup "$J" erlbasic_slow .status)"
   check_eq "[$m] unsupervised = exactly the planted processes" "planted_blocked_caller:foreign-orphan
 planted_lonely:foreign-orphan" "$(jq -r '.unsupervised[] | "\(.name):\(.class)"' "$J" | sort)"
   check_eq "[$m] global name mapped" '"erlbasic_global"' "$(jq '.globals[0].name' "$J")"
@@ -28,5 +28,6 @@ planted_lonely:foreign-orphan" "$(jq -r '.unsupervised[] | "\(.name):\(.class)"'
 done
 node_pool=$(node_eval E "proplists:get_value(active, supervisor:count_children(erlbasic_pool)).")
 check_eq "pool size = count_children on the node" "$node_pool" "$(sup "$J1" erlbasic_pool .children)"
+check_eq "nothing of ours waits in the blocked supervisor's mailbox" "0" "$(node_eval E "element(2, process_info(whereis(erlbasic_slow), message_queue_len)).")"
 check_eq "the node is still healthy after the timeouts" "true" "$(node_eval E "is_process_alive(whereis(erlbasic_sup)).")"
 finish
