@@ -216,6 +216,10 @@ int snap_finish(snap *s, char *err);
 void snap_index_pids(snap *s);
 int snap_app_is_runtime(const char *app);
 
+/* Where a supervisor's tree hangs: "app" (an application's top), "orphan" (a root started
+ * outside every application), "" (it has a parent). */
+const char *snap_sup_root(const snap *s, uint32_t sup);
+
 /* Lookup */
 uint32_t snap_find_pid(const snap *s, oa_pid pid);
 uint32_t snap_find_name(const snap *s, const char *name); /* registered, global or via */

@@ -3,7 +3,13 @@
 # Elixir fixtures: lib/*.ex with elixirc, NAME.app copied; Erlang: src/*.erl with erlc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for dir in tests/fixtures/*/; do
+# the tests' own instrumentation, loaded into every node they start (tests/harness)
+mkdir -p build/harness/ebin
+for f in tests/harness/*.erl; do
+  b=build/harness/ebin/$(basename "$f" .erl).beam
+  [ "$b" -nt "$f" ] || erlc -o build/harness/ebin "$f"
+done
+for dir in tests/fixtures/*/ tests/corpus/*/; do
   name=$(basename "$dir")
   [ -f "$dir/fixture.conf" ] || continue
   out=build/fixtures/$name/ebin
@@ -18,7 +24,7 @@ for dir in tests/fixtures/*/; do
   fi
   if ls "$dir"src/*.erl >/dev/null 2>&1; then
     erlc -o "$out" "$dir"src/*.erl
-    cp "$dir"src/$name.app.src "$out/$name.app"
+    [ -f "$dir"src/$name.app.src ] && cp "$dir"src/$name.app.src "$out/$name.app"
   fi
   touch "$stamp"
   echo "fixture $name built" >&2

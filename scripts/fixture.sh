@@ -20,6 +20,7 @@ elixir_ebins() {
 start() {
   local name=$1 node=${2:-}
   local conf=$top/tests/fixtures/$name/fixture.conf
+  [ -f "$conf" ] || conf=$top/tests/corpus/$name/fixture.conf
   [ -f "$conf" ] || { echo "fixture.sh: no fixture named $name" >&2; exit 2; }
   # shellcheck disable=SC1090
   . "$conf"
@@ -32,10 +33,11 @@ start() {
     ( umask 077; head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-32 > "$dir/.erlang.cookie" )
   fi
   chmod 400 "$dir/.erlang.cookie"
-  local pa="-pa $top/build/fixtures/$name/ebin"
+  local pa="-pa $top/build/fixtures/$name/ebin -pa $top/build/harness/ebin"
   [ "$KIND" = elixir ] && pa="$pa $(elixir_ebins)"
-  local eval="{ok, _} = application:ensure_all_started($APP), $PLANT, ok = file:write_file(\"$dir/ready\", <<\"ready\">>)."
+  local eval="ok = oa_harness:install(), ${SETUP:-ok}, {ok, _} = application:ensure_all_started($APP), $PLANT, ok = file:write_file(\"$dir/ready\", <<\"ready\">>)."
   # shellcheck disable=SC2086
+  export FIXTURE_DIR=$dir
   HOME=$dir ERL_CRASH_DUMP=$dir/erl_crash.dump erl -sname "$node" -noshell -noinput $pa ${FIXTURE_ERL_FLAGS:-} -eval "$eval" >"$dir/node.log" 2>&1 &
   local pid=$!
   echo "$pid" > "$dir/pid"
@@ -59,6 +61,7 @@ start() {
 
 stop() {
   local dir=$1
+  [ -d "$dir" ] || exit 0   # already stopped
   [ -f "$dir/pid" ] || { echo "fixture.sh: $dir is not a fixture directory" >&2; exit 2; }
   local pid; pid=$(cat "$dir/pid")
   # only the node we started: its command line carries its own node name

@@ -51,6 +51,8 @@ void render_dump_json(const snap *s, strbuf *out)
         json_kstr(&j, "name", snap_str(s, a->name));
         json_kstr(&j, "vsn", snap_str(s, a->vsn));
         json_kbool(&j, "runtime", a->runtime);
+        if (a->master.kind == PK_PID)
+            pid_field(&j, s, "master", a->master);
         if (a->top_sup != SNAP_NONE)
             pid_field(&j, s, "top", snap_sup_at(s, a->top_sup)->pid);
         json_obj_end(&j);
@@ -76,6 +78,17 @@ void render_dump_json(const snap *s, strbuf *out)
         json_kstr(&j, "app", sp->app != SNAP_NONE ? snap_str(s, ((snap_app *)vec_at(&s->apps, sp->app))->name) : "");
         if (sp->parent != SNAP_NONE)
             pid_field(&j, s, "parent", snap_sup_at(s, sp->parent)->pid);
+        json_kstr(&j, "root", snap_sup_root(s, k));
+        json_key(&j, "child_pids");
+        json_arr(&j);
+        for (uint32_t c = 0; c < sp->n_children; c++) {
+            const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+            if (ch->state != CS_PID)
+                continue;
+            snap_pid_text(s, ch->pid, b, sizeof b);
+            json_str(&j, b);
+        }
+        json_arr_end(&j);
         json_obj_end(&j);
     }
     json_arr_end(&j);
@@ -101,6 +114,17 @@ void render_dump_json(const snap *s, strbuf *out)
     for (int k = 0; k < PC__COUNT; k++)
         json_kint(&j, proc_class_name((enum proc_class)k), (int64_t)counts[k]);
     json_obj_end(&j);
+    /* every process no supervision tree reaches (neither a supervisor nor a child), but ours */
+    json_key(&j, "outside_trees");
+    json_arr(&j);
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        const snap_proc *p = snap_proc_at(s, i);
+        if (p->sup != SNAP_NONE || p->own_sup != SNAP_NONE || p->cls == PC_ADVISOR)
+            continue;
+        snap_pid_text(s, p->pid, b, sizeof b);
+        json_str(&j, b);
+    }
+    json_arr_end(&j);
     json_key(&j, "unsupervised");
     json_arr(&j);
     for (uint32_t i = 0; i < s->procs.len; i++) {

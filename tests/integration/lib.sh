@@ -59,7 +59,40 @@ check_contains() { if grep -qF -- "$2" <<<"$3"; then ok "$1"; else not_ok "$1" "
 in: $3"; fi; }
 check_not_contains() { if grep -qF -- "$2" <<<"$3"; then not_ok "$1" "unexpected: $2"; else ok "$1"; fi; }
 
+# harness_report DIR: what tests/harness/oa_harness.erl saw on that node:
+# "logged=N ours=N probes=N left=N" and details (N/A when the node is gone)
+harness_report() {
+  local d=$1
+  kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null || { echo "N/A"; return; }
+  echo 'oa_harness:report().' | HOME=$d "$ERL_CALL" -sname "$(cat "$d/node")" -e 2>&1 |
+    sed -e 's/^{ok, *"//' -e 's/"}$//'
+}
+
+# Safety in every test: on every node it started that still runs, no log event caused by
+# our requests, no probe module loaded, no message of ours queued in any process.
+safety_one() {
+  local d=$1 r
+  r=$(harness_report "$d")
+  [ "$r" = "N/A" ] && return 0
+  if grep -q '^logged=[0-9]* ours=0 probes=0 left=0' <<<"$r"; then
+    ok "safety on $(cat "$d/node"): nothing logged by us, no probe loaded, no message left"
+  else
+    not_ok "safety on $(cat "$d/node")" "$r"
+  fi
+}
+safety_checks() {
+  local d
+  for d in "${_FIXTURE_DIRS[@]}"; do safety_one "$d"; done
+}
+
+# stop_fixture DIR: stop one node before the test ends (its safety checked first)
+stop_fixture() {
+  safety_one "$1"
+  "$TOP/scripts/fixture.sh" stop "$1" || true
+}
+
 finish() {
+  safety_checks
   echo "$TEST_NAME: $PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]
 }
