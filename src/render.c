@@ -379,16 +379,29 @@ void render_tree(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out)
     if (sup != SNAP_NONE) {
         tree_sup(s, sup, NULL, c, out, &prefix, 0);
     } else {
-        for (int pass = 0; pass < 2; pass++)
+        for (int pass = 0; pass < 3; pass++) {
+            if (pass == 1) {
+                /* trees started outside every application: from a script, iex, a test, a library */
+                for (uint32_t k = 0; k < s->sups.len; k++) {
+                    if (strcmp(snap_sup_root(s, k), "orphan") != 0)
+                        continue;
+                    sb_printf(out, "%s[outside any application]%s\n", col(c, C_DIM), col(c, C_RESET));
+                    sb_reset(&prefix);
+                    tree_sup(s, k, NULL, c, out, &prefix, 0);
+                    sb_putc(out, '\n');
+                }
+                continue;
+            }
             for (size_t i = 0; i < s->apps.len; i++) {
                 const snap_app *a = vec_at(&s->apps, i);
-                if (a->runtime != pass || a->top_sup == SNAP_NONE)
+                if (a->runtime != (pass == 2) || a->top_sup == SNAP_NONE)
                     continue;
                 sb_printf(out, "%s[%s]%s\n", col(c, C_DIM), snap_str(s, a->name), col(c, C_RESET));
                 sb_reset(&prefix);
                 tree_sup(s, a->top_sup, NULL, c, out, &prefix, 0);
                 sb_putc(out, '\n');
             }
+        }
     }
     sb_free(&prefix);
 }

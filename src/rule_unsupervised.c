@@ -111,10 +111,73 @@ static void run_kind(const snap *s, findings *out, int tasks)
     vec_free(&groups);
 }
 
+/* Is p linked to a process inside a tree (a Registry partition aside)? Then a root is owned:
+ * a supervisor a supervised worker started for itself (poolboy's pool supervisor), or a
+ * child whose parent is letting it go. */
+static int linked_into_tree(const snap *s, const snap_proc *p, uint32_t k)
+{
+    const oa_pid *links = (const oa_pid *)s->refs.items + p->refs + 1 + p->n_anc;
+    for (uint32_t l = 0; l < p->n_links; l++) {
+        uint32_t q = snap_find_pid(s, links[l]);
+        if (q == SNAP_NONE || (snap_proc_at(s, q)->flags & PF_REGISTRY_PART))
+            continue;
+        const snap_proc *qp = snap_proc_at(s, q);
+        if (qp->sup == k) /* its own child */
+            continue;
+        if (qp->child != SNAP_NONE || (qp->own_sup != SNAP_NONE && snap_sup_at(s, qp->own_sup)->parent != SNAP_NONE) ||
+            (qp->own_sup != SNAP_NONE && strcmp(snap_sup_root(s, qp->own_sup), "app") == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* A supervision tree started outside every application (a script, iex, a test, a library
+ * call): its root gets one finding, about the tree; what runs below it is supervised. */
+static void run_orphan_roots(const snap *s, findings *out)
+{
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        const snap_sup *sp = snap_sup_at(s, k);
+        if (sp->proc == SNAP_NONE || strcmp(snap_sup_root(s, k), "orphan") != 0)
+            continue;
+        const snap_proc *p = snap_proc_at(s, sp->proc);
+        if (rule_exempt(s, p) || (s->has_sample2 && !(p->flags & PF_SAMPLE2)) || linked_into_tree(s, p, k))
+            continue;
+        uint32_t below = 0;
+        for (uint32_t i = 0; i < s->procs.len; i++) {
+            uint32_t up = snap_proc_at(s, i)->sup;
+            for (int d = 0; up != SNAP_NONE && d < 64; d++, up = snap_sup_at(s, up)->parent)
+                if (up == k) {
+                    below++;
+                    break;
+                }
+        }
+        finding *x = findings_add(out, "unsupervised-process", SEV_WARNING);
+        finding_subject_sup(out, x, s, k);
+        finding_ev(x, "children", sp->n_children, "");
+        finding_ev(x, "processes_below", below, "");
+        x->summary = findings_printf(
+            out,
+            "%s (%s%s%s, %u children, %u processes below it) is the root of a supervision tree started outside "
+            "every application: from a script, a shell, a test or a library call. No application starts it, "
+            "restarts it or stops it in order; when the process that started it exits, the whole tree goes down.",
+            x->subject, sup_kind_name(sp->kind), sp->strategy ? " " : "", sp->strategy ? snap_str(s, sp->strategy) : "",
+            sp->n_children, below);
+        x->recommendation = findings_printf(
+            out,
+            "%s",
+            s->info.elixir_version
+                ? "Start this tree from your application: put the child spec you now pass to start_link into the "
+                  "children of the supervisor your Application.start/2 starts, so the application owns it."
+                : "Start this tree from your application: add its child spec to the children of the supervisor "
+                  "your application's start/2 starts (type => supervisor), so the application owns it.");
+    }
+}
+
 static void run_process(const snap *s, const rule_opts *o, findings *out)
 {
     (void)o;
     run_kind(s, out, 0);
+    run_orphan_roots(s, out);
 }
 
 static void run_task(const snap *s, const rule_opts *o, findings *out)
@@ -132,7 +195,9 @@ const rule rule_unsupervised_process = {
                "which_children and that is not part of the runtime (kernel, stdlib, elixir, logger, the shell) "
                "or of this tool. Sub-classes: linked helper (info: linked to a supervised process), spawned "
                "but unlinked, application orphan, foreign orphan (warning). Links to Registry partitions do not "
-               "count as supervision. Fix: give it a child spec and start it from a supervisor.",
+               "count as supervision. The root of a supervision tree started outside every application (from a "
+               "script, iex, a test) gets one warning for its whole tree, unless a supervised process owns it "
+               "through a link (a pool's own supervisor). Fix: give it a child spec and start it from a supervisor.",
     .run = run_process,
 };
 

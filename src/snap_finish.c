@@ -122,6 +122,9 @@ static void classify(snap *s)
                 continue;
             if (snap_proc_at(s, q)->flags & PF_REGISTRY_PART)
                 continue; /* registration cleanup link, not supervision */
+            uint32_t qs = snap_proc_at(s, q)->own_sup;
+            if (qs != SNAP_NONE && snap_proc_at(s, q)->sup == SNAP_NONE && strcmp(snap_sup_root(s, qs), "orphan") == 0)
+                continue; /* the link of whoever started a tree outside every application */
             linked = 1;
         }
         if (linked) {
