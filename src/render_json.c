@@ -79,6 +79,10 @@ void render_dump_json(const snap *s, strbuf *out)
         if (sp->parent != SNAP_NONE)
             pid_field(&j, s, "parent", snap_sup_at(s, sp->parent)->pid);
         json_kstr(&j, "root", snap_sup_root(s, k));
+        if (sp->proc != SNAP_NONE && snap_reds_rate(s, snap_proc_at(s, sp->proc)) >= 0)
+            json_knum(&j, "reds_per_s", snap_reds_rate(s, snap_proc_at(s, sp->proc)));
+        if (sp->status != SS_OK)
+            json_kstr(&j, "error", snap_str(s, sp->error));
         json_key(&j, "child_pids");
         json_arr(&j);
         for (uint32_t c = 0; c < sp->n_children; c++) {
