@@ -220,6 +220,13 @@ int snap_app_is_runtime(const char *app);
  * outside every application), "" (it has a parent). */
 const char *snap_sup_root(const snap *s, uint32_t sup);
 
+/* The two samples lay much further apart than asked (a busy node): 1.5 times and 0.5 s more. */
+static inline int snap_window_stretched(const snap *s)
+{
+    return s->has_sample2 && s->info.window_ms > 0 && s->info.sample_gap_us > s->info.window_ms * 1500 &&
+           s->info.sample_gap_us > s->info.window_ms * 1000 + 500000;
+}
+
 /* Lookup */
 uint32_t snap_find_pid(const snap *s, oa_pid pid);
 uint32_t snap_find_name(const snap *s, const char *name); /* registered, global or via */

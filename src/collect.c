@@ -191,7 +191,15 @@ static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *e
 
 static void enc_opts(ei_x_buff *a, const collect_opts *o, long session)
 {
-    ei_x_encode_map_header(a, 7);
+    /* OTP_ADVISOR_PRIORITY (low|normal|high): the probe's priority, for measuring; high by
+     * default (see the probe: at low it starved on a saturated node) */
+    const char *prio = getenv("OTP_ADVISOR_PRIORITY");
+    int has_prio = prio && (!strcmp(prio, "low") || !strcmp(prio, "normal") || !strcmp(prio, "high"));
+    ei_x_encode_map_header(a, 7 + has_prio);
+    if (has_prio) {
+        enc_atom(a, "priority");
+        enc_atom(a, prio);
+    }
     enc_atom(a, "window_ms");
     ei_x_encode_long(a, o->window_ms);
     enc_atom(a, "sup_timeout_ms");

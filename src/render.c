@@ -117,7 +117,8 @@ void render_summary(const snap *s, const render_ctx *c, strbuf *out)
     render_bytes((uint64_t)mem_of(s, "binary"), b, sizeof b);
     sb_printf(out, "memory    total %s, processes %s, ets %s, binary %s\n", m1, m2, a, b);
     if (s->has_sample2)
-        sb_printf(out, "window    two samples %.2f s apart\n", (double)ni->sample_gap_us / 1e6);
+        sb_printf(out, "window    two samples %.2f s apart%s\n", (double)ni->sample_gap_us / 1e6,
+                  snap_window_stretched(s) ? " (stretched: the node was busy; rates use the measured time)" : "");
     else
         sb_printf(out, "window    one sample (rates unavailable)\n");
     size_t napps = 0;

@@ -69,6 +69,10 @@ void render_findings_text(const snap *s, const findings *f, int min_sev, const r
               snap_str(s, s->info.node),
               s->has_sample2 ? "two samples" : "one sample", s->procs.len,
               shown < (int)f->items.len ? " — some hidden by -s" : "");
+    if (snap_window_stretched(s))
+        sb_printf(out, "note: the window was stretched: %.1f s asked, %.1f s measured (the node was busy); rates use "
+                       "the measured time\n",
+                  (double)s->info.window_ms / 1e3, (double)s->info.sample_gap_us / 1e6);
 }
 
 void render_findings_json(const snap *s, const findings *f, strbuf *out)
