@@ -241,6 +241,19 @@ uint32_t snap_find_name(const snap *s, const char *name)
     return SNAP_NONE;
 }
 
+/* A nameless process is shown by the child id its parent gives it, before its pid. */
+static void path_label(const snap *s, const snap_proc *p, char *buf, size_t n)
+{
+    if (!p->name && !p->alt_name && p->child != SNAP_NONE) {
+        const char *id = snap_str(s, VEC_AT(&s->children, snap_child, p->child).id);
+        if (*id && strcmp(id, "undefined") != 0) {
+            snap_display_atom(id, buf, n);
+            return;
+        }
+    }
+    snap_proc_label(s, p, buf, n);
+}
+
 void snap_proc_path(const snap *s, const snap_proc *p, strbuf *out)
 {
     /* collect supervisors up to the top */
@@ -262,14 +275,14 @@ void snap_proc_path(const snap *s, const snap_proc *p, strbuf *out)
     for (int i = n - 1; i >= 0; i--) {
         const snap_sup *sp = snap_sup_at(s, chain[i]);
         if (sp->proc != SNAP_NONE)
-            snap_proc_label(s, snap_proc_at(s, sp->proc), buf, sizeof buf);
+            path_label(s, snap_proc_at(s, sp->proc), buf, sizeof buf);
         else
             snap_pid_text(s, sp->pid, buf, sizeof buf);
         if (out->len)
             sb_puts(out, " \xe2\x80\xba ");
         sb_puts(out, buf);
     }
-    snap_proc_label(s, p, buf, sizeof buf);
+    path_label(s, p, buf, sizeof buf);
     if (out->len)
         sb_puts(out, " \xe2\x80\xba ");
     sb_puts(out, buf);

@@ -63,7 +63,9 @@ check_not_contains() { if grep -qF -- "$2" <<<"$3"; then not_ok "$1" "unexpected
 # "logged=N ours=N probes=N left=N" and details (N/A when the node is gone)
 harness_report() {
   local d=$1
-  kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null || { echo "N/A"; return; }
+  local pid; pid=$(cat "$d/pid" 2>/dev/null)
+  # gone, or a zombie (a test killed it on purpose)
+  { kill -0 "$pid" && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; } 2>/dev/null || { echo "N/A"; return; }
   echo 'oa_harness:report().' | HOME=$d "$ERL_CALL" -sname "$(cat "$d/node")" -e 2>&1 |
     sed -e 's/^{ok, *"//' -e 's/"}$//'
 }
