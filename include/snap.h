@@ -216,9 +216,11 @@ int snap_finish(snap *s, char *err);
 void snap_index_pids(snap *s);
 int snap_app_is_runtime(const char *app);
 
-/* Where a supervisor's tree hangs: "app" (an application's top), "orphan" (a root started
- * outside every application), "" (it has a parent). */
-const char *snap_sup_root(const snap *s, uint32_t sup);
+/* Where a supervisor's tree hangs: it has a parent, it is an application's top, or it is the
+ * root of a tree started outside every application (a script, iex, a test, a library). */
+enum sup_root { SR_CHILD, SR_APP, SR_ORPHAN };
+enum sup_root snap_sup_root(const snap *s, uint32_t sup);
+const char *sup_root_name(enum sup_root r); /* "", "app", "orphan" */
 
 /* The two samples lay much further apart than asked (a busy node): 1.5 times and 0.5 s more. */
 static inline int snap_window_stretched(const snap *s)

@@ -104,16 +104,27 @@ fun(CPid, Opts) ->
   WindowMs = Get(window_ms, 1000),
   SupTmo = Get(sup_timeout_ms, 2000),
   KeyCap = Get(registry_keys, 10000),
-  %% Priority and bursts. At low priority the probe starved on a node whose schedulers its
-  %% own processes saturate (38 s silent on 2 busy schedulers). It runs at high priority
-  %% instead, in bursts of one chunk; when other processes are waiting to run it then
-  %% sleeps as long as the burst took, so it never holds more than half a scheduler.
-  Prio = Get(priority, high),
+  %% Priority and bursts, decided from measurements on 100,000 processes:
+  %% - at low priority the probe starved on a node whose own processes saturate its 2
+  %%   schedulers (108.7 s; normal 19.6 s);
+  %% - at high priority it walks a saturated node in 4.9 s, but an idle one in 1.2 s
+  %%   instead of 0.6 s at normal (high-priority processes hold back the port that carries
+  %%   our chunks).
+  %% So it runs at normal priority while the run queues are short, and when others are
+  %% waiting (more than our own two tasks: the lister, the distribution port) it goes
+  %% high for its bursts of one chunk and sleeps as long as each burst took, so it never
+  %% holds more than half a scheduler. OTP_ADVISOR_PRIORITY pins one priority.
+  Prio = Get(priority, adaptive),
+  Prio0 = case Prio of adaptive -> normal; _ -> Prio end,
   Burst = fun(B0) ->
-            case erlang:statistics(total_run_queue_lengths) of
-              0 -> ok;
-              _ -> Ms = (erlang:monotonic_time(microsecond) - B0 + 999) div 1000,
-                   receive after Ms -> ok end
+            case erlang:statistics(total_run_queue_lengths) > 2 of
+              false -> Prio =:= adaptive andalso process_flag(priority, normal), ok;
+              true -> Prio =:= adaptive andalso process_flag(priority, high),
+                      %% at most 10 ms: where the host itself is short of CPU, a burst is
+                      %% stretched by the OS, and sleeping as long again made a walk of
+                      %% 100,000 processes take 77 s instead of 16 s (measured)
+                      Ms = min(10, (erlang:monotonic_time(microsecond) - B0 + 999) div 1000),
+                      receive after Ms -> ok end
             end
           end,
   %% a supervisor waiting for requests: in gen_server's loop, or hibernating in it
@@ -121,7 +132,7 @@ fun(CPid, Opts) ->
   SupIc = fun({supervisor, _, 1}) -> true; ({supervisor_bridge, _, 1}) -> true; (_) -> false end,
   PickSups = fun(Infos, Acc) -> [{length(element(5, R)), element(1, R)} || R <- Infos, SupIc(element(4, R))] ++ Acc end,
   Main = fun() ->
-    process_flag(priority, Prio),
+    process_flag(priority, Prio0),
     MRef = erlang:monitor(process, CPid),
     T0 = erlang:monotonic_time(microsecond),
     %% Send with credit: block (bounded) until the C node grants more.
@@ -144,7 +155,8 @@ fun(CPid, Opts) ->
     Prober = self(),
     Walk = fun(Tag, F, C0, Pick) ->
       Lister = spawn(fun() ->
-                       process_flag(priority, Prio),
+                       %% the lister does little, and is waited for: it never yields to the load
+                       process_flag(priority, case Prio of adaptive -> high; _ -> Prio end),
                        PRef = erlang:monitor(process, Prober),
                        Serve = fun Serve(L) ->
                                  receive
@@ -206,7 +218,7 @@ fun(CPid, Opts) ->
     Wait = (W1a div 1000 + WindowMs) - erlang:monotonic_time(millisecond),
     {C3, W2a, W2b, Reds1, Lister2} =
       case WindowMs > 0 of
-        false -> {Reds0x, _} = erlang:statistics(reductions), {C2, 0, 0, Reds0x, Lister1};
+        false -> {C2, 0, 0, Reds0, Lister1};
         true ->
           receive oa_stop -> exit(normal); {'DOWN', MRef, _, _, _} -> exit(normal)
           after max(Wait, 0) -> ok end,
@@ -265,20 +277,27 @@ fun(CPid, Opts) ->
                 ('Elixir.PartitionSupervisor') -> partition;
                 ('Elixir.Task.Supervisor') -> task;
                 (_) -> supervisor end,
+    %% ready | {busy, Why} | gone: is it waiting in its receive loop right now?
+    Ready = fun(P) ->
+      case erlang:process_info(P, [status, current_function, message_queue_len]) of
+        [{status, St}, {current_function, CF}, {message_queue_len, Q}] ->
+          case SupLoop(CF) andalso St =/= suspended andalso St =/= exiting of
+            true -> ready;
+            false -> {busy, iolist_to_binary([<<"not waiting in its receive loop: ">>, atom_to_binary(St, utf8),
+                                              <<" in ">>, Text(CF), <<", ">>, integer_to_binary(Q),
+                                              <<" messages queued; nothing sent">>])}
+          end;
+        _ -> gone
+      end
+    end,
     Verify = fun(P) ->
       case Dict(P, '$initial_call') of
         {supervisor_bridge, BCB, 1} -> {bridge, BCB};
         {supervisor, SCB, 1} when is_atom(SCB) ->
-          case erlang:process_info(P, [status, current_function, message_queue_len]) of
-            [{status, St}, {current_function, CF}, {message_queue_len, Q}] ->
-              case SupLoop(CF) andalso St =/= suspended andalso St =/= exiting of
-                true -> {sup, BaseOf(SCB)};
-                false -> {busy, BaseOf(SCB),
-                          iolist_to_binary([<<"not waiting in its receive loop: ">>, atom_to_binary(St, utf8),
-                                            <<" in ">>, Text(CF), <<", ">>, integer_to_binary(Q),
-                                            <<" messages queued; nothing sent">>])}
-              end;
-            _ -> gone
+          case Ready(P) of
+            ready -> {sup, BaseOf(SCB)};
+            {busy, Why} -> {busy, BaseOf(SCB), Why};
+            gone -> gone
           end;
         Other -> {declared, Other}
       end
@@ -341,9 +360,10 @@ fun(CPid, Opts) ->
           case SupState(P, Base) of
             {_, _, _, _, _, _, _, timeout, _} = T -> erlang:append_element(T, []);
             {K, Strat, Int, Per, Rs, CB, RFun, St0, Err0} ->
+              %% looked at again: sys:get_state took a while, the loop may have moved on
               {St, Err, Rows} =
-                case Verify(P) of
-                  {sup, _} ->
+                case Ready(P) of
+                  ready ->
                     try gen_server:call(P, which_children, SupTmo) of
                       L when is_list(L) -> {St0, Err0, L};
                       Other -> {error, Text(Other), []}
@@ -351,8 +371,8 @@ fun(CPid, Opts) ->
                       exit:{timeout, _} -> {timeout, <<"which_children timed out">>, []};
                       _:E -> {error, Text(E), []}
                     end;
-                  {busy, _, Why} -> {busy, Why, []};
-                  _ -> {error, <<"exited during the walk">>, []}
+                  {busy, Why} -> {busy, Why, []};
+                  gone -> {error, <<"exited during the walk">>, []}
                 end,
               {K, Strat, Int, Per, Rs, CB, RFun, St, Err, Rows}
           end

@@ -95,16 +95,16 @@ static int purge_probes(conn *c, int include_ours, char *err)
     ei_x_new(&a);
     ei_x_new(&r);
     ei_x_encode_empty_list(&a);
-    int rc = conn_rpc(c, "code", "all_loaded", &a, &r, err);
+    int rc = conn_rpc(c, "erlang", "loaded", &a, &r, err);
     if (rc == 0) {
         etf_rd rd;
-        uint32_t n, ar;
+        uint32_t n;
         etf_init(&rd, r.buff, (size_t)r.index);
         if (etf_list(&rd, &n) == 0)
             for (uint32_t i = 0; i < n && rc == 0; i++) {
                 const char *s;
                 size_t l;
-                if (etf_tuple(&rd, &ar) || ar != 2 || etf_atom(&rd, &s, &l) || etf_skip(&rd))
+                if (etf_atom(&rd, &s, &l))
                     break;
                 if (l > 18 && memcmp(s, "otp_advisor_probe_", 18) == 0 &&
                     (include_ours || !(l == strlen(probe_module) && memcmp(s, probe_module, l) == 0))) {
@@ -191,8 +191,8 @@ static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *e
 
 static void enc_opts(ei_x_buff *a, const collect_opts *o, long session)
 {
-    /* OTP_ADVISOR_PRIORITY (low|normal|high): the probe's priority, for measuring; high by
-     * default (see the probe: at low it starved on a saturated node) */
+    /* OTP_ADVISOR_PRIORITY (low|normal|high): pin the probe's priority, for measuring; by
+     * default it adapts to the run queues (see the probe) */
     const char *prio = getenv("OTP_ADVISOR_PRIORITY");
     int has_prio = prio && (!strcmp(prio, "low") || !strcmp(prio, "normal") || !strcmp(prio, "high"));
     ei_x_encode_map_header(a, 7 + has_prio);
@@ -378,15 +378,25 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
     return 0;
 }
 
+/* Removing the probe must not give up where a snapshot did not: on a node whose schedulers
+ * its own work saturates, code_server and the purge (which looks at every process) answer
+ * slowly, and a delete that times out before its purge leaves the module loaded. So the
+ * removal calls get at least UNLOAD_TIMEOUT_MS each. */
+#define UNLOAD_TIMEOUT_MS 60000
+
 int collect_unload(conn *c, collect_state *st, char *err)
 {
     if (!conn_up(c))
         return 0;
+    int saved = c->timeout_ms;
+    if (c->timeout_ms < UNLOAD_TIMEOUT_MS)
+        c->timeout_ms = UNLOAD_TIMEOUT_MS;
     int others = 0;
     int rc = other_advisor(c, &others, err);
     if (rc == 0 && !others)
         rc = purge_probes(c, 1, err);
     if (rc == 0)
         st->loaded = 0;
+    c->timeout_ms = saved;
     return rc;
 }

@@ -263,6 +263,27 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
         }
         return;
     }
+    if (sp->kind == SK_DECLARED) {
+        /* never asked: what it links and started is shown as probably supervised */
+        uint32_t n = 0, shown = 0;
+        for (uint32_t i = 0; i < s->procs.len; i++)
+            n += snap_proc_at(s, i)->sup == k && (snap_proc_at(s, i)->flags & PF_PROBABLE);
+        for (uint32_t i = 0; i < s->procs.len && shown < n; i++) {
+            const snap_proc *p = snap_proc_at(s, i);
+            if (p->sup != k || !(p->flags & PF_PROBABLE))
+                continue;
+            char label[256];
+            snap_proc_label(s, p, label, sizeof label);
+            sb_printf(out, "%s%s %s", prefix->buf,
+                      ++shown == n ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80",
+                      label);
+            proc_tail(s, p, c, out);
+            sb_printf(out, "  %sprobably supervised (linked, started by it)%s", col(c, C_DIM), col(c, C_RESET));
+            mark(c, i, out);
+            sb_putc(out, '\n');
+        }
+        return;
+    }
     int collapse = (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK ||
                     (sp->strategy && strcmp(snap_str(s, sp->strategy), "simple_one_for_one") == 0)) &&
                    c->collapse > 0 && sp->n_children > (uint32_t)c->collapse;
@@ -384,7 +405,7 @@ void render_tree(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out)
             if (pass == 1) {
                 /* trees started outside every application: from a script, iex, a test, a library */
                 for (uint32_t k = 0; k < s->sups.len; k++) {
-                    if (strcmp(snap_sup_root(s, k), "orphan") != 0)
+                    if (snap_sup_root(s, k) != SR_ORPHAN)
                         continue;
                     sb_printf(out, "%s[outside any application]%s\n", col(c, C_DIM), col(c, C_RESET));
                     sb_reset(&prefix);

@@ -78,7 +78,7 @@ void render_dump_json(const snap *s, strbuf *out)
         json_kstr(&j, "app", sp->app != SNAP_NONE ? snap_str(s, ((snap_app *)vec_at(&s->apps, sp->app))->name) : "");
         if (sp->parent != SNAP_NONE)
             pid_field(&j, s, "parent", snap_sup_at(s, sp->parent)->pid);
-        json_kstr(&j, "root", snap_sup_root(s, k));
+        json_kstr(&j, "root", sup_root_name(snap_sup_root(s, k)));
         if (sp->proc != SNAP_NONE && snap_reds_rate(s, snap_proc_at(s, sp->proc)) >= 0)
             json_knum(&j, "reds_per_s", snap_reds_rate(s, snap_proc_at(s, sp->proc)));
         if (sp->status != SS_OK)

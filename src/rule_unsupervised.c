@@ -124,8 +124,8 @@ static int linked_into_tree(const snap *s, const snap_proc *p, uint32_t k)
         const snap_proc *qp = snap_proc_at(s, q);
         if (qp->sup == k) /* its own child */
             continue;
-        if (qp->child != SNAP_NONE || (qp->own_sup != SNAP_NONE && snap_sup_at(s, qp->own_sup)->parent != SNAP_NONE) ||
-            (qp->own_sup != SNAP_NONE && strcmp(snap_sup_root(s, qp->own_sup), "app") == 0))
+        /* a child row somewhere, or a supervisor that is not itself an orphan root */
+        if (qp->child != SNAP_NONE || (qp->own_sup != SNAP_NONE && snap_sup_root(s, qp->own_sup) != SR_ORPHAN))
             return 1;
     }
     return 0;
@@ -137,7 +137,7 @@ static void run_orphan_roots(const snap *s, findings *out)
 {
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
-        if (sp->proc == SNAP_NONE || strcmp(snap_sup_root(s, k), "orphan") != 0)
+        if (sp->proc == SNAP_NONE || snap_sup_root(s, k) != SR_ORPHAN)
             continue;
         const snap_proc *p = snap_proc_at(s, sp->proc);
         if (rule_exempt(s, p) || (s->has_sample2 && !(p->flags & PF_SAMPLE2)) || linked_into_tree(s, p, k))

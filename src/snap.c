@@ -288,13 +288,15 @@ void snap_proc_path(const snap *s, const snap_proc *p, strbuf *out)
     sb_puts(out, buf);
 }
 
-const char *snap_sup_root(const snap *s, uint32_t k)
+enum sup_root snap_sup_root(const snap *s, uint32_t k)
 {
     const snap_sup *sp = snap_sup_at(s, k);
     if (sp->parent != SNAP_NONE)
-        return "";
+        return SR_CHILD;
     for (size_t a = 0; a < s->apps.len; a++)
         if (((const snap_app *)vec_at(&s->apps, a))->top_sup == k)
-            return "app";
-    return "orphan";
+            return SR_APP;
+    return SR_ORPHAN;
 }
+
+const char *sup_root_name(enum sup_root r) { return r == SR_APP ? "app" : r == SR_ORPHAN ? "orphan" : ""; }

@@ -123,7 +123,7 @@ static void classify(snap *s)
             if (snap_proc_at(s, q)->flags & PF_REGISTRY_PART)
                 continue; /* registration cleanup link, not supervision */
             uint32_t qs = snap_proc_at(s, q)->own_sup;
-            if (qs != SNAP_NONE && snap_proc_at(s, q)->sup == SNAP_NONE && strcmp(snap_sup_root(s, qs), "orphan") == 0)
+            if (qs != SNAP_NONE && snap_proc_at(s, q)->sup == SNAP_NONE && snap_sup_root(s, qs) == SR_ORPHAN)
                 continue; /* the link of whoever started a tree outside every application */
             linked = 1;
         }

@@ -19,6 +19,9 @@ check_eq "rs_fake_sup (a gen_server declared supervisor) is recorded and not ask
 check_eq "rs_fake_sup is alive, the same process, after the snapshot" "$(jq -r '.supervisors[] | select(.name == "rs_fake_sup") | .pid' "$J")" "$(pid_of rs_fake_sup)"
 check_eq "its two linked workers are not reported unsupervised" "0" \
   "$(jq '[.unsupervised[] | select(.initial_call | test("realshapes_server:worker"))] | length' "$J")"
+"$OA" dump "$R_NODE" --cookie-file "$R_COOKIE" --window 0 --sup-timeout 300 >"$_TMP/dump.txt" 2>&1
+check_eq "the tree shows rs_fake_sup's two workers as probably supervised" "2" \
+  "$(sed -n '/rs_fake_sup/,/rs_idle_pool/p' "$_TMP/dump.txt" | grep -c 'probably supervised')"
 check_eq "rs_idle_pool holds its 10,000 children" "10000" "$(sup rs_idle_pool .children)"
 rate=$(sup rs_idle_pool .reds_per_s)
 if [[ "$rate" =~ ^[0-9.e+-]+$ ]] && awk -v r="$rate" 'BEGIN { exit !(r < 5) }'; then ok "the idle rs_idle_pool shows ~0 reds/s ($rate): our requests are outside the window"
