@@ -40,6 +40,11 @@ typedef struct {
     const char *recommendation; /* the framework's advice with code, for this subject */
     evidence ev[FINDING_MAX_EVIDENCE];
     int n_ev;
+    /* siblings: N processes running the same code under the same parent give one finding,
+     * this one the worst of them (highest weight); examples lists the next worst */
+    uint32_t count;       /* 1 for a single subject */
+    const char *examples; /* "" or "<0.1.0> (queue 30), …" */
+    double weight;        /* how bad, for picking the worst; set by the rule */
 } finding;
 
 typedef struct {
@@ -63,6 +68,8 @@ void finding_ev(finding *x, const char *key, double value, const char *unit);
 void finding_subject_proc(findings *f, finding *x, const snap *s, uint32_t proc);
 void finding_subject_sup(findings *f, finding *x, const snap *s, uint32_t sup);
 void findings_skip(findings *f, const char *rule_id, const char *reason);
+/* merge sibling findings of one rule added since index `from` (see finding.count) */
+void findings_group_siblings(const snap *s, findings *f, size_t from);
 /* most severe first, then by rule id, then subject */
 void findings_sort(findings *f);
 int findings_count(const findings *f, int min_sev);

@@ -2,6 +2,7 @@
 #include "json.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 
 void json_init(json_w *j, strbuf *out, int pretty)
@@ -118,10 +119,23 @@ void json_int(json_w *j, int64_t v)
 void json_num(json_w *j, double v)
 {
     pre_value(j);
-    if (isfinite(v))
-        sb_printf(j->out, "%.6g", v);
-    else
+    if (!isfinite(v)) {
         sb_puts(j->out, "null");
+        return;
+    }
+    /* integers exactly (every integer below 2^53 is one double); other values with the
+     * fewest digits that read back as the same double */
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+        sb_printf(j->out, "%.0f", v);
+        return;
+    }
+    char b[40];
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(b, sizeof b, "%.*g", prec, v);
+        if (strtod(b, NULL) == v)
+            break;
+    }
+    sb_puts(j->out, b);
 }
 
 void json_bool(json_w *j, int v)

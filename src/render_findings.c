@@ -1,5 +1,5 @@
 /* render_findings.c — findings as text (grouped by severity) and as JSON
- * (schema "otp-advisor/findings/1", documented in README). */
+ * (schema "otp-advisor/findings/2", documented in README). */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +35,11 @@ void render_finding_text(const snap *s, const finding *x, const render_ctx *c, s
         sb_printf(out, "  (%s)", x->path);
     sb_putc(out, '\n');
     indent_block(out, x->summary, "    ");
+    if (x->examples[0]) {
+        sb_puts(out, "    next worst: ");
+        sb_puts(out, x->examples);
+        sb_putc(out, '\n');
+    }
     indent_block(out, x->recommendation, "      ");
 }
 
@@ -80,8 +85,8 @@ void render_findings_json(const snap *s, const findings *f, strbuf *out)
     json_w j;
     json_init(&j, out, 1);
     json_obj(&j);
-    json_kstr(&j, "schema", "otp-advisor/findings/1");
-    json_kint(&j, "schema_version", 1);
+    json_kstr(&j, "schema", "otp-advisor/findings/2");
+    json_kint(&j, "schema_version", 2);
     json_kstr(&j, "node", snap_str(s, s->info.node));
     json_kstr(&j, "otp_release", snap_str(s, s->info.otp_release));
     if (s->info.elixir_version)
@@ -108,6 +113,8 @@ void render_findings_json(const snap *s, const findings *f, strbuf *out)
         json_kstr(&j, "pid", x->pid);
         json_kstr(&j, "path", x->path);
         json_obj_end(&j);
+        json_kint(&j, "count", x->count);
+        json_kstr(&j, "examples", x->examples);
         json_key(&j, "evidence");
         json_obj(&j);
         for (int e = 0; e < x->n_ev; e++)

@@ -7,7 +7,7 @@ start_fixture erlbasic E
 J=$(tmpfile check)
 "$OA" check --json "$E_NODE" --cookie-file "$E_COOKIE" --sup-timeout 300 >"$J" 2>"$J.err"
 check_eq "check exits 0 without --fail-on" 0 $?
-check_eq "schema" '"otp-advisor/findings/1"' "$(jq .schema "$J")"
+check_eq "schema" '"otp-advisor/findings/2"' "$(jq .schema "$J")"
 expected='global-bottleneck erlbasic_server
 unresponsive-supervisor erlbasic_slow
 unsupervised-process planted_blocked_caller

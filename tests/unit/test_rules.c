@@ -19,6 +19,7 @@
 #include <math.h>
 #include <sys/wait.h>
 
+#include "json.h"
 #include "render.h"
 #include "render_findings.h"
 #include "rules.h"
@@ -2841,6 +2842,27 @@ static void test_json_validator(void **state)
             fail_msg("validator accepted '%s'", bad[i]);
 }
 
+/* integers exactly, other doubles with the fewest digits that read back the same */
+static void test_json_numbers_exact(void **state)
+{
+    (void)state;
+    const double vals[] = {198009123.0, 1e6, 123456789012345.0, -7.0, 0.1, 1.0 / 3.0, 2.5e-9, 1e300, 4503599627370497.0};
+    const char *want[] = {"198009123", "1000000", "123456789012345", "-7", "0.1", NULL, "2.5e-09", NULL, "4503599627370497"};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        strbuf sb;
+        sb_init(&sb);
+        json_w j;
+        json_init(&j, &sb, 0);
+        json_num(&j, vals[i]);
+        if (want[i] && strcmp(sb.buf, want[i]))
+            fail_msg("%.17g printed as %s, want %s", vals[i], sb.buf, want[i]);
+        if (strtod(sb.buf, NULL) != vals[i])
+            fail_msg("%.17g printed as %s does not read back", vals[i], sb.buf);
+        assert_true(json_valid(sb.buf));
+        sb_free(&sb);
+    }
+}
+
 static void test_render_findings_text(void **state)
 {
     snap *s = plant_mix();
@@ -2914,8 +2936,8 @@ static void test_render_findings_json(void **state)
     const char *j = sb.buf;
     if (!json_valid(j))
         fail_msg("invalid JSON:\n%s", j);
-    assert_contains(j, "\"schema\": \"otp-advisor/findings/1\"");
-    assert_contains(j, "\"schema_version\": 1");
+    assert_contains(j, "\"schema\": \"otp-advisor/findings/2\"");
+    assert_contains(j, "\"schema_version\": 2");
     assert_contains(j, "\"node\": \"n@h\"");
     assert_contains(j, "\"elixir_version\": \"1.15.7\"");
     assert_contains(j, "\"window_ms\": 1000");
@@ -2932,7 +2954,7 @@ static void test_render_findings_json(void **state)
     assert_contains(j, "\"pid\": \"<0.200.0>\"");
     assert_contains(j, "\"queue_second\": 120");
     assert_contains(j, "\"reductions_per_s\": 200000");
-    assert_contains(j, "\"heap\": 2.09715e+06");
+    assert_contains(j, "\"heap\": 2097152");
     /* the recommendation's newlines are escaped */
     assert_contains(j, "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\\n");
     assert_contains(j, "\"not_evaluated\": []");
@@ -3105,6 +3127,7 @@ int main(void)
         cmocka_unit_test(test_known_bug_findings_sort_empty),
         /* renderers */
         cmocka_unit_test(test_json_validator),
+        cmocka_unit_test(test_json_numbers_exact),
         cmocka_unit_test(test_render_findings_text),
         cmocka_unit_test(test_render_findings_json),
         cmocka_unit_test(test_render_zoo_findings),
