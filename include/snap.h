@@ -215,6 +215,10 @@ int snap_finish(snap *s, char *err);
 
 void snap_index_pids(snap *s);
 int snap_app_is_runtime(const char *app);
+/* is the module of "m:f/a" the runtime's (src/runtime.c)? initial: the initial call or
+ * '$initial_call' (prefixes count too), not the current function */
+int snap_runtime_module(const char *mfa, int initial);
+extern const char *const snap_runtime_apps[], *const snap_runtime_modules[], *const snap_runtime_prefixes[];
 
 /* Where a supervisor's tree hangs: it has a parent, it is an application's top, or it is the
  * root of a tree started outside every application (a script, iex, a test, a library). */

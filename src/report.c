@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "codegen.h"
 #include "json.h"
 #include "render.h"
 #include "views.h"
@@ -328,123 +329,182 @@ static const char *finding_for_proc(const analysis *an, uint32_t proc, const cha
     return NULL;
 }
 
+/* A child id as a literal of the app's language: atoms by their text, other terms as the
+ * probe printed them (Elixir's inspect or Erlang's ~0tP, both valid source) unless the
+ * print was cut short; then the fallback. */
+static const char *id_literal(const analysis *an, const char *raw, const char *fallback, char *buf, size_t n)
+{
+    if (!raw[0] || strstr(raw, "...") || strstr(raw, "#Ref<") || strstr(raw, "#PID<") || strchr(raw, '<'))
+        return fallback;
+    char c = raw[0];
+    if (c == '{' || c == '[' || c == '"' || c == '%' || (c >= '0' && c <= '9') || c == '-' || c == ':') {
+        if ((an->s->info.elixir_version != 0) == (an->elixir != 0)) { /* printed in the app's own language */
+            snprintf(buf, n, "%s", raw);
+            return buf;
+        }
+        return fallback;
+    }
+    return an->elixir ? cg_ex_atom(raw, buf, n) : cg_erl_atom(raw, buf, n);
+}
+
+static const char *restart_atom(int r)
+{
+    return r == RT_TEMPORARY ? "temporary" : r == RT_TRANSIENT ? "transient" : "permanent";
+}
+
+static void ex_children(const analysis *an, uint32_t k, strbuf *out, strbuf *tests, int depth);
+
+/* one child of an Elixir supervisor; `last` drops the comma */
+static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strbuf *tests, int depth, int last)
+{
+    snap *s = an->s;
+    char pad[64];
+    snprintf(pad, sizeof pad, "%*s", 2 * depth, "");
+    const char *sep = last ? "" : ",";
+    char idb[512], modb[300], nameb[300], mod[256];
+    const char *mods = snap_str(s, ch->modules);
+    snprintf(mod, sizeof mod, "%.*s", (int)strcspn(mods, ","), mods);
+    uint32_t own = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc)->own_sup : SNAP_NONE;
+    const snap_sup *cs = own != SNAP_NONE ? snap_sup_at(s, own) : NULL;
+    const snap_proc *cp = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc) : NULL;
+    /* its registered name, when it has one: never a name the original did not have */
+    const char *name = cp && cp->name ? cg_ex_atom(snap_str(s, cp->name), nameb, sizeof nameb) : NULL;
+    const char *id = id_literal(an, snap_str(s, ch->id), mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":child", idb, sizeof idb);
+    int fnum = 0;
+    const char *r = cp ? finding_for_proc(an, ch->proc, NULL, &fnum) : NULL;
+    if (cs && cs->kind == SK_REGISTRY) {
+        const snap_registry *rg = NULL;
+        for (size_t i = 0; i < s->regs.len; i++)
+            if (oa_pid_eq(((snap_registry *)vec_at(&s->regs, i))->sup, cs->pid))
+                rg = vec_at(&s->regs, i);
+        const char *kind = rg && rg->kind ? snap_str(s, rg->kind) : "unique";
+        char rn[300];
+        const char *rname = rg && rg->name ? cg_ex_atom(snap_str(s, rg->name), rn, sizeof rn) : name ? name : id;
+        if (r && !strcmp(r, "registry-single-partition"))
+            sb_printf(out, "%s# was: {Registry, keys: :%s, name: %s} (F%d: registry-single-partition)\n"
+                           "%s{Registry, keys: :%s, name: %s, partitions: System.schedulers_online()}%s\n",
+                      pad, kind, rname, fnum, pad, kind, rname, sep);
+        else if (rg && rg->partitions > 1)
+            sb_printf(out, "%s{Registry, keys: :%s, name: %s, partitions: %u}%s\n", pad, kind, rname, rg->partitions, sep);
+        else
+            sb_printf(out, "%s{Registry, keys: :%s, name: %s}%s\n", pad, kind, rname, sep);
+        sb_printf(tests, "  start_supervised!({Registry, keys: :%s, name: %s})\n", kind, rname);
+    } else if (cs && (cs->kind == SK_DYNAMIC || cs->kind == SK_TASK)) {
+        const char *what = cs->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
+        if (r && !strcmp(r, "missing-partition-supervisor") && name) {
+            sb_printf(out, "%s# was: {%s, name: %s} (F%d: missing-partition-supervisor)\n"
+                           "%s{PartitionSupervisor, child_spec: %s, name: %s}%s\n",
+                      pad, what, name, fnum, pad, what, name, sep);
+            sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: %s, name: %s})\n", what, name);
+        } else if (name) {
+            sb_printf(out, "%s{%s, name: %s}%s\n", pad, what, name, sep);
+            sb_printf(tests, "  start_supervised!({%s, name: %s})\n", what, name);
+        } else {
+            sb_printf(out, "%sSupervisor.child_spec(%s, id: %s)%s\n", pad, what, id, sep);
+        }
+    } else if (cs && cs->kind == SK_PARTITION) {
+        if (name)
+            sb_printf(out, "%s{PartitionSupervisor, child_spec: DynamicSupervisor, name: %s}%s\n", pad, name, sep);
+        else
+            sb_printf(out, "%s# %s: a PartitionSupervisor whose name is not visible\n", pad, id);
+    } else if (cs) {
+        const char *cb = cs->callback ? snap_str(s, cs->callback) : "";
+        if (cb[0] && strcmp(cb, "Elixir.Supervisor.Default") && cg_is_ex_alias(cb)) {
+            sb_printf(out, "%s%s%s\n", pad, cg_ex_atom(cb, modb, sizeof modb), sep);
+            sb_printf(tests, "  start_supervised!(%s)\n", modb);
+        } else if (cb[0] && strcmp(cb, "Elixir.Supervisor.Default")) {
+            sb_printf(out, "%s%%{id: %s, start: {%s, :start_link, []}, type: :supervisor}%s\n", pad, id,
+                      cg_ex_atom(cb, modb, sizeof modb), sep);
+        } else {
+            /* a module-less Supervisor: its own children, inline */
+            const char *strategy = cs->strategy ? snap_str(s, cs->strategy) : "one_for_one";
+            sb_printf(out, "%s%%{\n%s  id: %s,\n%s  type: :supervisor,\n%s  start:\n%s    {Supervisor, :start_link,\n%s     [\n",
+                      pad, pad, id, pad, pad, pad, pad);
+            ex_children(an, own, out, tests, depth + 3);
+            sb_printf(out, "%s     ], [strategy: :%s%s%s]]}\n%s}%s\n", pad, strategy, name ? ", name: " : "",
+                      name ? name : "", pad, sep);
+        }
+    } else if (!strcmp(mod, "Elixir.Agent")) {
+        if (r)
+            sb_printf(out, "%s# F%d: %s, consider ETS\n", pad, fnum, r);
+        sb_printf(out, "%s%%{id: %s, start: {Agent, :start_link, [fn -> %%{} end%s%s%s]}}%s\n", pad, id,
+                  name ? ", [name: " : "", name ? name : "", name ? "]" : "", sep);
+    } else if (!strcmp(mod, "Elixir.Task")) {
+        sb_printf(out, "%s%%{id: %s, start: {Task, :start_link, [fn -> :ok end]}}%s\n", pad, id, sep);
+    } else if (r && !strcmp(r, "process-without-runtime-reason") &&
+               ((const finding *)vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, fnum - 1)))->severity >= SEV_WARNING) {
+        char dm[256];
+        snap_display_atom(mod, dm, sizeof dm);
+        sb_printf(out, "%s# removed: %s (F%d: no runtime reason: make it a plain module)\n", pad, dm, fnum);
+    } else if (mod[0] && cg_is_ex_alias(mod)) {
+        sb_printf(out, "%s%s%s", pad, cg_ex_atom(mod, modb, sizeof modb), sep);
+        if (r)
+            sb_printf(out, "  # F%d: %s", fnum, r);
+        sb_putc(out, '\n');
+        sb_printf(tests, "  start_supervised!(%s)\n", modb);
+    } else {
+        sb_printf(out, "%s%%{id: %s, start: {%s, :start_link, []}, restart: :%s}%s", pad, id,
+                  mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":unknown_module", restart_atom(ch->restart), sep);
+        if (r)
+            sb_printf(out, "  # F%d: %s", fnum, r);
+        sb_putc(out, '\n');
+    }
+}
+
+/* the children a supervisor lists, in start order (which_children gives the newest first) */
+static void listed_children(const snap *s, const snap_sup *sp, vec *out)
+{
+    vec_init(out, sizeof(const snap_child *));
+    for (uint32_t c = sp->n_children; c-- > 0;) {
+        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+        if (!strcmp(snap_str(s, ch->id), "undefined"))
+            continue; /* dynamic children are started at run time, not listed */
+        *(const snap_child **)vec_push(out) = ch;
+    }
+}
+
+static void ex_children(const analysis *an, uint32_t k, strbuf *out, strbuf *tests, int depth)
+{
+    vec kids;
+    listed_children(an->s, snap_sup_at(an->s, k), &kids);
+    for (size_t i = 0; i < kids.len; i++)
+        ex_child(an, VEC_AT(&kids, const snap_child *, i), out, tests, depth, i + 1 == kids.len);
+    vec_free(&kids);
+}
+
 static void child_specs(const analysis *an, uint32_t k, strbuf *out, strbuf *tests)
 {
     snap *s = an->s;
     const snap_sup *sp = snap_sup_at(s, k);
-    char name[512], mod[256];
-    if (an->elixir)
+    const snap_proc *sproc = sp->proc != SNAP_NONE ? snap_proc_at(s, sp->proc) : NULL;
+    const char *strategy = sp->strategy ? snap_str(s, sp->strategy) : "one_for_one";
+    char nb[300];
+    if (an->elixir) {
         sb_puts(out, "children = [\n");
-    else
-        sb_puts(out, "init([]) ->\n    Children = [\n");
-    for (uint32_t c = 0; c < sp->n_children; c++) {
-        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
-        if (!strcmp(snap_str(s, ch->id), "undefined"))
-            continue; /* dynamic children are started at run time, not listed */
-        const char *sep = c + 1 < sp->n_children ? "," : "";
-        snap_display_atom(snap_str(s, ch->id), name, sizeof name);
+        ex_children(an, k, out, tests, 1);
+        sb_printf(out, "]\n\nSupervisor.start_link(children, strategy: :%s, max_restarts: %d, max_seconds: %d%s%s)\n",
+                  strategy, sp->intensity, sp->period, sproc && sproc->name ? ", name: " : "",
+                  sproc && sproc->name ? cg_ex_atom(snap_str(s, sproc->name), nb, sizeof nb) : "");
+        return;
+    }
+    sb_puts(out, "init([]) ->\n    Children = [\n");
+    vec kids;
+    listed_children(s, sp, &kids);
+    for (size_t i = 0; i < kids.len; i++) {
+        const snap_child *ch = VEC_AT(&kids, const snap_child *, i);
+        char idb[512], modb[300], mod[256];
         const char *mods = snap_str(s, ch->modules);
         snprintf(mod, sizeof mod, "%.*s", (int)strcspn(mods, ","), mods);
-        char dmod[256];
-        snap_display_atom(mod, dmod, sizeof dmod);
-        uint32_t own = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc)->own_sup : SNAP_NONE;
-        const snap_sup *cs = own != SNAP_NONE ? snap_sup_at(s, own) : NULL;
-        int fnum = 0;
-        if (!an->elixir) {
-            sb_printf(out, "        #{id => %s, start => {%s, start_link, []}, restart => %s, type => %s}%s\n",
-                      snap_str(s, ch->id), mod[0] ? mod : snap_str(s, ch->id),
-                      ch->restart == RT_TEMPORARY ? "temporary" : ch->restart == RT_TRANSIENT ? "transient" : "permanent",
-                      ch->type ? "supervisor" : "worker", sep);
-            if (!ch->type && mod[0])
-                sb_printf(tests, "    {ok, _} = %s:start_link(),\n", mod);
-            continue;
-        }
-        if (cs && cs->kind == SK_REGISTRY) {
-            const snap_registry *rg = NULL;
-            for (size_t r = 0; r < s->regs.len; r++)
-                if (oa_pid_eq(((snap_registry *)vec_at(&s->regs, r))->sup, cs->pid))
-                    rg = vec_at(&s->regs, r);
-            const char *kind = rg && rg->kind ? snap_str(s, rg->kind) : "unique";
-            if (finding_for_proc(an, ch->proc, "registry-single-partition", &fnum))
-                sb_printf(out, "  # was: {Registry, keys: :%s, name: %s} — [F%d] registry-single-partition\n"
-                               "  {Registry, keys: :%s, name: %s, partitions: System.schedulers_online()}%s\n",
-                          kind, name, fnum, kind, name, sep);
-            else if (rg && rg->partitions > 1)
-                sb_printf(out, "  {Registry, keys: :%s, name: %s, partitions: %u}%s\n", kind, name, rg->partitions, sep);
-            else
-                sb_printf(out, "  {Registry, keys: :%s, name: %s}%s\n", kind, name, sep);
-            sb_printf(tests, "  start_supervised!({Registry, keys: :%s, name: %s})\n", kind, name);
-        } else if (cs && (cs->kind == SK_DYNAMIC || cs->kind == SK_TASK)) {
-            const char *what = cs->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
-            if (finding_for_proc(an, ch->proc, "missing-partition-supervisor", &fnum)) {
-                sb_printf(out, "  # was: {%s, name: %s} — [F%d] missing-partition-supervisor\n"
-                               "  {PartitionSupervisor, child_spec: %s, name: %s}%s\n",
-                          what, name, fnum, what, name, sep);
-                sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: %s, name: %s})\n", what, name);
-            } else {
-                sb_printf(out, "  {%s, %sname: %s}%s\n", what, cs->kind == SK_DYNAMIC ? "strategy: :one_for_one, " : "", name, sep);
-                sb_printf(tests, "  start_supervised!({%s, name: %s})\n", what, name);
-            }
-        } else if (cs && cs->kind == SK_PARTITION) {
-            sb_printf(out, "  {PartitionSupervisor, child_spec: DynamicSupervisor, name: %s}%s\n", name, sep);
-            sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: DynamicSupervisor, name: %s})\n", name);
-        } else if (cs) {
-            const char *cb = cs->callback ? snap_str(s, cs->callback) : "";
-            char dcb[256];
-            snap_display_atom(cb, dcb, sizeof dcb);
-            if (cb[0] && strcmp(cb, "Elixir.Supervisor.Default"))
-                sb_printf(out, "  %s%s\n", dcb, sep);
-            else {
-                /* a module-less Supervisor: its own children list, by a variable named after it */
-                char var[300];
-                const char *last = strrchr(name, '.') ? strrchr(name, '.') + 1 : name;
-                size_t o = 0;
-                for (const char *q = last; *q && o + 12 < sizeof var; q++) {
-                    if (*q >= 'A' && *q <= 'Z') {
-                        if (o)
-                            var[o++] = '_';
-                        var[o++] = (char)(*q - 'A' + 'a');
-                    } else
-                        var[o++] = *q;
-                }
-                snprintf(var + o, sizeof var - o, "_children");
-                sb_printf(out, "  %%{id: %s, type: :supervisor, start: {Supervisor, :start_link, [%s, [strategy: :%s, name: %s]]}}%s\n",
-                          name, var, cs->strategy ? snap_str(s, cs->strategy) : "one_for_one", name, sep);
-            }
-            sb_printf(tests, "  start_supervised!(%s)  # or its children, one by one\n", cb[0] && strcmp(cb, "Elixir.Supervisor.Default") ? dcb : name);
-        } else if (!strcmp(mod, "Elixir.Agent")) {
-            sb_printf(out, "  %%{id: %s, start: {Agent, :start_link, [fn -> initial_state end, [name: %s]]}}%s", name, name, sep);
-            if (finding_for_proc(an, ch->proc, NULL, &fnum))
-                sb_printf(out, "  # [F%d] %s: consider ETS", fnum, finding_for_proc(an, ch->proc, NULL, &fnum));
-            sb_putc(out, '\n');
-            sb_printf(tests, "  start_supervised!({Agent, fn -> initial_state end})\n");
-        } else if (!strcmp(mod, "Elixir.Task")) {
-            sb_printf(out, "  {Task, fn -> ... end}%s\n", sep);
-        } else {
-            const char *r = ch->proc != SNAP_NONE ? finding_for_proc(an, ch->proc, NULL, &fnum) : NULL;
-            if (r && !strcmp(r, "process-without-runtime-reason"))
-                sb_printf(out, "  # removed: %s — [F%d] no runtime reason: make %s a plain module\n", dmod, fnum, dmod);
-            else {
-                sb_printf(out, "  %s%s", dmod[0] ? dmod : name, sep);
-                if (r)
-                    sb_printf(out, "  # [F%d] %s", fnum, r);
-                sb_putc(out, '\n');
-                sb_printf(tests, "  start_supervised!(%s)\n", dmod[0] ? dmod : name);
-            }
-        }
+        const char *modlit = mod[0] && strcmp(mod, "dynamic") ? cg_erl_atom(mod, modb, sizeof modb) : "my_module";
+        const char *id = id_literal(an, snap_str(s, ch->id), modlit, idb, sizeof idb);
+        sb_printf(out, "        #{id => %s, start => {%s, start_link, []}, restart => %s, type => %s}%s\n", id, modlit,
+                  restart_atom(ch->restart), ch->type ? "supervisor" : "worker", i + 1 < kids.len ? "," : "");
+        if (!ch->type && mod[0] && strcmp(mod, "dynamic"))
+            sb_printf(tests, "    {ok, _} = %s:start_link(),\n", modlit);
     }
-    char sname[512];
-    if (sp->proc != SNAP_NONE)
-        snap_proc_label(s, snap_proc_at(s, sp->proc), sname, sizeof sname);
-    else
-        snap_pid_text(s, sp->pid, sname, sizeof sname);
-    const char *strategy = sp->strategy ? snap_str(s, sp->strategy) : "one_for_one";
-    if (an->elixir)
-        sb_printf(out, "]\n\nSupervisor.start_link(children, strategy: :%s, max_restarts: %d, max_seconds: %d, name: %s)\n",
-                  strategy, sp->intensity, sp->period, sname);
-    else
-        sb_printf(out, "    ],\n    {ok, {#{strategy => %s, intensity => %d, period => %d}, Children}}.\n", strategy,
-                  sp->intensity, sp->period);
+    vec_free(&kids);
+    sb_printf(out, "    ],\n    {ok, {#{strategy => %s, intensity => %d, period => %d}, Children}}.\n", strategy,
+              sp->intensity, sp->period);
 }
 
 /* ---- markdown ------------------------------------------------------------------------ */
@@ -609,14 +669,16 @@ static void md_section(analysis *an, strbuf *out, int level)
     /* Testing */
     sb_printf(out, "%s Testing Approach\n\n", h2);
     if (an->elixir) {
-        sb_printf(out, "```elixir\ntest \"%s starts and serves\" do\n", an->label);
+        sb_puts(out, "```elixir\ntest \"");
+        for (const char *lc = an->label; *lc; lc++) /* inside an Elixir string */
+            sb_printf(out, "%s%c", *lc == '"' || *lc == '\\' || *lc == '#' ? "\\" : "", *lc);
+        sb_puts(out, " starts and serves\" do\n");
         if (tests.len)
             sb_puts(out, tests.buf);
-        else
-            sb_printf(out, "  start_supervised!(%s)\n", an->label);
         sb_puts(out, "  # exercise it here\nend\n```\n\n");
     } else {
-        sb_printf(out, "```erlang\n%s_test() ->\n", an->label[0] == '<' ? "target" : an->label);
+        char fn[300];
+        sb_printf(out, "```erlang\n%s_test() ->\n", an->label[0] == '<' ? "target" : cg_snake(an->label, fn, sizeof fn));
         if (tests.len)
             sb_puts(out, tests.buf);
         sb_puts(out, "    ok.\n```\n\n");

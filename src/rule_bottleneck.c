@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "codegen.h"
 #include "render.h"
 #include "rules.h"
 
@@ -16,28 +19,43 @@ static void run(const snap *s, const rule_opts *o, findings *out)
     if (node_rate < 0)
         findings_skip(out, "global-bottleneck",
                       "one sample only: queue growth and reduction share need --window; judged on queue and callers");
+    uint32_t *in_call = procs_callers_in_call(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
-        if (rule_exempt(s, p) || !proc_is_singleton(s, p))
-            continue;
+        if (rule_exempt(s, p) || !proc_is_lone(s, p) || proc_is_agent(s, p))
+            continue; /* an Agent's callers waiting are agent-under-load's story */
+        int named = p->name || p->alt_name;
         int two = (p->flags & PF_SAMPLE2) != 0;
-        uint32_t q = two ? p->mq2 : p->mq, callers = two ? p->monby2 : p->monby;
+        /* over the whole window: the larger of the two samples, so one instant between two
+         * bursts does not decide */
+        uint32_t q = two && p->mq2 > p->mq ? p->mq2 : p->mq;
+        uint32_t callers = two && p->monby2 > p->monby ? p->monby2 : p->monby;
+        uint32_t waiting = in_call[i]; /* distinct processes in gen:do_call monitoring it */
         double rate = snap_reds_rate(s, p);
         double share = node_rate > 0 && rate > 0 ? 100.0 * rate / node_rate : -1;
         int growing = two && p->mq2 > p->mq;
         /* a queue of casts with nobody waiting is mailbox-buildup's story; a bottleneck is
          * a queue that callers wait in (they monitor the server while in GenServer.call) */
-        int hot_q = q >= q_thr && callers > 0, hot_c = callers >= c_thr;
+        int hot_q = q >= q_thr && (callers > 0 || waiting > 0), hot_c = callers >= c_thr;
         int hot_s = share >= share_thr && node_rate >= node_min;
+        if (!named) {
+            /* nobody reaches an unnamed process by name: only callers seen waiting in calls
+             * make it every caller's bottleneck */
+            hot_c = waiting >= c_thr;
+            hot_q = hot_q && waiting > 0;
+            hot_s = hot_s && waiting > 0;
+        }
         if (!hot_q && !hot_c && !hot_s)
             continue;
         int sev = (hot_q && (growing || hot_c)) || (hot_c && hot_s) ? SEV_CRITICAL : SEV_WARNING;
         finding *x = findings_add(out, "global-bottleneck", sev);
         finding_subject_proc(out, x, s, i);
+        x->weight = (double)q + (double)callers * 100;
         finding_ev(x, "queue_first", p->mq, "");
         if (two)
             finding_ev(x, "queue_second", p->mq2, "");
         finding_ev(x, "callers_waiting", callers, "");
+        finding_ev(x, "callers_in_call", waiting, "");
         if (rate >= 0)
             finding_ev(x, "reductions_per_s", rate, "reds/s");
         if (share >= 0)
@@ -49,38 +67,54 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             sb_printf(&sb, "queue %u \xe2\x86\x92 %u in %.1f s", p->mq, p->mq2, (double)s->info.sample_gap_us / 1e6);
         else
             sb_printf(&sb, "queue %u", p->mq);
-        if (share >= 0)
-        {
+        if (share >= 0) {
             char rb[32];
             render_rate(rate, rb, sizeof rb);
             sb_printf(&sb, "; %.0f %% of the node's reductions (%s reds/s)", share, rb);
         }
-        sb_printf(&sb, "; %u caller%s waiting", callers, callers == 1 ? "" : "s");
-        sb_printf(&sb, ". A single named process serialises every caller on one scheduler of %lld.",
-                  (long long)s->info.schedulers);
+        sb_printf(&sb, "; up to %u caller%s waiting", callers, callers == 1 ? "" : "s");
+        if (waiting)
+            sb_printf(&sb, " (%u seen in gen:do_call/4 monitoring it)", waiting);
+        sb_printf(&sb, ". A single %s process serialises every caller on one scheduler of %lld.",
+                  named ? "named" : "unnamed", (long long)s->info.schedulers);
         x->summary = findings_strdup(out, sb.buf);
         sb_free(&sb);
-        char mod[256];
+        char mod[256], raw[256], lit[300], tab[300], snake[256];
         proc_module_name(s, p, mod, sizeof mod);
-        const char *name = x->subject;
-        if (s->info.elixir_version)
+        int known = proc_module_raw(s, p, raw, sizeof raw);
+        const char *tabraw = p->name ? snap_str(s, p->name) : known ? findings_printf(out, "%s_table", cg_snake(raw, snake, sizeof snake)) : "my_table";
+        if (s->info.elixir_version) {
+            cg_ex_atom(tabraw, tab, sizeof tab);
+            if (known && cg_is_ex_alias(raw))
+                x->recommendation = findings_printf(
+                    out,
+                    "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
+                    "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
+                    "and keep the process (%s) only to own the table and serialise writes. If the state must stay in "
+                    "processes, partition it (one process per key range) behind a PartitionSupervisor, each "
+                    "partition started without the global name:\n"
+                    "  {PartitionSupervisor, child_spec: %s, name: %s.Partitions}",
+                    tab, mod, cg_ex_atom(raw, lit, sizeof lit), lit);
+            else
+                x->recommendation = findings_printf(
+                    out,
+                    "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
+                    "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
+                    "and keep the process (%s) only to own the table and serialise writes. If the state must stay in "
+                    "processes, partition it: one process per key range, picked with :erlang.phash2(key, n).",
+                    tab, mod);
+        } else {
+            cg_erl_atom(tabraw, tab, sizeof tab);
             x->recommendation = findings_printf(
                 out,
                 "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
-                "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
-                "and keep the process (%s) only to own the table and serialise writes. If the state must stay in "
-                "processes, partition it (one process per key range) behind a PartitionSupervisor:\n"
-                "  {PartitionSupervisor, child_spec: %s, name: %s.Partitions}",
-                name[0] == '{' || name[0] == '<' ? ":my_table" : name, mod, mod, mod);
-        else
-            x->recommendation = findings_printf(
-                out,
-                "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
-                "  ets:new(%s_tab, [named_table, set, public, {read_concurrency, true}])\n"
+                "  ets:new(%s, [named_table, set, public, {read_concurrency, true}])\n"
                 "and keep %s only to own the table and serialise writes. If the state must stay in processes, "
                 "run one %s per key range and pick it with erlang:phash2(Key, N).",
-                mod, mod, mod);
+                tab, mod, mod);
+        }
     }
+    free(in_call);
 }
 
 const rule rule_global_bottleneck = {
@@ -88,10 +122,14 @@ const rule rule_global_bottleneck = {
     .title = "Singleton process every caller waits for",
     .max_severity = SEV_CRITICAL,
     .framework = "Is a global process a bottleneck? Fast key-value lookups → ETS: many readers, no serialization.",
-    .explain = "Fires for a named singleton (registered, :global or Registry name; not one of many children of "
-               "a dynamic supervisor) whose queue reaches bottleneck.queue while callers wait in it, or that bottleneck.callers processes "
-               "are waiting on (they monitor it during GenServer.call), or that burns bottleneck.share % of the "
-               "node's reductions (judged once the node does bottleneck.node_reds reductions/s). Critical when the queue grows across the window or callers pile up behind a "
-               "queue. Fix: serve reads from ETS, keep the process for writes; or partition the state.",
+    .explain = "Fires for a singleton: a named process (registered, :global or Registry name) that is not one of "
+               "many children of a dynamic supervisor, or an unnamed one that is neither a dynamic child nor one "
+               "of a pool, when many distinct callers wait on it. Evidence over the window (the larger of the two "
+               "samples): a queue of bottleneck.queue while callers wait in it; bottleneck.callers processes "
+               "waiting on it (they monitor it during GenServer.call; an unnamed process needs them seen in "
+               "gen:do_call/4); or bottleneck.share % of the node's reductions (judged once the node does "
+               "bottleneck.node_reds reductions/s). Critical when the queue grows across the window or callers "
+               "pile up behind a queue. Cannot see: who sent the queued messages. Fix: serve reads from ETS, keep "
+               "the process for writes; or partition the state.",
     .run = run,
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codegen.h"
 #include "render.h"
 #include "rules.h"
 
@@ -19,7 +20,7 @@ static void ev_common(finding *x, const snap_proc *p, double rate)
 
 static void run_cache(const snap *s, const rule_opts *o, findings *out)
 {
-    double heap_thr = rule_opt(o, "cache.heap"), reds_thr = rule_opt(o, "cache.reds");
+    double heap_thr = rule_opt(o, "cache.heap"), reds_thr = rule_opt(o, "cache.reds"), q_max = rule_opt(o, "cache.queue");
     if (!s->has_sample2)
         findings_skip(out, "genserver-as-cache", "one sample only: traffic judged on callers waiting, not on rates");
     for (uint32_t i = 0; i < s->procs.len; i++) {
@@ -28,8 +29,11 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
             continue;
         if ((double)p->heap < heap_thr)
             continue;
+        int two = (p->flags & PF_SAMPLE2) != 0;
+        if (p->mq > q_max || (two && p->mq2 > q_max))
+            continue; /* the heap holds queued messages too: it no longer stands for the state */
         double rate = snap_reds_rate(s, p);
-        uint32_t callers = (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby;
+        uint32_t callers = p->monby > p->monby2 || !two ? p->monby : p->monby2;
         if (!(rate >= reds_thr || callers >= 2))
             continue;
         finding *x = findings_add(out, "genserver-as-cache", SEV_WARNING);
@@ -38,17 +42,19 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
         char heap[32], heap2[32];
         render_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out,
-                                     "a named %s holding %s of state and serving %s: every read is a message "
-                                     "round trip through one process.",
+                                     "a named %s with a %s heap and a short queue in both samples (so the heap is "
+                                     "its state, not messages, though it can hold garbage until a full sweep), "
+                                     "serving %s: every read is a message round trip through one process.",
                                      proc_is_agent(s, p) ? "Agent" : "GenServer", heap,
                                      rate >= 0 ? findings_printf(out, "%s reds/s", (render_rate(rate, heap2, sizeof heap2), heap2)) : "callers");
+        x->weight = (double)p->heap;
+        /* the table is named after the process's registered name, the usual convention */
         char tab[600];
-        if (!s->info.elixir_version)
-            snprintf(tab, sizeof tab, "%s_tab", x->subject[0] == '{' || x->subject[0] == '<' ? "cache" : x->subject);
-        else if (x->subject[0] >= 'A' && x->subject[0] <= 'Z')
-            snprintf(tab, sizeof tab, "%s", x->subject); /* a module name is an atom */
+        const char *raw = p->name ? snap_str(s, p->name) : "cache";
+        if (s->info.elixir_version)
+            cg_ex_atom(raw, tab, sizeof tab);
         else
-            snprintf(tab, sizeof tab, ":%s", x->subject[0] == '{' || x->subject[0] == '<' ? "cache" : x->subject);
+            cg_erl_atom(raw, tab, sizeof tab);
         if (s->info.elixir_version)
             x->recommendation = findings_printf(
                 out,
@@ -80,26 +86,36 @@ static void run_agent(const snap *s, const rule_opts *o, findings *out)
             continue;
         double rate = snap_reds_rate(s, p);
         int two = (p->flags & PF_SAMPLE2) != 0;
-        uint32_t q = two ? p->mq2 : p->mq, callers = two ? p->monby2 : p->monby;
+        /* over the whole window: the larger of the two samples */
+        uint32_t q = two && p->mq2 > p->mq ? p->mq2 : p->mq;
+        uint32_t callers = two && p->monby2 > p->monby ? p->monby2 : p->monby;
         int hot = rate >= reds_thr || q >= q_thr || callers >= c_thr;
-        int big = (double)p->heap >= heap_thr;
+        int big = (double)p->heap >= heap_thr && !p->mq && !(two && p->mq2); /* a heap of queued messages is not state */
+
         if (!hot && !big)
             continue;
         finding *x = findings_add(out, "agent-under-load", SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         ev_common(x, p, rate);
-        char heap[32], heap2[32];
+        x->weight = rate > 0 ? rate : (double)p->heap / 1e6;
+        char heap[32], heap2[32], tab[300], snake[256];
+        cg_ex_atom(p->name ? snap_str(s, p->name) : "agent_state", tab, sizeof tab);
+        if (!p->name || cg_is_ex_alias(snap_str(s, p->name))) {
+            const char *prefix = findings_printf(out, "%s_table", p->name ? cg_snake(snap_str(s, p->name), snake, sizeof snake) : "agent_state");
+            cg_ex_atom(prefix, tab, sizeof tab);
+        }
         render_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out, "an Agent %s%s%s.", hot ? "under load (" : "",
                                      hot ? findings_printf(out, "%s reds/s, queue %u, %u callers waiting)", (render_rate(rate, heap2, sizeof heap2), heap2), q, callers) : "",
                                      big ? findings_printf(out, "%sholding %s of state", hot ? ", " : "", heap) : "");
         x->recommendation = findings_printf(
             out,
-            "Agent is for simple get/update state with little traffic. Hot shared state belongs in ETS:\n"
-            "  :ets.new(:%s_table, [:named_table, :public, read_concurrency: true, write_concurrency: true])\n"
-            "  :ets.update_counter/4, :ets.insert/2 from the callers; no process round trip.\n"
+            "Agent is for simple get/update state with little traffic. Hot shared state belongs in ETS (one table "
+            "keyed by id replaces one Agent per entity):\n"
+            "  :ets.new(%s, [:named_table, :public, read_concurrency: true, write_concurrency: true])\n"
+            "and :ets.update_counter/4 or :ets.insert/2 from the callers: no process round trip.\n"
             "Keep a GenServer only if updates need coordination (then measure it as a bottleneck).",
-            "state");
+            tab);
     }
 }
 
@@ -108,10 +124,12 @@ const rule rule_genserver_as_cache = {
     .title = "GenServer or Agent used as a cache",
     .max_severity = SEV_WARNING,
     .framework = "\"Global cache GenServer\" → ETS is usually better. Cache → ETS: many readers, no coordination.",
-    .explain = "Fires for a named singleton GenServer or Agent whose heap (standing for its state) is at least "
-               "cache.heap bytes and that serves traffic (cache.reds reductions/s, or callers waiting). Reads "
-               "through one process serialise; ETS with read_concurrency lets every reader read at once. Fix: "
-               "move the data to a named ETS table owned by the process.",
+    .explain = "Fires for a named singleton GenServer or Agent whose heap is at least cache.heap bytes while its "
+               "queue is at most cache.queue in both samples, and that serves traffic (cache.reds reductions/s, or callers "
+               "waiting). Cannot see: the state itself (it is never copied off the node), so the heap stands for "
+               "it, and a heap that may hold a long queue of messages is not judged. Reads through one process serialise; ETS "
+               "with read_concurrency lets every reader read at once. Fix: move the data to a named ETS table "
+               "owned by the process.",
     .run = run_cache,
 };
 
@@ -121,7 +139,9 @@ const rule rule_agent_under_load = {
     .max_severity = SEV_WARNING,
     .framework = "Simple get/set state → Agent (no monitors/timers). Fast key-value lookups → ETS.",
     .explain = "Fires for an Agent (child spec module Agent, or Agent.start with a function) with agent.reds "
-               "reductions/s, a queue of agent.queue, agent.callers callers waiting, or a heap of agent.heap "
-               "bytes. Agents are for small, quiet state. Fix: ETS for hot shared data.",
+               "reductions/s over the window (a real share of a scheduler), a queue of agent.queue or agent.callers "
+               "callers waiting in either sample, or a heap of agent.heap bytes with an empty queue. A steady "
+               "trickle with nobody waiting is what Agents are for. Per-entity Agents running the same code under "
+               "one supervisor give one finding. Fix: ETS for hot shared data.",
     .run = run_agent,
 };

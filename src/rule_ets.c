@@ -2,8 +2,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codegen.h"
 #include "render.h"
 #include "rules.h"
+
+/* 2: linked to a supervised process that does not trap exits (they die together, and the
+ * supervisor restarts that one); 1: linked only to ones that trap exits; 0: neither */
+static int linked_tied(const snap *s, const snap_proc *p)
+{
+    const oa_pid *links = (const oa_pid *)s->refs.items + p->refs + 1 + p->n_anc;
+    int r = 0;
+    for (uint32_t k = 0; k < p->n_links; k++) {
+        uint32_t q = snap_find_pid(s, links[k]);
+        if (q == SNAP_NONE)
+            continue;
+        const snap_proc *qp = snap_proc_at(s, q);
+        if (qp->cls != PC_SUPERVISED || (qp->flags & PF_REGISTRY_PART) || qp->own_sup != SNAP_NONE)
+            continue;
+        if (!(qp->flags & PF_TRAP_EXIT))
+            return 2;
+        r = 1;
+    }
+    return r;
+}
 
 static void run(const snap *s, const rule_opts *o, findings *out)
 {
@@ -18,7 +39,14 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         int unsup = proc_class_unsupervised(p->cls), task = proc_is_task(s, p);
         if (!unsup && !task)
             continue;
-        finding *x = findings_add(out, "ets-owner-at-risk", SEV_WARNING);
+        int sev = SEV_WARNING;
+        if (p->cls == PC_LINKED_HELPER && !task) {
+            int tied = linked_tied(s, p);
+            if (tied == 2)
+                continue; /* its crash takes a supervised process down, which is restarted and starts it again */
+            sev = SEV_INFO; /* the supervised partner traps exits: it may or may not start it again */
+        }
+        finding *x = findings_add(out, "ets-owner-at-risk", sev);
         finding_subject_proc(out, x, s, t->owner_proc);
         x->ets = (uint32_t)e;
         char tname[256], owner[256], mem[32];
@@ -39,12 +67,21 @@ static void run(const snap *s, const rule_opts *o, findings *out)
                                      "that process exits the table and its data are gone, and nothing recreates it.",
                                      x->subject, (unsigned long long)t->size, mem, snap_str(s, t->protection), owner,
                                      task ? "a short-lived task" : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
-        x->recommendation = findings_printf(
-            out,
-            "Tables die with their owner. Create the table in the init/1 of a supervised GenServer that exists "
-            "for that purpose (it is restarted and recreates the table), or give it an heir:\n"
-            "  :ets.new(%s, [:named_table, :public, read_concurrency: true, {:heir, heir_pid, :data}])",
-            t->named ? x->subject : ":my_table");
+        char lit[300];
+        if (s->info.elixir_version)
+            x->recommendation = findings_printf(
+                out,
+                "Tables die with their owner. Create the table in the init/1 of a supervised GenServer that exists "
+                "for that purpose (it is restarted and recreates the table), or give it an heir:\n"
+                "  :ets.new(%s, [:named_table, :public, {:heir, heir_pid, :data}, read_concurrency: true])",
+                t->named ? cg_ex_atom(raw, lit, sizeof lit) : ":my_table");
+        else
+            x->recommendation = findings_printf(
+                out,
+                "Tables die with their owner. Create the table in the init/1 of a supervised gen_server that exists "
+                "for that purpose (it is restarted and recreates the table), or give it an heir:\n"
+                "  ets:new(%s, [named_table, public, {read_concurrency, true}, {heir, HeirPid, data}])",
+                t->named ? cg_erl_atom(raw, lit, sizeof lit) : "my_table");
     }
 }
 
@@ -54,6 +91,9 @@ const rule rule_ets_owner_at_risk = {
     .max_severity = SEV_WARNING,
     .framework = "Cache → ETS; and the table lives as long as its owner process.",
     .explain = "Fires for an ETS table owned by an unsupervised process or a task and with no heir. The table "
-               "is deleted when the owner exits. Fix: own it from a supervised GenServer or set an heir.",
+               "is deleted when the owner exits. A helper linked to a supervised worker that does not trap exits "
+               "is left alone: its crash takes that worker down, and the worker's restart starts it again; linked "
+               "only to workers that trap exits, it is info. Cannot see: whether the owner's code recreates the "
+               "table. Fix: own it from a supervised GenServer or set an heir.",
     .run = run,
 };

@@ -7,6 +7,23 @@
 #include "rules.h"
 
 
+/* static siblings running the same code under the same supervisor: a pool, sized for
+ * fan-out, whose idle members are its reserve */
+static int in_pool(const snap *s, const snap_proc *p, uint32_t self)
+{
+    const snap_sup *sp = snap_sup_at(s, p->sup);
+    const char *mine = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
+    for (uint32_t c = 0; c < sp->n_children; c++) {
+        uint32_t q = VEC_AT(&s->children, snap_child, sp->children + c).proc;
+        if (q == SNAP_NONE || q == self)
+            continue;
+        const snap_proc *qp = snap_proc_at(s, q);
+        if (!strcmp(mine, snap_str(s, qp->dict_initial_call ? qp->dict_initial_call : qp->initial_call)))
+            return 1;
+    }
+    return 0;
+}
+
 static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->has_sample2) {
@@ -14,7 +31,11 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
         return;
     }
     double heap_thr = rule_opt(o, "idle.heap"), win_thr = rule_opt(o, "idle.window_reds");
-    double life_thr = rule_opt(o, "idle.lifetime_reds");
+    double life_thr = rule_opt(o, "idle.lifetime_reds"), long_s = rule_opt(o, "idle.window_s");
+    double window_s = (double)s->info.sample_gap_us / 1e6;
+    int short_window = window_s < long_s;
+    vec idle;
+    vec_init(&idle, sizeof(uint32_t));
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
         if (p->cls != PC_SUPERVISED || p->sup == SNAP_NONE || !(p->flags & PF_SAMPLE2))
@@ -29,6 +50,59 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
             continue;
         if (p->mq || p->mq2 || p->n_mons || p->monby || p->monby2 || p->n_links > 1 || proc_owns_ets(s, i))
             continue;
+        if (in_pool(s, p, i))
+            continue; /* a pool's idle members are its capacity, not code organisation */
+        *(uint32_t *)vec_push(&idle) = i;
+    }
+    if (short_window && idle.len) {
+        /* one idle window proves little: a collector on a 60 s timer, a server of rare
+         * writes, a process that acted at init and now waits all look like this */
+        finding *x = findings_add(out, "process-without-runtime-reason", SEV_INFO);
+        uint32_t first = *(uint32_t *)vec_at(&idle, 0);
+        finding_subject_proc(out, x, s, first);
+        x->count = (uint32_t)idle.len;
+        strbuf sb;
+        sb_init(&sb);
+        for (size_t k = 0; k < idle.len; k++) {
+            char b[256], pid[64];
+            const snap_proc *p = snap_proc_at(s, *(uint32_t *)vec_at(&idle, k));
+            if (p->name || p->alt_name)
+                snap_proc_label(s, p, b, sizeof b);
+            else
+                proc_module_name(s, p, b, sizeof b);
+            snap_pid_text(s, p->pid, pid, sizeof pid);
+            if (k < 8)
+                sb_printf(&sb, "%s%s %s", k ? ", " : "", b, pid);
+        }
+        if (idle.len > 8)
+            sb_printf(&sb, ", and %zu more", idle.len - 8);
+        if (idle.len > 1) {
+            x->subject = findings_printf(out, "%zu static workers", idle.len);
+            x->pid = "";
+            x->path = "";
+        }
+        finding_ev(x, "processes", (double)idle.len, "");
+        finding_ev(x, "window", window_s, "s");
+        x->summary = findings_printf(
+            out,
+            "%s did nothing in the %.1f s window and little since they started: %s. One short window is not "
+            "evidence: timers cannot be listed from outside, so a collector on a 5 to 60 s timer, a server of rare "
+            "writes and a process that acted at init and now waits look the same.",
+            idle.len > 1 ? findings_printf(out, "%zu static workers", idle.len) : "a static worker", window_s, sb.buf);
+        x->recommendation = findings_printf(
+            out,
+            "Watch longer before deciding: `check --window %.0f` (or `--set idle.window_s=N` to judge a shorter "
+            "window). A process that stays idle that long and only groups functions or holds constants belongs in "
+            "a plain module.",
+            long_s);
+        sb_free(&sb);
+        vec_free(&idle);
+        return;
+    }
+    for (size_t k = 0; k < idle.len; k++) {
+        uint32_t i = *(uint32_t *)vec_at(&idle, k);
+        const snap_proc *p = snap_proc_at(s, i);
+        uint64_t delta = p->reds2 >= p->reds ? p->reds2 - p->reds : 0;
         finding *x = findings_add(out, "process-without-runtime-reason", SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         finding_ev(x, "heap", (double)p->heap, "B");
@@ -36,21 +110,24 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
         finding_ev(x, "reductions_since_start", (double)p->reds, "");
         finding_ev(x, "monitors", p->n_mons, "");
         finding_ev(x, "links", p->n_links, "");
+        finding_ev(x, "window", window_s, "s");
         char mod[256], heap[32];
         proc_module_name(s, p, mod, sizeof mod);
         render_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out,
                                      "a static %s (%s) with a %s heap, %llu reductions since it started and none in "
-                                     "the window: no traffic, no timers, no monitors, no ETS, nobody waiting on it.",
-                                     proc_kind_name(s, p), mod, heap, (unsigned long long)p->reds);
+                                     "the %.0f s window: no traffic, no monitors, no ETS, nobody waiting on it. "
+                                     "Timers cannot be listed; a timer longer than the window would not show.",
+                                     proc_kind_name(s, p), mod, heap, (unsigned long long)p->reds, window_s);
         x->recommendation = findings_printf(
             out,
             "NO PROCESS WITHOUT A RUNTIME REASON. Processes model concurrency, shared resources, error isolation "
             "and state that survives between operations, not code organisation. If %s only groups functions or "
-            "holds constants, make it a plain module (functions, module attributes, or :persistent_term for "
+            "holds constants, make it a plain module (functions, module attributes, or %s for "
             "read-mostly configuration) and remove it from the children list.",
-            mod);
+            mod, s->info.elixir_version ? ":persistent_term" : "persistent_term");
     }
+    vec_free(&idle);
 }
 
 static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
@@ -68,8 +145,8 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
         double growth = two ? (double)p->mq2 - (double)p->mq : 0;
         if (q < q_thr && !(growth >= grow_thr && q >= grow_thr))
             continue;
-        if ((two ? p->monby2 : p->monby) >= callers_thr && proc_is_singleton(s, p))
-            continue; /* a named singleton's queue of waiting callers: global-bottleneck tells that story */
+        if ((p->monby2 > p->monby ? p->monby2 : p->monby) >= callers_thr && proc_is_singleton(s, p))
+            continue; /* a singleton's queue of waiting callers: global-bottleneck tells that story */
         int sev = q >= crit || (growth >= grow_thr && q >= q_thr) ? SEV_CRITICAL : SEV_WARNING;
         finding *x = findings_add(out, "mailbox-buildup", sev);
         finding_subject_proc(out, x, s, i);
@@ -90,7 +167,7 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
             "Complex coordination needs a design that keeps up. Find who sends to %s and why it is slow: make "
             "slow work asynchronous (a Task.Supervisor per job), shed or batch messages, apply back-pressure "
             "(GenServer.call instead of cast so senders wait), or partition the work over several processes.",
-            x->subject);
+            strcmp(x->subject, x->pid) ? findings_printf(out, "%s %s", x->subject, x->pid) : x->subject);
     }
 }
 
@@ -99,10 +176,13 @@ const rule rule_process_without_runtime_reason = {
     .title = "Process with no runtime reason",
     .max_severity = SEV_WARNING,
     .framework = "NO PROCESS WITHOUT A RUNTIME REASON. Processes do NOT model code organization (ANTI-PATTERN #1), stateless computation or namespacing.",
-    .explain = "Fires for a static child GenServer of a regular supervisor with a tiny heap (idle.heap), almost "
-               "no reductions since it started (idle.lifetime_reds) and none in the window (idle.window_reds), "
-               "empty queue, no monitors, nobody monitoring it, no ETS table and no link but its supervisor. "
-               "Needs two samples. Fix: plain functions in a module.",
+    .explain = "Looks at static GenServer children of regular supervisors with a tiny heap (idle.heap), almost "
+               "no reductions since they started (idle.lifetime_reds) and none in the window (idle.window_reds), "
+               "an empty queue, no monitors, nobody monitoring them, no ETS table and no link but their "
+               "supervisor; members of a pool (siblings running the same code) are left out. Cannot see: timers "
+               "(a collector on a 60 s timer is idle for 59 s) and what the state means. So a window shorter "
+               "than idle.window_s seconds gives one info listing them and asking for a longer window; a longer "
+               "one gives a warning each. Fix: plain functions in a module.",
     .run = run_no_reason,
 };
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codegen.h"
 #include "render.h"
 #include "rules.h"
 
@@ -58,7 +59,13 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
                                      is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
                                      rate >= 0 ? findings_printf(out, ", %s reds/s", (render_rate(rate, kids2, sizeof kids2), kids2)) : "",
                                      (long long)s->info.schedulers);
-        const char *n = x->subject;
+        /* the supervisor's registered name, as a literal; a placeholder when it has none */
+        const snap_proc *sproc = sp->proc != SNAP_NONE ? snap_proc_at(s, sp->proc) : NULL;
+        const char *rawname = sproc && sproc->name ? snap_str(s, sproc->name) : NULL;
+        char nb[300], cb[300];
+        const char *n = s->info.elixir_version ? (rawname ? cg_ex_atom(rawname, nb, sizeof nb) : "MyApp.DynamicSupervisor")
+                                               : (rawname ? cg_erl_atom(rawname, nb, sizeof nb) : "my_sup");
+        const char *cbmod = sp->callback ? cg_erl_atom(snap_str(s, sp->callback), cb, sizeof cb) : n;
         const char *child = sp->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
         if (is_sofo(s, sp) && !s->info.elixir_version)
             x->recommendation = findings_printf(
@@ -67,7 +74,7 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
                 "and pick one by hash:\n"
                 "  [#{id => {%s, I}, start => {%s, start_link, [I]}, type => supervisor} || I <- lists:seq(1, erlang:system_info(schedulers_online))]\n"
                 "  supervisor:start_child(element(erlang:phash2(Key, N) + 1, Sups), Args)",
-                n, sp->callback ? snap_str(s, sp->callback) : n);
+                n, cbmod);
         else
             x->recommendation = findings_printf(
                 out,

@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codegen.h"
 #include "rules.h"
 
 typedef struct {
-    int cls;
+    int cls, watched;
     char module[256];
     uint32_t first, count;
 } ugroup;
@@ -28,6 +29,24 @@ static const char *class_story(int cls)
     }
 }
 
+/* does the process that spawned p monitor it? Then p is its owner's to manage (acceptors
+ * spawned and monitored by a listener, as yaws_server does): the owner sees it exit. */
+static int watched_by_spawner(const snap *s, const snap_proc *p)
+{
+    if (!p->n_anc)
+        return 0;
+    const oa_pid *refs = s->refs.items;
+    uint32_t q = snap_find_pid(s, refs[p->refs + 1]);
+    if (q == SNAP_NONE)
+        return 0;
+    const snap_proc *qp = snap_proc_at(s, q);
+    const oa_pid *mons = refs + qp->refs + 1 + qp->n_anc + qp->n_links;
+    for (uint32_t k = 0; k < qp->n_mons; k++)
+        if (oa_pid_eq(mons[k], p->pid))
+            return 1;
+    return 0;
+}
+
 static void run_kind(const snap *s, findings *out, int tasks)
 {
     const char *id = tasks ? "unsupervised-task" : "unsupervised-process";
@@ -41,15 +60,17 @@ static void run_kind(const snap *s, findings *out, int tasks)
             continue; /* exited during the window: not a long-lived process */
         char mod[256];
         proc_module_name(s, p, mod, sizeof mod);
+        int watched = p->cls == PC_SPAWNED_UNLINKED && watched_by_spawner(s, p);
         ugroup *g = NULL;
         for (size_t k = 0; k < groups.len; k++) {
             ugroup *c = vec_at(&groups, k);
-            if (c->cls == p->cls && !strcmp(c->module, mod))
+            if (c->cls == p->cls && c->watched == watched && !strcmp(c->module, mod))
                 g = c;
         }
         if (!g) {
             g = vec_push(&groups);
             g->cls = p->cls;
+            g->watched = watched;
             snprintf(g->module, sizeof g->module, "%s", mod);
             g->first = i;
         }
@@ -57,11 +78,11 @@ static void run_kind(const snap *s, findings *out, int tasks)
     }
     for (size_t k = 0; k < groups.len; k++) {
         const ugroup *g = vec_at(&groups, k);
-        int sev = g->cls == PC_LINKED_HELPER && !tasks ? SEV_INFO : SEV_WARNING;
+        int sev = (g->cls == PC_LINKED_HELPER || g->watched) && !tasks ? SEV_INFO : SEV_WARNING;
         finding *x = findings_add(out, id, sev);
         finding_subject_proc(out, x, s, g->first);
         if (g->count > 1)
-            x->subject = findings_printf(out, "%u \xc3\x97 %s (e.g. %s)", g->count, g->module, x->subject);
+            x->subject = findings_printf(out, "%u \xc3\x97 %s (e.g. %s)", g->count, g->module, x->pid);
         finding_ev(x, "processes", g->count, "");
         const snap_proc *p = snap_proc_at(s, g->first);
         const char *helper_note = g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part "
@@ -69,44 +90,64 @@ static void run_kind(const snap *s, findings *out, int tasks)
                                                              : "";
         finding_ev(x, "reductions", (double)p->reds, "");
         finding_ev(x, "memory", (double)p->mem, "B");
-        x->summary = findings_printf(out, "%s (%s) in %s: %s (%s).", g->count > 1 ? "processes" : "a process",
-                                     proc_kind_name(s, p), g->module, class_story(g->cls),
-                                     proc_class_name((enum proc_class)g->cls));
+        x->count = g->count;
+        const char *kind = proc_kind_name(s, p);
+        x->summary = findings_printf(out, "%s%s%s%s running %s: %s (%s).%s", g->count > 1 ? findings_printf(out, "%u processes", g->count) : "a process",
+                                     strcmp(kind, "process") ? " (" : "", strcmp(kind, "process") ? kind : "",
+                                     strcmp(kind, "process") ? ")" : "", g->module, class_story(g->cls),
+                                     proc_class_name((enum proc_class)g->cls),
+                                     g->watched ? " The process that spawned it monitors it, so it sees it exit; "
+                                                  "only a crash of that owner leaves it running." : "");
+        char raw[256], lit[300], alias[300];
+        int known = proc_module_raw(s, p, raw, sizeof raw);
+        int ex_alias = known && cg_is_ex_alias(raw);
         if (tasks)
             x->recommendation = findings_printf(
                 out,
                 "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"
                 "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
-                "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> ... end)\n"
+                "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> :ok end)\n"
                 "(Task.Supervisor.async_nolink/2 when the caller needs the result).");
         else if (!s->info.elixir_version)
             x->recommendation = findings_printf(
                 out,
                 "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                "and visible. Give the code in %s a start_link/1 that uses proc_lib (or make it a gen_server) and "
-                "add it to its supervisor:\n"
-                "  #{id => %s_worker, start => {%s, start_link, [Args]}, restart => permanent, type => worker}%s",
-                g->module, g->module, g->module,
-                helper_note);
-        else if (proc_runs_fun(s, p))
+                "and visible. %s start_link/1 that uses proc_lib (or make it a gen_server) and add it to its "
+                "supervisor's children:\n"
+                "  #{id => %s, start => {%s, start_link, []}, restart => permanent, type => worker}%s",
+                known ? findings_printf(out, "Give %s a", g->module)
+                      : findings_printf(out, "Its code cannot be seen (%s, started with a plain spawn): move it into a "
+                                             "module, here my_worker, with a", g->module),
+                known ? cg_erl_atom(raw, lit, sizeof lit) : "my_worker", known ? lit : "my_worker", helper_note);
+        else if (proc_runs_fun(s, p) || !ex_alias) {
+            /* a spawned fun: the module it runs now names the Worker, when it is the
+             * application's own Elixir module */
+            if (!ex_alias) {
+                const char *cf = snap_str(s, p->current_function);
+                char cmod[256];
+                snprintf(cmod, sizeof cmod, "%.*s", (int)strcspn(cf, ":"), cf);
+                if (cg_is_ex_alias(cmod) && !snap_runtime_module(cf, 0)) {
+                    snprintf(raw, sizeof raw, "%s", cmod);
+                    ex_alias = 1;
+                }
+            }
             x->recommendation = findings_printf(
                 out,
                 "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                "and visible. This one runs an anonymous function (in %s): give it a module with a child spec "
-                "and start it from a supervisor, e.g.\n"
-                "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: Task.start_link(__MODULE__, :run, [arg])\n    def run(arg), do: ...\n  end\n"
-                "  children = [{%s.Worker, arg}]%s",
-                g->module, g->module, g->module,
-                helper_note);
-        else
+                "and visible. This one runs %s: give it a module with a child spec and start it from a "
+                "supervisor, e.g.\n"
+                "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: Task.start_link(__MODULE__, :run, [arg])\n    def run(_arg), do: :ok\n  end\n"
+                "  children = [{%s.Worker, []}]%s",
+                known ? findings_printf(out, "code from %s", g->module) : g->module,
+                ex_alias ? cg_ex_atom(raw, alias, sizeof alias) : "MyApp", ex_alias ? alias : "MyApp", helper_note);
+        } else
             x->recommendation = findings_printf(
                 out,
                 "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
                 "and visible. Start %s from its supervisor:\n"
-                "  children = [{%s, args}]\n"
-                "or, for dynamic ones, DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {%s, args}).%s",
-                g->module, g->module, g->module,
-                helper_note);
+                "  children = [{%s, []}]\n"
+                "or, for dynamic ones, DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {%s, []}).%s",
+                g->module, cg_ex_atom(raw, alias, sizeof alias), alias, helper_note);
     }
     vec_free(&groups);
 }

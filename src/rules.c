@@ -85,7 +85,10 @@ void finding_subject_proc(findings *f, finding *x, const snap *s, uint32_t proc)
     char b[512];
     const snap_proc *p = snap_proc_at(s, proc);
     x->proc = proc;
-    snap_proc_label(s, p, b, sizeof b);
+    if (p->name || p->alt_name)
+        snap_proc_label(s, p, b, sizeof b);
+    else
+        proc_module_name(s, p, b, sizeof b); /* named by what it runs; the pid follows */
     x->subject = findings_strdup(f, b);
     snap_pid_text(s, p->pid, b, sizeof b);
     x->pid = findings_strdup(f, b);
@@ -279,8 +282,9 @@ static const threshold defaults[] = {
     {"bottleneck.share", 20, "share of the node's reductions in the window, %"},
     {"bottleneck.node_reds", 20000, "node reductions/s below which shares are not judged"},
     {"cache.heap", 1048576, "heap bytes of a named GenServer/Agent that make it a cache"},
+    {"cache.queue", 100, "queue length above which a heap no longer stands for the state"},
     {"cache.reds", 1000, "reductions/s that make a cache busy"},
-    {"agent.reds", 5000, "reductions/s of an Agent under load"},
+    {"agent.reds", 200000, "reductions/s of an Agent under load (a real share of one scheduler)"},
     {"agent.queue", 10, "message queue of an Agent under load"},
     {"agent.callers", 5, "callers waiting on an Agent under load"},
     {"agent.heap", 4194304, "heap bytes of an Agent holding large state"},
@@ -291,6 +295,7 @@ static const threshold defaults[] = {
     {"idle.heap", 16384, "heap bytes at most of a process with no runtime reason"},
     {"idle.window_reds", 20, "reductions at most in the window"},
     {"idle.lifetime_reds", 20000, "reductions at most since it started"},
+    {"idle.window_s", 60, "window, in seconds, long enough to call an idle process a warning"},
     {"mailbox.queue", 1000, "message queue length that is a build-up"},
     {"mailbox.critical", 10000, "message queue length that is critical"},
     {"mailbox.growth", 100, "queue growth across the window that is a build-up"},
@@ -403,17 +408,32 @@ int proc_owns_ets(const snap *s, uint32_t proc)
     return 0;
 }
 
-void proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n)
+int proc_module_raw(const snap *s, const snap_proc *p, char *buf, size_t n)
 {
-    /* '$initial_call' (proc_lib), else the initial call, else — for a plain spawn of a fun,
-     * whose initial call is erlang:apply/2 — the module it is running now */
+    /* '$initial_call' (proc_lib), else the initial call; a plain spawn of a fun starts in
+     * erlang:apply/2 and its code cannot be seen */
     const char *mfa = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
-    if (!p->dict_initial_call && !strcmp(mfa, "erlang:apply/2") && p->current_function)
-        mfa = snap_str(s, p->current_function);
+    if (!p->dict_initial_call && (!strcmp(mfa, "erlang:apply/2") || !mfa[0])) {
+        snprintf(buf, n, "%s", "");
+        return 0;
+    }
     const char *colon = strchr(mfa, ':');
+    snprintf(buf, n, "%.*s", colon ? (int)(colon - mfa) : (int)strlen(mfa), mfa);
+    return buf[0] != 0;
+}
+
+int proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n)
+{
     char raw[256];
-    snprintf(raw, sizeof raw, "%.*s", colon ? (int)(colon - mfa) : (int)strlen(mfa), mfa);
-    snap_display_atom(raw, buf, n);
+    if (proc_module_raw(s, p, raw, sizeof raw)) {
+        snap_display_atom(raw, buf, n);
+        return 1;
+    }
+    char cf[256];
+    const char *c = snap_str(s, p->current_function);
+    snap_display_atom(c, cf, sizeof cf);
+    snprintf(buf, n, "a spawned fun (now in %s)", c[0] ? cf : "an unknown function");
+    return 0;
 }
 
 int proc_runs_fun(const snap *s, const snap_proc *p)
@@ -452,6 +472,49 @@ int proc_is_singleton(const snap *s, const snap_proc *p)
             return 0; /* one of many siblings, not a singleton */
     }
     return 1;
+}
+
+int proc_is_lone(const snap *s, const snap_proc *p)
+{
+    if (p->name || p->alt_name)
+        return proc_is_singleton(s, p);
+    if (p->own_sup != SNAP_NONE || (p->flags & PF_REGISTRY_PART))
+        return 0;
+    if (p->sup == SNAP_NONE)
+        return 1;
+    const snap_sup *sp = snap_sup_at(s, p->sup);
+    if (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION ||
+        (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
+        return 0;
+    const char *mine = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
+    for (uint32_t c = 0; c < sp->n_children; c++) {
+        uint32_t q = VEC_AT(&s->children, snap_child, sp->children + c).proc;
+        if (q == SNAP_NONE || snap_proc_at(s, q) == p)
+            continue;
+        const snap_proc *qp = snap_proc_at(s, q);
+        if (!strcmp(mine, snap_str(s, qp->dict_initial_call ? qp->dict_initial_call : qp->initial_call)))
+            return 0; /* a pool member */
+    }
+    return 1;
+}
+
+uint32_t *procs_callers_in_call(const snap *s)
+{
+    uint32_t *n = xcalloc(s->procs.len ? s->procs.len : 1, sizeof *n);
+    const oa_pid *refs = s->refs.items;
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        const snap_proc *c = snap_proc_at(s, i);
+        const char *cf = snap_str(s, c->current_function);
+        if (strcmp(cf, "gen:do_call/4") && strcmp(cf, "gen:do_call/3"))
+            continue;
+        const oa_pid *mons = refs + c->refs + 1 + c->n_anc + c->n_links;
+        for (uint32_t k = 0; k < c->n_mons; k++) {
+            uint32_t t = mons[k].kind == PK_PID ? snap_find_pid(s, mons[k]) : SNAP_NONE;
+            if (t != SNAP_NONE)
+                n[t]++;
+        }
+    }
+    return n;
 }
 
 /* ---- the table ----------------------------------------------------------------------- */

@@ -9,40 +9,6 @@
 
 #include "snap.h"
 
-static const char *const runtime_apps[] = {
-    "kernel", "stdlib", "sasl", "compiler", "crypto", "public_key", "ssl", "asn1", "inets",
-    "runtime_tools", "os_mon", "tools", "observer", "debugger", "mnesia", "syntax_tools",
-    "parsetools", "xmerl", "erts", "ssh", "eldap", "snmp", "diameter", "megaco", "et",
-    "reltool", "edoc", "common_test", "eunit", "dialyzer", "wx", "ftp", "tftp", "sasl",
-    "elixir", "logger", "iex", "mix", "eex", "ex_unit", NULL,
-};
-
-/* modules whose processes are the shell's or the terminal's */
-static const char *const runtime_modules[] = {
-    "shell", "group", "user_drv", "user", "prim_tty", "edlin", "user_sup",
-    "Elixir.IEx.Server", "Elixir.IEx.Evaluator", "Elixir.IEx.Broker", "Elixir.IEx.Pry", NULL,
-};
-
-int snap_app_is_runtime(const char *name)
-{
-    for (int i = 0; runtime_apps[i]; i++)
-        if (strcmp(runtime_apps[i], name) == 0)
-            return 1;
-    return 0;
-}
-
-static int mfa_module_in(const char *mfa, const char *const *mods)
-{
-    const char *colon = strchr(mfa, ':');
-    if (!colon)
-        return 0;
-    size_t n = (size_t)(colon - mfa);
-    for (int i = 0; mods[i]; i++)
-        if (strlen(mods[i]) == n && memcmp(mods[i], mfa, n) == 0)
-            return 1;
-    return 0;
-}
-
 static uint32_t proc_of(const snap *s, oa_pid p, const uint32_t *by_name)
 {
     if (p.kind == PK_PID)
@@ -50,6 +16,21 @@ static uint32_t proc_of(const snap *s, oa_pid p, const uint32_t *by_name)
     if (p.kind == PK_ATOM && by_name && p.num < s->strs.n)
         return by_name[p.num];
     return SNAP_NONE;
+}
+
+/* IEx's input reader: a plain spawn that waits in an io request to the shell's group
+ * process it monitors (IEx.Server starts one per prompt; it is not linked to anything) */
+static int iex_reader(const snap *s, const snap_proc *p, uint32_t gl)
+{
+    if (gl == SNAP_NONE || strcmp(snap_str(s, p->current_function), "io:execute_request/3"))
+        return 0;
+    if (!snap_runtime_module(snap_str(s, snap_proc_at(s, gl)->initial_call), 0))
+        return 0; /* its group leader is not the shell's group */
+    const oa_pid *mons = (const oa_pid *)s->refs.items + p->refs + 1 + p->n_anc + p->n_links;
+    for (uint32_t k = 0; k < p->n_mons; k++)
+        if (oa_pid_eq(mons[k], snap_proc_at(s, gl)->pid))
+            return 1;
+    return 0;
 }
 
 static void classify(snap *s)
@@ -107,8 +88,8 @@ static void classify(snap *s)
         const char *dic = snap_str(s, p->dict_initial_call);
         if (i == init_proc || (gl != SNAP_NONE && gl == init_proc) || rt_app ||
             (p->name && strcmp(snap_str(s, p->name), "application_controller") == 0) ||
-            mfa_module_in(ic, runtime_modules) || mfa_module_in(cf, runtime_modules) ||
-            mfa_module_in(dic, runtime_modules)) {
+            snap_runtime_module(ic, 1) || snap_runtime_module(dic, 1) || snap_runtime_module(cf, 0) ||
+            iex_reader(s, p, gl)) {
             p->cls = PC_RUNTIME;
             continue;
         }

@@ -29,7 +29,7 @@ check_contains "whole-node report has the zoo's section" "## OTP Analysis: zoo" 
 check_not_contains "whole-node report leaves the runtime out" "## OTP Analysis: kernel" "$whole"
 
 # a supervisor target: the fix is applied to the children list
-sess=$("$OA" report --from "$S.etf" Zoo.Supervisor)
+sess=$("$OA" report --from "$S.etf" --set idle.window_s=1 Zoo.Supervisor)
 check_contains "children list applies the PartitionSupervisor fix" "{PartitionSupervisor, child_spec: DynamicSupervisor, name: Zoo.Sessions}" "$sess"
 check_contains "children list applies the Registry partitions fix" "name: Zoo.Registry, partitions: System.schedulers_online()" "$sess"
 check_contains "the process without a runtime reason is removed" "# removed: Zoo.ProcessWithoutRuntimeReason" "$sess"

@@ -368,6 +368,101 @@ static void test_runtime_classes(void **state)
     snap_free(s);
 }
 
+/* One unit test per entry of the runtime list (src/runtime.c): a process running the
+ * module is the runtime's, the same shape running code of the user's is not. */
+static int class_of_ic(const char *ic, const char *dic, const char *cf)
+{
+    snap *s = snap_new();
+    tu_node_spec ns = {0};
+    tu_node(s, &ns);
+    tu_proc ps[] = {
+        {.num = 1, .ic = ic, .dic = dic, .cf = cf, .gl = "2"},
+        {.num = 2, .ic = "my_gl:start/0", .gl = "2"},
+    };
+    tu_procs(s, ps, 2);
+    char err[OA_ERRLEN];
+    assert_int_equal(snap_finish(s, err), 0);
+    int c = snap_proc_at(s, tu_find(s, 1))->cls;
+    snap_free(s);
+    return c;
+}
+
+static void test_runtime_module_entries(void **state)
+{
+    for (int i = 0; snap_runtime_modules[i]; i++) {
+        char mfa[300];
+        snprintf(mfa, sizeof mfa, "%s:start/0", snap_runtime_modules[i]);
+        if (class_of_ic(mfa, NULL, "my_mod:loop/0") != PC_RUNTIME)
+            fail_msg("initial call %s: not the runtime's", mfa);
+        if (class_of_ic("proc_lib:init_p/5", mfa, "my_mod:loop/0") != PC_RUNTIME)
+            fail_msg("'$initial_call' %s: not the runtime's", mfa);
+        if (class_of_ic("erlang:apply/2", NULL, mfa) != PC_RUNTIME)
+            fail_msg("current function %s: not the runtime's", mfa);
+    }
+    assert_int_equal(class_of_ic("my_mod:start/0", NULL, "my_mod:loop/0"), PC_FOREIGN_ORPHAN);
+    assert_int_equal(class_of_ic("Elixir.MyApp.Worker:init/1", NULL, "my_mod:loop/0"), PC_FOREIGN_ORPHAN);
+    /* a look-alike name is not an entry */
+    assert_int_equal(class_of_ic("Elixir.IEx.ServerX:start/0", NULL, "my_mod:loop/0"), PC_RUNTIME); /* IEx. prefix */
+    assert_int_equal(class_of_ic("shellx:start/0", NULL, "my_mod:loop/0"), PC_FOREIGN_ORPHAN);
+}
+
+static void test_runtime_prefix_entries(void **state)
+{
+    for (int i = 0; snap_runtime_prefixes[i]; i++) {
+        char mfa[300];
+        snprintf(mfa, sizeof mfa, "%sSomething:init/1", snap_runtime_prefixes[i]);
+        if (class_of_ic("proc_lib:init_p/5", mfa, "my_mod:loop/0") != PC_RUNTIME)
+            fail_msg("'$initial_call' %s: not the runtime's", mfa);
+        /* the user's code calling into it is still the user's */
+        if (class_of_ic("my_mod:start/0", NULL, mfa) == PC_RUNTIME)
+            fail_msg("current function %s made a user process the runtime's", mfa);
+    }
+}
+
+static void test_runtime_app_entries(void **state)
+{
+    for (int i = 0; snap_runtime_apps[i]; i++) {
+        snap *s = snap_new();
+        tu_node_spec ns = {0};
+        tu_node(s, &ns);
+        static const tu_proc ps[] = {
+            {.num = 1, .ic = "my_mod:start/0", .gl = "3"}, /* gl: the app's master */
+            {.num = 3, .dic = "application_master:init/4", .ic = "proc_lib:init_p/5", .gl = "3"},
+        };
+        tu_procs(s, ps, 2);
+        tu_app(s, snap_runtime_apps[i], "", "1.0", "3", NULL, NULL);
+        char err[OA_ERRLEN];
+        assert_int_equal(snap_finish(s, err), 0);
+        if (snap_proc_at(s, tu_find(s, 1))->cls != PC_RUNTIME)
+            fail_msg("a process of application %s: not the runtime's", snap_runtime_apps[i]);
+        assert_true(snap_app_is_runtime(snap_runtime_apps[i]));
+        snap_free(s);
+    }
+}
+
+/* IEx's input reader: a plain spawn in io:execute_request/3, monitoring the shell's group */
+static void test_runtime_iex_reader(void **state)
+{
+    for (int shell_gl = 0; shell_gl < 2; shell_gl++) {
+        snap *s = snap_new();
+        tu_node_spec ns = {0};
+        tu_node(s, &ns);
+        tu_proc ps[] = {
+            {.num = 160, .ic = "erlang:apply/2", .cf = "io:execute_request/3", .mons = "73", .gl = "73"},
+            {.num = 73, .ic = shell_gl ? "group:server/3" : "my_io_server:start/0", .cf = "group:more_data/6", .gl = "73"},
+        };
+        tu_procs(s, ps, 2);
+        char err[OA_ERRLEN];
+        assert_int_equal(snap_finish(s, err), 0);
+        int c = snap_proc_at(s, tu_find(s, 160))->cls;
+        if (shell_gl)
+            assert_int_equal(c, PC_RUNTIME);
+        else
+            assert_int_equal(c, PC_FOREIGN_ORPHAN);
+        snap_free(s);
+    }
+}
+
 /* ---- names ------------------------------------------------------------------------------ */
 
 static void test_find_name(void **state)
@@ -1208,6 +1303,10 @@ int main(void)
         cmocka_unit_test(test_registry_links_are_not_supervision),
         cmocka_unit_test(test_spawned_unlinked_and_orphans),
         cmocka_unit_test(test_runtime_classes),
+        cmocka_unit_test(test_runtime_module_entries),
+        cmocka_unit_test(test_runtime_prefix_entries),
+        cmocka_unit_test(test_runtime_app_entries),
+        cmocka_unit_test(test_runtime_iex_reader),
         cmocka_unit_test(test_find_name),
         cmocka_unit_test(test_global_name_erlang_spelling),
         cmocka_unit_test(test_procs2_merge),
