@@ -126,7 +126,7 @@ const char *proc_child_modules(const snap *s, const snap_proc *p); /* from the p
 /* the module a process runs (raw atom text); 0 and "" when it cannot be seen (a fun
  * started with a plain spawn: its initial call is erlang:apply/2) */
 int proc_module_raw(const snap *s, const snap_proc *p, char *buf, size_t n);
-/* the same for people: "Foo.Bar", "gen_server", or "a spawned fun (now in timer:sleep/1)" */
+/* the same for people: "Foo.Bar", "gen_server", or "a spawned fun" */
 int proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n);
 int proc_runs_fun(const snap *s, const snap_proc *p);     /* started from an anonymous function */
 const char *proc_kind_name(const snap *s, const snap_proc *p); /* GenServer, Agent, Task, gen_statem… */

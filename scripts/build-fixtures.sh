@@ -12,8 +12,13 @@ done
 for dir in tests/fixtures/*/ tests/corpus/*/; do
   name=$(basename "$dir")
   [ -f "$dir/fixture.conf" ] || continue
-  out=build/fixtures/$name/ebin
-  stamp=build/fixtures/$name/.stamp
+  # corpus systems are named after the OTP application they run (ssh, os_mon): their code
+  # goes under corpus-NAME, or the code path would make build/fixtures/os_mon the real
+  # application's lib dir (and its priv programs, memsup's port, would not be found)
+  base=build/fixtures/$name
+  case "$dir" in tests/corpus/*) base=build/fixtures/corpus-$name ;; esac
+  out=$base/ebin
+  stamp=$base/.stamp
   if [ -f "$stamp" ] && [ -z "$(find "$dir" -newer "$stamp" -type f | head -1)" ]; then
     continue
   fi

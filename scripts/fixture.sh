@@ -19,8 +19,8 @@ elixir_ebins() {
 
 start() {
   local name=$1 node=${2:-}
-  local conf=$top/tests/fixtures/$name/fixture.conf
-  [ -f "$conf" ] || conf=$top/tests/corpus/$name/fixture.conf
+  local conf=$top/tests/fixtures/$name/fixture.conf ebin=$top/build/fixtures/$name/ebin
+  [ -f "$conf" ] || { conf=$top/tests/corpus/$name/fixture.conf; ebin=$top/build/fixtures/corpus-$name/ebin; }
   [ -f "$conf" ] || { echo "fixture.sh: no fixture named $name" >&2; exit 2; }
   # shellcheck disable=SC1090
   . "$conf"
@@ -33,7 +33,7 @@ start() {
     ( umask 077; head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-32 > "$dir/.erlang.cookie" )
   fi
   chmod 400 "$dir/.erlang.cookie"
-  local pa="-pa $top/build/fixtures/$name/ebin -pa $top/build/harness/ebin"
+  local pa="-pa $ebin -pa $top/build/harness/ebin"
   [ "$KIND" = elixir ] && pa="$pa $(elixir_ebins)"
   local eval="ok = oa_harness:install(), ${SETUP:-ok}, {ok, _} = application:ensure_all_started($APP), $PLANT, ok = file:write_file(\"$dir/ready\", <<\"ready\">>)."
   # shellcheck disable=SC2086

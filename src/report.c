@@ -418,11 +418,11 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
         } else {
             /* a module-less Supervisor: its own children, inline */
             const char *strategy = cs->strategy ? snap_str(s, cs->strategy) : "one_for_one";
-            sb_printf(out, "%s%%{\n%s  id: %s,\n%s  type: :supervisor,\n%s  start:\n%s    {Supervisor, :start_link,\n%s     [\n",
-                      pad, pad, id, pad, pad, pad, pad);
-            ex_children(an, own, out, tests, depth + 3);
-            sb_printf(out, "%s     ], [strategy: :%s%s%s]]}\n%s}%s\n", pad, strategy, name ? ", name: " : "",
-                      name ? name : "", pad, sep);
+            sb_printf(out, "%s%%{\n%s  id: %s,\n%s  type: :supervisor,\n%s  start:\n%s    {Supervisor, :start_link,\n%s     [\n%s       [\n",
+                      pad, pad, id, pad, pad, pad, pad, pad);
+            ex_children(an, own, out, tests, depth + 4);
+            sb_printf(out, "%s       ],\n%s       [strategy: :%s%s%s]\n%s     ]}\n%s}%s\n", pad, pad, strategy,
+                      name ? ", name: " : "", name ? name : "", pad, pad, sep);
         }
     } else if (!strcmp(mod, "Elixir.Agent")) {
         if (r)

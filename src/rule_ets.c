@@ -63,9 +63,9 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         finding_ev(x, "memory", (double)t->mem, "B");
         render_bytes(t->mem, mem, sizeof mem);
         x->summary = findings_printf(out,
-                                     "ETS table %s (%llu rows, %s, %s) is owned by %s, %s, and has no heir: when "
+                                     "ETS %s%s (%llu rows, %s, %s) is owned by %s, %s, and has no heir: when "
                                      "that process exits the table and its data are gone, and nothing recreates it.",
-                                     x->subject, (unsigned long long)t->size, mem, snap_str(s, t->protection), owner,
+                                     t->named ? "table " : "", x->subject, (unsigned long long)t->size, mem, snap_str(s, t->protection), owner,
                                      task ? "a short-lived task" : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
         char lit[300];
         if (s->info.elixir_version)

@@ -43,8 +43,8 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
         const snap_sup *sp = snap_sup_at(s, p->sup);
         if (sp->kind != SK_SUPERVISOR || (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
             continue; /* static children only: dynamic ones exist because something asked for them */
-        if (!proc_is_gen_server(s, p) || (p->flags & (PF_TRAP_EXIT | PF_REGISTRY_PART)))
-            continue;
+        if (!proc_is_gen_server(s, p) || proc_is_agent(s, p) || (p->flags & (PF_TRAP_EXIT | PF_REGISTRY_PART)))
+            continue; /* an Agent exists to keep state between operations: a runtime reason */
         uint64_t delta = p->reds2 >= p->reds ? p->reds2 - p->reds : 0;
         if ((double)p->heap > heap_thr || (double)delta > win_thr || (double)p->reds > life_thr)
             continue;

@@ -183,15 +183,15 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
                 out,
                 "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
                 "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
-                "  def init(args), do: {:ok, state, {:continue, :connect}}\n"
-                "  def handle_continue(:connect, state), do: ...");
+                "  def init(args), do: {:ok, args, {:continue, :connect}}\n"
+                "  def handle_continue(:connect, state), do: {:noreply, connect(state)}");
         else
             x->recommendation = findings_printf(
                 out,
                 "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
                 "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
-                "  init(Args) -> {ok, State, {continue, connect}}.\n"
-                "  handle_continue(connect, State) -> ...");
+                "  init(Args) -> {ok, Args, {continue, connect}}.\n"
+                "  handle_continue(connect, State) -> {noreply, connect(State)}.");
     }
 }
 

@@ -98,6 +98,13 @@ static void run_kind(const snap *s, findings *out, int tasks)
                                      proc_class_name((enum proc_class)g->cls),
                                      g->watched ? " The process that spawned it monitors it, so it sees it exit; "
                                                   "only a crash of that owner leaves it running." : "");
+        char modraw[256];
+        if (!proc_module_raw(s, p, modraw, sizeof modraw)) {
+            char cf[256];
+            snap_display_atom(snap_str(s, p->current_function), cf, sizeof cf);
+            x->summary = findings_printf(out, "%s Its code cannot be seen (a plain spawn of a fun); %s is now in %s.",
+                                         x->summary, x->pid, cf);
+        }
         char raw[256], lit[300], alias[300];
         int known = proc_module_raw(s, p, raw, sizeof raw);
         int ex_alias = known && cg_is_ex_alias(raw);

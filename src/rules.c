@@ -429,10 +429,7 @@ int proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n)
         snap_display_atom(raw, buf, n);
         return 1;
     }
-    char cf[256];
-    const char *c = snap_str(s, p->current_function);
-    snap_display_atom(c, cf, sizeof cf);
-    snprintf(buf, n, "a spawned fun (now in %s)", c[0] ? cf : "an unknown function");
+    snprintf(buf, n, "%s", "a spawned fun");
     return 0;
 }
 

@@ -125,6 +125,29 @@ static void classify(snap *s)
         else
             p->cls = PC_FOREIGN_ORPHAN;
     }
+    /* links chain: a process linked to a linked helper dies with it, and with the supervised
+     * process at the chain's end (yaws' acceptors, linked to the listener its server links
+     * to): a linked helper too. A worklist, so each link is followed once. */
+    uint32_t *work = xmalloc((np ? np : 1) * sizeof *work);
+    size_t nw = 0;
+    for (uint32_t i = 0; i < np; i++)
+        if (snap_proc_at(s, i)->cls == PC_LINKED_HELPER)
+            work[nw++] = i;
+    while (nw) {
+        const snap_proc *h = snap_proc_at(s, work[--nw]);
+        const oa_pid *hl = refs + h->refs + 1 + h->n_anc;
+        for (uint32_t k = 0; k < h->n_links; k++) {
+            uint32_t q = proc_of(s, hl[k], by_name);
+            if (q == SNAP_NONE)
+                continue;
+            snap_proc *qp = snap_proc_at(s, q);
+            if (qp->cls == PC_SPAWNED_UNLINKED || qp->cls == PC_APP_ORPHAN || qp->cls == PC_FOREIGN_ORPHAN) {
+                qp->cls = PC_LINKED_HELPER;
+                work[nw++] = q;
+            }
+        }
+    }
+    free(work);
     free(by_name);
     free(is_master_rt);
     free(in_tree);

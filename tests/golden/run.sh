@@ -45,5 +45,28 @@ for exp in *.report.expected; do
   if [ -z "$problems" ]; then pass=$((pass + 1)); echo "  ok    $exp renders cleanly"
   else fail=$((fail + 1)); echo "  FAIL  $exp: $problems"; fi
 done
+# every code block that a finding or a report prints parses, and names real things
+# (tests/codecheck): the fixtures' findings and their reports, each application's
+blocks=$(mktemp /tmp/oa-golden-blocks.XXXXXX)
+for snapf in zoo.etf clean.etf erlbasic.etf; do
+  j=$(mktemp /tmp/oa-golden-check.XXXXXX) m=$(mktemp /tmp/oa-golden-report.XXXXXX)
+  "$OA" check --json --from "$snapf" > "$j"; rc1=$?
+  "$OA" report --from "$snapf" > "$m"; rc2=$?
+  if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then fail=$((fail + 1)); echo "  FAIL  check/report of $snapf exit $rc1/$rc2"; fi
+  ../codecheck/blocks.sh check "$j" "${snapf%.etf}" >> "$blocks"
+  ../codecheck/blocks.sh report "$m" "${snapf%.etf}-report" >> "$blocks"
+  rm -f "$j" "$m"
+done
+nblocks=$(grep -c '^%%%%BLOCK ' "$blocks")
+if out=$(elixir ../codecheck/codecheck.exs "$blocks" 2>&1) && [ "$nblocks" -ge 20 ]; then
+  pass=$((pass + 1)); echo "  ok    printed code parses ($(tail -1 <<<"$out"))"
+else fail=$((fail + 1)); echo "  FAIL  printed code ($nblocks blocks)"; sed 's/^/        /' <<<"$out" | head -60; fi
+rm -f "$blocks"
+# and the checker itself rejects what the first version printed
+printf '%%%%%%%%BLOCK elixir a\ndefmodule gen.Worker do\nend\n%%%%%%%%BLOCK erlang b\n#{id => {<0.686.0>, I}}\n%%%%%%%%BLOCK elixir c\n{PartitionSupervisor, child_spec: supervisor, name: supervisor.Partitions}\n%%%%%%%%BLOCK elixir d\nstart_supervised!(<0.153.0>)\n%%%%%%%%BLOCK erlang e\nhandle_continue(connect, State) -> ...\n' > "$blocks"
+out=$(elixir ../codecheck/codecheck.exs "$blocks" 2>&1)
+if [ $? -ne 0 ] && [ "$(grep -c '^FAIL' <<<"$out")" -eq 5 ]; then pass=$((pass + 1)); echo "  ok    the code checker rejects the first version's code"
+else fail=$((fail + 1)); echo "  FAIL  the code checker let bad code through"; sed 's/^/        /' <<<"$out" | head -20; fi
+rm -f "$blocks"
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]

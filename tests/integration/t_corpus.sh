@@ -5,8 +5,35 @@
 . "$(dirname "$0")/lib.sh"
 TRUTH=$TOP/tests/corpus/truth.escript
 SYSTEMS=${CORPUS:-ssh inets mnesia os_mon yaws corpus_pool elixir_script}
+BLOCKS=$(tmpfile blocks)
+# a finding as "MODE SEVERITY RULE SUBJECT", pids, references and group counts blanked
+finding_lines() {
+  jq -r --arg m "$1" '.findings[] | "\($m) \(.severity) \(.rule) \(.subject.name)"' "$2" |
+    sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/#Ref<[0-9.]+>/#Ref<ref>/g; s/ [0-9]+ \xc3\x97 / N \xc3\x97 /' | sort
+}
+# every finding is in the system's expected file (each with its reviewer's justification);
+# a new one fails; an expected one not seen this time is said
+expect_findings() {
+  local sys=$1 mode=$2 json=$3 exp=$TOP/tests/corpus/$1/expected-findings got
+  got=$(finding_lines "$mode" "$json")
+  local want; want=$(grep -v '^#' "$exp" 2>/dev/null | grep "^$mode " | sed 's/ | .*//' | sort)
+  local new; new=$(comm -23 <(echo "$got" | sed '/^$/d') <(echo "$want" | sed '/^$/d'))
+  if [ -z "$new" ]; then ok "[$sys] $mode: every finding is expected and justified ($(echo "$got" | sed '/^$/d' | wc -l))"
+  else not_ok "[$sys] $mode: findings not in tests/corpus/$sys/expected-findings" "$new"; fi
+  local gone; gone=$(comm -13 <(echo "$got" | sed '/^$/d') <(echo "$want" | sed '/^$/d'))
+  [ -z "$gone" ] || echo "  note  [$sys] $mode: expected but not seen this run: $gone"
+  ! grep -q '"severity": "critical"' "$json" || not_ok "[$sys] $mode: no critical on a healthy system"
+}
 printf '%-14s %9s %6s %7s %-7s %9s %9s\n' system processes sups orphans trees probe_ms noload_ms > "$_TMP/table"
 for sys in $SYSTEMS; do
+  # idle: the same system without its traffic
+  CORPUS_TRAFFIC=off start_fixture "$sys" I
+  sleep 1
+  JI=$(tmpfile idle)
+  "$OA" check --json "$I_NODE" --cookie-file "$I_COOKIE" >"$JI" 2>"$JI.err"
+  check_eq "[$sys] idle check exits 0" 0 $?
+  expect_findings "$sys" idle "$JI"
+  stop_fixture "$I_DIR"
   start_fixture "$sys" C
   sleep 1 # the traffic is running
   logged0=$(harness_report "$C_DIR" | sed -n 's/^logged=\([0-9]*\).*/\1/p')
@@ -25,13 +52,27 @@ for sys in $SYSTEMS; do
     out=$("$TRUTH" compare "$B" "$A" "${pair#*:}.lines" 2>&1)
     if [ $? -eq 0 ]; then ok "[$sys] ${pair%%:*}: $out"; else not_ok "[$sys] ${pair%%:*}: trees differ from the ground truth" "$out"; fi
   done
+  JC=$(tmpfile check); MR=$(tmpfile report)
+  "$OA" check --json "$C_NODE" --cookie-file "$C_COOKIE" >"$JC" 2>"$JC.err"
+  check_eq "[$sys] check exits 0" 0 $?
+  expect_findings "$sys" traffic "$JC"
+  "$OA" report "$C_NODE" --cookie-file "$C_COOKIE" >"$MR" 2>"$MR.err"
+  check_eq "[$sys] report exits 0" 0 $?
+  "$TOP/tests/codecheck/blocks.sh" check "$JC" "$sys" >> "$BLOCKS"
+  "$TOP/tests/codecheck/blocks.sh" report "$MR" "$sys-report" >> "$BLOCKS"
   match=$([ "$FAIL" -eq 0 ] && echo yes || echo NO)
   logged1=$(harness_report "$C_DIR" | sed -n 's/^logged=\([0-9]*\).*/\1/p')
   check_eq "[$sys] nothing logged on the target during the snapshots" "$logged0" "$logged1"
   printf '%-14s %9s %6s %7s %-7s %9s %9s\n' "$sys" "$(jq .processes "$J")" "$(jq '.supervisors | length' "$J")" \
     "$(jq '[.supervisors[] | select(.root == "orphan")] | length' "$J")" "$match" \
     $(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 )) >> "$_TMP/table"
+  # the system and its traffic really ran: no crash in its own log
+  crashes=$(grep -cE "CRASH REPORT|ERROR REPORT" "$C_DIR/node.log")
+  check_eq "[$sys] the system ran its traffic without a crash" 0 "$crashes"
   stop_fixture "$C_DIR"
 done
 cat "$_TMP/table"
+# every code block the findings and reports printed parses
+out=$(elixir "$TOP/tests/codecheck/codecheck.exs" "$BLOCKS" 2>&1)
+if [ $? -eq 0 ]; then ok "printed code parses: $(tail -1 <<<"$out")"; else not_ok "printed code" "$out"; fi
 finish

@@ -33,7 +33,7 @@ defmodule CorpusScript do
           do: DynamicSupervisor.start_child({:via, PartitionSupervisor, {CorpusScript.Partitions, i}},
                 {Agent, fn -> i end})
 
-      spawn(fn -> traffic(1) end)
+      if System.get_env("CORPUS_TRAFFIC") != "off", do: spawn(fn -> traffic(1) end)
       send(parent, :started)
       Process.sleep(:infinity)
     end)

@@ -10,7 +10,7 @@ start(Dir) ->
                                       {document_root, Root}, {bind_address, {127,0,0,1}}]),
     [{port, Port}] = httpd:info(Httpd, [port]),
     Url = "http://127.0.0.1:" ++ integer_to_list(Port) ++ "/index.html",
-    [spawn(fun() -> get_loop(Url) end) || _ <- [1, 2]],
+    [spawn(fun() -> get_loop(Url) end) || os:getenv("CORPUS_TRAFFIC") =/= "off", _ <- [1, 2]],
     ok.
 
 get_loop(Url) ->

@@ -9,7 +9,7 @@ setup(Dir) ->
 start() ->
     {atomic, ok} = mnesia:create_table(corpus_kv, [{disc_copies, [node()]}, {attributes, [k, v]}]),
     ok = mnesia:wait_for_tables([corpus_kv], 10000),
-    spawn(fun() -> tx_loop(0) end),
+    [spawn(fun() -> tx_loop(0) end) || os:getenv("CORPUS_TRAFFIC") =/= "off"],
     ok.
 
 tx_loop(N) ->

@@ -3,11 +3,11 @@
 -export([start/0]).
 
 start() ->
-    spawn(fun Loop() ->
+    [spawn(fun Loop() ->
                   _ = memsup:get_system_memory_data(),
                   _ = disksup:get_disk_data(),
                   _ = cpu_sup:nprocs(),
                   timer:sleep(200),
                   Loop()
-          end),
+          end) || os:getenv("CORPUS_TRAFFIC") =/= "off"],
     ok.
