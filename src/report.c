@@ -104,6 +104,78 @@ static int has_rule(const analysis *an, const char *id)
     return 0;
 }
 
+/* ---- naming processes in the answers ----------------------------------------------- */
+
+static double key_rate(const snap *s, const snap_proc *p) { return snap_reds_rate(s, p); }
+static double key_callers(const snap *s, const snap_proc *p)
+{
+    (void)s;
+    return p->monby2 > p->monby ? p->monby2 : p->monby;
+}
+static double key_heap(const snap *s, const snap_proc *p)
+{
+    (void)s;
+    return (double)p->heap;
+}
+
+/* the k processes of the target with the highest key, at least min; returns how many */
+static int top_procs(const analysis *an, double (*key)(const snap *, const snap_proc *), uint32_t *out, int k, double min)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < an->s->procs.len; i++) {
+        if (!an->in[i])
+            continue;
+        const snap_proc *p = snap_proc_at(an->s, i);
+        if (p->own_sup != SNAP_NONE)
+            continue; /* supervisors are the tree, not its work or state */
+        double v = key(an->s, p);
+        if (v < min)
+            continue;
+        int at = n < k ? n++ : k;
+        if (at == k && v <= key(an->s, snap_proc_at(an->s, out[k - 1])))
+            continue;
+        if (at == k)
+            at = k - 1;
+        while (at > 0 && key(an->s, snap_proc_at(an->s, out[at - 1])) < v) {
+            out[at] = out[at - 1];
+            at--;
+        }
+        out[at] = i;
+    }
+    return n;
+}
+
+/* "Zoo.Cache (GenServer, DETAIL)" or "Staged.Client <0.1.0> (Task, a dynamic child of
+ * Staged.Clients, DETAIL)"; DETAIL may be NULL */
+static void proc_phrase_d(const analysis *an, uint32_t i, strbuf *out, int sep, const char *detail)
+{
+    const snap *s = an->s;
+    const snap_proc *p = snap_proc_at(s, i);
+    char b[256];
+    if (p->name || p->alt_name)
+        snap_proc_label(s, p, b, sizeof b);
+    else {
+        char pid[64];
+        proc_module_name(s, p, b, sizeof b);
+        snap_pid_text(s, p->pid, pid, sizeof pid);
+        snprintf(b + strlen(b), sizeof b - strlen(b), " %s", pid);
+    }
+    sb_printf(out, "%s%s (%s", sep ? ", " : "", b, proc_kind_name(s, p));
+    if (p->sup != SNAP_NONE) {
+        const snap_sup *sp = snap_sup_at(s, p->sup);
+        if (sp->proc != SNAP_NONE && (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION)) {
+            char sb2[256];
+            snap_proc_label(s, snap_proc_at(s, sp->proc), sb2, sizeof sb2);
+            sb_printf(out, ", a dynamic child of %s", sb2);
+        }
+    }
+    if (detail)
+        sb_printf(out, ", %s", detail);
+    sb_putc(out, ')');
+}
+
+static void proc_phrase(const analysis *an, uint32_t i, strbuf *out, int sep) { proc_phrase_d(an, i, out, sep, NULL); }
+
 static void analyse(analysis *an)
 {
     snap *s = an->s;
@@ -157,57 +229,122 @@ static void analyse(analysis *an)
         if (finding_in(an, vec_at(&an->f->items, i)))
             *(uint32_t *)vec_push(&an->fidx) = i;
 
-    /* the four questions */
+    /* the four questions: each answer names the processes behind it, what they do and the
+     * runtime property that decides it, so a reader can check it on the node */
     for (int i = 0; i < 4; i++)
         sb_init(&an->q[i].evidence);
-    char n1[32], n2[32];
-    render_num(an->n_procs, n1, sizeof n1);
-    render_num(an->n_dynamic_children, n2, sizeof n2);
+    uint32_t top_busy[3], top_callers[3], top_heap[3];
+    int nb = top_procs(an, key_rate, top_busy, 3, 100);
+    int nc = top_procs(an, key_callers, top_callers, 3, 2);
+    int nh = top_procs(an, key_heap, top_heap, 3, 65536);
+    char n1[32];
     question *qc = &an->q[0];
-    qc->answer = an->n_busy >= 2 || an->n_dynamic_children >= 2 || an->callers >= 1;
-    sb_printf(&qc->evidence, "%s processes under the target (%s of them dynamic children); %u busy (≥ 100 reductions/s)", n1,
-              n2, an->n_busy);
-    if (an->node_rate > 0)
-        sb_printf(&qc->evidence, ", together %s reductions/s = %.1f %% of the node's", (render_rate(an->reds_rate, n1, sizeof n1), n1),
-                  100.0 * an->reds_rate / an->node_rate);
-    else
-        sb_puts(&qc->evidence, " (one sample: no rates)");
-    sb_printf(&qc->evidence, "; at most %u caller%s waiting on a named process; longest queue %u; %lld schedulers online.",
-              an->callers, an->callers == 1 ? "" : "s", an->max_mq, (long long)s->info.schedulers);
+    qc->answer = nb > 0 || an->n_dynamic_children >= 2 || nc > 0;
+    if (nb) {
+        sb_puts(&qc->evidence, "busiest: ");
+        for (int i = 0; i < nb; i++) {
+            const snap_proc *p = snap_proc_at(s, top_busy[i]);
+            char d[64];
+            snprintf(d, sizeof d, "%s reductions/s", (render_rate(snap_reds_rate(s, p), n1, sizeof n1), n1));
+            proc_phrase_d(an, top_busy[i], &qc->evidence, i, d);
+        }
+        sb_puts(&qc->evidence, "; ");
+    } else
+        sb_printf(&qc->evidence, "%s; ", s->has_sample2 ? "no process under the target ran 100 reductions/s in the window"
+                                                        : "one sample: rates unknown");
+    if (nc) {
+        sb_puts(&qc->evidence, "callers wait on ");
+        for (int i = 0; i < nc; i++) {
+            const snap_proc *p = snap_proc_at(s, top_callers[i]);
+            char d[64];
+            snprintf(d, sizeof d, "%u waiting", p->monby2 > p->monby ? p->monby2 : p->monby);
+            proc_phrase_d(an, top_callers[i], &qc->evidence, i, d);
+        }
+        sb_puts(&qc->evidence, "; ");
+    }
+    render_num(an->n_dynamic_children, n1, sizeof n1);
+    sb_printf(&qc->evidence, "%s dynamic children started on demand; %lld schedulers run them in parallel.", n1,
+              (long long)s->info.schedulers);
     question *qi = &an->q[1];
     qi->answer = an->n_sups > 0 || an->n_trap_exit > 0;
     if (an->root_sup != SNAP_NONE) {
         const snap_sup *sp = snap_sup_at(s, an->root_sup);
-        sb_printf(&qi->evidence, "%s %s, %d restarts in %d s allowed; %u supervisor%s under the target; %u restart%s "
-                                 "within their periods; %u process%s trap exits.",
-                  sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity, sp->period,
-                  an->n_sups, an->n_sups == 1 ? "" : "s", an->restarts_recent, an->restarts_recent == 1 ? "" : "s",
-                  an->n_trap_exit, an->n_trap_exit == 1 ? "" : "es");
+        sb_printf(&qi->evidence, "%s (%s %s, %d restarts in %d s) restarts a crashed child without its siblings%s",
+                  an->label, sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity,
+                  sp->period,
+                  sp->strategy && !strcmp(snap_str(s, sp->strategy), "one_for_all")    ? " (one_for_all: all of them)"
+                  : sp->strategy && !strcmp(snap_str(s, sp->strategy), "rest_for_one") ? " (rest_for_one: those after it)"
+                                                                                        : "");
+        sb_printf(&qi->evidence, "; %u supervisor%s below it", an->n_sups, an->n_sups == 1 ? "" : "s");
+        if (an->restarts_recent)
+            sb_printf(&qi->evidence, "; %u restart%s within their periods, so crashes are happening and being contained",
+                      an->restarts_recent, an->restarts_recent == 1 ? "" : "s");
+        sb_printf(&qi->evidence, "; %u process%s trap exits to clean up.", an->n_trap_exit, an->n_trap_exit == 1 ? "" : "es");
     } else {
         const snap_proc *p = snap_proc_at(s, an->proc);
-        sb_printf(&qi->evidence, "a single %s, %s; %s; %u link%s.", proc_kind_name(s, p),
-                  proc_class_name((enum proc_class)p->cls), (p->flags & PF_TRAP_EXIT) ? "traps exits" : "does not trap exits",
+        sb_printf(&qi->evidence, "a single %s, %s; it %s; %u link%s.", proc_kind_name(s, p),
+                  proc_class_name((enum proc_class)p->cls),
+                  (p->flags & PF_TRAP_EXIT) ? "traps exits (it cleans up when a linked process dies)" : "does not trap exits",
                   p->n_links, p->n_links == 1 ? "" : "s");
     }
     question *qs = &an->q[2];
-    qs->answer = an->n_ets_shared > 0 || an->n_regs > 0 || an->callers > 0;
-    char named[32];
-    render_num(an->n_named, named, sizeof named);
-    sb_printf(&qs->evidence, "%u ETS table%s owned here (%u readable by other processes); %s named process%s; %u "
-                             "Registr%s; callers waiting: %u.",
-              an->n_ets, an->n_ets == 1 ? "" : "s", an->n_ets_shared, named, an->n_named == 1 ? "" : "es",
-              an->n_regs, an->n_regs == 1 ? "y" : "ies", an->callers);
+    qs->answer = an->n_ets_shared > 0 || an->n_regs > 0 || nc > 0;
+    int said = 0;
+    for (size_t e = 0; e < s->ets.len && said < 3; e++) {
+        const snap_ets *t = vec_at(&s->ets, e);
+        if (t->owner_proc == SNAP_NONE || !an->in[t->owner_proc] || !strcmp(snap_str(s, t->protection), "private"))
+            continue;
+        char tn[256];
+        snap_display_atom(snap_str(s, t->named ? t->name : t->id), tn, sizeof tn);
+        sb_printf(&qs->evidence, "%sETS table %s (%s, %llu rows) owned by ", said ? "; " : "", tn,
+                  snap_str(s, t->protection), (unsigned long long)t->size);
+        proc_phrase(an, t->owner_proc, &qs->evidence, 0);
+        said++;
+    }
+    for (size_t r = 0; r < s->regs.len && said < 5; r++) {
+        const snap_registry *rg = vec_at(&s->regs, r);
+        uint32_t p = snap_find_pid(s, rg->sup);
+        if (p == SNAP_NONE || !an->in[p])
+            continue;
+        char rn[256];
+        snap_display_atom(snap_str(s, rg->name), rn, sizeof rn);
+        sb_printf(&qs->evidence, "%sRegistry %s (%llu keys) names processes for others to find", said ? "; " : "", rn,
+                  (unsigned long long)rg->key_count);
+        said++;
+    }
+    for (int i = 0; i < nc && said < 6; i++, said++) {
+        sb_puts(&qs->evidence, said ? "; " : "");
+        proc_phrase(an, top_callers[i], &qs->evidence, 0);
+        sb_puts(&qs->evidence, " is state that other processes call for");
+    }
+    sb_puts(&qs->evidence, said ? "." : "no table others read, no Registry, nobody waiting on a process here.");
     question *ql = &an->q[3];
-    int workers = (int)an->n_procs - (int)an->n_sups;
-    ql->answer = workers > 0 && (int)an->n_idle >= workers;
-    char idle[32], wk[32];
-    render_num(an->n_idle, idle, sizeof idle);
-    render_num(workers > 0 ? (uint64_t)workers : 0, wk, sizeof wk);
-    sb_printf(&ql->evidence, "%s of %s worker%s %s a heap of at most 16 KB, an empty queue and no traffic in the window%s.",
-              idle, wk, workers == 1 ? "" : "s", workers == 1 ? "has" : "have",
-              s->has_sample2 ? "" : " (one sample: traffic unknown)");
+    ql->answer = nh == 0 && an->n_ets == 0 && nb == 0 && nc == 0;
+    if (!ql->answer) {
+        sb_puts(&ql->evidence, "state lives in ");
+        int k = 0;
+        for (int i = 0; i < nh; i++, k++) {
+            char hb[32], d[64];
+            render_bytes(snap_proc_at(s, top_heap[i])->heap, hb, sizeof hb);
+            snprintf(d, sizeof d, "%s heap", hb);
+            proc_phrase_d(an, top_heap[i], &ql->evidence, k, d);
+        }
+        if (an->n_ets)
+            sb_printf(&ql->evidence, "%s%u ETS table%s", k++ ? ", " : "", an->n_ets, an->n_ets == 1 ? "" : "s");
+        for (int i = 0; i < nc && k < 4; i++, k++) {
+            sb_puts(&ql->evidence, k ? ", " : "");
+            proc_phrase(an, top_callers[i], &ql->evidence, 0);
+        }
+        if (!k)
+            sb_puts(&ql->evidence, "its busy processes, which work between messages");
+        sb_puts(&ql->evidence, ".");
+    } else
+        sb_printf(&ql->evidence, "no process under the target holds more than 64 KB of heap, owns a table, runs 100 "
+                                 "reductions/s or has callers waiting%s.",
+                  s->has_sample2 ? " in the window" : " (one sample: traffic unknown)");
 
-    /* recommendation: the most severe finding decides the pattern */
+    /* Recommendation: "process needed" follows from the four answers; each part of the tree
+     * a finding concerns gets the pattern for that part, never one for the whole app */
     sb_init(&an->rationale);
     static const struct {
         const char *rule, *pattern;
@@ -218,7 +355,7 @@ static void analyse(analysis *an)
         {"missing-partition-supervisor", "PartitionSupervisor of DynamicSupervisors"},
         {"registry-single-partition", "Registry with partitions: System.schedulers_online()"},
         {"atom-named-dynamic-processes", "DynamicSupervisor + Registry (via tuples)"},
-        {"process-without-runtime-reason", "Functions (a plain module)"},
+        {"process-without-runtime-reason", "Functions (a plain module) for this process only"},
         {"unsupervised-task", "Task.Supervisor"},
         {"unsupervised-process", "Supervisor: give every process a place in the tree"},
         {"mailbox-buildup", "GenServer with back-pressure, or partitioned work"},
@@ -226,7 +363,9 @@ static void analyse(analysis *an)
         {"unresponsive-supervisor", "GenServer with handle_continue for slow initialisation"},
         {"ets-owner-at-risk", "ETS owned by a supervised GenServer (or with an heir)"},
     };
-    /* every distinct pattern the findings call for, most severe first */
+    an->process_needed = qc->answer || qi->answer || qs->answer || !ql->answer;
+    if (an->root_sup == SNAP_NONE && has_rule(an, "process-without-runtime-reason"))
+        an->process_needed = 0;
     an->pattern = NULL;
     sb_init(&an->patterns);
     int npat = 0;
@@ -235,17 +374,15 @@ static void analyse(analysis *an)
         if (x->severity == SEV_INFO)
             continue;
         for (size_t k = 0; k < sizeof patterns / sizeof patterns[0]; k++)
-            if (!strcmp(patterns[k].rule, x->rule) && !strstr(an->patterns.buf, patterns[k].pattern)) {
-                sb_printf(&an->patterns, "%s%s (F%zu)", npat ? "; " : "", patterns[k].pattern, i + 1);
+            if (!strcmp(patterns[k].rule, x->rule)) {
+                sb_printf(&an->patterns, "%s%s%s%s: %s (F%zu)", npat ? "\n" : "", x->subject,
+                          x->path[0] ? " at " : "", x->path, patterns[k].pattern, i + 1);
                 npat++;
             }
     }
     if (npat)
         an->pattern = an->patterns.buf;
-    an->process_needed = !ql->answer;
-    if (has_rule(an, "process-without-runtime-reason") && an->root_sup == SNAP_NONE)
-        an->process_needed = 0;
-    if (!an->pattern) {
+    else {
         if (!an->process_needed)
             an->pattern = "Functions (a plain module)";
         else if (an->root_sup != SNAP_NONE && an->n_dynamic_children > 0)
@@ -259,21 +396,23 @@ static void analyse(analysis *an)
         sb_printf(&an->rationale, "No finding above info concerns this target: its shape matches the framework (%s). ",
                   an->pattern);
     }
-    sb_printf(&an->rationale, "%s", an->process_needed ? "It holds state or does concurrent work at run time (see the "
-                                                         "context above), so processes are justified."
-                                                       : "Its processes hold no state and see no traffic: the framework "
-                                                         "says no process without a runtime reason.");
-    int cited = 0;
-    for (size_t i = 0; i < an->fidx.len; i++) {
-        const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
-        if (x->severity == SEV_INFO)
-            continue;
-        sb_printf(&an->rationale, "%s[F%zu] %s: %s", cited ? " " : " Evidence: ", i + 1, x->rule, x->subject);
-        sb_putc(&an->rationale, ';');
-        cited++;
-    }
-    if (cited)
-        an->rationale.buf[--an->rationale.len] = '.', an->rationale.buf[an->rationale.len + 1] = 0;
+    if (an->process_needed) {
+        sb_puts(&an->rationale, "Processes are justified by ");
+        int r = 0;
+        if (qc->answer)
+            sb_printf(&an->rationale, "%sconcurrent work (concurrency)", r++ ? ", " : "");
+        if (qi->answer)
+            sb_printf(&an->rationale, "%sfailures contained by supervisors (isolation)", r++ ? ", " : "");
+        if (qs->answer)
+            sb_printf(&an->rationale, "%sstate other processes share (shared state)", r++ ? ", " : "");
+        if (!ql->answer)
+            sb_printf(&an->rationale, "%sstate kept between operations (not stateless)", r++ ? ", " : "");
+        sb_puts(&an->rationale, ", as the context above names.");
+        if (npat)
+            sb_puts(&an->rationale, " Each change above applies to the part of the tree it names; the rest stays.");
+    } else
+        sb_puts(&an->rationale, "Its processes hold no state, share nothing and see no traffic: the framework says "
+                                "no process without a runtime reason.");
 }
 
 static void analysis_free(analysis *an)
@@ -600,8 +739,26 @@ static void md_section(analysis *an, strbuf *out, int level)
     sb_putc(out, '\n');
     /* Recommendation */
     sb_printf(out, "%s Recommendation\n\n", h2);
-    sb_printf(out, "**Process needed**: %s\n\n**Pattern**: %s\n\n**Rationale**: ", an->process_needed ? "YES" : "NO",
-              an->pattern);
+    sb_printf(out, "**Process needed**: %s\n\n", an->process_needed ? "YES" : "NO");
+    if (strchr(an->pattern, '\n') || an->patterns.len) {
+        /* one pattern per part of the tree a finding concerns */
+        sb_puts(out, "**Pattern**, for each part of the tree a finding concerns:\n\n");
+        for (const char *l = an->pattern; *l;) {
+            const char *e = strchr(l, '\n');
+            size_t n = e ? (size_t)(e - l) : strlen(l);
+            char line[1024];
+            snprintf(line, sizeof line, "%.*s", (int)n, l);
+            sb_puts(out, "- ");
+            md_escape(out, line);
+            sb_putc(out, '\n');
+            l += n + (e ? 1 : 0);
+        }
+        sb_puts(out, "\n**Rationale**: ");
+    } else {
+        sb_puts(out, "**Pattern**: ");
+        md_escape(out, an->pattern);
+        sb_puts(out, "\n\n**Rationale**: ");
+    }
     md_escape(out, an->rationale.buf);
     sb_puts(out, "\n\n");
     /* Tree */

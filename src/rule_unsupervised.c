@@ -59,7 +59,12 @@ static void run_kind(const snap *s, findings *out, int tasks)
         if (s->has_sample2 && !(p->flags & PF_SAMPLE2))
             continue; /* exited during the window: not a long-lived process */
         char mod[256];
-        proc_module_name(s, p, mod, sizeof mod);
+        if (!proc_module_name(s, p, mod, sizeof mod) && (p->name || p->alt_name)) {
+            /* code unseen: a name is all that tells two spawned funs apart */
+            char nm[200];
+            snap_proc_label(s, p, nm, sizeof nm);
+            snprintf(mod, sizeof mod, "a spawned fun named %s", nm);
+        }
         int watched = p->cls == PC_SPAWNED_UNLINKED && watched_by_spawner(s, p);
         ugroup *g = NULL;
         for (size_t k = 0; k < groups.len; k++) {

@@ -193,7 +193,8 @@ void findings_group_siblings(const snap *s, findings *f, size_t from)
         if (p->own_sup != SNAP_NONE)
             continue; /* supervisors are judged one by one */
         char mod[256], par[160];
-        proc_module_name(s, p, mod, sizeof mod);
+        if (!proc_module_name(s, p, mod, sizeof mod) && (p->name || p->alt_name))
+            continue; /* code unseen: named spawned funs are told apart by their names */
         parent_key(s, p, par, sizeof par);
         ks[nk].key = findings_printf(f, "%d|%s|%s|%s", x->severity, par, mod, proc_kind_name(s, p));
         ks[nk].idx = i;
@@ -450,7 +451,7 @@ const char *proc_kind_name(const snap *s, const snap_proc *p)
         return "gen_statem";
     if (!strncmp(cf, "gen_event:", 10))
         return "gen_event";
-    if (!strcmp(cf, "gen_server:loop/7"))
+    if (!strcmp(cf, "gen_server:loop/7") || proc_is_gen_server(s, p)) /* busy in a callback: its initial call */
         return s->info.elixir_version ? "GenServer" : "gen_server";
     return "process";
 }

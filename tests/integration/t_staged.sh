@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The staged fixture: one price-lookup service in four stages, as an OTP teacher walks a
+# student through it. The findings move stage by stage:
+#   1 unsupervised servers behind one cache process: both unsupervised, and the unnamed
+#     cache every client waits on is the bottleneck (found by behaviour: no name);
+#   2 supervised: only the bottleneck is left, now named and in the tree;
+#   3 Registry + DynamicSupervisor (state partitioned by key): nothing;
+#   4 ETS for reads, the table owned by a supervised GenServer: nothing.
+# Each stage's printed code parses (tests/codecheck).
+. "$(dirname "$0")/lib.sh"
+BLOCKS=$(tmpfile blocks)
+expected() {
+  case $1 in
+    1) printf '%s\n' "critical global-bottleneck Staged.Cache" \
+         "warning unsupervised-process N × Staged.Client (e.g. <pid>)" \
+         "warning unsupervised-process Staged.Cache" ;;
+    2) printf '%s\n' "critical global-bottleneck Staged.Cache" ;;
+    3|4) ;;
+  esac
+}
+for stage in 1 2 3 4; do
+  STAGE=$stage start_fixture staged S
+  J=$(tmpfile check) M=$(tmpfile report)
+  "$OA" check --json "$S_NODE" --cookie-file "$S_COOKIE" >"$J" 2>"$J.err"
+  check_eq "stage $stage: check exits 0" 0 $?
+  got=$(jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"' "$J" |
+        sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/^([a-z]+ [a-z-]+) [0-9]+ × /\1 N × /' | sort)
+  check_eq "stage $stage: the findings a teacher expects" "$(expected $stage | sort)" "$got"
+  if [ "$stage" = 1 ]; then
+    check_eq "stage 1: the unnamed cache is found by its waiting callers" "true" \
+      "$(jq '[.findings[] | select(.rule == "global-bottleneck") | .evidence.callers_in_call >= 20] | all' "$J")"
+  fi
+  "$OA" report "$S_NODE" --cookie-file "$S_COOKIE" >"$M" 2>"$M.err"
+  check_eq "stage $stage: report exits 0" 0 $?
+  "$TOP/tests/codecheck/blocks.sh" check "$J" "stage$stage" >> "$BLOCKS"
+  "$TOP/tests/codecheck/blocks.sh" report "$M" "stage$stage-report" >> "$BLOCKS"
+  check_eq "stage $stage: the system ran without a crash" 0 "$(grep -cE 'CRASH REPORT|ERROR REPORT' "$S_DIR/node.log")"
+  stop_fixture "$S_DIR"
+done
+out=$(elixir "$TOP/tests/codecheck/codecheck.exs" "$BLOCKS" 2>&1)
+if [ $? -eq 0 ]; then ok "printed code parses: $(tail -1 <<<"$out")"; else not_ok "printed code" "$out"; fi
+finish
