@@ -952,6 +952,18 @@ static void json_section(analysis *an, json_w *j)
     json_obj(j);
     json_kbool(j, "process_needed", an->process_needed);
     json_kstr(j, "pattern", an->pattern);
+    /* one entry per part of the tree a finding concerns (version 2) */
+    json_key(j, "patterns");
+    json_arr(j);
+    for (const char *l = an->patterns.len ? an->patterns.buf : ""; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)n, l);
+        json_str(j, line);
+        l += n + (e ? 1 : 0);
+    }
+    json_arr_end(j);
     json_kstr(j, "rationale", an->rationale.buf);
     json_obj_end(j);
     json_key(j, "findings");
@@ -997,7 +1009,7 @@ int report_json(snap *s, const findings *f, const char *target, strbuf *out, cha
     json_w j;
     json_init(&j, out, 1);
     json_obj(&j);
-    json_kstr(&j, "schema", "otp-advisor/report/1");
+    json_kstr(&j, "schema", "otp-advisor/report/2");
     json_kstr(&j, "node", snap_str(s, s->info.node));
     json_kstr(&j, "otp_release", snap_str(s, s->info.otp_release));
     if (s->info.elixir_version)

@@ -142,6 +142,7 @@ const rule rule_agent_under_load = {
                "reductions/s over the window (a real share of a scheduler), a queue of agent.queue or agent.callers "
                "callers waiting in either sample, or a heap of agent.heap bytes with an empty queue. A steady "
                "trickle with nobody waiting is what Agents are for. Per-entity Agents running the same code under "
-               "one supervisor give one finding. Fix: ETS for hot shared data.",
+               "one supervisor give one finding. Cannot see: the state (its heap stands for it). Fix: ETS for "
+               "hot shared data.",
     .run = run_agent,
 };

@@ -193,6 +193,7 @@ const rule rule_mailbox_buildup = {
     .framework = "Complex state/coordination → GenServer: it must keep up with its messages.",
     .explain = "Fires for any process outside the runtime whose queue reaches mailbox.queue, or grows by "
                "mailbox.growth across the window; critical at mailbox.critical or when a long queue still grows. "
-               "Queues of callers waiting in calls are reported as global-bottleneck instead.",
+               "Queues of callers waiting in calls are reported as global-bottleneck instead. Cannot see: the "
+               "messages themselves (never copied off the node) or who sent them.",
     .run = run_mailbox,
 };

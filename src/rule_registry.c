@@ -130,7 +130,8 @@ const rule rule_registry_single_partition = {
     .framework = "Dynamic worker pool → DynamicSupervisor + Registry; partitions: System.schedulers_online().",
     .explain = "Fires for an Elixir Registry with one partition and at least registry.keys keys on a node with "
                "more than one scheduler. Registrations, unregistrations and the cleanup of exited processes all "
-               "go through the single partition. Fix: partitions: System.schedulers_online().",
+               "go through the single partition. Cannot see: how often keys change (the key count is one "
+               "instant). Fix: partitions: System.schedulers_online().",
     .run = run_single_partition,
 };
 
@@ -141,6 +142,7 @@ const rule rule_atom_named_dynamic_processes = {
     .framework = "Registry via tuples: any term as process identifier, no atom exhaustion.",
     .explain = "Fires when at least atoms.group locally registered names differ only by a numeric suffix "
                "(session_1, session_2, …): names made with String.to_atom/1 at run time. Critical when the atom "
-               "table is half full. Fix: {:via, Registry, {MyApp.Registry, {:session, id}}}.",
+               "table is half full. Cannot see: the code that makes the atoms, only the names it left. Fix: "
+               "{:via, Registry, {MyApp.Registry, {:session, id}}}.",
     .run = run_atoms,
 };

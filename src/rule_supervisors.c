@@ -205,7 +205,8 @@ const rule rule_missing_partition_supervisor = {
                "dynsup.children children, on a node with more than one scheduler, that is not itself a "
                "partition of a PartitionSupervisor. A child count alone is not evidence (an idle supervisor of "
                "10,000 children is no bottleneck), so with one sample (--window 0) it says nothing. The "
-               "supervisor calls of the snapshot come after the window, so they never count as its load. Fix: "
+               "supervisor calls of the snapshot come after the window, so they never count as its load. Cannot "
+               "see: which callers start the children. Fix: "
                "{PartitionSupervisor, child_spec: DynamicSupervisor, name: ...} and start children through "
                "{:via, PartitionSupervisor, {name, key}}.",
     .run = run_partition,
@@ -219,7 +220,8 @@ const rule rule_restart_churn = {
     .explain = "Fires for a supervisor whose restarts within its period reach churn.ratio of its intensity "
                "(and at least 2); critical one restart short of giving up. The restart history is read from "
                "the supervisor's state; the likely culprit is a child restarting now or the youngest child. "
-               "Fix the crash; isolate expected crashes under their own supervisor.",
+               "Cannot see: why the child crashed (the crash reports are the node's log). Fix the crash; isolate "
+               "expected crashes under their own supervisor.",
     .run = run_churn,
 };
 
@@ -232,6 +234,7 @@ const rule rule_unresponsive_supervisor = {
                "timeout (blocked in a start_child, suspended: it is then not asked anything, so no request of "
                "ours waits in its mailbox), or when which_children or sys:get_state timed out; (warning) when "
                "one failed. A blocked supervisor cannot restart anything. The usual cause "
-               "is a child whose init/1 blocks. Fix: move slow initialisation to handle_continue/2.",
+               "is a child whose init/1 blocks. Cannot see: what the blocked start waits for, beyond the "
+               "supervisor's current function. Fix: move slow initialisation to handle_continue/2.",
     .run = run_unresponsive,
 };

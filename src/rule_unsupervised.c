@@ -250,7 +250,10 @@ const rule rule_unsupervised_process = {
                "but unlinked, application orphan, foreign orphan (warning). Links to Registry partitions do not "
                "count as supervision. The root of a supervision tree started outside every application (from a "
                "script, iex, a test) gets one warning for its whole tree, unless a supervised process owns it "
-               "through a link (a pool's own supervisor). Fix: give it a child spec and start it from a supervisor.",
+               "through a link (a pool's own supervisor). A process linked to a linked helper is one too; one "
+               "its spawner monitors is info. Siblings (the same code) give one finding. Cannot see: the code of "
+               "a plain spawn of a fun (its initial call is erlang:apply/2): the advice then says so. Fix: give "
+               "it a child spec and start it from a supervisor.",
     .run = run_process,
 };
 
@@ -261,6 +264,7 @@ const rule rule_unsupervised_task = {
     .framework = "One-off async work → Task. Task.Supervisor for production.",
     .explain = "Fires for a Task process (it carries '$callers') that is not reachable from a supervision "
                "tree: Task.start/1 or a spawned Task. Nothing restarts or shuts it down and its crash is only "
-               "logged. Fix: Task.Supervisor.start_child/2 or async_nolink/2 under a named Task.Supervisor.",
+               "logged. Cannot see: whether the task is short-lived (it is judged if it lives through the "
+               "window). Fix: Task.Supervisor.start_child/2 or async_nolink/2 under a named Task.Supervisor.",
     .run = run_task,
 };

@@ -2872,6 +2872,15 @@ static void test_json_validator(void **state)
             fail_msg("validator accepted '%s'", bad[i]);
 }
 
+/* the evidence standard: every rule says in `explain` what it cannot see */
+static void test_every_rule_says_what_it_cannot_see(void **state)
+{
+    (void)state;
+    for (int i = 0; i < n_rules; i++)
+        if (!strstr(rule_at(i)->explain, "Cannot see"))
+            fail_msg("%s: explain does not say what it cannot see", rule_at(i)->id);
+}
+
 /* integers exactly, other doubles with the fewest digits that read back the same */
 static void test_json_numbers_exact(void **state)
 {
@@ -3158,6 +3167,7 @@ int main(void)
         /* renderers */
         cmocka_unit_test(test_json_validator),
         cmocka_unit_test(test_json_numbers_exact),
+        cmocka_unit_test(test_every_rule_says_what_it_cannot_see),
         cmocka_unit_test(test_render_findings_text),
         cmocka_unit_test(test_render_findings_json),
         cmocka_unit_test(test_render_zoo_findings),

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The report's `children = [...]` is code that starts: the zoo's report (golden snapshot),
+# with the recommended changes applied, is run as printed in a fresh node that has the
+# zoo's modules but not its application, and the tree comes up with every child, in start
+# order, the changes in place (a PartitionSupervisor for Zoo.Sessions, a partitioned
+# Zoo.Registry). The node is a plain `elixir` child of this test, stopped by its pid.
+. "$(dirname "$0")/lib.sh"
+M=$(tmpfile report)
+"$OA" report --from "$TOP/tests/golden/zoo.etf" Zoo.Supervisor >"$M" 2>"$M.err"
+check_eq "report exits 0" 0 $?
+CODE=$(awk '/^```elixir$/ { n++; if (n == 1) { on = 1; next } } /^```$/ { on = 0 } on' "$M")
+check_contains "the report prints a children list" "children = [" "$CODE"
+want=$(grep -cE '^  [A-Z%{]' <<<"$CODE")   # the listed children: one line each at depth 1
+OUT=$(tmpfile out)
+{
+  echo "$CODE"
+  cat <<'EXS'
+|> case do
+  {:ok, sup} ->
+    kids = Supervisor.which_children(sup)
+    IO.puts("TREE-UP #{length(kids)}")
+    IO.puts("SESSIONS #{Supervisor.count_children(Zoo.Sessions)[:specs]}")
+    IO.puts("REGISTRY-PARTITIONS #{length(Supervisor.which_children(Zoo.Registry))}")
+    IO.puts("ORDER #{kids |> Enum.reverse() |> Enum.map(&inspect(elem(&1, 0))) |> Enum.join(" ")}")
+  other ->
+    IO.puts("TREE-FAILED #{inspect(other)}")
+end
+System.halt(0)
+EXS
+} >"$_TMP/run.exs"
+ZOO_LOAD=0 timeout 60 elixir -pa "$TOP/build/fixtures/zoo/ebin" "$_TMP/run.exs" >"$OUT" 2>&1 &
+epid=$!
+wait $epid
+rc=$?
+kill -9 "$epid" 2>/dev/null || true
+check_eq "the printed children start in a fresh node (exit)" 0 "$rc"
+grep -q "^TREE-UP" "$OUT" || not_ok "the tree comes up" "$(head -30 "$OUT")"
+check_eq "every listed child is running" "$want" "$(sed -n 's/^TREE-UP //p' "$OUT")"
+sched=$(erl -noshell -eval 'io:format("~b", [erlang:system_info(schedulers_online)]), halt().')
+check_eq "Zoo.Sessions is now a PartitionSupervisor, one partition per scheduler" "$sched" "$(sed -n 's/^SESSIONS //p' "$OUT")"
+check_eq "Zoo.Registry now has one partition per scheduler" "$sched" "$(sed -n 's/^REGISTRY-PARTITIONS //p' "$OUT")"
+order=$(sed -n 's/^ORDER //p' "$OUT")
+case "$order" in
+  Zoo.Registry*) ok "children in start order: the Registry first, before its users" ;;
+  *) not_ok "children in start order" "$order" ;;
+esac
+finish
