@@ -3065,6 +3065,209 @@ static void test_render_zoo_findings(void **state)
     snap_free(s);
 }
 
+
+/* ======================================================================================== */
+/* Real systems, part 2: evidence an OTP expert would sign                                  */
+/* ======================================================================================== */
+
+/* an unnamed server (static child) and n processes; `in_call`: they wait in gen:do_call
+ * monitoring it; `pool`: a second child runs the same code */
+static snap *plant_unnamed_server(int n, int in_call, int pool)
+{
+    tu_proc ps[64];
+    memset(ps, 0, sizeof ps);
+    int k = 0;
+    ps[k++] = (tu_proc){TOP_CHILD(200, NULL, "Elixir.Zoo.Prices:init/1"), .mq = 25, .monby = n, .reds = 1000,
+                        .heap = 300, .mem = 3000};
+    if (pool)
+        ps[k++] = (tu_proc){TOP_CHILD(201, NULL, "Elixir.Zoo.Prices:init/1"), .heap = 300, .mem = 3000};
+    for (int i = 0; i < n && k < 64; i++)
+        ps[k++] = (tu_proc){.num = (unsigned)(300 + i), .ic = "Elixir.Zoo.Client:loop/0",
+                            .cf = in_call ? "gen:do_call/4" : "Elixir.Zoo.Client:loop/0", .gl = "100",
+                            .mons = "200"};
+    tu_proc2 p2[] = {{.num = 200, .mq = 27, .monby = n, .reds = 6000}};
+    tu_child top[] = {{"Elixir.Zoo.Prices", "200", 0, "permanent", "Elixir.Zoo.Prices"},
+                      {"prices2", "201", 0, "permanent", "Elixir.Zoo.Prices"}};
+    world w = {.procs = ps, .n_procs = (size_t)k, P2(p2), .top = top, .n_top = pool ? 2 : 1};
+    return w_build(&w);
+}
+
+/* a singleton by behaviour: no name, every client waits on it */
+static void test_global_bottleneck_unnamed_by_behaviour(void **state)
+{
+    snap *s = plant_unnamed_server(30, 1, 0);
+    findings f;
+    run_rules(s, NULL, "global-bottleneck", &f);
+    const finding *x = the(&f, "global-bottleneck");
+    assert_string_equal(x->subject, "Zoo.Prices"); /* named by what it runs */
+    assert_string_equal(x->pid, "<0.200.0>");
+    assert_string_equal(x->path, "zoo \xe2\x80\xba Zoo.Supervisor \xe2\x80\xba Zoo.Prices");
+    expect_ev(x, "callers_in_call", 30);
+    assert_contains(x->summary, "A single unnamed process serialises every caller");
+    assert_contains(x->recommendation, ":ets.new(:zoo_prices_table,");
+    findings_free(&f);
+    snap_free(s);
+    /* clean counterparts: monitors without a call waiting; a pool member */
+    s = plant_unnamed_server(30, 0, 0);
+    run_rules(s, NULL, "global-bottleneck", &f);
+    expect_no_findings(&f);
+    findings_free(&f);
+    snap_free(s);
+    s = plant_unnamed_server(30, 1, 1);
+    run_rules(s, NULL, "global-bottleneck", &f);
+    expect_no_findings(&f);
+    findings_free(&f);
+    snap_free(s);
+}
+
+/* rates over the whole window: callers seen in one sample still count */
+static void test_global_bottleneck_window_not_instant(void **state)
+{
+    tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Counter", "Elixir.Zoo.Counter:init/1"), .mq = 27124, .monby = 40}};
+    tu_proc2 p2[] = {{.num = 200, .mq = 32721, .monby = 0}};
+    tu_child top[] = {{"Elixir.Zoo.Counter", "200", 0, "permanent", "Elixir.Zoo.Counter"}};
+    world w = {PROCS(ps), P2(p2), TOP(top)};
+    snap *s = w_build(&w);
+    findings f;
+    run_rules(s, NULL, "global-bottleneck", &f);
+    const finding *x = the(&f, "global-bottleneck");
+    assert_int_equal(x->severity, SEV_CRITICAL);
+    expect_ev(x, "callers_waiting", 40);
+    findings_free(&f);
+    snap_free(s);
+}
+
+/* 50 per-entity Agents with a steady trickle and nobody waiting: what Agents are for.
+ * With callers waiting on each: one finding for the 50, the worst as its subject. */
+static void test_agent_under_load_flood_grouped(void **state)
+{
+    for (int waiting = 0; waiting < 2; waiting++) {
+        tu_proc ps[50];
+        tu_proc2 p2[50];
+        tu_child top[50];
+        spool sp = {0};
+        for (int i = 0; i < 50; i++) {
+            ps[i] = (tu_proc){TOP_CHILD((unsigned)(200 + i), NULL, "Elixir.Agent.Server:init/1"),
+                              .monby = waiting ? 6 + i % 3 : 0, .reds = 1000};
+            p2[i] = (tu_proc2){.num = (unsigned)(200 + i), .reds = 1000 + 5600 + (waiting ? i * 10 : 0),
+                               .monby = waiting ? 6 : 0};
+            top[i] = (tu_child){sp_fmt(&sp, "{:entity, %d}", i), sp_fmt(&sp, "%d", 200 + i), 0, "permanent",
+                                "Elixir.Agent"};
+        }
+        world w = {PROCS(ps), P2(p2), TOP(top)};
+        snap *s = w_build(&w);
+        findings f;
+        run_rules(s, NULL, "agent-under-load", &f);
+        if (!waiting)
+            expect_no_findings(&f);
+        else {
+            const finding *x = the(&f, "agent-under-load");
+            assert_int_equal(x->count, 50);
+            expect_ev(x, "processes", 50);
+            assert_string_equal(x->pid, "<0.249.0>"); /* the busiest */
+            assert_contains(x->subject, "50 \xc3\x97 ");
+            assert_contains(x->examples, "<0.248.0>");
+            assert_contains(x->recommendation, "one table keyed by id replaces one Agent per entity");
+        }
+        findings_free(&f);
+        snap_free(s);
+        sp_free(&sp);
+    }
+}
+
+/* the mailbox is not the state: a big heap beside a long queue is not a cache */
+static void test_genserver_as_cache_queue_is_not_state(void **state)
+{
+    for (int q = 0; q < 2; q++) {
+        tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Sink", "Elixir.Zoo.Sink:init/1"), .mq = q ? 5000 : 3,
+                         .monby = 3, .heap = 1 << 20, .mem = 9 << 20}};
+        tu_proc2 p2[] = {{.num = 200, .mq = q ? 6000 : 2, .monby = 3, .reds = 5000}};
+        tu_child top[] = {{"Elixir.Zoo.Sink", "200", 0, "permanent", "Elixir.Zoo.Sink"}};
+        world w = {PROCS(ps), P2(p2), TOP(top)};
+        snap *s = w_build(&w);
+        findings f;
+        run_rules(s, NULL, "genserver-as-cache", &f);
+        if (q)
+            expect_no_findings(&f);
+        else
+            assert_int_equal(the(&f, "genserver-as-cache")->severity, SEV_WARNING);
+        findings_free(&f);
+        snap_free(s);
+    }
+}
+
+/* idle members of a pool (the same code under one supervisor) are its capacity */
+static void test_process_without_runtime_reason_pool(void **state)
+{
+    tu_proc ps[] = {{TOP_CHILD(200, NULL, "Elixir.Zoo.Worker:init/1"), .reds = 100, .heap = 233},
+                    {TOP_CHILD(201, NULL, "Elixir.Zoo.Worker:init/1"), .reds = 100, .heap = 233}};
+    tu_child top[] = {{"w1", "200", 0, "permanent", "Elixir.Zoo.Worker"}, {"w2", "201", 0, "permanent", "Elixir.Zoo.Worker"}};
+    world w = {PROCS(ps), TOP(top)};
+    snap *s = w_build(&w);
+    rule_opts o;
+    rule_opts_default(&o);
+    opts_with(&o, "idle.window_s=1");
+    findings f;
+    run_rules(s, &o, "process-without-runtime-reason", &f);
+    expect_no_findings(&f);
+    findings_free(&f);
+    rule_opts_free(&o);
+    snap_free(s);
+}
+
+/* a table owned by a helper linked to a supervised worker: tied to it when the worker does
+ * not trap exits (silent), info when it does */
+static void test_ets_owner_linked_helper(void **state)
+{
+    for (int trap = 0; trap < 2; trap++) {
+        tu_proc ps[] = {{.num = 200, .name = "Elixir.Zoo.Server", .ic = "proc_lib:init_p/5",
+                         .dic = "Elixir.Zoo.Server:init/1", .anc = "Elixir.Zoo.Supervisor 101", .gl = "100",
+                         .links = "102 300", .trap_exit = trap},
+                        {.num = 300, .ic = "Elixir.Zoo.Server:listen/1", .anc = "200", .gl = "100", .links = "200"}};
+        tu_child top[] = {{"Elixir.Zoo.Server", "200", 0, "permanent", "Elixir.Zoo.Server"}};
+        world w = {PROCS(ps), TOP(top)};
+        snap *s = snap_new();
+        w_begin(s, &w);
+        tu_ets_row e = {.id = "#Ref<0.1.2.3>", .name = "listen_state", .owner = "300", .size = 4, .mem_words = 300};
+        tu_ets(s, &e, 1);
+        w_end(s, &w);
+        assert_int_equal(tu_proc_of(s, 300)->cls, PC_LINKED_HELPER);
+        findings f;
+        run_rules(s, NULL, "ets-owner-at-risk", &f);
+        if (!trap)
+            expect_no_findings(&f);
+        else
+            assert_int_equal(the(&f, "ets-owner-at-risk")->severity, SEV_INFO);
+        findings_free(&f);
+        snap_free(s);
+    }
+}
+
+/* a chain of links into the tree makes linked helpers; a spawn its spawner monitors is info */
+static void test_unsupervised_chains_and_watched(void **state)
+{
+    tu_proc ps[] = {{.num = 200, .name = "Elixir.Zoo.Listener", .ic = "proc_lib:init_p/5",
+                     .dic = "Elixir.Zoo.Listener:init/1", .anc = "Elixir.Zoo.Supervisor 101", .gl = "100",
+                     .links = "102 300", .mons = "310"},
+                    {.num = 300, .ic = "Elixir.Zoo.Listener:gserv/1", .anc = "200", .gl = "100", .links = "200 301"},
+                    {.num = 301, .ic = "Elixir.Zoo.Listener:acceptor/1", .anc = "300 200", .gl = "100", .links = "300"},
+                    {.num = 310, .ic = "Elixir.Zoo.Listener:worker/1", .anc = "200", .gl = "100"}};
+    tu_child top[] = {{"Elixir.Zoo.Listener", "200", 0, "permanent", "Elixir.Zoo.Listener"}};
+    world w = {PROCS(ps), TOP(top)};
+    snap *s = w_build(&w);
+    assert_int_equal(tu_proc_of(s, 300)->cls, PC_LINKED_HELPER);
+    assert_int_equal(tu_proc_of(s, 301)->cls, PC_LINKED_HELPER); /* through 300 */
+    assert_int_equal(tu_proc_of(s, 310)->cls, PC_SPAWNED_UNLINKED);
+    findings f;
+    run_rules(s, NULL, "unsupervised-process", &f);
+    assert_int_equal(findings_count(&f, SEV_WARNING), 0);
+    const finding *x = about_pid(&f, "unsupervised-process", "<0.310.0>");
+    assert_int_equal(x->severity, SEV_INFO);
+    assert_contains(x->summary, "monitors it");
+    findings_free(&f);
+    snap_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -3168,6 +3371,13 @@ int main(void)
         cmocka_unit_test(test_json_validator),
         cmocka_unit_test(test_json_numbers_exact),
         cmocka_unit_test(test_every_rule_says_what_it_cannot_see),
+        cmocka_unit_test(test_global_bottleneck_unnamed_by_behaviour),
+        cmocka_unit_test(test_global_bottleneck_window_not_instant),
+        cmocka_unit_test(test_agent_under_load_flood_grouped),
+        cmocka_unit_test(test_genserver_as_cache_queue_is_not_state),
+        cmocka_unit_test(test_process_without_runtime_reason_pool),
+        cmocka_unit_test(test_ets_owner_linked_helper),
+        cmocka_unit_test(test_unsupervised_chains_and_watched),
         cmocka_unit_test(test_render_findings_text),
         cmocka_unit_test(test_render_findings_json),
         cmocka_unit_test(test_render_zoo_findings),
