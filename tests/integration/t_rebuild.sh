@@ -3,7 +3,10 @@
 # with the recommended changes applied, is run as printed in a fresh node that has the
 # zoo's modules but not its application, and the tree comes up with every child, in start
 # order, the changes in place (a PartitionSupervisor for Zoo.Sessions, a partitioned
-# Zoo.Registry). The node is a plain `elixir` child of this test, stopped by its pid.
+# Zoo.Registry). The same for a corpus system nobody here wrote: the tree elixir_script
+# starts from a script, rebuilt from its live node's report, comes up with the same
+# children in the same order. Each node is a plain `elixir` child of this test, stopped by
+# its pid.
 . "$(dirname "$0")/lib.sh"
 M=$(tmpfile report)
 "$OA" report --from "$TOP/tests/golden/zoo.etf" Zoo.Supervisor >"$M" 2>"$M.err"
@@ -44,4 +47,38 @@ case "$order" in
   Zoo.Registry*) ok "children in start order: the Registry first, before its users" ;;
   *) not_ok "children in start order" "$order" ;;
 esac
+
+# a corpus system: the report of a live node, the tree rebuilt as printed
+start_fixture elixir_script E
+M2=$(tmpfile report2)
+"$OA" report "$E_NODE" --cookie-file "$E_COOKIE" CorpusScript.Sup >"$M2" 2>"$M2.err"
+check_eq "[elixir_script] report exits 0" 0 $?
+orig=$(node_eval E "[element(1, C) || C <- lists:reverse(supervisor:which_children('Elixir.CorpusScript.Sup'))].")
+stop_fixture "$E_DIR"
+CODE2=$(awk '/^```elixir$/ { n++; if (n == 1) { on = 1; next } } /^```$/ { on = 0 } on' "$M2")
+{
+  echo "$CODE2"
+  cat <<'EXS'
+|> case do
+  {:ok, sup} ->
+    kids = Supervisor.which_children(sup)
+    IO.puts("TREE-UP #{length(kids)}")
+    IO.puts("ORDER #{kids |> Enum.reverse() |> Enum.map(&inspect(elem(&1, 0))) |> Enum.join(" ")}")
+  other ->
+    IO.puts("TREE-FAILED #{inspect(other)}")
+end
+System.halt(0)
+EXS
+} >"$_TMP/run2.exs"
+OUT2=$(tmpfile out2)
+timeout 60 elixir "$_TMP/run2.exs" >"$OUT2" 2>&1 &
+epid=$!
+wait $epid
+rc=$?
+kill -9 "$epid" 2>/dev/null || true
+check_eq "[elixir_script] the printed children start in a fresh node (exit)" 0 "$rc"
+check_eq "[elixir_script] the tree comes up with its 5 children" 5 "$(sed -n 's/^TREE-UP //p' "$OUT2")"
+# the original's ids, in start order, as Elixir prints them
+want_order=$(tr -d '[]' <<<"$orig" | sed "s/'Elixir\.\([A-Za-z.]*\)'/\1/g; s/, */ /g; s/\bcounter\b/:counter/")
+check_eq "[elixir_script] the same children in the same start order" "$want_order" "$(sed -n 's/^ORDER //p' "$OUT2")"
 finish
