@@ -30,6 +30,7 @@ typedef struct {
     const char *sets[32];
     int n_sets;
     const char *min_severity;
+    int judge_otp; /* --judge-otp: OTP's and Elixir's library applications are judged too */
     char **rest;
     int n_rest;
 } cli_opts;

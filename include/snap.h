@@ -199,6 +199,7 @@ typedef struct snap {
     uint32_t pidx_mask;
     uint32_t pidx_n; /* procs.len when the index was built */
     int finished;
+    int judge_otp; /* library applications of OTP and Elixir are classified as the user's */
     int has_sample2;
     uint32_t cur_sup; /* ingest state: the supervisor whose children are arriving */
     uint32_t cur_reg;
@@ -218,6 +219,8 @@ int snap_app_is_runtime(const char *app);
 /* is the module of "m:f/a" the runtime's (src/runtime.c)? initial: the initial call or
  * '$initial_call' (prefixes count too), not the current function */
 int snap_runtime_module(const char *mfa, int initial);
+/* the core of the runtime (kernel, stdlib, elixir, …): never judged, even with --judge-otp */
+int snap_app_is_core(const char *app);
 extern const char *const snap_runtime_apps[], *const snap_runtime_modules[], *const snap_runtime_prefixes[];
 
 /* Where a supervisor's tree hangs: it has a parent, it is an application's top, or it is the

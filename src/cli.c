@@ -38,7 +38,8 @@ static void usage(FILE *f)
           "  --from FILE          read a saved snapshot instead of attaching\n"
           "  -o FILE              output file\n"
           "  --no-color           plain output\n"
-          "  --json               JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/1)\n"
+          "  --json               JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/2)\n"
+          "  --judge-otp          judge OTP's and Elixir's library applications (ssh, inets, mnesia, ...) too\n"
           "  --fail-on SEVERITY   check: exit 1 when a finding is at least info|warning|critical\n"
           "  --rule ID, --ignore ID   check: only / not these rules (repeatable)\n"
           "  --set NAME=VALUE     change a threshold (otp-advisor explain thresholds)\n"
@@ -128,6 +129,8 @@ static int parse(int argc, char **argv, int start, cli_opts *o, char *err)
         } else if (!strcmp(a, "-s") || !strcmp(a, "--severity")) {
             WANT();
             o->min_severity = v;
+        } else if (!strcmp(a, "--judge-otp")) {
+            o->judge_otp = 1;
         } else if (!strcmp(a, "--stats")) {
             o->stats = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -165,13 +168,20 @@ int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **ou
 
 static int get_snapshot(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
 {
+    int rc;
     if (o->from) {
         *out = snap_load(o->from, err);
-        return *out ? 0 : -1;
-    }
-    if (!o->node)
+        rc = *out ? 0 : -1;
+    } else if (!o->node)
         return errf(err, "which node? give NODE (name@host) or --from FILE");
-    return cli_collect(o, interrupted, out, err);
+    else
+        rc = cli_collect(o, interrupted, out, err);
+    if (!rc && o->judge_otp) { /* classify again, OTP's library applications as the user's */
+        (*out)->judge_otp = 1;
+        (*out)->finished = 0;
+        rc = snap_finish(*out, err);
+    }
+    return rc;
 }
 
 static int cmd_snapshot(cli_opts *o, volatile sig_atomic_t *interrupted)

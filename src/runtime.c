@@ -52,6 +52,18 @@ int snap_app_is_runtime(const char *name)
     return 0;
 }
 
+/* the runtime itself, never judged, even with --judge-otp: the VM's own services, the
+ * language and its tools */
+int snap_app_is_core(const char *name)
+{
+    static const char *const core[] = {"kernel", "stdlib", "sasl", "compiler", "erts", "elixir", "logger",
+                                       "iex", "mix", "eex", "ex_unit", "hex", NULL};
+    for (int i = 0; core[i]; i++)
+        if (!strcmp(core[i], name))
+            return 1;
+    return 0;
+}
+
 static size_t mfa_module_len(const char *mfa)
 {
     const char *colon = strchr(mfa, ':');

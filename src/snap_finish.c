@@ -168,7 +168,8 @@ int snap_finish(snap *s, char *err)
     }
     for (size_t a = 0; a < s->apps.len; a++) {
         snap_app *ap = vec_at(&s->apps, a);
-        ap->runtime = (uint8_t)snap_app_is_runtime(snap_str(s, ap->name));
+        ap->runtime = (uint8_t)(s->judge_otp ? snap_app_is_core(snap_str(s, ap->name))
+                                             : snap_app_is_runtime(snap_str(s, ap->name)));
         ap->top_sup = SNAP_NONE;
     }
     /* supervisors: their process, then their children */

@@ -16,7 +16,7 @@ finding_lines() {
 expect_findings() {
   local sys=$1 mode=$2 json=$3 exp=$TOP/tests/corpus/$1/expected-findings got
   got=$(finding_lines "$mode" "$json")
-  local want; want=$(grep -v '^#' "$exp" 2>/dev/null | grep "^$mode " | sed 's/ | .*//' | sort)
+  local want; want=$(grep -v '^#' "$exp" 2>/dev/null | awk -v m="$mode" '$1 == m' | sed 's/ | .*//' | sort)
   local new; new=$(comm -23 <(echo "$got" | sed '/^$/d') <(echo "$want" | sed '/^$/d'))
   if [ -z "$new" ]; then ok "[$sys] $mode: every finding is expected and justified ($(echo "$got" | sed '/^$/d' | wc -l))"
   else not_ok "[$sys] $mode: findings not in tests/corpus/$sys/expected-findings" "$new"; fi
@@ -33,6 +33,10 @@ for sys in $SYSTEMS; do
   "$OA" check --json "$I_NODE" --cookie-file "$I_COOKIE" >"$JI" 2>"$JI.err"
   check_eq "[$sys] idle check exits 0" 0 $?
   expect_findings "$sys" idle "$JI"
+  # --judge-otp: OTP's own applications (ssh, inets, mnesia, os_mon) judged as if ours
+  "$OA" check --json --judge-otp "$I_NODE" --cookie-file "$I_COOKIE" >"$JI.otp" 2>"$JI.err"
+  check_eq "[$sys] idle check --judge-otp exits 0" 0 $?
+  expect_findings "$sys" idle+otp "$JI.otp"
   stop_fixture "$I_DIR"
   start_fixture "$sys" C
   sleep 1 # the traffic is running
@@ -56,6 +60,9 @@ for sys in $SYSTEMS; do
   "$OA" check --json "$C_NODE" --cookie-file "$C_COOKIE" >"$JC" 2>"$JC.err"
   check_eq "[$sys] check exits 0" 0 $?
   expect_findings "$sys" traffic "$JC"
+  "$OA" check --json --judge-otp "$C_NODE" --cookie-file "$C_COOKIE" >"$JC.otp" 2>"$JC.err"
+  check_eq "[$sys] check --judge-otp exits 0" 0 $?
+  expect_findings "$sys" traffic+otp "$JC.otp"
   "$OA" report "$C_NODE" --cookie-file "$C_COOKIE" >"$MR" 2>"$MR.err"
   check_eq "[$sys] report exits 0" 0 $?
   "$TOP/tests/codecheck/blocks.sh" check "$JC" "$sys" >> "$BLOCKS"
