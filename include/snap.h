@@ -103,6 +103,8 @@ typedef struct {
     oa_str id;       /* child id as text */
     oa_pid pid;
     oa_str modules;  /* comma-separated, or "dynamic" */
+    oa_str start_m, start_f, start_args; /* its start {M, F, Args} from the spec, Args as source
+                                            text in the node's language; 0 when not plain data */
     uint8_t state, type /* 0 worker, 1 supervisor */, restart, pad;
     uint32_t proc;   /* index into snap->procs, SNAP_NONE if not local or absent */
 } snap_child;

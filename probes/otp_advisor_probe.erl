@@ -10,7 +10,10 @@
 %%   {procs, [Proc]} / {procs2, [S2]}   first / second sample, 1000 processes a message
 %%   {app, Name, Desc, Vsn, Master, Top, Mod}
 %%   {sup, Pid, Name, Kind, Strategy, Intensity, Period, RestartsAgo, Status, Error, NChildren, Callback}
-%%   {sup_children, Pid, [{IdText, Pid|undefined|restarting, Type, Restart, Modules}]}
+%%   {sup_children, Pid, [{IdText, Pid|undefined|restarting, Type, Restart, Modules, Start}]}
+%%     Start: {M, F, ArgsText} from the child spec when the arguments are plain data
+%%     (atoms, numbers, short binaries, lists, tuples and maps of them, 64 terms at most),
+%%     printed in the node's language; otherwise undefined
 %%   {ets, [Table]}  {registry, ...}  {registry_keys, Name, [{KeyText, Pid}]}
 %%   {global, [{NameText, Pid}]}  {pg, [{Scope, Groups, Members}]}  {done, #{...}}
 %%
@@ -36,7 +39,7 @@ fun(CPid, Opts) ->
   %% almost nothing is bound: under erl_eval a call made from a scope with many bindings
   %% merges all of them, per call (compiled, this changes nothing).
   Collect = fun(F, Sl) -> [I || P <- Sl, I <- [F(P, erlang:process_info(P, message_queue_len))], I =/= undefined] end,
-  RowsOut0 = fun(Rows, RFun, IdT, ModsF) -> [{IdT(Id), Ch, Ty, RFun(Id, Ch), ModsF(Mods)} || {Id, Ch, Ty, Mods} <- Rows] end,
+  RowsOut0 = fun(Rows, RFun, IdT, ModsF) -> [{IdT(Id), Ch, Ty, R, ModsF(Mods), St} || {Id, Ch, Ty, Mods} <- Rows, {R, St} <- [RFun(Id, Ch)]] end,
   TextPairs0 = fun(Got, TextF) -> [{TextF(K), Pd} || {K, Pd} <- Got] end,
   Get = fun(K, D) -> case Opts of #{K := V} -> V; _ -> D end end,
   Elixir = erlang:function_exported('Elixir.Kernel', inspect, 2),
@@ -84,10 +87,25 @@ fun(CPid, Opts) ->
                (P, {message_queue_len, Q}) -> Full(P, Q, erlang:process_info(P, ItemsMem)) end,
   %% the same care for the per-child work of a supervisor with 100,000 children
   RestartOf = fun(permanent) -> permanent; (transient) -> transient; (temporary) -> temporary; (_) -> undefined end,
-  SpecRestart = fun({ok, Spec}, N) when is_tuple(Spec), tuple_size(Spec) >= N -> RestartOf(element(N, Spec));
-                   (_, _) -> undefined end,
+  %% a child's start, as code, only when its arguments are plain data (no pid, ref, fun)
+  Lit = fun Lit(_, N) when N =< 0 -> -1;
+            Lit(T, N) when is_atom(T); is_number(T) -> N - 1;
+            Lit(T, N) when is_binary(T), byte_size(T) =< 256 -> N - 1;
+            Lit([], N) -> N - 1;
+            Lit([H | T], N) -> case Lit(H, N - 1) of M when M > 0 -> Lit(T, M); M -> M end;
+            Lit(T, N) when is_tuple(T) -> Lit(tuple_to_list(T), N);
+            Lit(T, N) when is_map(T) -> Lit(maps:to_list(T), N);
+            Lit(_, _) -> -1 end,
+  ArgsText = fun(A) when Elixir -> 'Elixir.Kernel':inspect(A, [{limit, infinity}, {printable_limit, 4096}, {charlists, as_lists}]);
+                (A) -> iolist_to_binary(io_lib:format("~0tp", [A])) end,
+  StartOf = fun({M, F, A}) when is_atom(M), is_atom(F), is_list(A) ->
+                  case Lit(A, 64) >= 0 of true -> try {M, F, ArgsText(A)} catch _:_ -> undefined end; false -> undefined end;
+               (_) -> undefined end,
+  SpecRestart = fun({ok, Spec}, N) when is_tuple(Spec), tuple_size(Spec) >= N ->
+                      {RestartOf(element(N, Spec)), case N of 5 -> StartOf(element(4, Spec)); _ -> StartOf(element(1, Spec)) end};
+                   (_, _) -> {undefined, undefined} end,
   DynRestart = fun(ChMap) -> fun(_Id, Pid) -> SpecRestart(maps:find(Pid, ChMap), 2) end end,
-  StaticRestart = fun(simple_one_for_one, _ChMap, Sofo) -> fun(_Id, _Pid) -> Sofo end;
+  StaticRestart = fun(simple_one_for_one, _ChMap, Sofo) -> fun(_Id, _Pid) -> {Sofo, undefined} end;
                      (_, ChMap, _) -> fun(Id, _Pid) -> SpecRestart(maps:find(Id, ChMap), 5) end end,
   ModsOf = fun(dynamic) -> dynamic; (M) when is_list(M) -> M; (_) -> [] end,
   RowsOut = fun(Rows, RFun) -> RowsOut0(Rows, RFun, IdText, ModsOf) end,
@@ -272,7 +290,7 @@ fun(CPid, Opts) ->
                           _ -> undefined end end,
     Now = erlang:monotonic_time(second),
     Ago = fun(Rs) -> [Now - R || R <- Rs, is_integer(R)] end,
-    NoR = fun(_, _) -> undefined end,
+    NoR = fun(_, _) -> {undefined, undefined} end,
     BaseOf = fun('Elixir.Registry.Supervisor') -> registry;
                 ('Elixir.PartitionSupervisor') -> partition;
                 ('Elixir.Task.Supervisor') -> task;

@@ -491,6 +491,54 @@ static const char *restart_atom(int r)
     return r == RT_TEMPORARY ? "temporary" : r == RT_TRANSIENT ? "transient" : "permanent";
 }
 
+/* The child's real start, when the probe could print it (plain data, in the app's
+ * language): "{Mod, :f, [args]}" / "{mod, f, [Args]}". NULL otherwise. */
+static const char *start_literal(const analysis *an, const snap_child *ch, char *buf, size_t n)
+{
+    const snap *s = an->s;
+    if (!ch->start_m || (s->info.elixir_version != 0) != (an->elixir != 0))
+        return NULL;
+    char m[300], f[300];
+    if (an->elixir)
+        snprintf(buf, n, "{%s, %s, %s}", cg_ex_atom(snap_str(s, ch->start_m), m, sizeof m),
+                 cg_ex_atom(snap_str(s, ch->start_f), f, sizeof f), snap_str(s, ch->start_args));
+    else
+        snprintf(buf, n, "{%s, %s, %s}", cg_erl_atom(snap_str(s, ch->start_m), m, sizeof m),
+                 cg_erl_atom(snap_str(s, ch->start_f), f, sizeof f), snap_str(s, ch->start_args));
+    return strlen(buf) + 1 < n ? buf : NULL; /* cut short: not code */
+}
+
+/* the only element of a printed list "[X]" (X itself may hold commas), or NULL */
+static const char *single_arg(const char *list, char *buf, size_t n)
+{
+    size_t len = strlen(list);
+    if (len < 3 || list[0] != '[' || list[len - 1] != ']')
+        return NULL;
+    int depth = 0, str = 0;
+    for (size_t i = 1; i + 1 < len; i++) {
+        char c = list[i];
+        if (str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                str = 0;
+            continue;
+        }
+        if (c == '"')
+            str = 1;
+        else if (c == '[' || c == '{' || c == '(')
+            depth++;
+        else if (c == ']' || c == '}' || c == ')')
+            depth--;
+        else if (c == ',' && depth == 0)
+            return NULL; /* two or more */
+    }
+    if (len - 2 >= n)
+        return NULL;
+    snprintf(buf, n, "%.*s", (int)(len - 2), list + 1);
+    return buf;
+}
+
 static void ex_children(const analysis *an, uint32_t k, strbuf *out, strbuf *tests, int depth);
 
 /* one child of an Elixir supervisor; `last` drops the comma */
@@ -500,7 +548,7 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
     char pad[64];
     snprintf(pad, sizeof pad, "%*s", 2 * depth, "");
     const char *sep = last ? "" : ",";
-    char idb[512], modb[300], nameb[300], mod[256];
+    char idb[512], modb[300], nameb[300], mod[256], startb[2048], argb[2048];
     const char *mods = snap_str(s, ch->modules);
     snprintf(mod, sizeof mod, "%.*s", (int)strcspn(mods, ","), mods);
     uint32_t own = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc)->own_sup : SNAP_NONE;
@@ -535,6 +583,11 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
                            "%s{PartitionSupervisor, child_spec: %s, name: %s}%s\n",
                       pad, what, name, fnum, pad, what, name, sep);
             sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: %s, name: %s})\n", what, name);
+        } else if (start_literal(an, ch, startb, sizeof startb) && single_arg(snap_str(s, ch->start_args), argb, sizeof argb) &&
+                   argb[0] == '[') {
+            /* its own options, as it was started */
+            sb_printf(out, "%s{%s, %s}%s\n", pad, what, argb, sep);
+            sb_printf(tests, "  start_supervised!({%s, %s})\n", what, argb);
         } else if (name) {
             sb_printf(out, "%s{%s, name: %s}%s\n", pad, what, name, sep);
             sb_printf(tests, "  start_supervised!({%s, name: %s})\n", what, name);
@@ -575,6 +628,24 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
         char dm[256];
         snap_display_atom(mod, dm, sizeof dm);
         sb_printf(out, "%s# removed: %s (F%d: no runtime reason: make it a plain module)\n", pad, dm, fnum);
+    } else if (mod[0] && cg_is_ex_alias(mod) && start_literal(an, ch, startb, sizeof startb) &&
+               !(ch->start_m == strtab_find(&s->strs, mod, strlen(mod)) &&
+                 !strcmp(snap_str(s, ch->start_f), "start_link") &&
+                 (!strcmp(snap_str(s, ch->start_args), "[[]]") || single_arg(snap_str(s, ch->start_args), argb, sizeof argb)))) {
+        /* started some other way than Mod.child_spec/1's default: the spec as it is */
+        sb_printf(out, "%s%%{id: %s, start: %s, restart: :%s%s}%s", pad, id, startb, restart_atom(ch->restart),
+                  ch->type ? ", type: :supervisor" : "", sep);
+        if (r)
+            sb_printf(out, "  # F%d: %s", fnum, r);
+        sb_putc(out, '\n');
+    } else if (mod[0] && cg_is_ex_alias(mod) && ch->start_m && strcmp(snap_str(s, ch->start_args), "[[]]") &&
+               single_arg(snap_str(s, ch->start_args), argb, sizeof argb)) {
+        /* Mod.child_spec(arg), whose default start is Mod.start_link(arg) */
+        sb_printf(out, "%s{%s, %s}%s", pad, cg_ex_atom(mod, modb, sizeof modb), argb, sep);
+        if (r)
+            sb_printf(out, "  # F%d: %s", fnum, r);
+        sb_putc(out, '\n');
+        sb_printf(tests, "  start_supervised!({%s, %s})\n", modb, argb);
     } else if (mod[0] && cg_is_ex_alias(mod)) {
         sb_printf(out, "%s%s%s", pad, cg_ex_atom(mod, modb, sizeof modb), sep);
         if (r)
@@ -582,8 +653,13 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
         sb_putc(out, '\n');
         sb_printf(tests, "  start_supervised!(%s)\n", modb);
     } else {
-        sb_printf(out, "%s%%{id: %s, start: {%s, :start_link, []}, restart: :%s}%s", pad, id,
-                  mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":unknown_module", restart_atom(ch->restart), sep);
+        const char *st = start_literal(an, ch, startb, sizeof startb);
+        if (!st) {
+            snprintf(startb, sizeof startb, "{%s, :start_link, []}", mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":unknown_module");
+            st = startb;
+        }
+        sb_printf(out, "%s%%{id: %s, start: %s, restart: :%s%s}%s", pad, id, st, restart_atom(ch->restart),
+                  ch->type ? ", type: :supervisor" : "", sep);
         if (r)
             sb_printf(out, "  # F%d: %s", fnum, r);
         sb_putc(out, '\n');
@@ -636,9 +712,18 @@ static void child_specs(const analysis *an, uint32_t k, strbuf *out, strbuf *tes
         snprintf(mod, sizeof mod, "%.*s", (int)strcspn(mods, ","), mods);
         const char *modlit = mod[0] && strcmp(mod, "dynamic") ? cg_erl_atom(mod, modb, sizeof modb) : "my_module";
         const char *id = id_literal(an, snap_str(s, ch->id), modlit, idb, sizeof idb);
-        sb_printf(out, "        #{id => %s, start => {%s, start_link, []}, restart => %s, type => %s}%s\n", id, modlit,
+        char startb[2048];
+        const char *st = start_literal(an, ch, startb, sizeof startb);
+        if (!st) {
+            snprintf(startb, sizeof startb, "{%s, start_link, []}", modlit);
+            st = startb;
+        }
+        sb_printf(out, "        #{id => %s, start => %s, restart => %s, type => %s}%s\n", id, st,
                   restart_atom(ch->restart), ch->type ? "supervisor" : "worker", i + 1 < kids.len ? "," : "");
-        if (!ch->type && mod[0] && strcmp(mod, "dynamic"))
+        if (!ch->type && ch->start_m && start_literal(an, ch, startb, sizeof startb))
+            sb_printf(tests, "    {ok, _} = apply(%s, %s, %s),\n", modlit,
+                      cg_erl_atom(snap_str(s, ch->start_f), idb, sizeof idb), snap_str(s, ch->start_args));
+        else if (!ch->type && mod[0] && strcmp(mod, "dynamic"))
             sb_printf(tests, "    {ok, _} = %s:start_link(),\n", modlit);
     }
     vec_free(&kids);

@@ -384,7 +384,7 @@ static int ing_sup(ing *g)
 static int ing_child(ing *g)
 {
     uint32_t ar;
-    if (etf_tuple(&g->r, &ar) || ar != 5)
+    if (etf_tuple(&g->r, &ar) || (ar != 5 && ar != 6)) /* 5: before the start was sent */
         return bad(g, "child row");
     snap *s = g->s;
     snap_child *c = vec_push(&s->children);
@@ -429,6 +429,19 @@ static int ing_child(ing *g)
         c->modules = strtab_intern(&s->strs, buf, len);
     } else
         c->modules = rd_text(g); /* dynamic */
+    if (ar == 6) {
+        if (etf_peek(&g->r) == ETF_SMALL_TUPLE) {
+            uint32_t sar;
+            if (etf_tuple(&g->r, &sar) || sar != 3)
+                return bad(g, "child start");
+            c->start_m = rd_atom(g);
+            c->start_f = rd_atom(g);
+            c->start_args = rd_text(g);
+            if (!c->start_m || !c->start_f || !c->start_args)
+                c->start_m = c->start_f = c->start_args = 0; /* all or nothing */
+        } else
+            etf_skip(&g->r); /* undefined: not plain data */
+    }
     return etf_ok(&g->r) ? 0 : bad(g, "child row");
 }
 

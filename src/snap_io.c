@@ -303,7 +303,7 @@ static void write_apps_sups(writer *w)
             ei_x_encode_list_header(&w->x, n);
             for (uint32_t c = base; c < base + n; c++) {
                 const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
-                ei_x_encode_tuple_header(&w->x, 5);
+                ei_x_encode_tuple_header(&w->x, 6);
                 enc_bin(w, ch->id);
                 if (ch->state == CS_RESTARTING)
                     enc_atom(&w->x, "restarting");
@@ -329,6 +329,13 @@ static void write_apps_sups(writer *w)
                     }
                     ei_x_encode_empty_list(&w->x);
                 }
+                if (ch->start_m) {
+                    ei_x_encode_tuple_header(&w->x, 3);
+                    enc_atom(&w->x, snap_str(s, ch->start_m));
+                    enc_atom(&w->x, snap_str(s, ch->start_f));
+                    enc_bin(w, ch->start_args);
+                } else
+                    enc_atom(&w->x, "undefined");
             }
             ei_x_encode_empty_list(&w->x);
             end(w);

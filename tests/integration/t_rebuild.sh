@@ -5,7 +5,9 @@
 # order, the changes in place (a PartitionSupervisor for Zoo.Sessions, a partitioned
 # Zoo.Registry). The same for a corpus system nobody here wrote: the tree elixir_script
 # starts from a script, rebuilt from its live node's report, comes up with the same
-# children in the same order. Each node is a plain `elixir` child of this test, stopped by
+# children in the same order; and an Erlang one, corpus_pool's supervisor, whose printed
+# init/1 (poolboy's real start arguments) is compiled into a supervisor module and started:
+# the pool comes up with its five workers. Each node is a plain `elixir` child of this test, stopped by
 # its pid.
 . "$(dirname "$0")/lib.sh"
 M=$(tmpfile report)
@@ -81,4 +83,32 @@ check_eq "[elixir_script] the tree comes up with its 5 children" 5 "$(sed -n 's/
 # the original's ids, in start order, as Elixir prints them
 want_order=$(tr -d '[]' <<<"$orig" | sed "s/'Elixir\.\([A-Za-z.]*\)'/\1/g; s/, */ /g; s/\bcounter\b/:counter/")
 check_eq "[elixir_script] the same children in the same start order" "$want_order" "$(sed -n 's/^ORDER //p' "$OUT2")"
+
+# an Erlang corpus system: the printed init/1 in a supervisor module, compiled and started
+start_fixture corpus_pool P
+M3=$(tmpfile report3)
+"$OA" report "$P_NODE" --cookie-file "$P_COOKIE" corpus_pool_sup >"$M3" 2>"$M3.err"
+check_eq "[corpus_pool] report exits 0" 0 $?
+stop_fixture "$P_DIR"
+mkdir -p "$_TMP/rebuilt"
+{
+  printf -- '-module(rebuilt_sup).\n-behaviour(supervisor).\n-export([start_link/0, init/1]).\n'
+  printf 'start_link() -> supervisor:start_link(?MODULE, []).\n'
+  awk '/^```erlang$/ { n++; if (n == 1) { on = 1; next } } /^```$/ { on = 0 } on' "$M3"
+} >"$_TMP/rebuilt/rebuilt_sup.erl"
+if erlc -o "$_TMP/rebuilt" "$_TMP/rebuilt/rebuilt_sup.erl" 2>"$_TMP/rebuilt/erlc.err"; then ok "[corpus_pool] the printed init/1 compiles"
+else not_ok "[corpus_pool] the printed init/1 compiles" "$(cat "$_TMP/rebuilt/erlc.err" "$_TMP/rebuilt/rebuilt_sup.erl")"; fi
+OUT3=$(tmpfile out3)
+timeout 60 erl -noshell -pa "$_TMP/rebuilt" -pa "$TOP/build/fixtures/corpus-corpus_pool/ebin" -eval '
+  {ok, Sup} = rebuilt_sup:start_link(), unlink(Sup),
+  io:format("TREE-UP ~b~n", [length(supervisor:which_children(Sup))]),
+  io:format("POOL ~p~n", [poolboy:status(corpus_pool_workers)]),
+  halt().' >"$OUT3" 2>&1 &
+epid=$!
+wait $epid
+rc=$?
+kill -9 "$epid" 2>/dev/null || true
+check_eq "[corpus_pool] the rebuilt supervisor starts in a fresh node (exit)" 0 "$rc"
+check_eq "[corpus_pool] its one child, the pool, is up" 1 "$(sed -n 's/^TREE-UP //p' "$OUT3")"
+check_eq "[corpus_pool] the pool has its five workers ready" "{ready,5,0,0}" "$(sed -n 's/^POOL //p' "$OUT3")"
 finish
