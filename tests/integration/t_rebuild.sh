@@ -10,10 +10,21 @@
 # the pool comes up with its five workers. Each node is a plain `elixir` child of this test, stopped by
 # its pid.
 . "$(dirname "$0")/lib.sh"
+# first_block LANG FILE: the first ```LANG block of a report
+first_block() { awk -v f='```'"$1" '$0 == f { n++; if (n == 1) { on = 1; next } } /^```$/ { on = 0 } on' "$2"; }
+# bounded OUT CMD...: run a fresh node as our child, at most 60 s; its exit code; killed by pid
+bounded() {
+  local out=$1; shift
+  timeout 60 "$@" >"$out" 2>&1 &
+  local pid=$! rc
+  wait "$pid"; rc=$?
+  kill -9 "$pid" 2>/dev/null || true
+  return "$rc"
+}
 M=$(tmpfile report)
 "$OA" report --from "$TOP/tests/golden/zoo.etf" Zoo.Supervisor >"$M" 2>"$M.err"
 check_eq "report exits 0" 0 $?
-CODE=$(awk '/^```elixir$/ { n++; if (n == 1) { on = 1; next } } /^```$/ { on = 0 } on' "$M")
+CODE=$(first_block elixir "$M")
 check_contains "the report prints a children list" "children = [" "$CODE"
 want=$(grep -cE '^  [A-Z%{]' <<<"$CODE")   # the listed children: one line each at depth 1
 OUT=$(tmpfile out)
@@ -33,12 +44,8 @@ end
 System.halt(0)
 EXS
 } >"$_TMP/run.exs"
-ZOO_LOAD=0 timeout 60 elixir -pa "$TOP/build/fixtures/zoo/ebin" "$_TMP/run.exs" >"$OUT" 2>&1 &
-epid=$!
-wait $epid
-rc=$?
-kill -9 "$epid" 2>/dev/null || true
-check_eq "the printed children start in a fresh node (exit)" 0 "$rc"
+ZOO_LOAD=0 bounded "$OUT" elixir -pa "$TOP/build/fixtures/zoo/ebin" "$_TMP/run.exs"
+check_eq "the printed children start in a fresh node (exit)" 0 $?
 grep -q "^TREE-UP" "$OUT" || not_ok "the tree comes up" "$(head -30 "$OUT")"
 check_eq "every listed child is running" "$want" "$(sed -n 's/^TREE-UP //p' "$OUT")"
 sched=$(erl -noshell -eval 'io:format("~b", [erlang:system_info(schedulers_online)]), halt().')
@@ -57,7 +64,7 @@ M2=$(tmpfile report2)
 check_eq "[elixir_script] report exits 0" 0 $?
 orig=$(node_eval E "[element(1, C) || C <- lists:reverse(supervisor:which_children('Elixir.CorpusScript.Sup'))].")
 stop_fixture "$E_DIR"
-CODE2=$(awk '/^```elixir$/ { n++; if (n == 1) { on = 1; next } } /^```$/ { on = 0 } on' "$M2")
+CODE2=$(first_block elixir "$M2")
 {
   echo "$CODE2"
   cat <<'EXS'
@@ -73,12 +80,8 @@ System.halt(0)
 EXS
 } >"$_TMP/run2.exs"
 OUT2=$(tmpfile out2)
-timeout 60 elixir "$_TMP/run2.exs" >"$OUT2" 2>&1 &
-epid=$!
-wait $epid
-rc=$?
-kill -9 "$epid" 2>/dev/null || true
-check_eq "[elixir_script] the printed children start in a fresh node (exit)" 0 "$rc"
+bounded "$OUT2" elixir "$_TMP/run2.exs"
+check_eq "[elixir_script] the printed children start in a fresh node (exit)" 0 $?
 check_eq "[elixir_script] the tree comes up with its 5 children" 5 "$(sed -n 's/^TREE-UP //p' "$OUT2")"
 # the original's ids, in start order, as Elixir prints them
 want_order=$(tr -d '[]' <<<"$orig" | sed "s/'Elixir\.\([A-Za-z.]*\)'/\1/g; s/, */ /g; s/\bcounter\b/:counter/")
@@ -94,21 +97,17 @@ mkdir -p "$_TMP/rebuilt"
 {
   printf -- '-module(rebuilt_sup).\n-behaviour(supervisor).\n-export([start_link/0, init/1]).\n'
   printf 'start_link() -> supervisor:start_link(?MODULE, []).\n'
-  awk '/^```erlang$/ { n++; if (n == 1) { on = 1; next } } /^```$/ { on = 0 } on' "$M3"
+  first_block erlang "$M3"
 } >"$_TMP/rebuilt/rebuilt_sup.erl"
 if erlc -o "$_TMP/rebuilt" "$_TMP/rebuilt/rebuilt_sup.erl" 2>"$_TMP/rebuilt/erlc.err"; then ok "[corpus_pool] the printed init/1 compiles"
 else not_ok "[corpus_pool] the printed init/1 compiles" "$(cat "$_TMP/rebuilt/erlc.err" "$_TMP/rebuilt/rebuilt_sup.erl")"; fi
 OUT3=$(tmpfile out3)
-timeout 60 erl -noshell -pa "$_TMP/rebuilt" -pa "$TOP/build/fixtures/corpus-corpus_pool/ebin" -eval '
+bounded "$OUT3" erl -noshell -pa "$_TMP/rebuilt" -pa "$TOP/build/fixtures/corpus-corpus_pool/ebin" -eval '
   {ok, Sup} = rebuilt_sup:start_link(), unlink(Sup),
   io:format("TREE-UP ~b~n", [length(supervisor:which_children(Sup))]),
   io:format("POOL ~p~n", [poolboy:status(corpus_pool_workers)]),
-  halt().' >"$OUT3" 2>&1 &
-epid=$!
-wait $epid
-rc=$?
-kill -9 "$epid" 2>/dev/null || true
-check_eq "[corpus_pool] the rebuilt supervisor starts in a fresh node (exit)" 0 "$rc"
+  halt().'
+check_eq "[corpus_pool] the rebuilt supervisor starts in a fresh node (exit)" 0 $?
 check_eq "[corpus_pool] its one child, the pool, is up" 1 "$(sed -n 's/^TREE-UP //p' "$OUT3")"
 check_eq "[corpus_pool] the pool has its five workers ready" "{ready,5,0,0}" "$(sed -n 's/^POOL //p' "$OUT3")"
 finish
