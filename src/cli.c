@@ -1,7 +1,9 @@
 /* cli.c — option parsing and the one-shot front ends. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "outfile.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,16 +217,22 @@ static int cmd_snapshot(cli_opts *o, volatile sig_atomic_t *interrupted)
     return rc ? EXIT_ERROR : EXIT_OK;
 }
 
-static void emit(const cli_opts *o, const strbuf *sb)
+/* the output, to -o FILE (atomically for a regular file; outfile.h) or standard output;
+ * every write is checked: -1 and one line on stderr when it fails */
+static int emit(const cli_opts *o, const strbuf *sb)
 {
-    FILE *f = stdout;
-    if (o->output && !(f = fopen(o->output, "w"))) {
-        perror(o->output);
-        f = stdout;
+    char err[OA_ERRLEN];
+    if (o->output) {
+        if (outfile_write_all(o->output, sb->buf, sb->len, err) == 0)
+            return 0;
+    } else {
+        errno = 0;
+        if (fwrite(sb->buf, 1, sb->len, stdout) == sb->len && fflush(stdout) == 0)
+            return 0;
+        errf(err, "cannot write the standard output: %s", strerror(errno ? errno : EIO));
     }
-    fwrite(sb->buf, 1, sb->len, f);
-    if (f != stdout)
-        fclose(f);
+    fprintf(stderr, "otp-advisor: %s\n", err);
+    return -1;
 }
 
 static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
@@ -242,10 +250,10 @@ static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
     sb_init(&sb);
     if (o->json) {
         render_dump_json(s, &sb);
-        emit(o, &sb);
+        int bad = emit(o, &sb);
         sb_free(&sb);
         snap_free(s);
-        return EXIT_OK;
+        return bad ? EXIT_ERROR : EXIT_OK;
     }
     render_summary(s, &rc, &sb);
     sb_putc(&sb, '\n');
@@ -255,10 +263,10 @@ static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
     render_class_counts(s, &rc, &sb);
     sb_putc(&sb, '\n');
     render_unsupervised(s, &rc, &sb);
-    emit(o, &sb);
+    int bad = emit(o, &sb);
     sb_free(&sb);
     snap_free(s);
-    return EXIT_OK;
+    return bad ? EXIT_ERROR : EXIT_OK;
 }
 
 /* thresholds from --set, rule filters checked against the table */
@@ -341,8 +349,7 @@ static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
         c.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
         render_findings_text(a.s, &a.f, min_sev, &c, &sb);
     }
-    emit(o, &sb);
-    rc = findings_count(&a.f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;
+    rc = emit(o, &sb) ? EXIT_ERROR : findings_count(&a.f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;
     sb_free(&sb);
     analysed_free(&a);
     return rc;
@@ -361,11 +368,10 @@ static int cmd_report(cli_opts *o, volatile sig_atomic_t *interrupted)
     rc = o->json ? report_json(a.s, &a.f, target, &sb, err) : report_markdown(a.s, &a.f, target, &sb, err);
     if (rc)
         fprintf(stderr, "otp-advisor: %s\n", err);
-    else {
-        emit(o, &sb);
-        if (o->output)
-            fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
-    }
+    else if (emit(o, &sb))
+        rc = -1;
+    else if (o->output)
+        fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
     sb_free(&sb);
     analysed_free(&a);
     return rc ? EXIT_ERROR : EXIT_OK;

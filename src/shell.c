@@ -2,6 +2,7 @@
  * shell_tty.c; this file does not touch the terminal, so it is tested with cmocka. */
 #define _POSIX_C_SOURCE 200809L
 #include "shell.h"
+#include "outfile.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -316,13 +317,10 @@ static int c_report(shell *sh, int argc, char **argv, strbuf *out, char *err)
         return -1;
     }
     if (file) {
-        FILE *fp = fopen(file, "w");
-        if (!fp) {
+        if (outfile_write_all(file, md.buf, md.len, err)) {
             sb_free(&md);
-            return errf(err, "cannot write %s", file);
+            return -1;
         }
-        fwrite(md.buf, 1, md.len, fp);
-        fclose(fp);
         sb_printf(out, "report written to %s\n", file);
     } else
         sb_add(out, md.buf, md.len);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "etf.h"
+#include "outfile.h"
 #include "snap.h"
 
 #define MAGIC "otp_advisor_snapshot"
@@ -433,12 +434,10 @@ static void write_rest(writer *w)
 
 int snap_save(const snap *s, const char *path, char *err)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return errf(err, "path too long: %s", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return errf(err, "cannot write %s: %s", path, strerror(errno));
+    outfile o; /* atomic for a regular file; see outfile.h */
+    if (outfile_open(&o, path, err))
+        return -1;
+    FILE *f = o.f;
     writer w = {.s = s, .f = f};
     ei_x_new(&w.x);
     /* header: 131, {otp_advisor_snapshot, Version, [ ... (LIST_EXT, count patched later) */
@@ -449,6 +448,7 @@ int snap_save(const snap *s, const char *path, char *err)
     long list_at = w.x.index;
     unsigned char lh[5] = {ETF_LIST, 0, 0, 0, 0};
     ei_x_append_buf(&w.x, (const char *)lh, 5);
+    errno = 0;
     if (fwrite(w.x.buff, 1, (size_t)w.x.index, f) != (size_t)w.x.index)
         w.failed = 1;
     write_node(&w);
@@ -460,21 +460,16 @@ int snap_save(const snap *s, const char *path, char *err)
         w.failed = 1;
     unsigned char cnt[4] = {(unsigned char)(w.count >> 24), (unsigned char)(w.count >> 16),
                             (unsigned char)(w.count >> 8), (unsigned char)w.count};
-    if (fseek(f, list_at + 1, SEEK_SET) != 0 || fwrite(cnt, 1, 4, f) != 4)
+    /* the message count goes back into the header: the output must be seekable (a FIFO
+     * or a terminal is not) */
+    if (fflush(f) != 0 || fseek(f, list_at + 1, SEEK_SET) != 0 || fwrite(cnt, 1, 4, f) != 4)
         w.failed = 1;
     ei_x_free(&w.x);
-    if (fclose(f) != 0)
-        w.failed = 1;
-    if (w.failed) {
-        unlink(tmp);
-        return errf(err, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+    if (w.failed && !o.failed) {
+        o.failed = 1;
+        o.err_no = errno ? errno : EIO;
     }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return errf(err, "cannot write %s: %s", path, strerror(e));
-    }
-    return 0;
+    return outfile_close(&o, err);
 }
 
 snap *snap_load_buf(const void *buf, size_t len, char *err)
@@ -532,7 +527,8 @@ snap *snap_load_buf(const void *buf, size_t len, char *err)
 
 snap *snap_load(const char *path, char *err)
 {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         errf(err, "cannot open %s: %s", path, strerror(errno));
         return NULL;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Files the user names: written atomically when regular (a failed write leaves the old
+# file, never half of one, and no temporary file), through a symlink to its target, in
+# place for a device (never replaced); every write error is exit 2 with one line; --from a
+# FIFO is refused at once. No node: the golden snapshot is the input.
+. "$(dirname "$0")/lib.sh"
+G=$TOP/tests/golden/clean.etf
+D=$_TMP/files; mkdir -p "$D"
+one_line() { [ "$(wc -l <"$1")" -eq 1 ] && grep -q "^otp-advisor: " "$1"; }
+
+# a symlink stays a symlink; its target gets the data
+echo old > "$D/real.json"; ln -s real.json "$D/link.json"
+"$OA" dump --json --from "$G" -o "$D/link.json" 2>"$D/e"
+check_eq "-o through a symlink exits 0" 0 $?
+check "the symlink is still a symlink" test -L "$D/link.json"
+check_eq "its target has the output" '"otp-advisor/dump/1"' "$(jq .schema "$D/real.json")"
+# the snapshot writer (snapshot -o, the shell's save) goes the same way
+ln -s real.etf "$D/link.etf"
+"$OA" snapshot --from "$G" -o "$D/link.etf" 2>"$D/e"
+check_eq "snapshot -o through a symlink exits 0" 0 $?
+check "... the symlink stays" test -L "$D/link.etf"
+"$OA" check --from "$D/real.etf" --json >/dev/null
+check_eq "... and the target reads back" 0 $?
+
+# a device is written in place, never replaced
+"$OA" check --from "$G" -o /dev/null 2>"$D/e"
+check_eq "-o /dev/null exits 0" 0 $?
+check "/dev/null is still a character device" test -c /dev/null
+"$OA" check --from "$G" -o /dev/full 2>"$D/e"
+check_eq "-o /dev/full exits 2" 2 $?
+check "... with one line saying why" one_line "$D/e"
+check_contains "... the disk is full" "No space left on device" "$(cat "$D/e")"
+"$OA" check --from "$G" >/dev/full 2>"$D/e"
+check_eq "standard output on /dev/full exits 2" 2 $?
+check "... with one line" one_line "$D/e"
+
+# a write that fails half way leaves the old file and no temporary one
+echo OLD > "$D/out.json"
+( trap '' XFSZ; ulimit -f 8; "$OA" dump --json --from "$G" -o "$D/out.json" 2>"$D/e" ); rc=$?
+check_eq "a write past the file size limit exits 2" 2 "$rc"
+check "... with one line" one_line "$D/e"
+check_eq "... the old file is untouched" OLD "$(cat "$D/out.json")"
+check_eq "... no temporary file is left" "" "$(ls "$D" | grep -F '.tmp')"
+( trap '' XFSZ; ulimit -f 8; "$OA" snapshot --from "$G" -o "$D/snap.etf" 2>"$D/e" ); rc=$?
+check_eq "a snapshot past the limit exits 2" 2 "$rc"
+check "... and leaves no file" test ! -e "$D/snap.etf"
+
+# report -o where nothing can be written: one line, nothing on stdout, no "written"
+"$OA" report --from "$G" -o /nonexistent-dir/x.md >"$D/o" 2>"$D/e"
+check_eq "report -o into a missing directory exits 2" 2 $?
+check "... one line on stderr" one_line "$D/e"
+check_eq "... nothing on stdout" "" "$(cat "$D/o")"
+check_eq "... and no claim that it was written" 0 "$(grep -c written "$D/e")"
+
+# --from a FIFO: refused at once, not a hang
+mkfifo "$D/fifo"
+t0=$(date +%s%N)
+timeout 10 "$OA" check --from "$D/fifo" 2>"$D/e"
+check_eq "--from a FIFO exits 2" 2 $?
+check "... at once" test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000
+check_contains "... saying it is not a regular file" "not a regular file" "$(cat "$D/e")"
+# -o a FIFO with no reader: an error, not a hang
+timeout 10 "$OA" check --from "$G" -o "$D/fifo" 2>"$D/e"
+check_eq "-o a FIFO with no reader exits 2" 2 $?
+finish
