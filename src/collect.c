@@ -37,8 +37,20 @@ static void say(const collect_opts *o, const char *fmt, const char *arg)
 
 static void enc_atom(ei_x_buff *x, const char *s) { ei_x_encode_atom_len_as(x, s, (int)strlen(s), ERLANG_UTF8, ERLANG_UTF8); }
 
-/* Another otp-advisor attached to the same node? Then its probe must not be purged. */
-static int other_advisor(conn *c, int *others, char *err)
+/* The probe module is shared by every session attached to a node, and no session knows
+ * when the others finish. So nothing is ever purged by force: removal is soft_purge (old
+ * code, only when no process runs it), delete (current becomes old), soft_purge. A session
+ * whose removal finds another session's collector still running the code leaves the old
+ * code to that session, whose own removal then succeeds. Of the sessions attached, only
+ * the first in node-name order removes (smaller_session): two sessions finishing together
+ * cannot both leave it behind (they did, 13 times in 30, when each saw the other attached
+ * and left it), nor delete at once (the code server logs the loser). */
+
+/* Is another otp-advisor session attached whose node name sorts before ours? Removal is
+ * the job of the first in that order: two sessions never remove at the same time (racing
+ * deletes make the code server log "must be purged before deleting"), and the one that
+ * leaves first hands the job to the next (it disconnects only after its own removal). */
+static int smaller_session(conn *c, int *found, char *err)
 {
     ei_x_buff a, r;
     ei_x_new(&a);
@@ -47,10 +59,11 @@ static int other_advisor(conn *c, int *others, char *err)
     enc_atom(&a, "hidden");
     ei_x_encode_empty_list(&a);
     int rc = conn_rpc(c, "erlang", "nodes", &a, &r, err);
-    *others = 0;
+    *found = 0;
     if (rc == 0) {
         etf_rd rd;
         uint32_t n;
+        size_t own = strlen(c->own);
         etf_init(&rd, r.buff, (size_t)r.index);
         if (etf_list(&rd, &n) == 0)
             for (uint32_t i = 0; i < n; i++) {
@@ -58,8 +71,11 @@ static int other_advisor(conn *c, int *others, char *err)
                 size_t l;
                 if (etf_atom(&rd, &s, &l))
                     break;
-                if (l > 12 && memcmp(s, "otp-advisor-", 12) == 0 && !(l == strlen(c->own) && memcmp(s, c->own, l) == 0))
-                    (*others)++;
+                if (l <= 12 || memcmp(s, "otp-advisor-", 12) != 0 || (l == own && memcmp(s, c->own, l) == 0))
+                    continue;
+                int cmp = memcmp(s, c->own, l < own ? l : own);
+                if (cmp < 0 || (cmp == 0 && l < own))
+                    (*found)++;
             }
     }
     ei_x_free(&a);
@@ -67,35 +83,57 @@ static int other_advisor(conn *c, int *others, char *err)
     return rc;
 }
 
-/* purge (old code, if any), delete (current becomes old), purge: code:delete refuses
- * while old code exists, and purge kills only processes running old code. */
-static int purge_one(conn *c, const char *mod, int len, char *err)
+static void sleep_ms(int ms)
 {
-    const char *funs[3] = {"purge", "delete", "purge"};
-    for (int i = 0; i < 3; i++) {
-        ei_x_buff a, r;
-        ei_x_new(&a);
-        ei_x_new(&r);
-        ei_x_encode_list_header(&a, 1);
-        ei_x_encode_atom_len_as(&a, mod, len, ERLANG_UTF8, ERLANG_UTF8);
-        ei_x_encode_empty_list(&a);
-        int rc = conn_rpc(c, "code", funs[i], &a, &r, err);
-        ei_x_free(&a);
-        ei_x_free(&r);
-        if (rc)
-            return rc;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int code_call(conn *c, const char *fun, const char *mod, int len, int *truth, char *err)
+{
+    ei_x_buff a, r;
+    ei_x_new(&a);
+    ei_x_new(&r);
+    ei_x_encode_list_header(&a, 1);
+    ei_x_encode_atom_len_as(&a, mod, len, ERLANG_UTF8, ERLANG_UTF8);
+    ei_x_encode_empty_list(&a);
+    int rc = conn_rpc(c, "code", fun, &a, &r, err);
+    if (rc == 0 && truth) {
+        etf_rd rd;
+        etf_init(&rd, r.buff, (size_t)r.index);
+        *truth = etf_is_atom(&rd, "true");
     }
+    ei_x_free(&a);
+    ei_x_free(&r);
+    return rc;
+}
+
+/* soft_purge, delete, soft_purge: 0 with *gone = 1 when no code of mod is left; *gone = 0
+ * when old code stays because a process (another session's collector) still runs it */
+static int remove_one(conn *c, const char *mod, int len, int *gone, char *err)
+{
+    int t = 0, rc;
+    *gone = 0;
+    if ((rc = code_call(c, "soft_purge", mod, len, &t, err)))
+        return rc;
+    if (!t)
+        return 0; /* old code in use: its user's removal will finish the job */
+    if ((rc = code_call(c, "delete", mod, len, NULL, err)) || (rc = code_call(c, "soft_purge", mod, len, &t, err)))
+        return rc;
+    *gone = t;
     return 0;
 }
 
-/* Remove probe modules left by sessions that died (any version), ours included. */
-static int purge_probes(conn *c, int include_ours, char *err)
+/* the probe modules loaded on the node (any version): calls f on each */
+static int each_probe(conn *c, int (*f)(conn *, const char *, int, int *, char *), int *all_gone, int skip_ours,
+                      char *err)
 {
     ei_x_buff a, r;
     ei_x_new(&a);
     ei_x_new(&r);
     ei_x_encode_empty_list(&a);
     int rc = conn_rpc(c, "erlang", "loaded", &a, &r, err);
+    *all_gone = 1;
     if (rc == 0) {
         etf_rd rd;
         uint32_t n;
@@ -106,12 +144,15 @@ static int purge_probes(conn *c, int include_ours, char *err)
                 size_t l;
                 if (etf_atom(&rd, &s, &l))
                     break;
-                if (l > 18 && memcmp(s, "otp_advisor_probe_", 18) == 0 &&
-                    (include_ours || !(l == strlen(probe_module) && memcmp(s, probe_module, l) == 0))) {
-                    char name[256];
-                    snprintf(name, sizeof name, "%.*s", (int)(l < 255 ? l : 255), s);
-                    rc = purge_one(c, name, (int)strlen(name), err);
-                }
+                if (l <= 18 || memcmp(s, "otp_advisor_probe_", 18) != 0)
+                    continue;
+                if (skip_ours && l == strlen(probe_module) && memcmp(s, probe_module, l) == 0)
+                    continue;
+                char name[256];
+                snprintf(name, sizeof name, "%.*s", (int)(l < 255 ? l : 255), s);
+                int gone = 0;
+                rc = f(c, name, (int)strlen(name), &gone, err);
+                *all_gone &= gone;
             }
     }
     ei_x_free(&a);
@@ -119,66 +160,76 @@ static int purge_probes(conn *c, int include_ours, char *err)
     return rc;
 }
 
+/* Make sure this build's probe is loaded: reuse it when another session has it; remove
+ * other versions nobody runs (left by sessions that died). Returns 1 when loading was
+ * refused (collect with stock calls instead). */
 static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *err)
 {
-    int others = 0;
-    int rc = other_advisor(c, &others, err);
+    int gone, smaller = 0, rc = smaller_session(c, &smaller, err);
+    if (rc == 0 && !smaller)
+        rc = each_probe(c, remove_one, &gone, 1, err);
     if (rc)
         return rc;
-    if (!others && (rc = purge_probes(c, 1, err)))
-        return rc;
+    int loaded = 0;
     ei_x_buff a, r;
-    if (others) {
-        /* another session's probe of this very build may be loaded: share it */
-        ei_x_new(&a);
-        ei_x_new(&r);
-        ei_x_encode_list_header(&a, 1);
-        enc_atom(&a, probe_module);
-        ei_x_encode_empty_list(&a);
-        rc = conn_rpc(c, "code", "is_loaded", &a, &r, err);
-        int loaded = rc == 0 && r.index > 0 && (unsigned char)r.buff[0] != ETF_SMALL_ATOM_UTF8 &&
-                     (unsigned char)r.buff[0] != ETF_ATOM && (unsigned char)r.buff[0] != ETF_SMALL_ATOM;
-        ei_x_free(&a);
-        ei_x_free(&r);
-        if (rc)
-            return rc;
-        if (loaded) {
-            st->loaded = 1;
-            return 0;
-        }
-    }
     ei_x_new(&a);
     ei_x_new(&r);
-    ei_x_encode_list_header(&a, 3);
+    ei_x_encode_list_header(&a, 1);
     enc_atom(&a, probe_module);
-    ei_x_encode_string(&a, "otp_advisor_probe.erl");
-    ei_x_encode_binary(&a, probe_beam, (long)probe_beam_len);
     ei_x_encode_empty_list(&a);
-    char e2[OA_ERRLEN];
-    int ok = 0;
+    rc = conn_rpc(c, "code", "is_loaded", &a, &r, err);
+    loaded = rc == 0 && r.index > 0 && (unsigned char)r.buff[0] != ETF_SMALL_ATOM_UTF8 &&
+             (unsigned char)r.buff[0] != ETF_ATOM && (unsigned char)r.buff[0] != ETF_SMALL_ATOM;
+    ei_x_free(&a);
+    ei_x_free(&r);
+    if (rc)
+        return rc;
+    if (loaded) {
+        st->loaded = 1;
+        return 0;
+    }
     if (getenv("OTP_ADVISOR_TEST_REFUSE_LOAD")) {
         /* test hook: behave as if the target refused code loading (some operators forbid it) */
-        ei_x_free(&a);
-        ei_x_free(&r);
         say(o, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)",
             "refused by OTP_ADVISOR_TEST_REFUSE_LOAD");
         st->fell_back = 1;
         return 1;
     }
-    rc = conn_rpc(c, "code", "load_binary", &a, &r, e2);
-    if (rc == 0) {
-        etf_rd rd;
-        uint32_t ar;
-        etf_init(&rd, r.buff, (size_t)r.index);
-        ok = etf_tuple(&rd, &ar) == 0 && ar == 2 && etf_is_atom(&rd, "module");
-        if (!ok)
-            snprintf(e2, sizeof e2, "code:load_binary returned an error");
-    }
-    ei_x_free(&a);
-    ei_x_free(&r);
-    if (rc == CONN_LOST || rc == CONN_TIMEOUT) {
-        snprintf(err, OA_ERRLEN, "%s", e2);
-        return rc;
+    char e2[OA_ERRLEN];
+    int ok = 0;
+    for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+        ei_x_new(&a);
+        ei_x_new(&r);
+        ei_x_encode_list_header(&a, 3);
+        enc_atom(&a, probe_module);
+        ei_x_encode_string(&a, "otp_advisor_probe.erl");
+        ei_x_encode_binary(&a, probe_beam, (long)probe_beam_len);
+        ei_x_encode_empty_list(&a);
+        rc = conn_rpc(c, "code", "load_binary", &a, &r, e2);
+        if (rc == 0) {
+            etf_rd rd;
+            uint32_t ar;
+            etf_init(&rd, r.buff, (size_t)r.index);
+            ok = etf_tuple(&rd, &ar) == 0 && ar == 2 && etf_is_atom(&rd, "module");
+            if (!ok)
+                snprintf(e2, sizeof e2, "code:load_binary returned an error");
+        }
+        ei_x_free(&a);
+        ei_x_free(&r);
+        if (rc == CONN_LOST || rc == CONN_TIMEOUT) {
+            snprintf(err, OA_ERRLEN, "%s", e2);
+            return rc;
+        }
+        if (!ok && attempt == 0) {
+            /* old code of a session that just removed it may still be running: wait for it */
+            int t = 0;
+            for (int w = 0; w < 20 && !t; w++) {
+                if ((rc = code_call(c, "soft_purge", probe_module, (int)strlen(probe_module), &t, err)))
+                    return rc;
+                if (!t)
+                    sleep_ms(100);
+            }
+        }
     }
     if (!ok) {
         say(o, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)", e2);
@@ -289,7 +340,7 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
 {
     *out = NULL;
     int no_load = o->no_load || st->fell_back;
-    if (!no_load && !st->loaded) {
+    if (!no_load) { /* every time: another session may have removed it since */
         int rc = load_probe(c, st, o, err);
         if (rc < 0)
             return rc;
@@ -391,10 +442,20 @@ int collect_unload(conn *c, collect_state *st, char *err)
     int saved = c->timeout_ms;
     if (c->timeout_ms < UNLOAD_TIMEOUT_MS)
         c->timeout_ms = UNLOAD_TIMEOUT_MS;
-    int others = 0;
-    int rc = other_advisor(c, &others, err);
-    if (rc == 0 && !others)
-        rc = purge_probes(c, 1, err);
+    /* our own collector may take a moment to exit after its last message: retry a little;
+     * what is still in use after that is another session's, and left to it */
+    int gone = 0, smaller = 0, rc = smaller_session(c, &smaller, err);
+    if (rc == 0 && smaller) {
+        /* the session before us in name order removes it when it leaves */
+        st->loaded = 0;
+        c->timeout_ms = saved;
+        return 0;
+    }
+    for (int w = 0; w < 10 && rc == 0 && !gone; w++) {
+        rc = each_probe(c, remove_one, &gone, 0, err);
+        if (rc == 0 && !gone)
+            sleep_ms(100);
+    }
     if (rc == 0)
         st->loaded = 0;
     c->timeout_ms = saved;

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -53,10 +54,29 @@ int conn_find_cookie(const conn_opts *o, char *cookie, size_t n, char *err)
         snprintf(path, sizeof path, "%s/.erlang.cookie", home ? home : ".");
         src = path;
     }
-    FILE *f = fopen(src, "r");
-    if (!f)
+    /* non-blocking open: a FIFO must not hang us; then it must be a regular file */
+    int fd = open(src, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
         return errf(err, "cannot read the cookie from %s: %s (use --cookie-file or $OTP_ADVISOR_COOKIE)", src,
                     strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return errf(err, "the cookie file %s is %s, not a regular file", src,
+                    S_ISDIR(st.st_mode) ? "a directory" : "something else");
+    }
+    static int warned; /* once a run: the shell reconnects */
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) && !warned++)
+        /* as ssh does for keys: a cookie others can read lets them run code on the node */
+        fprintf(stderr,
+                "otp-advisor: warning: the cookie file %s is readable by %s (mode %03o): anyone who reads it can "
+                "run code on the node; fix it with: chmod 400 %s\n",
+                src, (st.st_mode & S_IRWXO) ? "other users" : "its group", (unsigned)(st.st_mode & 0777), src);
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return errf(err, "cannot read the cookie from %s: %s", src, strerror(errno));
+    }
     size_t got = fread(cookie, 1, n - 1, f);
     fclose(f);
     cookie[got] = 0;
