@@ -172,6 +172,7 @@ typedef struct {
     int64_t walk1_us, walk2_us, total_us; /* in-node, as the collector measured */
     int64_t e2e_us;                       /* attach to last message, as the C node measured */
     int64_t reds_total_delta; /* node-wide reductions during the window */
+    int64_t dict_skipped;     /* proc_lib processes whose dictionary was not read (heap too big) */
     oa_str method;            /* "probe" or "no-load" */
     oa_str tool_version;
     vec memory;               /* snap_kv */

@@ -67,17 +67,37 @@ fun(CPid, Opts) ->
   DictMfa = fun({_, X}) -> Mfa(X); (false) -> undefined end,
   DictList = fun({_, X}) when is_list(X) -> X; (_) -> [] end,
   DictCallers = fun({_, X}) when is_list(X) -> X; (_) -> undefined end,
+  %% The dictionary ('$initial_call', '$ancestors', '$callers') is copied whole to be read:
+  %% a process holding 200 MB there would grow the node by as much. Only proc_lib
+  %% processes have those keys, so only theirs is read, and only when the whole heap is at
+  %% most 1,000,000 words (a process over it is counted as skipped; nothing is guessed).
+  %% A large copy is garbage once its keys are read: dropped when our heap has grown by
+  %% 2 MB since the last collection (1,000 dictionaries of 1 MB grew the node by 24 MB
+  %% without it; one collection per row made the erl_eval path crawl). One named fun: under
+  %% erl_eval every fun bound here is compared, environment and all, at each later call,
+  %% and five more of them made --no-load six times slower.
+  DictOf = fun DictOf({dictionary, D}, _, _) -> {DictMfa(lists:keyfind('$initial_call', 1, D)),
+                                                 DictList(lists:keyfind('$ancestors', 1, D)),
+                                                 DictCallers(lists:keyfind('$callers', 1, D))};
+               DictOf(P, {proc_lib, init_p, A}, H) when is_integer(H), H =< 1000000, A =:= 3 orelse A =:= 5 ->
+                 Keys = DictOf(erlang:process_info(P, dictionary), x, x),
+                 _ = H > 65536 andalso element(2, erlang:process_info(self(), total_heap_size)) > get(oa_heap_mark) + 262144
+                       andalso erlang:garbage_collect()
+                       andalso put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))),
+                 Keys;
+               DictOf(_, {proc_lib, init_p, A}, _) when A =:= 3; A =:= 5 ->
+                 put(oa_dict_skipped, get(oa_dict_skipped) + 1), {undefined, [], undefined};
+               DictOf(_, _, _) -> {undefined, [], undefined} end,
   Row = fun(P, Q, Mem, Heap, [{registered_name, RN}, {initial_call, IC}, {current_function, CF}, {status, St},
                               {reductions, Reds}, {links, Links}, {monitors, Mons}, {monitored_by, MB},
-                              {trap_exit, TE}, {group_leader, GL}, {dictionary, D}]) ->
-              {P, RN, Mfa(IC), DictMfa(lists:keyfind('$initial_call', 1, D)),
-               DictList(lists:keyfind('$ancestors', 1, D)), Mfa(CF), St, Q, Reds, Mem, Heap,
+                              {trap_exit, TE}, {group_leader, GL}]) ->
+              {DIC, Anc, Callers} = DictOf(P, IC, Heap),
+              {P, RN, Mfa(IC), DIC, Anc, Mfa(CF), St, Q, Reds, Mem, Heap,
                [Lk || Lk <- Links, is_pid(Lk) orelse is_port(Lk)],
-               lists:append([Mon(Mo) || Mo <- Mons]), length(MB), TE, GL,
-               DictCallers(lists:keyfind('$callers', 1, D))};
+               lists:append([Mon(Mo) || Mo <- Mons]), length(MB), TE, GL, Callers};
            (_, _, _, _, undefined) -> undefined end,
   Items0 = [registered_name, initial_call, current_function, status, reductions,
-            links, monitors, monitored_by, trap_exit, group_leader, dictionary],
+            links, monitors, monitored_by, trap_exit, group_leader],
   ItemsMem = [memory, total_heap_size | Items0],
   Full = fun(P, Q, [{memory, M}, {total_heap_size, H} | R]) -> Row(P, Q, M, H, R);
             (_, _, undefined) -> undefined end,
@@ -203,6 +223,8 @@ fun(CPid, Opts) ->
       {C1_, Acc1} = Loop(C0, []),
       {C1_, Lister, Acc1}
     end,
+    put(oa_dict_skipped, 0),
+    put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))),
     {Reds0, _} = erlang:statistics(reductions),
     NodeInfo = #{node => node(),
                  otp_release => list_to_binary(erlang:system_info(otp_release)),
@@ -285,8 +307,11 @@ fun(CPid, Opts) ->
     %% blocked in a start_child, suspended or busy would sit in its mailbox. A child declared
     %% `supervisor` that is not a known supervisor is recorded and not asked: a gen_server
     %% without a catch-all handle_call crashes on which_children.
-    Dict = fun(P, K) -> case erlang:process_info(P, dictionary) of
-                          {dictionary, D} -> case lists:keyfind(K, 1, D) of {_, V} -> V; false -> undefined end;
+    Dict = fun(P, K) -> case erlang:process_info(P, total_heap_size) of
+                          {total_heap_size, H} when H =< 1000000 ->
+                            case erlang:process_info(P, dictionary) of
+                              {dictionary, D} -> case lists:keyfind(K, 1, D) of {_, V} -> V; false -> undefined end;
+                              _ -> undefined end;
                           _ -> undefined end end,
     Now = erlang:monotonic_time(second),
     Ago = fun(Rs) -> [Now - R || R <- Rs, is_integer(R)] end,
@@ -479,6 +504,7 @@ fun(CPid, Opts) ->
                   tree_us => T2 - T1,
                   total_us => erlang:monotonic_time(microsecond) - T0,
                   reds_delta => Reds1 - Reds0,
+                  dict_skipped => get(oa_dict_skipped),
                   advisor => [Lister1, Lister2]}}, C9),
     ok
   end,

@@ -121,6 +121,10 @@ void render_summary(const snap *s, const render_ctx *c, strbuf *out)
                   snap_window_stretched(s) ? " (stretched: the node was busy; rates use the measured time)" : "");
     else
         sb_printf(out, "window    one sample (rates unavailable)\n");
+    if (ni->dict_skipped)
+        sb_printf(out, "skipped   the dictionary of %lld process%s (a heap over 8 MB: copying it would grow the "
+                       "node as much); their '$initial_call' and '$ancestors' are unknown\n",
+                  (long long)ni->dict_skipped, ni->dict_skipped == 1 ? "" : "es");
     size_t napps = 0;
     for (size_t i = 0; i < s->apps.len; i++)
         if (!((snap_app *)vec_at(&s->apps, i))->runtime)

@@ -42,6 +42,7 @@ void render_dump_json(const snap *s, strbuf *out)
     json_kint(&j, "window_ms", ni->window_ms);
     json_kint(&j, "sample_gap_us", s->has_sample2 ? ni->sample_gap_us : 0);
     json_kint(&j, "processes", (int64_t)s->procs.len);
+    json_kint(&j, "dictionaries_skipped", ni->dict_skipped);
     json_kint(&j, "ets_tables", (int64_t)s->ets.len);
     json_key(&j, "apps");
     json_arr(&j);

@@ -294,6 +294,8 @@ static int ing_node_map(ing *g)
             ni->total_us = rd_int(g, 0);
         else if (KEY("reds_delta"))
             ni->reds_total_delta = rd_int(g, 0);
+        else if (KEY("dict_skipped"))
+            ni->dict_skipped = rd_int(g, 0);
         else if (KEY("memory")) {
             uint32_t m;
             if (etf_list(&g->r, &m))

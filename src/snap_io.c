@@ -128,7 +128,7 @@ static void write_node(writer *w)
     begin(w);
     ei_x_encode_tuple_header(&w->x, 2);
     enc_atom(&w->x, "node");
-    ei_x_encode_map_header(&w->x, 30);
+    ei_x_encode_map_header(&w->x, 31);
     kv_str(w, "node", ni->node, 1);
     kv_str(w, "otp_release", ni->otp_release, 0);
     kv_str(w, "erts_version", ni->erts_version, 0);
@@ -155,6 +155,7 @@ static void write_node(writer *w)
     kv_int(w, "gap_us", ni->sample_gap_us);
     kv_int(w, "total_us", ni->total_us);
     kv_int(w, "reds_delta", ni->reds_total_delta);
+    kv_int(w, "dict_skipped", ni->dict_skipped);
     kv_int(w, "e2e_us", ni->e2e_us);
     enc_atom(&w->x, "memory");
     if (ni->memory.len)
