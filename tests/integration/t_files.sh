@@ -62,4 +62,22 @@ check_contains "... saying it is not a regular file" "not a regular file" "$(cat
 # -o a FIFO with no reader: an error, not a hang
 timeout 10 "$OA" check --from "$G" -o "$D/fifo" 2>"$D/e"
 check_eq "-o a FIFO with no reader exits 2" 2 $?
+
+# the cookie file: a directory is named as one, not "empty"; a FIFO is refused at once; a
+# file others can read is warned about, once, with the fix (as ssh does for keys)
+mkdir -p "$D/cookiedir"
+"$OA" check nosuchnode@localhost --cookie-file "$D/cookiedir" 2>"$D/e"
+check_eq "a directory as cookie file exits 2" 2 $?
+check_contains "... said to be a directory" "is a directory, not a regular file" "$(cat "$D/e")"
+mkfifo "$D/cookiefifo"
+timeout 10 "$OA" check nosuchnode@localhost --cookie-file "$D/cookiefifo" 2>"$D/e"
+check_eq "a FIFO as cookie file exits 2 at once" 2 $?
+printf 'SECRETCOOKIE' > "$D/cookie644"; chmod 644 "$D/cookie644"
+"$OA" check nosuchnode@localhost --cookie-file "$D/cookie644" 2>"$D/e"
+check_contains "a cookie file others can read is warned about" "is readable by other users (mode 644)" "$(cat "$D/e")"
+check_contains "... with the fix" "chmod 400 $D/cookie644" "$(cat "$D/e")"
+check_eq "... and the cookie is never printed" 0 "$(grep -c SECRETCOOKIE "$D/e")"
+chmod 400 "$D/cookie644"
+"$OA" check nosuchnode@localhost --cookie-file "$D/cookie644" 2>"$D/e"
+check_eq "no warning at mode 400" 0 "$(grep -c "readable by" "$D/e")"
 finish
