@@ -36,6 +36,9 @@ typedef struct {
 } cli_opts;
 
 int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted);
+/* set while a connection to a target is open (a signal then stops the work cooperatively,
+ * so the probe is removed), and while the shell runs (it handles its own signals) */
+extern volatile sig_atomic_t cli_remote_busy, cli_in_shell;
 /* Attach, collect one snapshot and detach (purging the probe). */
 int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err);
 

@@ -152,12 +152,17 @@ static int parse(int argc, char **argv, int start, cli_opts *o, char *err)
     return 0;
 }
 
+volatile sig_atomic_t cli_remote_busy, cli_in_shell;
+
 int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
 {
     conn c;
     *out = NULL;
-    if (conn_open(&c, o->node, &o->copts, err))
+    cli_remote_busy = 1; /* from here a signal stops the work cooperatively */
+    if (conn_open(&c, o->node, &o->copts, err)) {
+        cli_remote_busy = 0;
         return -1;
+    }
     collect_state st;
     memset(&st, 0, sizeof st);
     int rc = collect_snapshot(&c, &o->col, &st, interrupted, out, err);
@@ -165,6 +170,9 @@ int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **ou
     if (conn_up(&c) && collect_unload(&c, &st, e2) && !rc)
         fprintf(stderr, "otp-advisor: warning: could not remove the probe: %s\n", e2);
     conn_close(&c);
+    cli_remote_busy = 0;
+    if (*interrupted) /* a signal came during the collection: leave now, as promised */
+        return rc ? rc : (snap_free(*out), *out = NULL, errf(err, "interrupted"));
     return rc;
 }
 
@@ -460,6 +468,7 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
             fprintf(stderr, "otp-advisor: which node? give NODE (name@host) or --from FILE\n");
             return EXIT_ERROR;
         }
+        cli_in_shell = 1; /* the shell stops commands and leaves on its own terms */
         return shell_main(&o, interrupted);
     }
     fprintf(stderr, "otp-advisor: '%s' is not implemented yet\n", cmd);

@@ -11,8 +11,17 @@
 
 static volatile sig_atomic_t interrupted;
 
-/* 1: Ctrl-C (stop what runs; the shell goes on), 2: SIGTERM/SIGHUP (leave, cleanly) */
-static void on_signal(int sig) { interrupted = sig == SIGINT ? 1 : 2; }
+/* 1: Ctrl-C (stop what runs; the shell goes on), 2: SIGTERM/SIGHUP (leave, cleanly).
+ * When nothing of ours is on a target (cli_remote_busy is 0: a command reading a file,
+ * running the rules, rendering), there is nothing to clean up: leave at once with 130,
+ * whatever long step runs (`check --from` a large file ran 25 s past Ctrl-C). While a
+ * collection runs, the flag stops it and the probe is removed first. */
+static void on_signal(int sig)
+{
+    if (!cli_remote_busy && !cli_in_shell)
+        _exit(130);
+    interrupted = sig == SIGINT ? 1 : 2;
+}
 
 int main(int argc, char **argv)
 {
