@@ -51,6 +51,14 @@ for n in $sizes; do
   done
   echo "${line%,}"
 done
+# loading crafted 1,000,000-process snapshots (no node): a plain one, one where every pid
+# appears twice, one where every record has the same pid; every reader must be O(n log n)
+for shape in plain dups same; do
+  "$top/tests/craft/craft.escript" 1000000 "$work/c.etf" $([ "$shape" = plain ] || echo "$shape")
+  t0=$(date +%s%N)
+  "$OA" check --from "$work/c.etf" >/dev/null 2>&1 || true
+  echo "crafted 1,000,000 processes ($shape): check --from in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+done
 echo "floor = in-node process_info walk of the same items (1000-pid slices dropped); oa = attach, load, stream, decode, one sample"
 echo "growth = target's peak erlang:memory(total) above its start during the snapshot; floorg = the same during the floor walk;"
 echo "procs = the same for erlang:processes() alone"

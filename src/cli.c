@@ -397,7 +397,7 @@ static int cmd_explain(cli_opts *o)
         return EXIT_OK;
     }
     if (id && !rule_find(id)) {
-        fprintf(stderr, "otp-advisor: unknown rule '%s'; rules:", id);
+        fprintf(stderr, "otp-advisor: unknown rule '%.80s%s'; rules:", id, strlen(id) > 80 ? "…" : "");
         for (int i = 0; i < n_rules; i++)
             fprintf(stderr, " %s", rule_at(i)->id);
         fprintf(stderr, "\n");

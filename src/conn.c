@@ -252,6 +252,13 @@ static int split_target(conn *c, const char *target, char *err)
         snprintf(c->alive, sizeof c->alive, "%s", target);
         snprintf(c->host, sizeof c->host, "%s", h);
     }
+    /* epmd knows only such names: anything else (a non-UTF-8 byte, a space) would come back
+     * as "epmd gave no answer", which blames the wrong thing */
+    for (const char *q = c->alive; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_' ||
+              *q == '-'))
+            return errf(err, "bad node name '%.60s%s': its name part may hold only letters, digits, '_' and '-'",
+                        target, strlen(target) > 60 ? "…" : "");
     snprintf(c->target, sizeof c->target, "%s@%s", c->alive, c->host);
     if (strlen(c->target) >= MAXNODELEN)
         return errf(err, "node name too long: %s", target);

@@ -2,6 +2,7 @@
  * "Where's the supervision?" — always supervise; Task.Supervisor for production.
  * Processes are grouped by class and code, so 1,000 spawned workers are one finding. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codegen.h"
@@ -188,6 +189,15 @@ static int linked_into_tree(const snap *s, const snap_proc *p, uint32_t k)
  * call): its root gets one finding, about the tree; what runs below it is supervised. */
 static void run_orphan_roots(const snap *s, findings *out)
 {
+    /* processes below each root: one climb per process (a scan of every process for every
+     * root was quadratic) */
+    uint32_t *below_of = xcalloc(s->sups.len ? s->sups.len : 1, sizeof *below_of);
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        /* every supervisor on the way up counts it: a root's count is all below it */
+        uint32_t up = snap_proc_at(s, i)->sup;
+        for (int d = 0; up != SNAP_NONE && d < 64; d++, up = snap_sup_at(s, up)->parent)
+            below_of[up]++;
+    }
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
         if (sp->proc == SNAP_NONE || snap_sup_root(s, k) != SR_ORPHAN)
@@ -195,15 +205,7 @@ static void run_orphan_roots(const snap *s, findings *out)
         const snap_proc *p = snap_proc_at(s, sp->proc);
         if (rule_exempt(s, p) || (s->has_sample2 && !(p->flags & PF_SAMPLE2)) || linked_into_tree(s, p, k))
             continue;
-        uint32_t below = 0;
-        for (uint32_t i = 0; i < s->procs.len; i++) {
-            uint32_t up = snap_proc_at(s, i)->sup;
-            for (int d = 0; up != SNAP_NONE && d < 64; d++, up = snap_sup_at(s, up)->parent)
-                if (up == k) {
-                    below++;
-                    break;
-                }
-        }
+        uint32_t below = below_of[k];
         finding *x = findings_add(out, "unsupervised-process", SEV_WARNING);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "children", sp->n_children, "");
@@ -224,6 +226,7 @@ static void run_orphan_roots(const snap *s, findings *out)
                 : "Start this tree from your application: add its child spec to the children of the supervisor "
                   "your application's start/2 starts (type => supervisor), so the application owns it.");
     }
+    free(below_of);
 }
 
 static void run_process(const snap *s, const rule_opts *o, findings *out)

@@ -200,6 +200,16 @@ int snap_finish(snap *s, char *err)
      * its child even when which_children did not list it: started or exited between the
      * process walk and the tree walk (sessions churning under a DynamicSupervisor, a
      * crashing child being restarted). A supervisor links only to its parent and children. */
+    /* registered name -> supervisor process, once (a scan of every supervisor for every
+     * process was 8.5 s for 200,000 processes against 20,000 supervisors) */
+    uint32_t *sup_by_name = xmalloc(((size_t)s->strs.n + 1) * sizeof *sup_by_name);
+    memset(sup_by_name, 0xff, ((size_t)s->strs.n + 1) * sizeof *sup_by_name);
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        uint32_t sp = snap_sup_at(s, k)->proc;
+        if (sp != SNAP_NONE && snap_proc_at(s, sp)->name && snap_proc_at(s, sp)->name <= s->strs.n &&
+            sup_by_name[snap_proc_at(s, sp)->name] == SNAP_NONE)
+            sup_by_name[snap_proc_at(s, sp)->name] = sp;
+    }
     for (uint32_t i = 0; i < np; i++) {
         snap_proc *p = snap_proc_at(s, i);
         if (p->sup != SNAP_NONE || p->own_sup != SNAP_NONE || p->n_anc == 0 || p->n_links == 0)
@@ -209,12 +219,8 @@ int snap_finish(snap *s, char *err)
         uint32_t q = SNAP_NONE;
         if (first.kind == PK_PID)
             q = snap_find_pid(s, first);
-        else if (first.kind == PK_ATOM)
-            for (uint32_t k = 0; k < s->sups.len && q == SNAP_NONE; k++) {
-                uint32_t sp = snap_sup_at(s, k)->proc;
-                if (sp != SNAP_NONE && snap_proc_at(s, sp)->name == first.num)
-                    q = sp;
-            }
+        else if (first.kind == PK_ATOM && first.num <= s->strs.n)
+            q = sup_by_name[first.num];
         if (q == SNAP_NONE || snap_proc_at(s, q)->own_sup == SNAP_NONE)
             continue;
         for (uint32_t l = 0; l < p->n_links; l++)
@@ -225,6 +231,7 @@ int snap_finish(snap *s, char *err)
                 break;
             }
     }
+    free(sup_by_name);
     for (size_t a = 0; a < s->apps.len; a++) {
         snap_app *ap = vec_at(&s->apps, a);
         uint32_t t = snap_find_pid(s, ap->top);

@@ -80,4 +80,15 @@ check_eq "... and the cookie is never printed" 0 "$(grep -c SECRETCOOKIE "$D/e")
 chmod 400 "$D/cookie644"
 "$OA" check nosuchnode@localhost --cookie-file "$D/cookie644" 2>"$D/e"
 check_eq "no warning at mode 400" 0 "$(grep -c "readable by" "$D/e")"
+
+# diagnoses: a node name epmd cannot know is named as such, and a huge argument is cut
+"$OA" check $'n\xff\xfe@localhost' --cookie-file "$D/cookie644" 2>"$D/e"
+check_eq "a non-UTF-8 node name exits 2" 2 $?
+check_contains "... said to be a bad node name (not \"epmd gave no answer\")" "bad node name" "$(cat "$D/e")"
+long=$(head -c 100000 /dev/zero | tr '\0' x)
+for args in "check $long" "check --set $long" "explain $long" "check $long@localhost"; do
+  # shellcheck disable=SC2086
+  "$OA" $args --cookie-file "$D/cookie644" 2>"$D/e" >/dev/null
+  check "a 100,000-character argument is not echoed in full (${args%% *} …: $(wc -c <"$D/e") bytes)" test "$(wc -c <"$D/e")" -lt 1000
+done
 finish
