@@ -459,12 +459,21 @@ fun(CPid, Opts) ->
            G(read_concurrency), G(write_concurrency), G(named_table), T}
       end
     end,
-    EtsInfos = [E || E <- [EtsOne(T) || T <- ets:all()], E =/= undefined],
-    C6 = lists:foldl(fun(Ch, C) -> Send({ets, [erlang:delete_element(12, E) || E <- Ch]}, C) end, C5b,
-                     fun Chunks([]) -> [];
-                         Chunks(L) when length(L) > 500 -> {H, T} = lists:split(500, L), [H | Chunks(T)];
-                         Chunks(L) -> [L] end(EtsInfos)),
-    KeyTabs = maps:from_list([{element(2, E), element(12, E)} || E <- EtsInfos, is_atom(element(2, E))]),
+    %% tables in slices of 500, each sent and dropped before the next is read: never all
+    %% of them at once (100,000 tables grew the node by 105 MB); only the Registry key
+    %% partitions' names are kept, for reading keys below
+    KeyTab = fun(E, M) when is_atom(element(2, E)) ->
+                   case binary:match(atom_to_binary(element(2, E), utf8), <<".KeyPartition">>) of
+                     nomatch -> M; _ -> M#{element(2, E) => element(12, E)} end;
+                (_, M) -> M end,
+    EtsLoop = fun EtsLoop([], C, KT, _) -> {C, KT};
+                  EtsLoop(L, C, KT, N) ->
+                    {Sl, Rest} = Take(L, 500, []),
+                    Infos = [E || E <- [EtsOne(T) || T <- Sl], E =/= undefined],
+                    C_ = Send({ets, [erlang:delete_element(12, E) || E <- Infos]}, C),
+                    _ = N rem 10 =:= 9 andalso erlang:garbage_collect(), %% the slices' garbage, every 5,000 tables
+                    EtsLoop(Rest, C_, lists:foldl(KeyTab, KT, Infos), N + 1) end,
+    {C6, KeyTabs} = EtsLoop(ets:all(), C5b, #{}, 0),
     %% Registries: meta from the registry's own named table; keys read straight from the
     %% partition tables (Registry's own read path), a bounded number.
     C7 = lists:foldl(

@@ -29,4 +29,27 @@ check_eq "the big dictionary is said to be skipped (and only it)" 1 "$(jq .dicti
 "$OA" dump "$B_NODE" --cookie-file "$B_COOKIE" --window 0 >"$_TMP/d.txt" 2>&1
 check_contains "dump says so" "skipped   the dictionary of 1 process" "$(cat "$_TMP/d.txt")"
 node_eval B "oa_t_big ! stop, oa_t_small ! stop, ok." >/dev/null
+
+# 100,000 ETS tables: read and sent in slices, never all at once (105 MB before)
+node_eval B "register(oa_t_tabs, spawn(fun() -> [ets:new(t, []) || _ <- lists:seq(1, 100000)], receive stop -> ok end end)), ok." >/dev/null
+for _ in $(seq 1 100); do [ "$(node_eval B "length(ets:all()) > 100000.")" = true ] && break; sleep 0.1; done
+sleep 1
+sampler() {
+  node_eval B "
+    Sample = fun S(Base, Peak) -> receive {stop, From} -> From ! {peak, Peak - Base}
+                                after 2 -> S(Base, max(Peak, erlang:memory(total))) end end,
+    register(oa_t_sampler, spawn(fun() -> garbage_collect(), M = erlang:memory(total), Sample(M, M) end)), ok." >/dev/null
+}
+# the floor, as DESIGN measures processes: what the list of 100,000 tables alone costs
+sampler
+node_eval B "spawn(fun() -> length(ets:all()) end), timer:sleep(500), ok." >/dev/null
+floor=$(node_eval B "oa_t_sampler ! {stop, self()}, receive {peak, G} -> G after 5000 -> timeout end.")
+sampler
+"$OA" dump --json "$B_NODE" --cookie-file "$B_COOKIE" --window 0 >"$_TMP/e.json" 2>"$_TMP/e.err"
+check_eq "dump with 100,000 tables exits 0" 0 $?
+growth=$(node_eval B "oa_t_sampler ! {stop, self()}, receive {peak, G} -> G after 5000 -> timeout end.")
+echo "  info  the node grew by $growth bytes during the snapshot of 100,000 tables (ets:all() alone: $floor)"
+check "growth within ets:all()'s own cost + 16 MB ($growth bytes)" test "$growth" -le $((floor + 16777216))
+check "every table is in the snapshot" test "$(jq .ets_tables "$_TMP/e.json")" -ge 100000
+node_eval B "oa_t_tabs ! stop, ok." >/dev/null
 finish
