@@ -46,6 +46,10 @@ static int getc_fn(EditLine *el, wchar_t *wc)
     static mbstate_t st;
     shell *sh = the_shell;
     for (;;) {
+        /* a signal that came while we were not in poll (printing the prompt, answering a
+         * tick) interrupts no call: look at the flag on every turn, at least once a second */
+        if (sh->interrupted && *sh->interrupted)
+            return -1;
         struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {sh->c.fd, POLLIN, 0}};
         int n = conn_up(&sh->c) ? 2 : 1;
         int r = poll(p, (nfds_t)n, 1000);
