@@ -265,6 +265,76 @@ static int split_target(conn *c, const char *target, char *err)
     return 0;
 }
 
+/* libei says only that its handshake failed. A second, bare attempt tells why, from the
+ * status the peer sends after our name (the distribution protocol's send_name and
+ * recv_status): it closed at once, it is not an Erlang node at all (an HTTP server), it
+ * refused our name, or it accepted the name, and then only the challenge, the cookie, can
+ * have failed. We stop before the challenge: nothing of ours proves or guesses a cookie. */
+static void diagnose_handshake(conn *c, char *err)
+{
+    int uh;
+    char e2[OA_ERRLEN];
+    int fd = tcp_connect(c->host, c->port, c->timeout_ms, e2, &uh);
+    if (fd < 0) {
+        errf(err, "%s: the handshake failed and its port no longer answers (%s)", c->target, e2);
+        return;
+    }
+    /* the flags a hidden node of OTP 23..27 must offer (the peer's mandatory set) */
+    const uint64_t flags = 0x4 | 0x8 | 0x10 | 0x20 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x20000 |
+                           0x40000 | 0x1000000 | 0x2000000;
+    size_t nl = strlen(c->own);
+    unsigned char msg[16 + 2 * MAXNODELEN];
+    size_t len = 1 + 8 + 4 + 2 + nl;
+    msg[0] = (unsigned char)(len >> 8);
+    msg[1] = (unsigned char)len;
+    msg[2] = 'N';
+    for (int i = 0; i < 8; i++)
+        msg[3 + i] = (unsigned char)(flags >> (56 - 8 * i));
+    uint32_t creation = (uint32_t)getpid() | 1u;
+    for (int i = 0; i < 4; i++)
+        msg[11 + i] = (unsigned char)(creation >> (24 - 8 * i));
+    msg[15] = (unsigned char)(nl >> 8);
+    msg[16] = (unsigned char)nl;
+    memcpy(msg + 17, c->own, nl);
+    unsigned char resp[64];
+    int got = -1;
+    if (write(fd, msg, 2 + len) == (ssize_t)(2 + len))
+        got = read_full(fd, resp, 2, c->timeout_ms);
+    size_t rl = got == 2 ? (size_t)(resp[0] << 8 | resp[1]) : 0;
+    int gotp = rl > 0 && rl < sizeof resp ? read_full(fd, resp + 2, rl, c->timeout_ms) : -1;
+    int extra = 0;
+    if (got == 2 && gotp < 0) /* not a frame: a little more of what it says, to show it */
+        extra = read_full(fd, resp + 2, 20, 500);
+    close(fd);
+    if (got <= 0) {
+        errf(err, "%s closed the connection during the handshake, before any status: is it an Erlang node, "
+                  "and does it accept hidden nodes?", c->target);
+        return;
+    }
+    if (gotp != (int)rl || resp[2] != 's') {
+        char shown[24];
+        size_t k = 0;
+        size_t have = (size_t)got + (size_t)(gotp > 0 ? gotp : 0) + (size_t)(extra > 0 ? extra : 0);
+        for (size_t i = 0; i < have && k + 1 < sizeof shown; i++)
+            shown[k++] = resp[i] >= 32 && resp[i] < 127 ? (char)resp[i] : '.';
+        shown[k] = 0;
+        errf(err, "%s does not speak the Erlang distribution protocol (it answered \"%s\")", c->target, shown);
+        return;
+    }
+    char status[64];
+    snprintf(status, sizeof status, "%.*s", (int)(rl - 1), (const char *)resp + 3);
+    if (!strncmp(status, "ok", 2) || !strncmp(status, "named:", 6))
+        errf(err, "cookie rejected by %s: it accepted our name, so the challenge failed (check --cookie-file / "
+                  "$OTP_ADVISOR_COOKIE)", c->target);
+    else if (!strcmp(status, "not_allowed"))
+        errf(err, "%s refused our node name %s (not_allowed: it restricts who may connect, e.g. "
+                  "net_kernel:allow/1); choose one with --name/--sname", c->target, c->own);
+    else if (!strcmp(status, "alive"))
+        errf(err, "%s is already connected to a node named %s: choose another with --name/--sname", c->target, c->own);
+    else
+        errf(err, "%s refused the connection during the handshake (status %s)", c->target, status);
+}
+
 static int conn_connect(conn *c, char *err)
 {
     int highest = 0;
@@ -280,8 +350,8 @@ static int conn_connect(conn *c, char *err)
                              "tool's distribution window (OTP 23 and later)", c->target, highest), CONN_ERR;
         if (e == ETIMEDOUT)
             return errf(err, "%s did not complete the handshake within %d ms", c->target, c->timeout_ms), CONN_ERR;
-        return errf(err, "cookie rejected by %s (the handshake failed: check --cookie-file / $OTP_ADVISOR_COOKIE)",
-                    c->target), CONN_ERR;
+        diagnose_handshake(c, err);
+        return CONN_ERR;
     }
     c->fd = fd;
     return 0;
