@@ -24,6 +24,18 @@ static int fail(outfile *o, char *err, const char *path, int e)
     return errf(err, "cannot write %s: %s", path, strerror(e ? e : EIO));
 }
 
+/* the stream over an open descriptor */
+static int attach(outfile *o, int fd, char *err, const char *path)
+{
+    o->f = fdopen(fd, "wb");
+    if (!o->f) {
+        int e = errno;
+        close(fd);
+        return fail(o, err, path, e);
+    }
+    return 0;
+}
+
 int outfile_open(outfile *o, const char *path, char *err)
 {
     memset(o, 0, sizeof *o);
@@ -63,13 +75,7 @@ int outfile_open(outfile *o, const char *path, char *err)
         int fl = fcntl(fd, F_GETFL);
         if (fl >= 0)
             fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-        o->f = fdopen(fd, "wb");
-        if (!o->f) {
-            int e = errno;
-            close(fd);
-            return fail(o, err, path, e);
-        }
-        return 0;
+        return attach(o, fd, err, path);
     }
     size_t n = strlen(target);
     o->tmp = xmalloc(n + 16);
@@ -81,13 +87,7 @@ int outfile_open(outfile *o, const char *path, char *err)
         o->tmp = NULL; /* nothing to remove */
         return fail(o, err, path, e);
     }
-    o->f = fdopen(fd, "wb");
-    if (!o->f) {
-        int e = errno;
-        close(fd);
-        return fail(o, err, path, e);
-    }
-    return 0;
+    return attach(o, fd, err, path);
 }
 
 void outfile_write(outfile *o, const void *buf, size_t n)
