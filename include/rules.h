@@ -116,6 +116,8 @@ int proc_is_singleton(const snap *s, const snap_proc *p); /* named, not one of m
 /* a singleton by position: named and not one of many siblings, or unnamed and neither a
  * dynamic child nor one of a pool (siblings running the same code) */
 int proc_is_lone(const snap *s, const snap_proc *p);
+/* a static child with a sibling running the same code under the same supervisor */
+int proc_in_pool(const snap *s, const snap_proc *p);
 /* per process: how many processes wait in a call (gen:do_call) while monitoring it, from
  * the first sample's monitors; caller frees */
 uint32_t *procs_callers_in_call(const snap *s);

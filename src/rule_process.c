@@ -7,23 +7,6 @@
 #include "rules.h"
 
 
-/* static siblings running the same code under the same supervisor: a pool, sized for
- * fan-out, whose idle members are its reserve */
-static int in_pool(const snap *s, const snap_proc *p, uint32_t self)
-{
-    const snap_sup *sp = snap_sup_at(s, p->sup);
-    const char *mine = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
-    for (uint32_t c = 0; c < sp->n_children; c++) {
-        uint32_t q = VEC_AT(&s->children, snap_child, sp->children + c).proc;
-        if (q == SNAP_NONE || q == self)
-            continue;
-        const snap_proc *qp = snap_proc_at(s, q);
-        if (!strcmp(mine, snap_str(s, qp->dict_initial_call ? qp->dict_initial_call : qp->initial_call)))
-            return 1;
-    }
-    return 0;
-}
-
 static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->has_sample2) {
@@ -50,7 +33,7 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
             continue;
         if (p->mq || p->mq2 || p->n_mons || p->monby || p->monby2 || p->n_links > 1 || proc_owns_ets(s, i))
             continue;
-        if (in_pool(s, p, i))
+        if (proc_in_pool(s, p))
             continue; /* a pool's idle members are its capacity, not code organisation */
         *(uint32_t *)vec_push(&idle) = i;
     }

@@ -456,6 +456,13 @@ const char *proc_kind_name(const snap *s, const snap_proc *p)
     return "process";
 }
 
+/* a supervisor whose children are many of one kind: dynamic, tasks, partitions */
+static int sup_has_siblings(const snap *s, const snap_sup *sp)
+{
+    return sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION ||
+           (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one"));
+}
+
 /* a named process that is not one of many siblings under a dynamic supervisor */
 int proc_is_singleton(const snap *s, const snap_proc *p)
 {
@@ -463,13 +470,26 @@ int proc_is_singleton(const snap *s, const snap_proc *p)
         return 0;
     if (p->own_sup != SNAP_NONE || (p->flags & PF_REGISTRY_PART))
         return 0;
-    if (p->sup != SNAP_NONE) {
-        const snap_sup *sp = snap_sup_at(s, p->sup);
-        if (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION ||
-            (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
-            return 0; /* one of many siblings, not a singleton */
-    }
+    if (p->sup != SNAP_NONE && sup_has_siblings(s, snap_sup_at(s, p->sup)))
+        return 0; /* one of many siblings, not a singleton */
     return 1;
+}
+
+int proc_in_pool(const snap *s, const snap_proc *p)
+{
+    if (p->sup == SNAP_NONE)
+        return 0;
+    const snap_sup *sp = snap_sup_at(s, p->sup);
+    const char *mine = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
+    for (uint32_t c = 0; c < sp->n_children; c++) {
+        uint32_t q = VEC_AT(&s->children, snap_child, sp->children + c).proc;
+        if (q == SNAP_NONE || snap_proc_at(s, q) == p)
+            continue;
+        const snap_proc *qp = snap_proc_at(s, q);
+        if (!strcmp(mine, snap_str(s, qp->dict_initial_call ? qp->dict_initial_call : qp->initial_call)))
+            return 1;
+    }
+    return 0;
 }
 
 int proc_is_lone(const snap *s, const snap_proc *p)
@@ -480,20 +500,7 @@ int proc_is_lone(const snap *s, const snap_proc *p)
         return 0;
     if (p->sup == SNAP_NONE)
         return 1;
-    const snap_sup *sp = snap_sup_at(s, p->sup);
-    if (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION ||
-        (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
-        return 0;
-    const char *mine = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
-    for (uint32_t c = 0; c < sp->n_children; c++) {
-        uint32_t q = VEC_AT(&s->children, snap_child, sp->children + c).proc;
-        if (q == SNAP_NONE || snap_proc_at(s, q) == p)
-            continue;
-        const snap_proc *qp = snap_proc_at(s, q);
-        if (!strcmp(mine, snap_str(s, qp->dict_initial_call ? qp->dict_initial_call : qp->initial_call)))
-            return 0; /* a pool member */
-    }
-    return 1;
+    return !sup_has_siblings(s, snap_sup_at(s, p->sup)) && !proc_in_pool(s, p);
 }
 
 uint32_t *procs_callers_in_call(const snap *s)

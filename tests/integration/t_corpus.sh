@@ -25,18 +25,23 @@ expect_findings() {
   ! grep -q '"severity": "critical"' "$json" || not_ok "[$sys] $mode: no critical on a healthy system"
 }
 printf '%-14s %9s %6s %7s %-7s %9s %9s\n' system processes sups orphans trees probe_ms noload_ms > "$_TMP/table"
+# check_modes SYS MODE NODE COOKIE JSON: check, plain and with --judge-otp (OTP's own
+# applications, ssh, inets, mnesia, os_mon, judged as if ours), against the expected file
+check_modes() {
+  local sys=$1 mode=$2 node=$3 cookie=$4 json=$5
+  "$OA" check --json "$node" --cookie-file "$cookie" >"$json" 2>"$json.err"
+  check_eq "[$sys] $mode check exits 0" 0 $?
+  expect_findings "$sys" "$mode" "$json"
+  "$OA" check --json --judge-otp "$node" --cookie-file "$cookie" >"$json.otp" 2>"$json.err"
+  check_eq "[$sys] $mode check --judge-otp exits 0" 0 $?
+  expect_findings "$sys" "$mode+otp" "$json.otp"
+}
 for sys in $SYSTEMS; do
   # idle: the same system without its traffic
   CORPUS_TRAFFIC=off start_fixture "$sys" I
   sleep 1
   JI=$(tmpfile idle)
-  "$OA" check --json "$I_NODE" --cookie-file "$I_COOKIE" >"$JI" 2>"$JI.err"
-  check_eq "[$sys] idle check exits 0" 0 $?
-  expect_findings "$sys" idle "$JI"
-  # --judge-otp: OTP's own applications (ssh, inets, mnesia, os_mon) judged as if ours
-  "$OA" check --json --judge-otp "$I_NODE" --cookie-file "$I_COOKIE" >"$JI.otp" 2>"$JI.err"
-  check_eq "[$sys] idle check --judge-otp exits 0" 0 $?
-  expect_findings "$sys" idle+otp "$JI.otp"
+  check_modes "$sys" idle "$I_NODE" "$I_COOKIE" "$JI"
   stop_fixture "$I_DIR"
   start_fixture "$sys" C
   sleep 1 # the traffic is running
@@ -57,12 +62,7 @@ for sys in $SYSTEMS; do
     if [ $? -eq 0 ]; then ok "[$sys] ${pair%%:*}: $out"; else not_ok "[$sys] ${pair%%:*}: trees differ from the ground truth" "$out"; fi
   done
   JC=$(tmpfile check); MR=$(tmpfile report)
-  "$OA" check --json "$C_NODE" --cookie-file "$C_COOKIE" >"$JC" 2>"$JC.err"
-  check_eq "[$sys] check exits 0" 0 $?
-  expect_findings "$sys" traffic "$JC"
-  "$OA" check --json --judge-otp "$C_NODE" --cookie-file "$C_COOKIE" >"$JC.otp" 2>"$JC.err"
-  check_eq "[$sys] check --judge-otp exits 0" 0 $?
-  expect_findings "$sys" traffic+otp "$JC.otp"
+  check_modes "$sys" traffic "$C_NODE" "$C_COOKIE" "$JC"
   "$OA" report "$C_NODE" --cookie-file "$C_COOKIE" >"$MR" 2>"$MR.err"
   check_eq "[$sys] report exits 0" 0 $?
   "$TOP/tests/codecheck/blocks.sh" check "$JC" "$sys" >> "$BLOCKS"

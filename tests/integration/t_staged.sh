@@ -6,15 +6,16 @@
 #   2 supervised: only the bottleneck is left, now named and in the tree;
 #   3 Registry + DynamicSupervisor (state partitioned by key): nothing;
 #   4 ETS for reads, the table owned by a supervised GenServer: nothing.
-# Each stage's printed code parses (tests/codecheck).
+# Each stage's printed code parses (tests/codecheck). The bottleneck is a warning or a
+# critical: which one depends on how the node's load falls in the two samples.
 . "$(dirname "$0")/lib.sh"
 BLOCKS=$(tmpfile blocks)
 expected() {
   case $1 in
-    1) printf '%s\n' "critical global-bottleneck Staged.Cache" \
+    1) printf '%s\n' "warning+ global-bottleneck Staged.Cache" \
          "warning unsupervised-process N × Staged.Client (e.g. <pid>)" \
          "warning unsupervised-process Staged.Cache" ;;
-    2) printf '%s\n' "critical global-bottleneck Staged.Cache" ;;
+    2) printf '%s\n' "warning+ global-bottleneck Staged.Cache" ;;
     3|4) ;;
   esac
 }
@@ -24,7 +25,8 @@ for stage in 1 2 3 4; do
   "$OA" check --json "$S_NODE" --cookie-file "$S_COOKIE" >"$J" 2>"$J.err"
   check_eq "stage $stage: check exits 0" 0 $?
   got=$(jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"' "$J" |
-        sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/^([a-z]+ [a-z-]+) [0-9]+ × /\1 N × /' | sort)
+        sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/^([a-z]+ [a-z-]+) [0-9]+ × /\1 N × /' |
+        sed -E 's/^(warning|critical) global-bottleneck/warning+ global-bottleneck/' | sort)
   check_eq "stage $stage: the findings a teacher expects" "$(expected $stage | sort)" "$got"
   if [ "$stage" = 1 ]; then
     check_eq "stage 1: the unnamed cache is found by its waiting callers" "true" \
