@@ -10,12 +10,15 @@
 %%   {procs, [Proc]} / {procs2, [S2]}   first / second sample, 1000 processes a message
 %%   {app, Name, Desc, Vsn, Master, Top, Mod}
 %%   {sup, Pid, Name, Kind, Strategy, Intensity, Period, RestartsAgo, Status, Error, NChildren, Callback}
-%%   {sup_children, Pid, [{IdText, Pid|undefined|restarting, Type, Restart, Modules, Start}]}
-%%     Start: {M, F, ArgsText} from the child spec when the arguments are plain data
-%%     (atoms, numbers, short binaries, lists, tuples and maps of them, 64 terms at most),
-%%     printed in the node's language; otherwise undefined
-%%   {ets, [Table]}  {registry, ...}  {registry_keys, Name, [{KeyText, Pid}]}
-%%   {global, [{NameText, Pid}]}  {pg, [{Scope, Groups, Members}]}  {done, #{...}}
+%%   {sup_children, Pid, [{Id, Pid|undefined|restarting, Type, Restart, Modules, Start}]}
+%%     Start: {M, F, Args} from the child spec when the arguments are plain data
+%%     (atoms, numbers, short binaries, lists, tuples and maps of them, 64 terms at most);
+%%     otherwise undefined
+%%   {ets, [Table]}  {registry, ...}  {registry_keys, Name, [{Key, Pid}]}
+%%   {global, [{Name, Pid}]}  {pg, [{Scope, Groups, Members}]}  {done, #{...}}
+%%   {error, {oa_text, Parts}}         the collector crashed
+%% Ids, keys, names and reasons are terms cut to a bounded size (Cut, below); the C node
+%% writes them as text in the node's language (src/termtext.c), so nothing here prints.
 %%
 %% Rules it keeps, because the target must not notice it (see DESIGN.md):
 %% - priority low; it monitors the C node and exits when it goes away;
@@ -42,16 +45,6 @@ fun(CPid, Opts) ->
   RowsOut0 = fun(Rows, RFun, IdT, ModsF) -> [{IdT(Id), Ch, Ty, R, ModsF(Mods), St} || {Id, Ch, Ty, Mods} <- Rows, {R, St} <- [RFun(Id, Ch)]] end,
   TextPairs0 = fun(Got, TextF) -> [{TextF(K), Pd} || {K, Pd} <- Got] end,
   Get = fun(K, D) -> case Opts of #{K := V} -> V; _ -> D end end,
-  Elixir = erlang:function_exported('Elixir.Kernel', inspect, 2),
-  Text = fun(T) when is_binary(T) -> T;
-            (T) when is_atom(T), not Elixir -> atom_to_binary(T, utf8);
-            (T) when Elixir ->
-                 try 'Elixir.Kernel':inspect(T, [{limit, 8}, {printable_limit, 80}])
-                 catch _:_ -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end;
-            (T) -> iolist_to_binary(io_lib:format("~0tP", [T, 8])) end,
-  IdText = fun(T) when is_atom(T) -> atom_to_binary(T, utf8);
-              (T) when is_integer(T) -> integer_to_binary(T);
-              (T) -> Text(T) end,
   MqMax = Get(mq_threshold, 100000),
   %% The per-process code comes first and uses fun clauses, not case: under erl_eval
   %% (--no-load) a fun captures every binding made before it, and each case merges the
@@ -112,14 +105,31 @@ fun(CPid, Opts) ->
             Lit(T, N) when is_atom(T); is_number(T) -> N - 1;
             Lit(T, N) when is_binary(T), byte_size(T) =< 256 -> N - 1;
             Lit([], N) -> N - 1;
-            Lit([H | T], N) -> case Lit(H, N - 1) of M when M > 0 -> Lit(T, M); M -> M end;
+            Lit([H | T], N) -> case Lit(H, N - 1) of M when M > 0 -> Lit(T, M); _ -> -1 end;
             Lit(T, N) when is_tuple(T) -> Lit(tuple_to_list(T), N);
             Lit(T, N) when is_map(T) -> Lit(maps:to_list(T), N);
             Lit(_, _) -> -1 end,
-  ArgsText = fun(A) when Elixir -> 'Elixir.Kernel':inspect(A, [{limit, infinity}, {printable_limit, 4096}, {charlists, as_lists}]);
-                (A) -> iolist_to_binary(io_lib:format("~0tp", [A])) end,
+  %% Ids, keys, names and reasons travel as terms, cut to at most 40 parts and binaries
+  %% to 80 bytes, and the C node writes them in the target's language: printing them here
+  %% (io_lib:format, Kernel.inspect) loaded io_lib_format, io_lib_pretty and a dozen
+  %% Inspect modules into a node that had never used them. Containers are sent as
+  %% {'$oa_tuple', Elements} and {'$oa_map', [K, V, ...]}, a list whose rest was left out
+  %% ends in the tail '$oa_cut', a long binary is {'$oa_cut', FirstBytes}, and a local fun
+  %% is {'$oa_fun', M, Name, Arity}, without its environment (see termtext.h).
+  Cut = fun Cut([], N) -> {[], N};
+            Cut(_, N) when N =< 0 -> {'$oa_cut', -1};
+            Cut(T, N) when is_binary(T), byte_size(T) > 80 -> {{'$oa_cut', binary_part(T, 0, 80)}, N - 1};
+            Cut(T, N) when is_bitstring(T), bit_size(T) > 640 -> {'$oa_cut', N - 1};
+            Cut([H | T], N) -> {H2, N2} = Cut(H, N - 1), {T2, N3} = Cut(T, N2), {[H2 | T2], N3};
+            Cut(T, N) when is_tuple(T) -> {L, N2} = Cut(tuple_to_list(T), N), {{'$oa_tuple', L}, N2};
+            Cut(T, N) when is_map(T) -> {L, N2} = Cut(lists:append([[K, V] || {K, V} <- maps:to_list(T)]), N), {{'$oa_map', L}, N2};
+            Cut(T, N) when is_function(T) -> {{'$oa_fun', element(2, erlang:fun_info(T, module)),
+                                               element(2, erlang:fun_info(T, name)), element(2, erlang:fun_info(T, arity))}, N - 1};
+            Cut(T, N) when is_integer(T), T > 1 bsl 256; is_integer(T), T < -(1 bsl 256) -> {'$oa_cut', N - 1};
+            Cut(T, N) -> {T, N - 1} end,
+  Show = fun(T) -> element(1, Cut(T, 40)) end,
   StartOf = fun({M, F, A}) when is_atom(M), is_atom(F), is_list(A) ->
-                  case Lit(A, 64) >= 0 of true -> try {M, F, ArgsText(A)} catch _:_ -> undefined end; false -> undefined end;
+                  case Lit(A, 64) >= 0 of true -> {M, F, A}; false -> undefined end;
                (_) -> undefined end,
   SpecRestart = fun({ok, Spec}, N) when is_tuple(Spec), tuple_size(Spec) >= N ->
                       {RestartOf(element(N, Spec)), case N of 5 -> StartOf(element(4, Spec)); _ -> StartOf(element(1, Spec)) end};
@@ -128,8 +138,8 @@ fun(CPid, Opts) ->
   StaticRestart = fun(simple_one_for_one, _ChMap, Sofo) -> fun(_Id, _Pid) -> {Sofo, undefined} end;
                      (_, ChMap, _) -> fun(Id, _Pid) -> SpecRestart(maps:find(Id, ChMap), 5) end end,
   ModsOf = fun(dynamic) -> dynamic; (M) when is_list(M) -> M; (_) -> [] end,
-  RowsOut = fun(Rows, RFun) -> RowsOut0(Rows, RFun, IdText, ModsOf) end,
-  TextPairs = fun(Got) -> TextPairs0(Got, Text) end,
+  RowsOut = fun(Rows, RFun) -> RowsOut0(Rows, RFun, Show, ModsOf) end,
+  TextPairs = fun(Got) -> TextPairs0(Got, Show) end,
   S2Row = fun(P, Q, [{reductions, R}, {monitored_by, MB}]) -> {P, Q, R, undefined, length(MB)};
              (P, Q, [{reductions, R}, {monitored_by, MB}, {memory, M}]) -> {P, Q, R, M, length(MB)};
              (_, _, undefined) -> undefined end,
@@ -326,9 +336,8 @@ fun(CPid, Opts) ->
         [{status, St}, {current_function, CF}, {message_queue_len, Q}] ->
           case SupLoop(CF) andalso St =/= suspended andalso St =/= exiting of
             true -> ready;
-            false -> {busy, iolist_to_binary([<<"not waiting in its receive loop: ">>, atom_to_binary(St, utf8),
-                                              <<" in ">>, Text(CF), <<", ">>, integer_to_binary(Q),
-                                              <<" messages queued; nothing sent">>])}
+            false -> {busy, {oa_text, [<<"not waiting in its receive loop: ">>, St, <<" in ">>, Show(CF),
+                                       <<", ">>, Q, <<" messages queued; nothing sent">>]}}
           end;
         _ -> gone
       end
@@ -367,7 +376,7 @@ fun(CPid, Opts) ->
         _ -> {Base, undefined, -1, -1, [], undefined, NoR, ok, <<>>}
       catch
         exit:{timeout, _} -> {Base, undefined, -1, -1, [], undefined, NoR, timeout, <<"sys:get_state timed out">>};
-        _:E -> {Base, undefined, -1, -1, [], undefined, NoR, error, Text(E)}
+        _:E -> {Base, undefined, -1, -1, [], undefined, NoR, error, Show(E)}
       end
     end,
     SplitSend = fun SplitSend(_P, [], C) -> C;
@@ -396,8 +405,7 @@ fun(CPid, Opts) ->
         {bridge, BCB} -> {bridge, undefined, -1, -1, [], BCB, NoR, ok, <<>>, []};
         {declared, IC} ->
           {declared, undefined, -1, -1, [], undefined, NoR, not_asked,
-           iolist_to_binary([<<"declared supervisor, not a known supervisor (initial call ">>, Text(IC),
-                             <<"): not asked">>]), []};
+           {oa_text, [<<"declared supervisor, not a known supervisor (initial call ">>, Show(IC), <<"): not asked">>]}, []};
         {busy, Base, Why} -> {Base, undefined, -1, -1, [], undefined, NoR, busy, Why, []};
         {sup, Base} ->
           case SupState(P, Base) of
@@ -409,10 +417,10 @@ fun(CPid, Opts) ->
                   ready ->
                     try gen_server:call(P, which_children, SupTmo) of
                       L when is_list(L) -> {St0, Err0, L};
-                      Other -> {error, Text(Other), []}
+                      Other -> {error, Show(Other), []}
                     catch
                       exit:{timeout, _} -> {timeout, <<"which_children timed out">>, []};
-                      _:E -> {error, Text(E), []}
+                      _:E -> {error, Show(E), []}
                     end;
                   {busy, Why} -> {busy, Why, []};
                   gone -> {error, <<"exited during the walk">>, []}
@@ -454,8 +462,7 @@ fun(CPid, Opts) ->
         undefined -> undefined;
         I ->
           G = fun(K) -> case lists:keyfind(K, 1, I) of {_, V} -> V; false -> undefined end end,
-          Id = case is_atom(T) of true -> atom_to_binary(T, utf8); false -> list_to_binary(io_lib:format("~w", [T])) end,
-          {Id, G(name), G(owner), G(heir), G(type), G(protection), G(size), G(memory),
+          {T, G(name), G(owner), G(heir), G(type), G(protection), G(size), G(memory),
            G(read_concurrency), G(write_concurrency), G(named_table), T}
       end
     end,
@@ -502,7 +509,7 @@ fun(CPid, Opts) ->
               SendKeys(T, Send({registry_keys, Name, H}, Cx))
         end(Sample, C_)
       end, C6, lists:reverse(Registries)),
-    Globals = [{Text(N), P} || N <- global:registered_names(), P <- [global:whereis_name(N)], is_pid(P)],
+    Globals = [{Show(N), P} || N <- global:registered_names(), P <- [global:whereis_name(N)], is_pid(P)],
     C8 = Send({global, Globals}, C7),
     Scopes = [S || S <- erlang:registered(), is_pid(whereis(S)), Dict(whereis(S), '$initial_call') =:= {pg, init, 1}],
     Pg = [{S, length(Gs), lists:sum([length(pg:get_members(S, G)) || G <- lists:sublist(Gs, 1000)])}
@@ -520,7 +527,7 @@ fun(CPid, Opts) ->
   Pid = spawn(fun() ->
                 try Main()
                 catch Class:Reason:Stack ->
-                  CPid ! {oa, Sess, {error, iolist_to_binary(io_lib:format("~p:~0tP ~0tP", [Class, Reason, 20, Stack, 20]))}}
+                  CPid ! {oa, Sess, {error, {oa_text, [Class, <<":">>, Show(Reason), <<" ">>, Show(Stack)]}}}
                 end
               end),
   {ok, Pid}

@@ -468,15 +468,16 @@ static const char *finding_for_proc(const analysis *an, uint32_t proc, const cha
     return NULL;
 }
 
-/* A child id as a literal of the app's language: atoms by their text, other terms as the
- * probe printed them (Elixir's inspect or Erlang's ~0tP, both valid source) unless the
- * print was cut short; then the fallback. */
+/* A child id as a literal of the app's language: atoms by their text, other terms as
+ * termtext wrote them in the node's language (valid source) unless the probe cut them
+ * short or they hold a pid, ref, port or fun; then the fallback. */
 static const char *id_literal(const analysis *an, const char *raw, const char *fallback, char *buf, size_t n)
 {
     if (!raw[0] || strstr(raw, "...") || strstr(raw, "#Ref<") || strstr(raw, "#PID<") || strchr(raw, '<'))
         return fallback;
     char c = raw[0];
-    if (c == '{' || c == '[' || c == '"' || c == '%' || (c >= '0' && c <= '9') || c == '-' || c == ':') {
+    if (c == '{' || c == '[' || c == '"' || c == '%' || (c >= '0' && c <= '9') || c == '-' || c == ':' ||
+        c == '~' || (c == '#' && raw[1] == '{')) {
         if ((an->s->info.elixir_version != 0) == (an->elixir != 0)) { /* printed in the app's own language */
             snprintf(buf, n, "%s", raw);
             return buf;

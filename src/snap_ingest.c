@@ -6,6 +6,7 @@
 
 #include "etf.h"
 #include "snap.h"
+#include "termtext.h"
 
 typedef struct {
     snap *s;
@@ -29,17 +30,33 @@ static oa_str rd_atom(ing *g)
     return strtab_intern(&g->s->strs, s, n);
 }
 
-static oa_str rd_text(ing *g) /* binary, charlist or atom */
+/* A term as shown: a binary as it is; any other term written in the target's language
+ * (termtext.h), atoms too when as_term (a :global name or a Registry key reads as the
+ * language writes it, Basic.Global); otherwise an atom is its name (undefined: none). */
+static oa_str rd_shown(ing *g, int as_term)
 {
-    const char *s;
-    size_t n;
     int t = etf_peek(&g->r);
-    if (t == ETF_ATOM || t == ETF_ATOM_UTF8 || t == ETF_SMALL_ATOM || t == ETF_SMALL_ATOM_UTF8)
+    if (!as_term && (t == ETF_ATOM || t == ETF_ATOM_UTF8 || t == ETF_SMALL_ATOM || t == ETF_SMALL_ATOM_UTF8))
         return rd_atom(g);
-    if (etf_bin(&g->r, &s, &n))
-        return 0;
-    return strtab_intern(&g->s->strs, s, n);
+    if (t == ETF_BINARY) { /* the common case, and every text of a saved snapshot */
+        const char *s;
+        size_t n;
+        return etf_bin(&g->r, &s, &n) ? 0 : strtab_intern(&g->s->strs, s, n);
+    }
+    const snap_node *ni = &g->s->info;
+    const char *node = ni->node ? snap_str(g->s, ni->node) : NULL;
+    tt_style st = {.elixir = ni->elixir_version != 0, .node = node, .node_len = node ? strlen(node) : 0};
+    strbuf b;
+    sb_init(&b);
+    oa_str id = 0;
+    if ((as_term ? tt_term(&g->r, &st, &b) : tt_text(&g->r, &st, &b)) == 0)
+        id = strtab_intern(&g->s->strs, b.buf, b.len);
+    sb_free(&b);
+    return id;
 }
+
+/* a name or text: an atom as its name, other terms as rd_shown */
+static oa_str rd_text(ing *g) { return rd_shown(g, 0); }
 
 static int64_t rd_int(ing *g, int64_t dflt) /* integer, or dflt for an atom such as undefined */
 {
@@ -475,7 +492,7 @@ static int ing_name(ing *g, vec *into)
     if (etf_tuple(&g->r, &ar) || ar != 2)
         return bad(g, "name pair");
     snap_name *nm = vec_push(into);
-    nm->key = rd_text(g);
+    nm->key = rd_shown(g, 1);
     nm->pid = rd_pidish(g);
     return etf_ok(&g->r) ? 0 : bad(g, "name pair");
 }
@@ -556,11 +573,10 @@ int snap_ingest(snap *s, const void *term, size_t len, char *err)
     else if (TAG("pg") && ar == 2)
         rc = ing_list(&g, ing_pg);
     else if (TAG("error") && ar == 2) {
-        const char *m;
-        size_t ml;
-        if (etf_bin(&g.r, &m, &ml))
+        oa_str m = rd_text(&g);
+        if (!etf_ok(&g.r))
             return bad(&g, "error message");
-        return errf(err, "the collector failed on the target: %.*s", (int)(ml > 400 ? 400 : ml), m);
+        return errf(err, "the collector failed on the target: %.400s", m ? snap_str(s, m) : "");
     } else
         return errf(err, "malformed snapshot data: unknown message '%.*s'/%u", (int)(tl > 40 ? 40 : tl), tag, ar);
 #undef TAG
