@@ -4,8 +4,9 @@
  * not in the allowlist (conn.c), and checks the argument shapes of the risky ones. Every
  * call has a deadline: libei has none, and rex replies are untagged, so after a timeout
  * the connection is dropped and re-opened (a late reply would otherwise answer the next
- * call). Ownership: a conn owns its fd and cookie; conn_close releases both. The cookie is
- * never printed. */
+ * call). Ownership: a conn owns its fd; conn_close releases it. The cookie is never printed
+ * and never kept: it is read from its source for each handshake, and wiped, with libei's
+ * copy, as soon as the handshake is done (a core or a memory read finds no cookie). */
 #ifndef OA_CONN_H
 #define OA_CONN_H
 
@@ -29,7 +30,8 @@ typedef struct {
     char alive[MAXNODELEN + 1];
     char host[OA_MAXHOST + 1];
     char own[2 * MAXNODELEN + 2];
-    char cookie[512];
+    char ownalive[EI_MAXALIVELEN + 1], ownhost[OA_MAXHOST + 1];
+    conn_opts opts; /* where the cookie comes from, read again for each handshake */
     int port;
     int timeout_ms;
     int otp_release;

@@ -53,7 +53,7 @@ struct shell {
     collect_state cst;
     snap *s;
     findings f;
-    int have_findings;
+    int have_findings, findings_stale;
     rule_opts ro;
     int color, width, interactive;
     volatile sig_atomic_t *interrupted;
@@ -62,6 +62,9 @@ struct shell {
 
 void shell_init(shell *sh, cli_opts *o, volatile sig_atomic_t *interrupted);
 void shell_free(shell *sh);
+/* 1: the line names a cookie or holds the cookie's value; 2: a value of 8 characters or
+ * more (the line is then refused). Such lines never reach the history file. */
+int shell_holds_secret(const shell *sh, const char *line);
 /* Tokenise and run one command line: output appended to out, an error line to errs. */
 int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs);
 /* Completion candidates for the word being typed (pos = index of the word, 0 = command). */

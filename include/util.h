@@ -7,6 +7,7 @@
 #ifndef OA_UTIL_H
 #define OA_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,12 @@ void sb_puts(strbuf *sb, const char *s);
 void sb_putc(strbuf *sb, char c);
 void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
+
+/* The stop request of the front end (Ctrl-C in the shell): long local steps (loading a
+ * file, the rules, rendering) poll oa_stop_requested() and end early, so the shell is back
+ * at its prompt within a fraction of a second. Set once by the front end; NULL: never. */
+void util_set_stop_flag(volatile sig_atomic_t *flag);
+int oa_stop_requested(void);
 
 /* Monotonic clock in microseconds. */
 int64_t now_us(void);

@@ -59,6 +59,15 @@ for shape in plain dups same; do
   "$OA" check --from "$work/c.etf" >/dev/null 2>&1 || true
   echo "crafted 1,000,000 processes ($shape): check --from in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 done
+# one process with 1,000,000 links, loaded and saved again, in the sanitizer build too
+# (ei_x grew its buffer 1 KB at a time: saving was quadratic there)
+"$top/tests/craft/craft.escript" 1000000 "$work/c.etf" links
+for b in "$OA" "$top/build/otp-advisor-san"; do
+  [ -x "$b" ] || continue
+  t0=$(date +%s%N)
+  ASAN_OPTIONS=detect_leaks=0 "$b" snapshot --from "$work/c.etf" -o "$work/c2.etf" >/dev/null 2>&1 || true
+  echo "crafted 1,000,000 links on one process: load and save with $(basename "$b") in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+done
 echo "floor = in-node process_info walk of the same items (1000-pid slices dropped); oa = attach, load, stream, decode, one sample"
 echo "growth = target's peak erlang:memory(total) above its start during the snapshot; floorg = the same during the floor walk;"
 echo "procs = the same for erlang:processes() alone"

@@ -342,7 +342,20 @@ static int conn_connect(conn *c, char *err)
     if (port < 0)
         return CONN_ERR;
     c->port = port;
+    /* the cookie lives only for the handshake: read, handed to libei, wiped in both */
+    char cookie[512];
+    if (conn_find_cookie(&c->opts, cookie, sizeof cookie, err)) {
+        explicit_bzero(cookie, sizeof cookie);
+        return CONN_ERR;
+    }
+    struct in_addr addr;
+    addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc = ei_connect_xinit(&c->ec, c->ownhost, c->ownalive, c->own, &addr, cookie, (unsigned)time(NULL));
+    explicit_bzero(cookie, sizeof cookie);
+    if (rc < 0)
+        return errf(err, "cannot initialise the C node %s", c->own);
     int fd = ei_connect_host_port_tmo(&c->ec, c->host, port, (unsigned)c->timeout_ms);
+    explicit_bzero(c->ec.ei_connect_cookie, sizeof c->ec.ei_connect_cookie);
     if (fd < 0) {
         int e = erl_errno;
         if (highest && highest < 6)
@@ -369,22 +382,29 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     }
     if (split_target(c, target, err))
         return CONN_ERR;
-    if (conn_find_cookie(o, c->cookie, sizeof c->cookie, err))
-        return CONN_ERR;
+    c->opts = *o;
+    { /* a cookie that cannot be read is the first thing to say, before any network */
+        char cookie[512];
+        int bad = conn_find_cookie(o, cookie, sizeof cookie, err);
+        explicit_bzero(cookie, sizeof cookie);
+        if (bad)
+            return CONN_ERR;
+    }
     int long_names = strchr(c->host, '.') != NULL;
-    char ownalive[EI_MAXALIVELEN + 1], ownhost[OA_MAXHOST + 1];
+    char *ownalive = c->ownalive, *ownhost = c->ownhost;
+    const size_t alive_n = sizeof c->ownalive, host_n = sizeof c->ownhost;
     const char *want = o->name ? o->name : o->sname;
     if (want) {
         const char *at = strchr(want, '@');
-        snprintf(ownalive, sizeof ownalive, "%.*s", at ? (int)(at - want) : (int)strlen(want), want);
+        snprintf(ownalive, alive_n, "%.*s", at ? (int)(at - want) : (int)strlen(want), want);
         if (at)
-            snprintf(ownhost, sizeof ownhost, "%s", at + 1);
+            snprintf(ownhost, host_n, "%s", at + 1);
         else
-            snprintf(ownhost, sizeof ownhost, "%s", c->host); /* same host part: same name form */
+            snprintf(ownhost, host_n, "%s", c->host); /* same host part: same name form */
     } else {
-        snprintf(ownalive, sizeof ownalive, "otp-advisor-%d", (int)getpid());
+        snprintf(ownalive, alive_n, "otp-advisor-%d", (int)getpid());
         if (long_names)
-            snprintf(ownhost, sizeof ownhost, "%s", c->host);
+            snprintf(ownhost, host_n, "%s", c->host);
         else {
             char h[OA_MAXHOST + 1];
             if (gethostname(h, sizeof h) != 0)
@@ -394,16 +414,12 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
             if (dot)
                 *dot = 0;
             /* a short-name target on another host is fine: names only need the same form */
-            snprintf(ownhost, sizeof ownhost, "%s", h);
+            snprintf(ownhost, host_n, "%s", h);
         }
     }
     snprintf(c->own, sizeof c->own, "%s@%s", ownalive, ownhost);
     if (strlen(c->own) >= MAXNODELEN)
         return errf(err, "own node name too long: %s", c->own);
-    struct in_addr addr;
-    addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (ei_connect_xinit(&c->ec, ownhost, ownalive, c->own, &addr, c->cookie, (unsigned)time(NULL)) < 0)
-        return errf(err, "cannot initialise the C node %s", c->own);
     c->inited = 1;
     if (conn_connect(c, err))
         return CONN_ERR;
@@ -454,7 +470,6 @@ void conn_close(conn *c)
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
-    memset(c->cookie, 0, sizeof c->cookie);
     c->inited = 0;
 }
 

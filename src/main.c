@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,6 +27,11 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
+    /* A core of this process could hold the cookie (libei keeps it until the handshake is
+     * done): no core is written, and the process cannot be dumped or traced by others. */
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    prctl(PR_SET_DUMPABLE, 0);
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

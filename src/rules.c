@@ -570,7 +570,7 @@ static int in_list(const char *const *l, const char *id)
 
 void rules_run(const snap *s, const rule_opts *o, const char *const *only, const char *const *ignore, findings *out)
 {
-    for (int i = 0; i < n_rules; i++) {
+    for (int i = 0; i < n_rules && !oa_stop_requested(); i++) {
         if (only && *only && !in_list(only, table[i]->id))
             continue;
         if (in_list(ignore, table[i]->id))

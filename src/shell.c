@@ -23,6 +23,7 @@ static void recompute(shell *sh)
     sh->have_findings = 1;
     if (sh->s)
         rules_run(sh->s, &sh->ro, NULL, NULL, &sh->f);
+    sh->findings_stale = oa_stop_requested(); /* Ctrl-C stopped the rules: run them again when asked */
 }
 
 void shell_init(shell *sh, cli_opts *o, volatile sig_atomic_t *interrupted)
@@ -31,6 +32,7 @@ void shell_init(shell *sh, cli_opts *o, volatile sig_atomic_t *interrupted)
     sh->opts = o;
     sh->c.fd = -1;
     sh->interrupted = interrupted;
+    util_set_stop_flag(interrupted);
     sh->width = 100;
     rule_opts_default(&sh->ro);
     for (int i = 0; i < o->n_sets; i++) {
@@ -499,9 +501,27 @@ int shell_split(const char *line, char **argv, int max, char *buf, size_t bufn)
     return argc;
 }
 
+/* 1: the line names a cookie or holds the cookie's value (kept out of history); 2: it holds
+ * a value of 8 characters or more, a real secret: not run either (a file named after it, an
+ * argument echoed in an error). The value is read from its source and wiped here. */
+int shell_holds_secret(const shell *sh, const char *line)
+{
+    int hit = strstr(line, "cookie") || strstr(line, "COOKIE");
+    char ck[512], e[OA_ERRLEN];
+    if (sh->opts && conn_find_cookie(&sh->opts->copts, ck, sizeof ck, e) == 0 && ck[0] && strstr(line, ck))
+        hit = strlen(ck) >= 8 ? 2 : 1;
+    explicit_bzero(ck, sizeof ck);
+    return hit;
+}
+
 int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
 {
     char buf[4096], *argv[32], err[OA_ERRLEN] = "";
+    if (shell_holds_secret(sh, line) == 2) {
+        sb_puts(errs, "error: this line holds the node's cookie: not run, and not kept in the history (the shell "
+                      "takes a cookie only from --cookie-file, $OTP_ADVISOR_COOKIE or ~/.erlang.cookie)\n");
+        return -1;
+    }
     int argc = shell_split(line, argv, 32, buf, sizeof buf);
     if (argc == -2) {
         sb_puts(errs, "error: unterminated quote\n");
@@ -528,7 +548,13 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
         sb_printf(errs, "error: usage: %s %s\n", c->name, c->args);
         return -1;
     }
+    if (sh->s && sh->findings_stale)
+        recompute(sh);
     int rc = c->run(sh, argc, argv, out, err);
+    if (oa_stop_requested() && !rc) { /* Ctrl-C: the command ended early */
+        sb_puts(errs, "interrupted: the output above is incomplete\n");
+        return -1;
+    }
     if (rc) {
         sb_printf(errs, "error: %s\n", err[0] ? err : "failed");
         return -1;

@@ -264,8 +264,8 @@ static int interactive_loop(shell *sh)
         copy[strcspn(copy, "\r\n")] = 0;
         if (!copy[0])
             continue;
-        /* a cookie never reaches the history file */
-        if (!strstr(copy, "cookie") && !strstr(copy, "COOKIE")) {
+        /* a cookie, named or by its value, never reaches the history file */
+        if (!shell_holds_secret(sh, copy)) {
             history(hist, &ev, H_ENTER, copy);
             history(hist, &ev, H_SAVE, hpath);
         }

@@ -87,12 +87,27 @@ static void enc_mfa(writer *w, oa_str id)
     ei_x_encode_longlong(&w->x, atoll(slash + 1));
 }
 
+/* A message is written in pieces once its buffer holds 64 KB: the format is a stream, and
+ * ei_x grows its buffer 1 KB at a time, so one process with 1M links made saving
+ * quadratic (every growth a copy, in the sanitizer build). */
+static void spill(writer *w)
+{
+    if (w->x.index < 65536)
+        return;
+    if (!w->failed && fwrite(w->x.buff, 1, (size_t)w->x.index, w->f) != (size_t)w->x.index)
+        w->failed = 1;
+    w->x.index = 0;
+}
+
 static void enc_refs(writer *w, uint32_t off, uint32_t n)
 {
     if (n)
         ei_x_encode_list_header(&w->x, n);
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         enc_pidish(w, VEC_AT(&w->s->refs, oa_pid, off + i));
+        if ((i & 1023) == 1023)
+            spill(w);
+    }
     ei_x_encode_empty_list(&w->x);
 }
 
@@ -225,6 +240,7 @@ static void write_procs(writer *w)
             enc_atom(&w->x, p->flags & PF_TRAP_EXIT ? "true" : "false");
             enc_pidish(w, VEC_AT(&s->refs, oa_pid, p->refs));
             enc_refs(w, r, p->n_callers);
+            spill(w);
         }
         ei_x_encode_empty_list(&w->x);
         end(w);
@@ -499,6 +515,11 @@ snap *snap_load_buf(const void *buf, size_t len, char *err)
     }
     snap *s = snap_new();
     for (uint32_t i = 0; i < n; i++) {
+        if (oa_stop_requested()) {
+            errf(err, "interrupted: nothing loaded");
+            snap_free(s);
+            return NULL;
+        }
         const unsigned char *start = r.p;
         if (etf_skip(&r)) {
             errf(err, "snapshot truncated or corrupt in message %u of %u", i + 1, n);

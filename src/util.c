@@ -11,6 +11,10 @@ static void (*oom_hook)(void);
 
 void util_set_oom_hook(void (*hook)(void)) { oom_hook = hook; }
 
+static volatile sig_atomic_t *stop_flag;
+void util_set_stop_flag(volatile sig_atomic_t *flag) { stop_flag = flag; }
+int oa_stop_requested(void) { return stop_flag && *stop_flag; }
+
 static void oom(size_t n)
 {
     if (oom_hook)

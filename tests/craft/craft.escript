@@ -1,15 +1,17 @@
 #!/usr/bin/env escript
-%% craft.escript N FILE [dups]: a snapshot file of N processes, written without a node, in
+%% craft.escript N FILE [dups|same|links]: a snapshot file of N processes, written without a node, in
 %% the format the probe streams (probes/otp_advisor_probe.erl): a top supervisor with N
 %% workers under it (half of them named), every process linked to it, two samples.
 %% With "dups", every pid appears twice in the process records; with "same", every process
-%% record has one and the same pid (hostile files).
+%% record has one and the same pid (hostile files). With "links", the top supervisor is
+%% linked to every worker: one process with N links.
 %% For the tests of long steps (interrupts) and for loading at scale (make bench).
 -mode(compile).
 main([NS, File | Rest]) ->
     N = list_to_integer(NS),
     Dups = Rest =:= ["dups"],
     Same = Rest =:= ["same"],
+    AllLinks = Rest =:= ["links"],
     Node = 'crafted@host',
     Pid = fun(I) -> c:pid(0, I rem 32768, I div 32768) end,
     Top = Pid(100),
@@ -22,7 +24,8 @@ main([NS, File | Rest]) ->
     Chunks = chunks([Proc(I) || I <- Ids] ++ case Dups of true -> [Proc(I) || I <- Ids]; false -> [] end, []),
     P2 = chunks([{Pid(I), 0, 200 + I rem 1000, 2800, 0} || I <- Ids], []),
     TopRec = {Top, crafted_sup, {proc_lib, init_p, 5}, {supervisor, crafted_sup, 1}, [Pid(99)],
-              {gen_server, loop, 7}, waiting, 0, 5000, 100000, 20000, [Pid(99) | [Pid(I) || I <- lists:sublist(Ids, 10)]],
+              {gen_server, loop, 7}, waiting, 0, 5000, 100000, 20000,
+              [Pid(99) | [Pid(I) || I <- case AllLinks of true -> Ids; false -> lists:sublist(Ids, 10) end]],
               [], 0, true, Pid(50), undefined},
     Kids = chunks([{<<"w", (integer_to_binary(I))/binary>>, Pid(I), worker, permanent, [crafted_worker], undefined}
                    || I <- Ids], []),

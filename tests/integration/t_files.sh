@@ -91,4 +91,12 @@ for args in "check $long" "check --set $long" "explain $long" "check $long@local
   "$OA" $args --cookie-file "$D/cookie644" 2>"$D/e" >/dev/null
   check "a 100,000-character argument is not echoed in full (${args%% *} …: $(wc -c <"$D/e") bytes)" test "$(wc -c <"$D/e")" -lt 1000
 done
+# a process with 300,000 links saves in one pass and reads back whole (saving grew ei's
+# buffer 1 KB at a time: quadratic in this build)
+"$TOP/tests/craft/craft.escript" 300000 "$D/links.etf" links
+"$OA" snapshot --from "$D/links.etf" -o "$D/links2.etf" >/dev/null 2>"$D/e"
+check_eq "a process with 300,000 links is saved (exit 0)" 0 $?
+n=$(erl -noshell -eval '{ok, B} = file:read_file("'"$D/links2.etf"'"), {_, _, Ms} = binary_to_term(B),
+      io:format("~b", [lists:max([length(element(12, P)) || {procs, Ps} <- Ms, P <- Ps])]), halt().')
+check_eq "... and reads back with all its links" 300001 "$n"
 finish
