@@ -2,7 +2,11 @@
 # Golden tests, in the style of jq's .test files: saved snapshots in, expected output out.
 #   findings.test  blocks of: a snapshot file, then the expected "severity rule subject"
 #                  lines of `check` (or "(none)"), a blank line between blocks
-#   *.expected     `otp-advisor ARGS` output, ARGS on the file's first line after "# args: "
+#   *.expected     `otp-advisor ARGS` output, ARGS on the file's first line after "# args: ";
+#                  the exit status must be 0
+# Every case checks the program's exit status and its own output, so a binary that crashes
+# fails every case: `make golden` runs this once more with tests/golden/crash.sh as the
+# binary and requires that (CRASH_CHECK=1: every case must fail).
 # Refresh them from live fixtures with scripts/update-golden.sh (then read the diff).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -10,8 +14,11 @@ OA=${OA:-../../build/otp-advisor-san}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 pass=0 fail=0
 check_block() {
-  local file=$1 want=$2 got
-  got=$("$OA" check --json --from "$file" | jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"')
+  local file=$1 want=$2 got json rc
+  json=$("$OA" check --json --from "$file"); rc=$?
+  # check exits 0, or 1 for findings at --fail-on; anything else is an error or a crash
+  if [ $rc -gt 1 ]; then fail=$((fail + 1)); echo "  FAIL  findings of $file: exit $rc"; return; fi
+  got=$(jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"' <<<"$json") || got="(no JSON)"
   [ -n "$got" ] || got="(none)"
   if [ "$got" == "$want" ]; then pass=$((pass + 1)); echo "  ok    findings of $file"
   else fail=$((fail + 1)); echo "  FAIL  findings of $file"; diff <(echo "$want") <(echo "$got") | sed 's/^/        /'; fi
@@ -29,15 +36,21 @@ for exp in *.expected; do
   [ -e "$exp" ] || continue
   args=$(head -1 "$exp" | sed -n 's/^# args: //p')
   # shellcheck disable=SC2086
-  if diff <(tail -n +2 "$exp") <("$OA" $args 2>&1) >/tmp/oa-golden.diff; then pass=$((pass + 1)); echo "  ok    $exp"
+  "$OA" $args >/tmp/oa-golden.out 2>&1; rc=$?
+  if [ $rc -ne 0 ]; then fail=$((fail + 1)); echo "  FAIL  $exp: exit $rc"
+  elif diff <(tail -n +2 "$exp") /tmp/oa-golden.out >/tmp/oa-golden.diff; then pass=$((pass + 1)); echo "  ok    $exp"
   else fail=$((fail + 1)); echo "  FAIL  $exp"; head -40 /tmp/oa-golden.diff | sed 's/^/        /'; fi
 done
-# the reports render as GitHub does (cmark-gfm, GitHub's parser): tables are tables, code
-# is fenced, and no markdown syntax leaks into the text
+# the reports the program writes now render as GitHub does (cmark-gfm, GitHub's parser):
+# tables are tables, code is fenced, and no markdown syntax leaks into the text
 for exp in *.report.expected; do
   [ -e "$exp" ] || continue
-  html=$(tail -n +2 "$exp" | cmark-gfm -e table -e autolink -e strikethrough)
+  args=$(head -1 "$exp" | sed -n 's/^# args: //p')
+  # shellcheck disable=SC2086
+  md=$("$OA" $args 2>/dev/null); rc=$?
+  html=$(cmark-gfm -e table -e autolink -e strikethrough <<<"$md")
   problems=""
+  [ $rc -eq 0 ] || problems+="exit $rc; "
   grep -q "<table>" <<<"$html" || grep -q "None: nothing in this target" <<<"$html" || problems+="no findings table; "
   grep -q "<h2>BEAM Architecture Context</h2>" <<<"$html" || problems+="no context heading; "
   grep -q '<pre><code class="language-text">' <<<"$html" || problems+="tree not fenced; "
@@ -62,11 +75,18 @@ if out=$(elixir ../codecheck/codecheck.exs "$blocks" 2>&1) && [ "$nblocks" -ge 2
   pass=$((pass + 1)); echo "  ok    printed code parses ($(tail -1 <<<"$out"))"
 else fail=$((fail + 1)); echo "  FAIL  printed code ($nblocks blocks)"; sed 's/^/        /' <<<"$out" | head -60; fi
 rm -f "$blocks"
-# and the checker itself rejects what the first version printed
+# and the checker itself rejects what the first version printed (not a case of the program)
+if [ -z "${CRASH_CHECK:-}" ]; then
 printf '%%%%%%%%BLOCK elixir a\ndefmodule gen.Worker do\nend\n%%%%%%%%BLOCK erlang b\n#{id => {<0.686.0>, I}}\n%%%%%%%%BLOCK elixir c\n{PartitionSupervisor, child_spec: supervisor, name: supervisor.Partitions}\n%%%%%%%%BLOCK elixir d\nstart_supervised!(<0.153.0>)\n%%%%%%%%BLOCK erlang e\nhandle_continue(connect, State) -> ...\n' > "$blocks"
 out=$(elixir ../codecheck/codecheck.exs "$blocks" 2>&1)
 if [ $? -ne 0 ] && [ "$(grep -c '^FAIL' <<<"$out")" -eq 5 ]; then pass=$((pass + 1)); echo "  ok    the code checker rejects the first version's code"
 else fail=$((fail + 1)); echo "  FAIL  the code checker let bad code through"; sed 's/^/        /' <<<"$out" | head -20; fi
 rm -f "$blocks"
+fi
+if [ -n "${CRASH_CHECK:-}" ]; then # the harness itself: with a crashing binary, nothing passes
+  echo "golden with a crashing stand-in: $pass passed, $fail failed (every case must fail)"
+  [ $pass -eq 0 ] && [ $fail -gt 0 ]
+  exit
+fi
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]

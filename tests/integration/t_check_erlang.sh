@@ -30,7 +30,10 @@ check_eq "--rule keeps only that rule" "unsupervised-process" "$(jq -r '[.findin
 out=$("$OA" check "$E_NODE" --cookie-file "$E_COOKIE" --rule no-such-rule 2>&1); rc=$?
 check_eq "unknown rule: exit 2" 2 $rc
 check_contains "unknown rule: says so" "unknown rule" "$out"
-"$OA" check --json "$E_NODE" --cookie-file "$E_COOKIE" --sup-timeout 300 --set bottleneck.callers=1000 --set bottleneck.queue=1000 --set bottleneck.share=100 >"$J" 2>/dev/null
+"$OA" check --json "$E_NODE" --cookie-file "$E_COOKIE" --sup-timeout 300 --set bottleneck.callers=1000 --set bottleneck.queue=1000 --set bottleneck.share=100 >"$J" 2>"$J.err"
+rc=$?
+check "--set run exits 0 or 1 (findings), not 2 (exit $rc $(head -c 200 "$J.err"))" test $rc -le 1
+check "... and wrote its JSON" jq -e .findings "$J"
 check_eq "--set raises a threshold: the bottleneck is no longer reported" "" "$(jq -r '.findings[] | select(.rule=="global-bottleneck") | .rule' "$J")"
 "$OA" check --json "$E_NODE" --cookie-file "$E_COOKIE" --sup-timeout 300 --window 0 >"$J" 2>/dev/null
 check_contains "one sample: rules that need a window say so" "process-without-runtime-reason" "$(jq -r '.not_evaluated[].rule' "$J")"

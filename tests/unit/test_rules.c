@@ -13,7 +13,7 @@
  * up. Unless a test gives second-sample rows, every process is in the second sample
  * unchanged, so its rate is 0.
  *
- * Tests named test_known_bug_* are regressions: each asserts the correct behaviour of a
+ * Tests named test_regression_* are regressions: each asserts the correct behaviour of a
  * rule that these tests once found wrong (the comment above each names the fix). */
 #include <fcntl.h>
 #include <math.h>
@@ -26,14 +26,14 @@
 #include "testutil.h"
 
 /* UBSan stops at its first report, as under `make unit` (UBSAN_OPTIONS), also when this
- * binary is run by hand: test_known_bug_findings_sort_empty relies on it. */
+ * binary is run by hand: test_regression_findings_sort_empty relies on it. */
 const char *__ubsan_default_options(void);
 const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
 
-/* ---- known bugs ------------------------------------------------------------------------- */
+/* ---- regressions ------------------------------------------------------------------------ */
 
 /* Regressions: bugs these tests found in the rules, fixed since. */
-static void known_bug(int correct, const char *what)
+static void regression(int correct, const char *what)
 {
     if (!correct)
         fail_msg("regression: %s", what);
@@ -220,7 +220,7 @@ static void feed_rows(snap *s, unsigned sup, unsigned first, size_t n, const cha
 
 /* A sentinel finding goes in before the rules run and comes out after: it also checks that
  * rules_run keeps findings already in the set (once a workaround for findings_sort on an
- * empty set, see test_known_bug_findings_sort_empty). */
+ * empty set, see test_regression_findings_sort_empty). */
 static const char sentinel_id[] = "(sentinel)";
 
 static void rules_run_safe(const snap *s, const rule_opts *o, const char *const *only, const char *const *ignore,
@@ -1214,7 +1214,7 @@ static void test_agent_under_load_runtime_exempt(void **state)
  * puts the anonymous function there (Elixir.Zoo.Settings:-start_link/1-fun-0-/0), never
  * Mod:init/1 as a GenServer has. Fix: drop the early return (the '$initial_call' test that
  * follows already rejects GenServers), or apply it only when '$initial_call' is Mod:init/1. */
-static void test_known_bug_agent_use_agent_module(void **state)
+static void test_regression_agent_use_agent_module(void **state)
 {
     snap *s = plant_agent(NULL, 0, "Elixir.Zoo.Settings", "Elixir.Zoo.Settings:-start_link/1-fun-0-/0", 1000);
     findings f;
@@ -1223,7 +1223,7 @@ static void test_known_bug_agent_use_agent_module(void **state)
                   strcmp(((finding *)vec_at(&f.items, 0))->subject, "Zoo.Settings") == 0;
     findings_free(&f);
     snap_free(s);
-    known_bug(correct, "agent-under-load misses an Agent defined with `use Agent` (src/rules.c proc_is_agent)");
+    regression(correct, "agent-under-load misses an Agent defined with `use Agent` (src/rules.c proc_is_agent)");
 }
 
 /* ======================================================================================== */
@@ -1655,7 +1655,7 @@ static void test_atom_named_dynamic_processes_runtime_exempt(void **state)
  * as "dynamic processes registered under generated atoms". Those atoms are bounded by the
  * scheduler count and made by Registry itself. Fix: skip processes with PF_REGISTRY_PART
  * (children of a Registry supervisor). */
-static void test_known_bug_atoms_registry_partitions(void **state)
+static void test_regression_atoms_registry_partitions(void **state)
 {
     spool sp = {0};
     enum { NPART = 32 };
@@ -1690,7 +1690,7 @@ static void test_known_bug_atoms_registry_partitions(void **state)
     int correct = n_of(&f, "atom-named-dynamic-processes") == 0;
     findings_free(&f);
     snap_free(s);
-    known_bug(correct, "atom-named-dynamic-processes reports a Registry's own partitions "
+    regression(correct, "atom-named-dynamic-processes reports a Registry's own partitions "
                        "(Elixir.Zoo.Registry.PIDPartition0..31) on a 32-scheduler node (src/rule_registry.c run_atoms)");
 }
 
@@ -2015,7 +2015,7 @@ static void test_mailbox_buildup_runtime_exempt(void **state)
  * unnamed process) with 50,000 queued messages and 25 monitors is reported by nobody.
  * Fix: hand off only when global-bottleneck would report it, i.e.
  * `callers >= callers_thr && proc_is_singleton(s, p)`. */
-static void test_known_bug_mailbox_callers_of_non_singleton(void **state)
+static void test_regression_mailbox_callers_of_non_singleton(void **state)
 {
     snap *s = plant_mailbox(NULL, "100", 0, 40000, 50000, 25);
     findings f;
@@ -2026,7 +2026,7 @@ static void test_known_bug_mailbox_callers_of_non_singleton(void **state)
     snap_free(s);
     if (!correct)
         assert_int_equal(any, 0); /* today: silence from every rule */
-    known_bug(correct, "a 50,000-message queue with 25 callers on a non-singleton is reported by no rule "
+    regression(correct, "a 50,000-message queue with 25 callers on a non-singleton is reported by no rule "
                        "(src/rule_process.c run_mailbox)");
 }
 
@@ -2152,7 +2152,7 @@ static void test_restart_churn_runtime_exempt(void **state)
  * Elixir DynamicSupervisor: `length(restarts) <= max_restarts` is still fine), so after 2
  * of 3 it can take two more, and "one restart short of giving up" (the rule's explain)
  * is recent == intensity. Fix: `recent >= (uint32_t)sp->intensity`. */
-static void test_known_bug_restart_churn_critical_off_by_one(void **state)
+static void test_regression_restart_churn_critical_off_by_one(void **state)
 {
     snap *s = plant_churn(NULL, 3, 5, "1 2", 1);
     findings f;
@@ -2162,7 +2162,7 @@ static void test_known_bug_restart_churn_critical_off_by_one(void **state)
     expect_ev(x, "restarts_in_period", 2);
     findings_free(&f);
     snap_free(s);
-    known_bug(sev == SEV_WARNING, "restart-churn: 2 restarts of intensity 3 (two short of giving up) is critical "
+    regression(sev == SEV_WARNING, "restart-churn: 2 restarts of intensity 3 (two short of giving up) is critical "
                                   "(src/rule_supervisors.c run_churn)");
 }
 
@@ -2285,7 +2285,7 @@ static void test_ets_owner_at_risk_runtime_exempt(void **state)
  * t->named ? "" : "table ", ...) names an unnamed table "table :#Ref<0.1.2.3>" (a colon
  * before a reference). Fix: "table %s" for unnamed tables (the named case is overwritten
  * with ":%s" on the next line anyway). */
-static void test_known_bug_ets_unnamed_subject(void **state)
+static void test_regression_ets_unnamed_subject(void **state)
 {
     snap *s = plant_ets(NULL, "100", NULL, 0);
     findings f;
@@ -2296,7 +2296,7 @@ static void test_known_bug_ets_unnamed_subject(void **state)
     assert_contains(x->recommendation, ":ets.new(:my_table,");
     findings_free(&f);
     snap_free(s);
-    known_bug(correct, "ets-owner-at-risk names an unnamed table \"table :#Ref<0.1.2.3>\" (src/rule_ets.c run)");
+    regression(correct, "ets-owner-at-risk names an unnamed table \"table :#Ref<0.1.2.3>\" (src/rule_ets.c run)");
 }
 
 /* KNOWN BUG. src/rule_ets.c run, the subject and advice for a named table (~lines 29-30
@@ -2304,7 +2304,7 @@ static void test_known_bug_ets_unnamed_subject(void **state)
  * (:ets.new(__MODULE__, [:named_table]), a common idiom) becomes ":Zoo.Sessions" and the
  * advice `:ets.new(:Zoo.Sessions, ...)`, which is not Elixir (the atom is Zoo.Sessions).
  * Fix: no colon when the raw atom starts with "Elixir." (":" + name otherwise). */
-static void test_known_bug_ets_module_named_table(void **state)
+static void test_regression_ets_module_named_table(void **state)
 {
     tu_proc ps[] = {{.num = 200, .ic = "erlang:apply/2", .cf = "Elixir.Zoo.Orphan:loop/0", .gl = "100"}};
     world w = {PROCS(ps)};
@@ -2321,7 +2321,7 @@ static void test_known_bug_ets_module_named_table(void **state)
                   !strstr(x->recommendation, ":Zoo.Sessions");
     findings_free(&f);
     snap_free(s);
-    known_bug(correct, "ets-owner-at-risk writes a module-named table as \":Zoo.Sessions\" (src/rule_ets.c run)");
+    regression(correct, "ets-owner-at-risk writes a module-named table as \":Zoo.Sessions\" (src/rule_ets.c run)");
 }
 
 /* ======================================================================================== */
@@ -2517,14 +2517,14 @@ static void test_rule_opts_set(void **state)
  * --set bottleneck.queue=nan is accepted and silently disables the threshold (every
  * comparison with NaN is false). Fix: `if (end == eq + 1 || *end || !(v >= 0))` (or
  * isnan(v)). */
-static void test_known_bug_rule_opts_nan(void **state)
+static void test_regression_rule_opts_nan(void **state)
 {
     rule_opts o;
     rule_opts_default(&o);
     char err[OA_ERRLEN] = "";
     int rc = rule_opts_set(&o, "bottleneck.queue=nan", err);
     rule_opts_free(&o);
-    known_bug(rc == -1, "--set bottleneck.queue=nan is accepted (src/rules.c rule_opts_set)");
+    regression(rc == -1, "--set bottleneck.queue=nan is accepted (src/rules.c rule_opts_set)");
 }
 
 /* KNOWN BUG. src/rule_bottleneck.c, rule_global_bottleneck.explain: `explain` lists a
@@ -2532,7 +2532,7 @@ static void test_known_bug_rule_opts_nan(void **state)
  * mentions bottleneck.node_reds, so that threshold is invisible in `otp-advisor explain`.
  * Fix: name it in the global-bottleneck explanation ("... share % of the node's
  * reductions (on a node doing at least bottleneck.node_reds reductions/s)"). */
-static void test_known_bug_every_threshold_explained(void **state)
+static void test_regression_every_threshold_explained(void **state)
 {
     rule_opts o;
     rule_opts_default(&o);
@@ -2556,7 +2556,7 @@ static void test_known_bug_every_threshold_explained(void **state)
     assert_not_contains(sb.buf, "agent-under-load");
     sb_free(&sb);
     rule_opts_free(&o);
-    known_bug(all, "threshold bottleneck.node_reds is not shown by `explain` (src/rule_bottleneck.c explain text)");
+    regression(all, "threshold bottleneck.node_reds is not shown by `explain` (src/rule_bottleneck.c explain text)");
 }
 
 /* a snapshot where several rules fire: bottleneck (critical), cache (warning), an orphan
@@ -2704,7 +2704,7 @@ static void test_findings_sort_and_count(void **state)
  * NULL array of an empty set is undefined behaviour (qsort's array is declared nonnull);
  * UBSan aborts, and rules_run calls it on every node with no findings. Fix:
  * `if (f->items.len > 1) qsort(...)`. Run in a child process, its stderr discarded. */
-static void test_known_bug_findings_sort_empty(void **state)
+static void test_regression_findings_sort_empty(void **state)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -2721,7 +2721,7 @@ static void test_known_bug_findings_sort_empty(void **state)
     }
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
-    known_bug(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+    regression(WIFEXITED(status) && WEXITSTATUS(status) == 0,
               "findings_sort of an empty set passes NULL to qsort (UB; src/rules.c findings_sort)");
 }
 
@@ -3306,7 +3306,7 @@ int main(void)
         cmocka_unit_test(test_agent_under_load_near_misses),
         cmocka_unit_test(test_agent_under_load_one_sample),
         cmocka_unit_test(test_agent_under_load_runtime_exempt),
-        cmocka_unit_test(test_known_bug_agent_use_agent_module),
+        cmocka_unit_test(test_regression_agent_use_agent_module),
         /* missing-partition-supervisor */
         cmocka_unit_test(test_missing_partition_supervisor_fires),
         cmocka_unit_test(test_missing_partition_supervisor_start_pressure),
@@ -3325,7 +3325,7 @@ int main(void)
         cmocka_unit_test(test_atom_named_dynamic_processes_critical),
         cmocka_unit_test(test_atom_named_dynamic_processes_near_misses),
         cmocka_unit_test(test_atom_named_dynamic_processes_runtime_exempt),
-        cmocka_unit_test(test_known_bug_atoms_registry_partitions),
+        cmocka_unit_test(test_regression_atoms_registry_partitions),
         /* process-without-runtime-reason */
         cmocka_unit_test(test_process_without_runtime_reason_fires),
         cmocka_unit_test(test_process_without_runtime_reason_near_misses),
@@ -3338,20 +3338,20 @@ int main(void)
         cmocka_unit_test(test_mailbox_buildup_near_misses),
         cmocka_unit_test(test_mailbox_buildup_one_sample),
         cmocka_unit_test(test_mailbox_buildup_runtime_exempt),
-        cmocka_unit_test(test_known_bug_mailbox_callers_of_non_singleton),
+        cmocka_unit_test(test_regression_mailbox_callers_of_non_singleton),
         /* restart-churn */
         cmocka_unit_test(test_restart_churn_fires),
         cmocka_unit_test(test_restart_churn_critical),
         cmocka_unit_test(test_restart_churn_near_misses),
         cmocka_unit_test(test_restart_churn_runtime_exempt),
-        cmocka_unit_test(test_known_bug_restart_churn_critical_off_by_one),
+        cmocka_unit_test(test_regression_restart_churn_critical_off_by_one),
         /* ets-owner-at-risk */
         cmocka_unit_test(test_ets_owner_at_risk_fires),
         cmocka_unit_test(test_ets_owner_at_risk_task_owner),
         cmocka_unit_test(test_ets_owner_at_risk_near_misses),
         cmocka_unit_test(test_ets_owner_at_risk_runtime_exempt),
-        cmocka_unit_test(test_known_bug_ets_unnamed_subject),
-        cmocka_unit_test(test_known_bug_ets_module_named_table),
+        cmocka_unit_test(test_regression_ets_unnamed_subject),
+        cmocka_unit_test(test_regression_ets_module_named_table),
         /* unresponsive-supervisor */
         cmocka_unit_test(test_unresponsive_supervisor_fires),
         cmocka_unit_test(test_unresponsive_supervisor_error_is_warning),
@@ -3361,12 +3361,12 @@ int main(void)
         cmocka_unit_test(test_rule_table),
         cmocka_unit_test(test_severity_parse_and_name),
         cmocka_unit_test(test_rule_opts_set),
-        cmocka_unit_test(test_known_bug_rule_opts_nan),
-        cmocka_unit_test(test_known_bug_every_threshold_explained),
+        cmocka_unit_test(test_regression_rule_opts_nan),
+        cmocka_unit_test(test_regression_every_threshold_explained),
         cmocka_unit_test(test_rules_run_only_and_ignore),
         cmocka_unit_test(test_findings_sort_and_count),
         cmocka_unit_test(test_rules_run_sorts),
-        cmocka_unit_test(test_known_bug_findings_sort_empty),
+        cmocka_unit_test(test_regression_findings_sort_empty),
         /* renderers */
         cmocka_unit_test(test_json_validator),
         cmocka_unit_test(test_json_numbers_exact),

@@ -9,7 +9,7 @@
  * states are set by hand where a test needs them (fd -1, never initialised), so every
  * path that would reach the network stops at "not connected".
  *
- * Tests named test_known_bug_* assert the correct behaviour where these tests found src/
+ * Tests named test_regression_* assert the correct behaviour where these tests found src/
  * wrong (the comment above each names the place, as of commit 9778f22, and the fix). Those
  * fixed since (f5e655c) are regressions; the others fail, with a message that starts with
  * "KNOWN BUG", until src/ is fixed. They run last: under `make unit` (CMOCKA_TEST_ABORT=1)
@@ -1785,7 +1785,7 @@ static void known_bug_cases(fx *f, const char *what, const bug_case *cases, size
  *     `if (argc == 2)`.
  *   c_registry (line 227): a second name was dropped. Fix: `if (argc > 2)` usage.
  *   c_report (line 288): `argc >= 2 ? argv[1]` dropped the rest. Fix: `if (argc > 2)`. */
-static void test_known_bug_extra_words_ignored(void **state)
+static void test_regression_extra_words_ignored(void **state)
 {
     static const bug_case cases[] = {
         {"ets foo", "usage: ets [-s mem|size] [-n N]"},
@@ -1807,7 +1807,7 @@ static void test_known_bug_extra_words_ignored(void **state)
  *     to `(int)(w * 1000)`, undefined behaviour for NaN (not caught by GCC's UBSan); and
  *     strtod("") was accepted as 0 s. Fix: `if (end == argv[1] || *end || !(w >= 0 && w
  *     <= 600)) return errf(...)`. */
-static void test_known_bug_number_validation(void **state)
+static void test_regression_number_validation(void **state)
 {
     static const bug_case cases[] = {
         {"top -n ''", "-n needs a number, not ''"},
@@ -1824,7 +1824,7 @@ static void test_known_bug_number_validation(void **state)
  * (interrupted, timed out), the one command that retries, `refresh`, answered "refresh
  * needs a snapshot: `connect NODE` or `load FILE`". Fix: `if (c->needs == 1 && !sh->s)`;
  * c_refresh's collect() already says "not connected" when there is no connection. */
-static void test_known_bug_refresh_needs_connection(void **state)
+static void test_regression_refresh_needs_connection(void **state)
 {
     fx *f = *state;
     assert_null(f->sh.s);
@@ -1862,7 +1862,7 @@ static void test_known_bug_refresh_needs_connection(void **state)
  * answers "zoo_leader is not in a supervision tree". Fix: in the globals loop, under the
  * same condition, skip a name whose process (snap_find_pid(s, nm->pid)) is absent or has
  * own_sup == SNAP_NONE && sup == SNAP_NONE. */
-static void test_known_bug_tree_completes_unsupervised_globals(void **state)
+static void test_regression_tree_completes_unsupervised_globals(void **state)
 {
     fx *f = *state;
     vec v;
@@ -1893,7 +1893,7 @@ static void test_known_bug_tree_completes_unsupervised_globals(void **state)
  * every later column of that row moves 8 to the left (and rows of named processes do not).
  * Fix: pad the visible text, then colour it: build "(%s)" into name without escapes, and
  * print it as "%s%-34s%s" with DIM(c)/RESET(c) around (only for those rows). */
-static void test_known_bug_top_colour_misaligned(void **state)
+static void test_regression_top_colour_misaligned(void **state)
 {
     fx *f = *state;
     static const char *lines[] = {"top", "top -s mem -n 40"};
@@ -1949,11 +1949,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_complete_no_duplicates, setup_shop, teardown),
         cmocka_unit_test_setup_teardown(test_tree_golden_czoo, setup_czoo, teardown),
         /* last: they fail until src/shell.c is fixed (see each) */
-        cmocka_unit_test_setup_teardown(test_known_bug_extra_words_ignored, setup_czoo, teardown),
-        cmocka_unit_test_setup_teardown(test_known_bug_number_validation, setup_czoo, teardown),
-        cmocka_unit_test_setup_teardown(test_known_bug_refresh_needs_connection, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_known_bug_tree_completes_unsupervised_globals, setup_shop, teardown),
-        cmocka_unit_test_setup_teardown(test_known_bug_top_colour_misaligned, setup_czoo, teardown),
+        cmocka_unit_test_setup_teardown(test_regression_extra_words_ignored, setup_czoo, teardown),
+        cmocka_unit_test_setup_teardown(test_regression_number_validation, setup_czoo, teardown),
+        cmocka_unit_test_setup_teardown(test_regression_refresh_needs_connection, setup_empty, teardown),
+        cmocka_unit_test_setup_teardown(test_regression_tree_completes_unsupervised_globals, setup_shop, teardown),
+        cmocka_unit_test_setup_teardown(test_regression_top_colour_misaligned, setup_czoo, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

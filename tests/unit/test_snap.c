@@ -1190,7 +1190,7 @@ static void test_render_zoo(void **state)
 /* src/snap_ingest.c rd_mfa: a tuple whose arity is not 3 is "skipped" with one etf_skip
  * after its header was already consumed, so only its first element is skipped and the
  * rest of the record is read out of step. It should be skipped whole. */
-static void test_known_bug_mfa_not_a_3_tuple(void **state)
+static void test_regression_mfa_not_a_3_tuple(void **state)
 {
     snap *s = snap_new();
     tu_node_spec ns = {0};
@@ -1236,7 +1236,7 @@ static void test_known_bug_mfa_not_a_3_tuple(void **state)
 /* src/snap_ingest.c, the procs2 branch of snap_ingest: the pid index is rebuilt only when
  * it is too small, not when processes were added since it was built, so {procs2, ...}
  * after a second {procs, ...} message misses the new processes. */
-static void test_known_bug_procs2_after_more_procs(void **state)
+static void test_regression_procs2_after_more_procs(void **state)
 {
     snap *s = snap_new();
     tu_node_spec ns = {0};
@@ -1260,7 +1260,7 @@ static void test_known_bug_procs2_after_more_procs(void **state)
 /* src/render.c tree_children/tree_sup: no guard against a cyclic tree. A damaged or
  * crafted file where supervisor A lists B as a child and B lists A loads fine, and
  * render_tree then recurses until the stack overflows. Run in a child process. */
-static void test_known_bug_render_cyclic_tree(void **state)
+static void test_regression_render_cyclic_tree(void **state)
 {
     snap *s = snap_new();
     tu_node_spec ns = {0};
@@ -1320,9 +1320,9 @@ int main(void)
         cmocka_unit_test(test_load_byte_flips),
         cmocka_unit_test(test_load_not_a_snapshot),
         cmocka_unit_test(test_render_zoo),
-        cmocka_unit_test(test_known_bug_mfa_not_a_3_tuple),
-        cmocka_unit_test(test_known_bug_procs2_after_more_procs),
-        cmocka_unit_test(test_known_bug_render_cyclic_tree),
+        cmocka_unit_test(test_regression_mfa_not_a_3_tuple),
+        cmocka_unit_test(test_regression_procs2_after_more_procs),
+        cmocka_unit_test(test_regression_render_cyclic_tree),
     };
     return cmocka_run_group_tests_name("snap", tests, NULL, NULL);
 }
