@@ -56,6 +56,7 @@ static void detach(shell *sh)
 
 void shell_free(shell *sh)
 {
+    util_set_stop_flag(NULL); /* the flag belongs to whoever made this shell */
     detach(sh);
     snap_free(sh->s);
     sh->s = NULL;
