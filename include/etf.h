@@ -83,6 +83,14 @@ int etf_skip(etf_rd *r);
 int etf_is_atom(const etf_rd *r, const char *name); /* peek: next term is this atom */
 int etf_atom_eq(const char *s, size_t len, const char *name);
 static inline int etf_ok(const etf_rd *r) { return !r->err; }
+/* for readers of tags this file does not decode (termtext.c): fail, check, big-endian */
+static inline int etf_fail(etf_rd *r) { r->err = 1; return -1; }
+static inline int etf_need(etf_rd *r, size_t n) { return r->err || (size_t)(r->end - r->p) < n ? etf_fail(r) : 0; }
+static inline uint32_t etf_be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static inline uint32_t etf_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 static inline int etf_at_end(const etf_rd *r) { return r->p == r->end && !r->str_left; }
 
 #endif

@@ -5,24 +5,10 @@
 
 #define ETF_MAX_DEPTH 64
 
-static int fail(etf_rd *r)
-{
-    r->err = 1;
-    return -1;
-}
-
-static int need(etf_rd *r, size_t n)
-{
-    if (r->err || (size_t)(r->end - r->p) < n)
-        return fail(r);
-    return 0;
-}
-
-static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+static int fail(etf_rd *r) { return etf_fail(r); }
+static int need(etf_rd *r, size_t n) { return etf_need(r, n); }
+static uint32_t be16(const unsigned char *p) { return etf_be16(p); }
+static uint32_t be32(const unsigned char *p) { return etf_be32(p); }
 
 void etf_init(etf_rd *r, const void *buf, size_t len)
 {

@@ -21,24 +21,10 @@ static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_word(int c) { return is_lower(c) || is_upper(c) || is_digit(c) || c == '_'; }
 
-static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int fail(etf_rd *r)
-{
-    r->err = 1;
-    return -1;
-}
-
-static int need(etf_rd *r, size_t n)
-{
-    if (r->err || (size_t)(r->end - r->p) < n)
-        return fail(r);
-    return 0;
-}
+#define be16 etf_be16
+#define be32 etf_be32
+#define fail etf_fail
+#define need etf_need
 
 static int full(const pr *p) { return p->o->len - p->start >= TT_MAX_OUT; }
 
