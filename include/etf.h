@@ -67,6 +67,13 @@ typedef struct {
     uint32_t creation;
 } etf_port_t;
 
+typedef struct {
+    const char *node;
+    size_t node_len;
+    uint32_t words;           /* ID words, at most 5 */
+    const unsigned char *ids; /* words big-endian 32-bit ID words, as sent */
+} etf_ref_t;
+
 void etf_init(etf_rd *r, const void *buf, size_t len);
 int etf_version(etf_rd *r);          /* consume the 131 byte */
 int etf_peek(const etf_rd *r);       /* tag of next term, -1 at end/error */
@@ -79,6 +86,7 @@ int etf_int(etf_rd *r, int64_t *v);      /* small, integer, bigs that fit in int
 int etf_bin(etf_rd *r, const char **s, size_t *len); /* binary, or "" for [] */
 int etf_pid(etf_rd *r, etf_pid_t *pid);
 int etf_port(etf_rd *r, etf_port_t *port);
+int etf_ref(etf_rd *r, etf_ref_t *ref); /* NEW_REF or NEWER_REF */
 int etf_skip(etf_rd *r);
 int etf_is_atom(const etf_rd *r, const char *name); /* peek: next term is this atom */
 int etf_atom_eq(const char *s, size_t len, const char *name);

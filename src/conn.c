@@ -337,17 +337,20 @@ static void diagnose_handshake(conn *c, char *err)
 
 static int conn_connect(conn *c, char *err)
 {
-    int highest = 0;
-    int port = epmd_port(c->host, c->alive, c->timeout_ms, &highest, err);
-    if (port < 0)
-        return CONN_ERR;
-    c->port = port;
-    /* the cookie lives only for the handshake: read, handed to libei, wiped in both */
+    /* The cookie lives only for the handshake: read (a cookie that cannot be read is the
+     * first thing to say, before any network), handed to libei, wiped in both. */
     char cookie[512];
     if (conn_find_cookie(&c->opts, cookie, sizeof cookie, err)) {
         explicit_bzero(cookie, sizeof cookie);
         return CONN_ERR;
     }
+    int highest = 0;
+    int port = epmd_port(c->host, c->alive, c->timeout_ms, &highest, err);
+    if (port < 0) {
+        explicit_bzero(cookie, sizeof cookie);
+        return CONN_ERR;
+    }
+    c->port = port;
     struct in_addr addr;
     addr.s_addr = htonl(INADDR_LOOPBACK);
     int rc = ei_connect_xinit(&c->ec, c->ownhost, c->ownalive, c->own, &addr, cookie, (unsigned)time(NULL));
@@ -383,13 +386,6 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     if (split_target(c, target, err))
         return CONN_ERR;
     c->opts = *o;
-    { /* a cookie that cannot be read is the first thing to say, before any network */
-        char cookie[512];
-        int bad = conn_find_cookie(o, cookie, sizeof cookie, err);
-        explicit_bzero(cookie, sizeof cookie);
-        if (bad)
-            return CONN_ERR;
-    }
     int long_names = strchr(c->host, '.') != NULL;
     char *ownalive = c->ownalive, *ownhost = c->ownhost;
     const size_t alive_n = sizeof c->ownalive, host_n = sizeof c->ownhost;

@@ -301,6 +301,25 @@ int etf_port(etf_rd *r, etf_port_t *port)
     return 0;
 }
 
+int etf_ref(etf_rd *r, etf_ref_t *ref)
+{
+    if (in_string(r) || need(r, 3))
+        return -1;
+    int tag = r->p[0];
+    if (tag != ETF_NEW_REF && tag != ETF_NEWER_REF)
+        return fail(r);
+    ref->words = be16(r->p + 1);
+    r->p += 3;
+    if (etf_atom(r, &ref->node, &ref->node_len))
+        return -1;
+    size_t cre = tag == ETF_NEW_REF ? 1 : 4;
+    if (ref->words > 5 || need(r, cre + 4 * (size_t)ref->words))
+        return fail(r);
+    ref->ids = r->p + cre;
+    r->p += cre + 4 * (size_t)ref->words;
+    return 0;
+}
+
 static int skip_n(etf_rd *r, size_t n)
 {
     if (need(r, n))
@@ -376,13 +395,8 @@ static int skip_depth(etf_rd *r, int depth)
         return skip_n(r, 5);
     case ETF_NEW_REF:
     case ETF_NEWER_REF: {
-        if (need(r, 3))
-            return -1;
-        uint32_t words = be16(r->p + 1);
-        r->p += 3;
-        if (etf_atom(r, &s, &l))
-            return -1;
-        return skip_n(r, (tag == ETF_NEW_REF ? 1 : 4) + 4 * (size_t)words);
+        etf_ref_t ref;
+        return etf_ref(r, &ref);
     }
     case ETF_SMALL_TUPLE:
     case ETF_LARGE_TUPLE:

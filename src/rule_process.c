@@ -71,7 +71,7 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
             "%s did nothing in the %.1f s window and little since they started: %s. One short window is not "
             "evidence: timers cannot be listed from outside, so a collector on a 5 to 60 s timer, a server of rare "
             "writes and a process that acted at init and now waits look the same.",
-            idle.len > 1 ? findings_printf(out, "%zu static workers", idle.len) : "a static worker", window_s, sb.buf);
+            idle.len > 1 ? x->subject : "a static worker", window_s, sb.buf);
         x->recommendation = findings_printf(
             out,
             "Watch longer before deciding: `check --window %.0f` (or `--set idle.window_s=N` to judge a shorter "

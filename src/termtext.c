@@ -21,11 +21,6 @@ static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_word(int c) { return is_lower(c) || is_upper(c) || is_digit(c) || c == '_'; }
 
-#define be16 etf_be16
-#define be32 etf_be32
-#define fail etf_fail
-#define need etf_need
-
 static int full(const pr *p) { return p->o->len - p->start >= TT_MAX_OUT; }
 
 /* ---- strings and atoms ---------------------------------------------------------- */
@@ -426,7 +421,7 @@ static int seq(pr *p, uint32_t n, int depth, int mode, int list, int string)
         return 0;
     }
     if (mode != SEQ_PLAIN || list == 2)
-        return fail(p->r);
+        return etf_fail(p->r);
     sb_puts(p->o, elixir ? " | " : "|");
     return term(p, depth + 1);
 }
@@ -463,7 +458,7 @@ static int marked_container(pr *p, int depth, int map)
         if (etf_list(p->r, &n) || seq(p, n, depth, map ? SEQ_PAIRS : SEQ_PLAIN, 2, t == ETF_STRING))
             return -1;
     } else
-        return fail(p->r);
+        return etf_fail(p->r);
     sb_putc(p->o, '}');
     return 0;
 }
@@ -474,7 +469,7 @@ static int term(pr *p, int depth)
     strbuf *o = p->o;
     int elixir = p->st->elixir;
     if (depth > TT_MAX_DEPTH)
-        return fail(r);
+        return etf_fail(r);
     if (full(p)) {
         sb_puts(o, "...");
         return etf_skip(r);
@@ -495,19 +490,19 @@ static int term(pr *p, int depth)
     case ETF_SMALL_BIG:
     case ETF_LARGE_BIG: {
         size_t hdr = t == ETF_SMALL_BIG ? 2 : 5;
-        if (need(r, hdr + 1))
+        if (etf_need(r, hdr + 1))
             return -1;
-        size_t len = t == ETF_SMALL_BIG ? r->p[1] : be32(r->p + 1);
-        if (need(r, hdr + 1 + len))
+        size_t len = t == ETF_SMALL_BIG ? r->p[1] : etf_be32(r->p + 1);
+        if (etf_need(r, hdr + 1 + len))
             return -1;
         put_big(o, r->p + hdr + 1, len, r->p[hdr]);
         r->p += hdr + 1 + len;
         return 0;
     }
     case ETF_NEW_FLOAT: {
-        if (need(r, 9))
+        if (etf_need(r, 9))
             return -1;
-        uint64_t bits = (uint64_t)be32(r->p + 1) << 32 | be32(r->p + 5);
+        uint64_t bits = (uint64_t)etf_be32(r->p + 1) << 32 | etf_be32(r->p + 5);
         double d;
         memcpy(&d, &bits, sizeof d);
         put_double(o, d);
@@ -515,7 +510,7 @@ static int term(pr *p, int depth)
         return 0;
     }
     case ETF_FLOAT: {
-        if (need(r, 32))
+        if (etf_need(r, 32))
             return -1;
         char b[32];
         memcpy(b, r->p + 1, 31);
@@ -559,12 +554,12 @@ static int term(pr *p, int depth)
         put_binary(p, (const unsigned char *)s, n, 0);
         return 0;
     case ETF_BIT_BINARY: {
-        if (need(r, 6))
+        if (etf_need(r, 6))
             return -1;
-        size_t len = be32(r->p + 1);
+        size_t len = etf_be32(r->p + 1);
         unsigned bits = r->p[5];
-        if (need(r, 6 + len) || !len || bits < 1 || bits > 8)
-            return fail(r);
+        if (etf_need(r, 6 + len) || !len || bits < 1 || bits > 8)
+            return etf_fail(r);
         const unsigned char *d = r->p + 6;
         sb_puts(o, "<<");
         for (size_t i = 0; i + 1 < len && !full(p); i++)
@@ -582,7 +577,7 @@ static int term(pr *p, int depth)
     case ETF_LARGE_TUPLE: {
         if (next_marked(r, "$oa_cut", 2)) {
             if (etf_tuple(r, &a) || etf_skip(r) || etf_bin(r, &s, &n))
-                return fail(r);
+                return etf_fail(r);
             put_binary(p, (const unsigned char *)s, n, 1);
             return 0;
         }
@@ -597,7 +592,7 @@ static int term(pr *p, int depth)
             size_t ml, fl;
             int64_t ar;
             if (etf_tuple(r, &a) || etf_skip(r) || etf_atom(r, &m, &ml) || etf_atom(r, &f, &fl) || etf_int(r, &ar))
-                return fail(r);
+                return etf_fail(r);
             if (elixir) {
                 sb_puts(o, "#Function<");
                 sb_add(o, f, fl);
@@ -676,22 +671,14 @@ static int term(pr *p, int depth)
     }
     case ETF_NEW_REF:
     case ETF_NEWER_REF: {
-        if (need(r, 3))
+        etf_ref_t ref;
+        if (etf_ref(r, &ref))
             return -1;
-        uint32_t words = be16(r->p + 1);
-        r->p += 3;
-        if (etf_atom(r, &s, &n))
-            return -1;
-        size_t cre = t == ETF_NEW_REF ? 1 : 4;
-        if (words > 5 || need(r, cre + 4 * (size_t)words))
-            return fail(r);
-        const unsigned char *w = r->p + cre;
         char rest[64] = "";
         size_t rl = 0;
-        for (uint32_t i = words; i-- > 0;)
-            rl += (size_t)snprintf(rest + rl, sizeof rest - rl, ".%u", be32(w + 4 * i));
-        put_pidish(p, elixir ? "#Reference" : "#Ref", s, n, rest);
-        r->p += cre + 4 * (size_t)words;
+        for (uint32_t i = ref.words; i-- > 0;) /* printed last word first, as the shells do */
+            rl += (size_t)snprintf(rest + rl, sizeof rest - rl, ".%u", etf_be32(ref.ids + 4 * i));
+        put_pidish(p, elixir ? "#Reference" : "#Ref", ref.node, ref.node_len, rest);
         return 0;
     }
     case ETF_EXPORT: {
@@ -700,7 +687,7 @@ static int term(pr *p, int depth)
         int64_t ar;
         r->p++;
         if (etf_atom(r, &m, &ml) || etf_atom(r, &f, &fl) || etf_int(r, &ar))
-            return fail(r);
+            return etf_fail(r);
         if (elixir) {
             sb_putc(o, '&');
             tt_atom(o, m, ml, 1);
@@ -719,15 +706,15 @@ static int term(pr *p, int depth)
         return 0;
     }
     case ETF_NEW_FUN: { /* Size[4] Arity Uniq[16] Index[4] NumFree[4] Module ... */
-        if (need(r, 30))
+        if (etf_need(r, 30))
             return -1;
         etf_rd c = *r;
         c.p += 30;
         const char *m;
         size_t ml;
         if (etf_atom(&c, &m, &ml))
-            return fail(r);
-        unsigned arity = r->p[5], index = be32(r->p + 22);
+            return etf_fail(r);
+        unsigned arity = r->p[5], index = etf_be32(r->p + 22);
         if (elixir) {
             sb_printf(o, "#Function<%u/%u in ", index, arity);
             tt_atom(o, m, ml, 1);
@@ -737,7 +724,7 @@ static int term(pr *p, int depth)
         return etf_skip(r);
     }
     default:
-        return fail(r);
+        return etf_fail(r);
     }
 }
 
@@ -775,11 +762,11 @@ int tt_text(etf_rd *r, const tt_style *st, strbuf *out)
         if (etf_peek(r) == ETF_NIL)
             return etf_skip(r);
         if (etf_peek(r) != ETF_LIST || etf_list(r, &len))
-            return fail(r);
+            return etf_fail(r);
         for (uint32_t i = 0; i < len; i++)
             if (tt_text(r, st, out))
                 return -1;
-        return etf_peek(r) == ETF_NIL ? etf_skip(r) : fail(r);
+        return etf_peek(r) == ETF_NIL ? etf_skip(r) : etf_fail(r);
     }
     if (t == ETF_SMALL_INT || t == ETF_INT || t == ETF_SMALL_BIG || t == ETF_LARGE_BIG)
         return tt_term(r, st, out);
