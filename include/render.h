@@ -6,6 +6,7 @@
 #ifndef OA_RENDER_H
 #define OA_RENDER_H
 
+#include "fmt.h"
 #include "snap.h"
 #include "util.h"
 
@@ -21,15 +22,6 @@ typedef struct {
 
 void render_ctx_default(render_ctx *c);
 
-/* "Elixir.Zoo.Cache:init/1" -> "Zoo.Cache.init/1" */
-void render_mfa(const char *mfa, char *buf, size_t n);
-/* 1234567 -> "1,234,567" */
-void render_num(uint64_t v, char *buf, size_t n);
-void render_bytes(uint64_t v, char *buf, size_t n);
-/* a rate rounded, with separators: 6122454.3 -> "6,122,454" */
-void render_rate(double v, char *buf, size_t n);
-/* reductions per second between the samples, -1 when there is no second sample */
-double snap_reds_rate(const snap *s, const snap_proc *p);
 
 void render_summary(const snap *s, const render_ctx *c, strbuf *out);
 void render_apps(const snap *s, const render_ctx *c, strbuf *out);

@@ -110,27 +110,4 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
 
 /* helpers shared by rules */
 int rule_exempt(const snap *s, const snap_proc *p); /* runtime or advisor */
-double rule_node_reds_rate(const snap *s);           /* sum over processes, -1 without window */
-int proc_is_gen_server(const snap *s, const snap_proc *p);
-int proc_is_singleton(const snap *s, const snap_proc *p); /* named, not one of many dynamic siblings */
-/* a singleton by position: named and not one of many siblings, or unnamed and neither a
- * dynamic child nor one of a pool (siblings running the same code) */
-int proc_is_lone(const snap *s, const snap_proc *p);
-/* a static child with a sibling running the same code under the same supervisor */
-int proc_in_pool(const snap *s, const snap_proc *p);
-/* per process: how many processes wait in a call (gen:do_call) while monitoring it, from
- * the first sample's monitors; caller frees */
-uint32_t *procs_callers_in_call(const snap *s);
-int proc_is_agent(const snap *s, const snap_proc *p);
-int proc_is_task(const snap *s, const snap_proc *p);
-int proc_owns_ets(const snap *s, uint32_t proc);
-const char *proc_child_modules(const snap *s, const snap_proc *p); /* from the parent's row */
-/* the module a process runs (raw atom text); 0 and "" when it cannot be seen (a fun
- * started with a plain spawn: its initial call is erlang:apply/2) */
-int proc_module_raw(const snap *s, const snap_proc *p, char *buf, size_t n);
-/* the same for people: "Foo.Bar", "gen_server", or "a spawned fun" */
-int proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n);
-int proc_runs_fun(const snap *s, const snap_proc *p);     /* started from an anonymous function */
-const char *proc_kind_name(const snap *s, const snap_proc *p); /* GenServer, Agent, Task, gen_statem… */
-
 #endif

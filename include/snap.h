@@ -239,10 +239,65 @@ static inline int snap_window_stretched(const snap *s)
            s->info.sample_gap_us > s->info.window_ms * 1000 + 500000;
 }
 
+/* ---- Facts, derived from the fields (snap_facts.c) ----------------------------------- */
+
+/* the latest sample of a process: the second when it has one */
+static inline uint32_t snap_mq_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq; }
+static inline uint32_t snap_monby_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby; }
+static inline uint64_t snap_reds_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->reds2 : p->reds; }
+static inline uint64_t snap_mem_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->mem2 : p->mem; }
+/* over the whole window: the larger of the two samples, so one instant between two bursts
+ * does not decide */
+static inline uint32_t snap_mq_max(const snap_proc *p)
+{
+    return (p->flags & PF_SAMPLE2) && p->mq2 > p->mq ? p->mq2 : p->mq;
+}
+static inline uint32_t snap_monby_max(const snap_proc *p)
+{
+    return (p->flags & PF_SAMPLE2) && p->monby2 > p->monby ? p->monby2 : p->monby;
+}
+/* reductions per second between the samples, -1 when there is no second sample */
+double snap_reds_rate(const snap *s, const snap_proc *p);
+double snap_node_reds_rate(const snap *s); /* sum over processes, -1 without a window */
+
+int snap_sup_is_sofo(const snap *s, const snap_sup *sp); /* simple_one_for_one */
+/* children started at run time: DynamicSupervisor, Task.Supervisor, simple_one_for_one */
+int snap_sup_on_demand(const snap *s, const snap_sup *sp);
+/* children many of one kind: on demand, or a PartitionSupervisor's partitions */
+int snap_sup_has_siblings(const snap *s, const snap_sup *sp);
+
+int proc_is_gen_server(const snap *s, const snap_proc *p);
+int proc_is_singleton(const snap *s, const snap_proc *p); /* named, not one of many dynamic siblings */
+/* a singleton by position: named and not one of many siblings, or unnamed and neither a
+ * dynamic child nor one of a pool (siblings running the same code) */
+int proc_is_lone(const snap *s, const snap_proc *p);
+/* a static child with a sibling running the same code under the same supervisor */
+int proc_in_pool(const snap *s, const snap_proc *p);
+/* per process: how many processes wait in a call (gen:do_call) while monitoring it, from
+ * the first sample's monitors; caller frees */
+uint32_t *procs_callers_in_call(const snap *s);
+int proc_is_agent(const snap *s, const snap_proc *p);
+int proc_is_task(const snap *s, const snap_proc *p);
+int proc_owns_ets(const snap *s, uint32_t proc);
+const char *proc_child_modules(const snap *s, const snap_proc *p); /* from the parent's row */
+/* the module a process runs (raw atom text); 0 and "" when it cannot be seen (a fun
+ * started with a plain spawn: its initial call is erlang:apply/2) */
+int proc_module_raw(const snap *s, const snap_proc *p, char *buf, size_t n);
+/* the same for people: "Foo.Bar", "gen_server", or "a spawned fun" */
+int proc_module_name(const snap *s, const snap_proc *p, char *buf, size_t n);
+int proc_runs_fun(const snap *s, const snap_proc *p);          /* started from an anonymous function */
+const char *proc_kind_name(const snap *s, const snap_proc *p); /* GenServer, Agent, Task, gen_statem… */
+
 /* Lookup */
 uint32_t snap_find_pid(const snap *s, oa_pid pid);
 uint32_t snap_find_name(const snap *s, const char *name); /* registered, global or via */
-int snap_parse_pid(snap *s, const char *text, oa_pid *out); /* "<0.123.0>" on the local node */
+int snap_parse_pid(const snap *s, const char *text, oa_pid *out); /* "<0.123.0>" on the local node */
+/* A process by pid text (<0.1.0>), registered/global/via name or Elixir spelling (:name). */
+uint32_t snap_resolve_proc(const snap *s, const char *what);
+/* What a user names as a target: an application (its top supervisor), a supervisor (by
+ * pid or name), or another process (proc). Returns 0 with one of *sup, *proc set (the
+ * other SNAP_NONE), or -1 with err: an unknown name, a library application. */
+int snap_resolve_target(const snap *s, const char *what, uint32_t *sup, uint32_t *proc, char *err);
 oa_pid snap_make_pid(snap *s, const char *node, size_t node_len, uint32_t num, uint32_t serial, uint32_t creation);
 uint16_t snap_node_id(snap *s, const char *node, size_t len);
 

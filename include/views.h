@@ -9,11 +9,9 @@
 enum top_sort { TOP_MQ, TOP_REDS, TOP_RATE, TOP_MEM };
 int top_sort_parse(const char *s); /* -1 if unknown */
 
-/* A process by pid text (<0.1.0>), registered/global/via name or Elixir spelling. */
-uint32_t view_resolve_proc(snap *s, const char *what);
 /* What `tree X` draws: an application, a supervisor, or the supervisor of a process.
  * Returns the supervisor index, or SNAP_NONE with err set. */
-uint32_t view_resolve_tree(snap *s, const char *what, char *err);
+uint32_t view_resolve_tree(const snap *s, const char *what, char *err);
 
 void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out);
 void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx *c, strbuf *out);

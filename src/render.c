@@ -20,61 +20,6 @@ void render_ctx_default(render_ctx *c)
 
 static const char *col(const render_ctx *c, const char *code) { return c->color ? code : ""; }
 
-void render_mfa(const char *mfa, char *buf, size_t n)
-{
-    if (!mfa || !*mfa) {
-        snprintf(buf, n, "-");
-        return;
-    }
-    const char *colon = strchr(mfa, ':');
-    if (strncmp(mfa, "Elixir.", 7) == 0 && colon)
-        snprintf(buf, n, "%.*s.%s", (int)(colon - mfa - 7), mfa + 7, colon + 1);
-    else
-        snprintf(buf, n, "%s", mfa);
-}
-
-void render_num(uint64_t v, char *buf, size_t n)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
-    size_t o = 0;
-    for (int i = 0; i < len && o + 2 < n; i++) {
-        buf[o++] = tmp[i];
-        int left = len - i - 1;
-        if (left > 0 && left % 3 == 0 && o + 2 < n)
-            buf[o++] = ',';
-    }
-    buf[o] = 0;
-}
-
-void render_bytes(uint64_t v, char *buf, size_t n)
-{
-    const char *u[] = {"B", "KB", "MB", "GB", "TB"};
-    double d = (double)v;
-    int i = 0;
-    while (d >= 1024 && i < 4) {
-        d /= 1024;
-        i++;
-    }
-    if (i == 0)
-        snprintf(buf, n, "%llu B", (unsigned long long)v);
-    else
-        snprintf(buf, n, "%.1f %s", d, u[i]);
-}
-
-void render_rate(double v, char *buf, size_t n)
-{
-    render_num(v > 0 ? (uint64_t)(v + 0.5) : 0, buf, n);
-}
-
-double snap_reds_rate(const snap *s, const snap_proc *p)
-{
-    if (!(p->flags & PF_SAMPLE2) || s->info.sample_gap_us <= 0)
-        return -1;
-    uint64_t d = p->reds2 >= p->reds ? p->reds2 - p->reds : 0;
-    return (double)d * 1e6 / (double)s->info.sample_gap_us;
-}
-
 static int64_t mem_of(const snap *s, const char *key)
 {
     for (size_t i = 0; i < s->info.memory.len; i++) {
@@ -96,25 +41,25 @@ void render_summary(const snap *s, const render_ctx *c, strbuf *out)
     sb_printf(out, "uptime    %ldd %02ld:%02ld:%02ld   schedulers %lld   collected by %s in %.2f s\n", up / 86400,
               up % 86400 / 3600, up % 3600 / 60, up % 60, (long long)ni->schedulers,
               ni->method ? snap_str(s, ni->method) : "?", (double)(ni->e2e_us ? ni->e2e_us : ni->total_us) / 1e6);
-    render_num((uint64_t)ni->process_count, a, sizeof a);
-    render_num((uint64_t)ni->process_limit, b, sizeof b);
+    fmt_num((uint64_t)ni->process_count, a, sizeof a);
+    fmt_num((uint64_t)ni->process_limit, b, sizeof b);
     sb_printf(out, "processes %s / %s", a, b);
-    render_num((uint64_t)s->procs.len, a, sizeof a);
+    fmt_num((uint64_t)s->procs.len, a, sizeof a);
     sb_printf(out, " (%s in snapshot)\n", a);
-    render_num((uint64_t)ni->atom_count, a, sizeof a);
-    render_num((uint64_t)ni->atom_limit, b, sizeof b);
+    fmt_num((uint64_t)ni->atom_count, a, sizeof a);
+    fmt_num((uint64_t)ni->atom_limit, b, sizeof b);
     sb_printf(out, "atoms     %s / %s (%.1f %%)\n", a, b,
               ni->atom_limit ? 100.0 * (double)ni->atom_count / (double)ni->atom_limit : 0.0);
-    render_num((uint64_t)ni->port_count, a, sizeof a);
-    render_num((uint64_t)ni->port_limit, b, sizeof b);
+    fmt_num((uint64_t)ni->port_count, a, sizeof a);
+    fmt_num((uint64_t)ni->port_limit, b, sizeof b);
     sb_printf(out, "ports     %s / %s   ", a, b);
-    render_num((uint64_t)ni->ets_count, a, sizeof a);
-    render_num((uint64_t)ni->ets_limit, b, sizeof b);
+    fmt_num((uint64_t)ni->ets_count, a, sizeof a);
+    fmt_num((uint64_t)ni->ets_limit, b, sizeof b);
     sb_printf(out, "ets tables %s / %s\n", a, b);
-    render_bytes((uint64_t)mem_of(s, "total"), m1, sizeof m1);
-    render_bytes((uint64_t)mem_of(s, "processes"), m2, sizeof m2);
-    render_bytes((uint64_t)mem_of(s, "ets"), a, sizeof a);
-    render_bytes((uint64_t)mem_of(s, "binary"), b, sizeof b);
+    fmt_bytes((uint64_t)mem_of(s, "total"), m1, sizeof m1);
+    fmt_bytes((uint64_t)mem_of(s, "processes"), m2, sizeof m2);
+    fmt_bytes((uint64_t)mem_of(s, "ets"), a, sizeof a);
+    fmt_bytes((uint64_t)mem_of(s, "binary"), b, sizeof b);
     sb_printf(out, "memory    total %s, processes %s, ets %s, binary %s\n", m1, m2, a, b);
     if (s->has_sample2)
         sb_printf(out, "window    two samples %.2f s apart%s\n", (double)ni->sample_gap_us / 1e6,
@@ -192,7 +137,7 @@ static void sup_header(const snap *s, uint32_t k, const render_ctx *c, strbuf *o
             const snap_registry *rg = vec_at(&s->regs, r);
             if (oa_pid_eq(rg->sup, sp->pid)) {
                 char n[32];
-                render_num(rg->key_count, n, sizeof n);
+                fmt_num(rg->key_count, n, sizeof n);
                 sb_printf(out, "  %s, %u partition%s, %s key%s", snap_str(s, rg->kind), rg->partitions,
                           rg->partitions == 1 ? "" : "s", n, rg->key_count == 1 ? "" : "s");
             }
@@ -219,7 +164,7 @@ static void proc_tail(const snap *s, const snap_proc *p, const render_ctx *c, st
 {
     char mfa[256];
     const char *ic = snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call);
-    render_mfa(ic, mfa, sizeof mfa);
+    fmt_mfa(ic, mfa, sizeof mfa);
     sb_printf(out, "  %s%s%s", col(c, C_DIM), mfa, col(c, C_RESET));
     if (p->flags & PF_SAMPLE2) {
         if (p->mq || p->mq2)
@@ -227,7 +172,7 @@ static void proc_tail(const snap *s, const snap_proc *p, const render_ctx *c, st
         double r = snap_reds_rate(s, p);
         if (r >= 1) {
             char rb[32];
-            render_rate(r, rb, sizeof rb);
+            fmt_rate(r, rb, sizeof rb);
             sb_printf(out, "  %s reds/s", rb);
         }
     } else if (p->mq)
@@ -261,7 +206,7 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
     if (c->depth && depth >= c->depth) {
         if (sp->n_children) {
             char n[32];
-            render_num(sp->n_children, n, sizeof n);
+            fmt_num(sp->n_children, n, sizeof n);
             sb_printf(out, "%s\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 %s child%s (-d to see deeper)\n",
                       prefix->buf, n, sp->n_children == 1 ? "" : "ren");
         }
@@ -288,8 +233,7 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
         }
         return;
     }
-    int collapse = (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK ||
-                    (sp->strategy && strcmp(snap_str(s, sp->strategy), "simple_one_for_one") == 0)) &&
+    int collapse = snap_sup_on_demand(s, sp) &&
                    c->collapse > 0 && sp->n_children > (uint32_t)c->collapse;
     if (collapse) {
         /* one line per child module, with a count and the busiest */
@@ -327,14 +271,14 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
             for (char *q = mod; *q; q++)
                 if (*q == ',')
                     *q = '/';
-            render_num(g->count, cnt, sizeof cnt);
+            fmt_num(g->count, cnt, sizeof cnt);
             sb_printf(out, "%s%s %s \xc3\x97 %s", prefix->buf,
                       last ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80", cnt, mod);
             if (g->busiest != SNAP_NONE && g->busiest_rate >= 0) {
                 const snap_proc *b = snap_proc_at(s, g->busiest);
                 snap_pid_text(s, b->pid, pid, sizeof pid);
                 char rb[32];
-                render_rate(g->busiest_rate, rb, sizeof rb);
+                fmt_rate(g->busiest_rate, rb, sizeof rb);
                 sb_printf(out, "   busiest: %s %s reds/s, mq %u", pid, rb, b->mq2);
             } else if (g->max_mq_proc != SNAP_NONE) {
                 const snap_proc *b = snap_proc_at(s, g->max_mq_proc);
@@ -440,7 +384,7 @@ void render_class_counts(const snap *s, const render_ctx *c, strbuf *out)
     sb_printf(out, "%sprocesses by class%s\n", col(c, C_BOLD), col(c, C_RESET));
     for (int k = 1; k < PC__COUNT; k++) {
         char n[32];
-        render_num(counts[k], n, sizeof n);
+        fmt_num(counts[k], n, sizeof n);
         sb_printf(out, "  %-18s %s\n", proc_class_name((enum proc_class)k), n);
     }
     if (counts[0])
@@ -463,7 +407,7 @@ void render_unsupervised(const snap *s, const render_ctx *c, strbuf *out)
         char label[512], pid[64], mfa[256];
         snap_proc_label(s, p, label, sizeof label);
         snap_pid_text(s, p->pid, pid, sizeof pid);
-        render_mfa(snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call), mfa, sizeof mfa);
+        fmt_mfa(snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call), mfa, sizeof mfa);
         sb_printf(out, "  %-16s %-12s %-28s %s\n", proc_class_name((enum proc_class)p->cls), pid,
                   strcmp(label, pid) ? label : "", mfa);
         shown++;

@@ -141,7 +141,7 @@ void render_dump_json(const snap *s, strbuf *out)
         snap_proc_label(s, p, b, sizeof b);
         json_kstr(&j, "name", b);
         json_kstr(&j, "class", proc_class_name((enum proc_class)p->cls));
-        render_mfa(snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call), b, sizeof b);
+        fmt_mfa(snap_str(s, p->dict_initial_call ? p->dict_initial_call : p->initial_call), b, sizeof b);
         json_kstr(&j, "initial_call", b);
         json_obj_end(&j);
     }

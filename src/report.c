@@ -59,8 +59,7 @@ static void mark_sup(analysis *an, uint32_t k, int depth)
     an->n_sups++;
     if (sp->proc != SNAP_NONE)
         an->in[sp->proc] = 1;
-    int dyn = sp->kind == SK_DYNAMIC || sp->kind == SK_TASK ||
-              (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one"));
+    int dyn = snap_sup_on_demand(s, sp);
     if (dyn)
         an->n_dynamic_children += sp->n_children;
     for (uint32_t c = 0; c < sp->n_children; c++) {
@@ -163,7 +162,7 @@ static void proc_phrase_d(const analysis *an, uint32_t i, strbuf *out, int sep, 
     sb_printf(out, "%s%s (%s", sep ? ", " : "", b, proc_kind_name(s, p));
     if (p->sup != SNAP_NONE) {
         const snap_sup *sp = snap_sup_at(s, p->sup);
-        if (sp->proc != SNAP_NONE && (sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_PARTITION)) {
+        if (sp->proc != SNAP_NONE && snap_sup_has_siblings(s, sp)) {
             char sb2[256];
             snap_proc_label(s, snap_proc_at(s, sp->proc), sb2, sizeof sb2);
             sb_printf(out, ", a dynamic child of %s", sb2);
@@ -179,7 +178,7 @@ static void proc_phrase(const analysis *an, uint32_t i, strbuf *out, int sep) { 
 static void analyse(analysis *an)
 {
     snap *s = an->s;
-    an->node_rate = rule_node_reds_rate(s);
+    an->node_rate = snap_node_reds_rate(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
         if (!an->in[i])
             continue;
@@ -194,10 +193,10 @@ static void analyse(analysis *an)
             an->reds_rate += r;
         if (r >= 100)
             an->n_busy++;
-        uint32_t cb = (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby;
+        uint32_t cb = snap_monby_now(p);
         if ((p->name || p->alt_name) && cb > an->callers)
             an->callers = cb;
-        uint32_t q = (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq;
+        uint32_t q = snap_mq_now(p);
         if (q > an->max_mq)
             an->max_mq = q;
         if (p->own_sup == SNAP_NONE && p->heap <= 16384 && s->has_sample2 && r >= 0 && r < 20 && q == 0)
@@ -245,7 +244,7 @@ static void analyse(analysis *an)
         for (int i = 0; i < nb; i++) {
             const snap_proc *p = snap_proc_at(s, top_busy[i]);
             char d[64];
-            snprintf(d, sizeof d, "%s reductions/s", (render_rate(snap_reds_rate(s, p), n1, sizeof n1), n1));
+            snprintf(d, sizeof d, "%s reductions/s", (fmt_rate(snap_reds_rate(s, p), n1, sizeof n1), n1));
             proc_phrase_d(an, top_busy[i], &qc->evidence, i, d);
         }
         sb_puts(&qc->evidence, "; ");
@@ -262,7 +261,7 @@ static void analyse(analysis *an)
         }
         sb_puts(&qc->evidence, "; ");
     }
-    render_num(an->n_dynamic_children, n1, sizeof n1);
+    fmt_num(an->n_dynamic_children, n1, sizeof n1);
     sb_printf(&qc->evidence, "%s dynamic children started on demand; %lld schedulers run them in parallel.", n1,
               (long long)s->info.schedulers);
     question *qi = &an->q[1];
@@ -325,7 +324,7 @@ static void analyse(analysis *an)
         int k = 0;
         for (int i = 0; i < nh; i++, k++) {
             char hb[32], d[64];
-            render_bytes(snap_proc_at(s, top_heap[i])->heap, hb, sizeof hb);
+            fmt_bytes(snap_proc_at(s, top_heap[i])->heap, hb, sizeof hb);
             snprintf(d, sizeof d, "%s heap", hb);
             proc_phrase_d(an, top_heap[i], &ql->evidence, k, d);
         }
@@ -739,12 +738,12 @@ static void ev_text(const evidence *e, char *buf, size_t n)
 {
     double v = e->value;
     if (!strcmp(e->unit, "B")) {
-        render_bytes(v < 0 ? 0 : (uint64_t)v, buf, n);
+        fmt_bytes(v < 0 ? 0 : (uint64_t)v, buf, n);
         return;
     }
     char num[40];
     if (v >= 100 || v <= -100 || v == (double)(int64_t)v)
-        render_num(v < 0 ? 0 : (uint64_t)(v + 0.5), num, sizeof num);
+        fmt_num(v < 0 ? 0 : (uint64_t)(v + 0.5), num, sizeof num);
     else
         snprintf(num, sizeof num, "%.2f", v);
     snprintf(buf, n, "%s%s%s", num, e->unit[0] ? " " : "", e->unit);
@@ -929,28 +928,6 @@ static void md_section(analysis *an, strbuf *out, int level)
     sb_free(&tests);
 }
 
-static int resolve(snap *s, const char *target, uint32_t *sup, uint32_t *proc, char *err)
-{
-    *sup = *proc = SNAP_NONE;
-    for (size_t a = 0; a < s->apps.len; a++) {
-        const snap_app *ap = vec_at(&s->apps, a);
-        if (!strcmp(snap_str(s, ap->name), target)) {
-            if (ap->top_sup == SNAP_NONE)
-                return errf(err, "application %s has no supervision tree", target);
-            *sup = ap->top_sup;
-            return 0;
-        }
-    }
-    uint32_t p = view_resolve_proc(s, target);
-    if (p == SNAP_NONE)
-        return errf(err, "no application, supervisor, process or name '%s' in this snapshot", target);
-    if (snap_proc_at(s, p)->own_sup != SNAP_NONE)
-        *sup = snap_proc_at(s, p)->own_sup;
-    else
-        *proc = p;
-    return 0;
-}
-
 /* Run fn over the target's analysis, or over each application of yours; returns how many
  * sections, or -1 with err set. */
 static int each_section(snap *s, const findings *f, const char *target, void (*fn)(analysis *, void *), void *ud,
@@ -959,7 +936,7 @@ static int each_section(snap *s, const findings *f, const char *target, void (*f
     analysis an;
     if (target) {
         uint32_t sup, proc;
-        if (resolve(s, target, &sup, &proc, err))
+        if (snap_resolve_target(s, target, &sup, &proc, err))
             return -1;
         setup(&an, s, f, sup, proc, err);
         for (size_t a = 0; a < s->apps.len; a++) /* an application is named as such */
@@ -1090,7 +1067,7 @@ static void json_each(analysis *an, void *j) { json_section(an, j); }
 int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err)
 {
     uint32_t sup, proc;
-    if (target && resolve(s, target, &sup, &proc, err))
+    if (target && snap_resolve_target(s, target, &sup, &proc, err))
         return -1;
     json_w j;
     json_init(&j, out, 1);

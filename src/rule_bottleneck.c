@@ -8,14 +8,14 @@
 #include <stdlib.h>
 
 #include "codegen.h"
-#include "render.h"
+#include "fmt.h"
 #include "rules.h"
 
 static void run(const snap *s, const rule_opts *o, findings *out)
 {
     double q_thr = rule_opt(o, "bottleneck.queue"), c_thr = rule_opt(o, "bottleneck.callers");
     double share_thr = rule_opt(o, "bottleneck.share"), node_min = rule_opt(o, "bottleneck.node_reds");
-    double node_rate = rule_node_reds_rate(s);
+    double node_rate = snap_node_reds_rate(s);
     if (node_rate < 0)
         findings_skip(out, "global-bottleneck",
                       "one sample only: queue growth and reduction share need --window; judged on queue and callers");
@@ -26,10 +26,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             continue; /* an Agent's callers waiting are agent-under-load's story */
         int named = p->name || p->alt_name;
         int two = (p->flags & PF_SAMPLE2) != 0;
-        /* over the whole window: the larger of the two samples, so one instant between two
-         * bursts does not decide */
-        uint32_t q = two && p->mq2 > p->mq ? p->mq2 : p->mq;
-        uint32_t callers = two && p->monby2 > p->monby ? p->monby2 : p->monby;
+        uint32_t q = snap_mq_max(p), callers = snap_monby_max(p);
         uint32_t waiting = in_call[i]; /* distinct processes in gen:do_call monitoring it */
         double rate = snap_reds_rate(s, p);
         double share = node_rate > 0 && rate > 0 ? 100.0 * rate / node_rate : -1;
@@ -69,7 +66,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             sb_printf(&sb, "queue %u", p->mq);
         if (share >= 0) {
             char rb[32];
-            render_rate(rate, rb, sizeof rb);
+            fmt_rate(rate, rb, sizeof rb);
             sb_printf(&sb, "; %.0f %% of the node's reductions (%s reds/s)", share, rb);
         }
         sb_printf(&sb, "; up to %u caller%s waiting", callers, callers == 1 ? "" : "s");

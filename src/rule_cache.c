@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "codegen.h"
-#include "render.h"
+#include "fmt.h"
 #include "rules.h"
 
 
@@ -14,8 +14,8 @@ static void ev_common(finding *x, const snap_proc *p, double rate)
     finding_ev(x, "heap", (double)p->heap, "B");
     if (rate >= 0)
         finding_ev(x, "reductions_per_s", rate, "reds/s");
-    finding_ev(x, "queue", (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq, "");
-    finding_ev(x, "callers_waiting", (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby, "");
+    finding_ev(x, "queue", snap_mq_now(p), "");
+    finding_ev(x, "callers_waiting", snap_monby_now(p), "");
 }
 
 static void run_cache(const snap *s, const rule_opts *o, findings *out)
@@ -29,24 +29,23 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
             continue;
         if ((double)p->heap < heap_thr)
             continue;
-        int two = (p->flags & PF_SAMPLE2) != 0;
-        if (p->mq > q_max || (two && p->mq2 > q_max))
+        if (snap_mq_max(p) > q_max)
             continue; /* the heap holds queued messages too: it no longer stands for the state */
         double rate = snap_reds_rate(s, p);
-        uint32_t callers = p->monby > p->monby2 || !two ? p->monby : p->monby2;
+        uint32_t callers = snap_monby_max(p);
         if (!(rate >= reds_thr || callers >= 2))
             continue;
         finding *x = findings_add(out, "genserver-as-cache", SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         ev_common(x, p, rate);
         char heap[32], heap2[32];
-        render_bytes(p->heap, heap, sizeof heap);
+        fmt_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out,
                                      "a named %s with a %s heap and a short queue in both samples (so the heap is "
                                      "its state, not messages, though it can hold garbage until a full sweep), "
                                      "serving %s: every read is a message round trip through one process.",
                                      proc_is_agent(s, p) ? "Agent" : "GenServer", heap,
-                                     rate >= 0 ? findings_printf(out, "%s reds/s", (render_rate(rate, heap2, sizeof heap2), heap2)) : "callers");
+                                     rate >= 0 ? findings_printf(out, "%s reds/s", (fmt_rate(rate, heap2, sizeof heap2), heap2)) : "callers");
         x->weight = (double)p->heap;
         /* the table is named after the process's registered name, the usual convention */
         char tab[600];
@@ -85,12 +84,9 @@ static void run_agent(const snap *s, const rule_opts *o, findings *out)
         if (rule_exempt(s, p) || !proc_is_agent(s, p))
             continue;
         double rate = snap_reds_rate(s, p);
-        int two = (p->flags & PF_SAMPLE2) != 0;
-        /* over the whole window: the larger of the two samples */
-        uint32_t q = two && p->mq2 > p->mq ? p->mq2 : p->mq;
-        uint32_t callers = two && p->monby2 > p->monby ? p->monby2 : p->monby;
+        uint32_t q = snap_mq_max(p), callers = snap_monby_max(p);
         int hot = rate >= reds_thr || q >= q_thr || callers >= c_thr;
-        int big = (double)p->heap >= heap_thr && !p->mq && !(two && p->mq2); /* a heap of queued messages is not state */
+        int big = (double)p->heap >= heap_thr && !q; /* a heap of queued messages is not state */
 
         if (!hot && !big)
             continue;
@@ -104,9 +100,9 @@ static void run_agent(const snap *s, const rule_opts *o, findings *out)
             const char *prefix = findings_printf(out, "%s_table", p->name ? cg_snake(snap_str(s, p->name), snake, sizeof snake) : "agent_state");
             cg_ex_atom(prefix, tab, sizeof tab);
         }
-        render_bytes(p->heap, heap, sizeof heap);
+        fmt_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out, "an Agent %s%s%s.", hot ? "under load (" : "",
-                                     hot ? findings_printf(out, "%s reds/s, queue %u, %u callers waiting)", (render_rate(rate, heap2, sizeof heap2), heap2), q, callers) : "",
+                                     hot ? findings_printf(out, "%s reds/s, queue %u, %u callers waiting)", (fmt_rate(rate, heap2, sizeof heap2), heap2), q, callers) : "",
                                      big ? findings_printf(out, "%sholding %s of state", hot ? ", " : "", heap) : "");
         x->recommendation = findings_printf(
             out,

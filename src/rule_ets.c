@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "codegen.h"
-#include "render.h"
+#include "fmt.h"
 #include "rules.h"
 
 /* 2: linked to a supervised process that does not trap exits (they die together, and the
@@ -61,7 +61,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             x->subject = findings_printf(out, "%s%s", s->info.elixir_version ? ":" : "", tname);
         finding_ev(x, "rows", (double)t->size, "");
         finding_ev(x, "memory", (double)t->mem, "B");
-        render_bytes(t->mem, mem, sizeof mem);
+        fmt_bytes(t->mem, mem, sizeof mem);
         x->summary = findings_printf(out,
                                      "ETS %s%s (%llu rows, %s, %s) is owned by %s, %s, and has no heir: when "
                                      "that process exits the table and its data are gone, and nothing recreates it.",

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "render.h"
+#include "fmt.h"
 #include "rules.h"
 
 
@@ -96,7 +96,7 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
         finding_ev(x, "window", window_s, "s");
         char mod[256], heap[32];
         proc_module_name(s, p, mod, sizeof mod);
-        render_bytes(p->heap, heap, sizeof heap);
+        fmt_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out,
                                      "a static %s (%s) with a %s heap, %llu reductions since it started and none in "
                                      "the %.0f s window: no traffic, no monitors, no ETS, nobody waiting on it. "
@@ -128,7 +128,7 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
         double growth = two ? (double)p->mq2 - (double)p->mq : 0;
         if (q < q_thr && !(growth >= grow_thr && q >= grow_thr))
             continue;
-        if ((p->monby2 > p->monby ? p->monby2 : p->monby) >= callers_thr && proc_is_singleton(s, p))
+        if (snap_monby_max(p) >= callers_thr && proc_is_singleton(s, p))
             continue; /* a singleton's queue of waiting callers: global-bottleneck tells that story */
         int sev = q >= crit || (growth >= grow_thr && q >= q_thr) ? SEV_CRITICAL : SEV_WARNING;
         finding *x = findings_add(out, "mailbox-buildup", sev);
@@ -140,7 +140,7 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
         }
         finding_ev(x, "memory", (double)(two ? p->mem2 : p->mem), "B");
         char cf[256];
-        render_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+        fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
         x->summary = findings_printf(out, "queue %u%s; it is in %s. Messages arrive faster than it handles them.",
                                      two ? p->mq2 : p->mq,
                                      two ? findings_printf(out, " (%+.0f in %.1f s)", growth, (double)s->info.sample_gap_us / 1e6) : "",

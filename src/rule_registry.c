@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "render.h"
+#include "fmt.h"
 #include "rules.h"
 
 static void run_single_partition(const snap *s, const rule_opts *o, findings *out)
@@ -29,7 +29,7 @@ static void run_single_partition(const snap *s, const rule_opts *o, findings *ou
         finding_ev(x, "keys", (double)rg->key_count, "");
         finding_ev(x, "partitions", rg->partitions, "");
         finding_ev(x, "schedulers", (double)s->info.schedulers, "");
-        render_num(rg->key_count, keys, sizeof keys);
+        fmt_num(rg->key_count, keys, sizeof keys);
         x->summary = findings_printf(out,
                                      "Registry %s (%s keys) has %s keys in one partition on %lld schedulers: every "
                                      "register and unregister, and the exit of every registered process, goes "

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "codegen.h"
-#include "render.h"
+#include "fmt.h"
 #include "rules.h"
 
 static int sup_exempt(const snap *s, const snap_sup *sp)
@@ -12,11 +12,6 @@ static int sup_exempt(const snap *s, const snap_sup *sp)
     if (sp->proc != SNAP_NONE)
         return rule_exempt(s, snap_proc_at(s, sp->proc));
     return sp->app != SNAP_NONE && ((snap_app *)vec_at(&s->apps, sp->app))->runtime;
-}
-
-static int is_sofo(const snap *s, const snap_sup *sp)
-{
-    return sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one");
 }
 
 static void run_partition(const snap *s, const rule_opts *o, findings *out)
@@ -31,7 +26,7 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
     }
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
-        int dyn = sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || is_sofo(s, sp);
+        int dyn = snap_sup_on_demand(s, sp);
         if (!dyn || sup_exempt(s, sp))
             continue;
         if (sp->parent != SNAP_NONE && snap_sup_at(s, sp->parent)->kind == SK_PARTITION)
@@ -48,16 +43,16 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
             finding_ev(x, "reductions_per_s", rate, "reds/s");
         if (sp->proc != SNAP_NONE) {
             const snap_proc *pp = snap_proc_at(s, sp->proc);
-            finding_ev(x, "queue", (pp->flags & PF_SAMPLE2) ? pp->mq2 : pp->mq, "");
+            finding_ev(x, "queue", snap_mq_now(pp), "");
         }
         finding_ev(x, "schedulers", (double)s->info.schedulers, "");
         char kids[32], kids2[32];
-        render_num(sp->n_children, kids, sizeof kids);
+        fmt_num(sp->n_children, kids, sizeof kids);
         x->summary = findings_printf(out,
                                      "%s with %s children%s on %lld schedulers, not under a PartitionSupervisor: "
                                      "every start_child and every restart goes through this one process.",
-                                     is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
-                                     rate >= 0 ? findings_printf(out, ", %s reds/s", (render_rate(rate, kids2, sizeof kids2), kids2)) : "",
+                                     snap_sup_is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
+                                     rate >= 0 ? findings_printf(out, ", %s reds/s", (fmt_rate(rate, kids2, sizeof kids2), kids2)) : "",
                                      (long long)s->info.schedulers);
         /* the supervisor's registered name, as a literal; a placeholder when it has none */
         const snap_proc *sproc = sp->proc != SNAP_NONE ? snap_proc_at(s, sp->proc) : NULL;
@@ -67,7 +62,7 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
                                                : (rawname ? cg_erl_atom(rawname, nb, sizeof nb) : "my_sup");
         const char *cbmod = sp->callback ? cg_erl_atom(snap_str(s, sp->callback), cb, sizeof cb) : n;
         const char *child = sp->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
-        if (is_sofo(s, sp) && !s->info.elixir_version)
+        if (snap_sup_is_sofo(s, sp) && !s->info.elixir_version)
             x->recommendation = findings_printf(
                 out,
                 "A single simple_one_for_one supervisor serialises every start. Run N of them (one per scheduler) "
@@ -162,7 +157,7 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
             const snap_proc *p = snap_proc_at(s, sp->proc);
             finding_ev(x, "queue", p->mq, "");
             char cf[256];
-            render_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+            fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
             if (sp->status == SS_BUSY)
                 x->summary = findings_printf(out,
                                              "%s stayed out of its receive loop for %lld ms (%s); it is executing %s "

@@ -234,7 +234,7 @@ static int c_top(shell *sh, int argc, char **argv, strbuf *out, char *err)
 static int c_info(shell *sh, int argc, char **argv, strbuf *out, char *err)
 {
     (void)argc;
-    uint32_t p = view_resolve_proc(sh->s, argv[1]);
+    uint32_t p = snap_resolve_proc(sh->s, argv[1]);
     if (p == SNAP_NONE)
         return errf(err, "no process %s in this snapshot (a pid like <0.123.0> or a name)", argv[1]);
     render_ctx c;

@@ -175,7 +175,7 @@ void snap_pid_text(const snap *s, oa_pid pid, char *buf, size_t n)
     }
 }
 
-int snap_parse_pid(snap *s, const char *text, oa_pid *out)
+int snap_parse_pid(const snap *s, const char *text, oa_pid *out)
 {
     unsigned a, b, c;
     char tail;
@@ -185,7 +185,7 @@ int snap_parse_pid(snap *s, const char *text, oa_pid *out)
         return -1;
     /* the creation is the local node's: take it from any local process */
     for (uint32_t i = 0; i < s->procs.len; i++) {
-        snap_proc *p = snap_proc_at(s, i);
+        const snap_proc *p = snap_proc_at(s, i);
         if (p->pid.node == s->local_node && p->pid.num == b && p->pid.serial == c) {
             *out = p->pid;
             return 0;

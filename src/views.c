@@ -24,35 +24,14 @@ int top_sort_parse(const char *s)
     return -1;
 }
 
-uint32_t view_resolve_proc(snap *s, const char *what)
+uint32_t view_resolve_tree(const snap *s, const char *what, char *err)
 {
-    oa_pid pid;
-    if (what[0] == '<' && snap_parse_pid(s, what, &pid) == 0)
-        return snap_find_pid(s, pid);
-    uint32_t i = snap_find_name(s, what);
-    if (i != SNAP_NONE)
-        return i;
-    if (what[0] == ':') /* :my_name, Elixir spelling of an Erlang atom */
-        return snap_find_name(s, what + 1);
-    return SNAP_NONE;
-}
-
-uint32_t view_resolve_tree(snap *s, const char *what, char *err)
-{
-    for (size_t a = 0; a < s->apps.len; a++) {
-        const snap_app *ap = vec_at(&s->apps, a);
-        if (!strcmp(snap_str(s, ap->name), what)) {
-            if (ap->top_sup == SNAP_NONE)
-                return errf(err, "application %s has no supervision tree (a library application)", what), SNAP_NONE;
-            return ap->top_sup;
-        }
-    }
-    uint32_t p = view_resolve_proc(s, what);
-    if (p == SNAP_NONE)
-        return errf(err, "no application, supervisor, process or name '%s' in this snapshot", what), SNAP_NONE;
+    uint32_t sup, p;
+    if (snap_resolve_target(s, what, &sup, &p, err))
+        return SNAP_NONE;
+    if (sup != SNAP_NONE)
+        return sup;
     const snap_proc *pr = snap_proc_at(s, p);
-    if (pr->own_sup != SNAP_NONE)
-        return pr->own_sup;
     if (pr->sup != SNAP_NONE)
         return pr->sup;
     return errf(err, "%s is not in a supervision tree (%s)", what, proc_class_name((enum proc_class)pr->cls)),
@@ -63,13 +42,13 @@ static double key_of(const snap *s, const snap_proc *p, int key)
 {
     switch (key) {
     case TOP_MQ:
-        return (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq;
+        return snap_mq_now(p);
     case TOP_REDS:
-        return (double)((p->flags & PF_SAMPLE2) ? p->reds2 : p->reds);
+        return (double)(snap_reds_now(p));
     case TOP_RATE:
         return snap_reds_rate(s, p);
     default:
-        return (double)((p->flags & PF_SAMPLE2) ? p->mem2 : p->mem);
+        return (double)(snap_mem_now(p));
     }
 }
 
@@ -148,15 +127,15 @@ void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
             proc_module_name(s, p, mod, sizeof mod);
             snprintf(name, sizeof name, "(%s)", mod); /* dimmed below, outside the padding */
         }
-        render_mfa(snap_str(s, p->current_function), cf, sizeof cf);
-        render_bytes((p->flags & PF_SAMPLE2) ? p->mem2 : p->mem, mem, sizeof mem);
+        fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+        fmt_bytes(snap_mem_now(p), mem, sizeof mem);
         double r = snap_reds_rate(s, p);
         if (r >= 0)
             snprintf(rate, sizeof rate, "%.0f", r);
         else
             snprintf(rate, sizeof rate, "-");
         sb_printf(out, "%-13s %s%-34s%s %8u %11s %10s  %-14s %s\n", pid, unnamed ? DIM(c) : "", name, unnamed ? RESET(c) : "",
-                  (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq, rate,
+                  snap_mq_now(p), rate,
                   mem, proc_class_name((enum proc_class)p->cls), cf);
     }
     free(idx);
@@ -203,14 +182,14 @@ void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx
         sb_printf(out, "%-15s%s %s, %d restarts in %d s allowed, %u children\n", "supervisor", sup_kind_name(sp->kind),
                   sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity, sp->period, sp->n_children);
     }
-    render_mfa(snap_str(s, p->initial_call), t, sizeof t);
+    fmt_mfa(snap_str(s, p->initial_call), t, sizeof t);
     sb_printf(out, "%-15s%s", "initial call", t);
     if (p->dict_initial_call) {
-        render_mfa(snap_str(s, p->dict_initial_call), t, sizeof t);
+        fmt_mfa(snap_str(s, p->dict_initial_call), t, sizeof t);
         sb_printf(out, "  ($initial_call %s)", t);
     }
     sb_putc(out, '\n');
-    render_mfa(snap_str(s, p->current_function), t, sizeof t);
+    fmt_mfa(snap_str(s, p->current_function), t, sizeof t);
     static const char *st[] = {"?", "waiting", "running", "runnable", "garbage_collecting", "suspended", "exiting"};
     sb_printf(out, "%-15s%s, %s%s\n", "current", t, st[p->status < 7 ? p->status : 0],
               (p->flags & PF_TRAP_EXIT) ? ", traps exits" : "");
@@ -220,27 +199,27 @@ void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx
         sb_printf(out, "%-15s%u\n", "message queue", p->mq);
     double r = snap_reds_rate(s, p);
     char n1[32], m1[32], h1[32];
-    render_num(p->reds, n1, sizeof n1);
+    fmt_num(p->reds, n1, sizeof n1);
     sb_printf(out, "%-15s%s", "reductions", n1);
     if (r >= 0)
         sb_printf(out, " (%.0f/s in the window)", r);
     sb_putc(out, '\n');
-    render_bytes(p->mem, m1, sizeof m1);
-    render_bytes(p->heap, h1, sizeof h1);
+    fmt_bytes(p->mem, m1, sizeof m1);
+    fmt_bytes(p->heap, h1, sizeof h1);
     sb_printf(out, "%-15s%s (heap %s)%s\n", "memory", m1, h1, (p->flags & PF_MEM_SKIPPED) ? " — not read: queue too long" : "");
     const oa_pid *refs = (const oa_pid *)s->refs.items + p->refs;
     ref_list(s, "ancestors", refs + 1, p->n_anc, out);
     ref_list(s, "links", refs + 1 + p->n_anc, p->n_links, out);
     ref_list(s, "monitors", refs + 1 + p->n_anc + p->n_links, p->n_mons, out);
     if (p->monby || p->monby2)
-        sb_printf(out, "%-15s%u processes\n", "monitored by", (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby);
+        sb_printf(out, "%-15s%u processes\n", "monitored by", snap_monby_now(p));
     ref_list(s, "group leader", refs, 1, out);
     for (size_t e = 0; e < s->ets.len; e++) {
         const snap_ets *t2 = vec_at(&s->ets, e);
         if (t2->owner_proc != proc)
             continue;
         char mem[32], name[256];
-        render_bytes(t2->mem, mem, sizeof mem);
+        fmt_bytes(t2->mem, mem, sizeof mem);
         snap_display_atom(snap_str(s, t2->name), name, sizeof name);
         sb_printf(out, "%-15s%s%s (%s, %s, %llu rows, %s)\n", "owns ETS", t2->named ? ":" : "",
                   t2->named ? name : snap_str(s, t2->id), snap_str(s, t2->type), snap_str(s, t2->protection),
@@ -265,7 +244,7 @@ void view_registries(const snap *s, const render_ctx *c, strbuf *out)
         const snap_registry *rg = vec_at(&s->regs, r);
         char name[256], n[32];
         snap_display_atom(snap_str(s, rg->name), name, sizeof name);
-        render_num(rg->key_count, n, sizeof n);
+        fmt_num(rg->key_count, n, sizeof n);
         sb_printf(out, "%-32s %-10s %10u %10s %9u\n", name, snap_str(s, rg->kind), rg->partitions, n, rg->n_keys);
     }
     if (s->globals.len)
@@ -291,7 +270,7 @@ int view_registry(const snap *s, const char *name, int n, const render_ctx *c, s
         if (strcmp(disp, name) && strcmp(snap_str(s, rg->name), name))
             continue;
         char keys[32];
-        render_num(rg->key_count, keys, sizeof keys);
+        fmt_num(rg->key_count, keys, sizeof keys);
         sb_printf(out, "%s%s%s  %s keys, %u partition%s, %s key%s (%u read)\n", BOLD(c), disp, RESET(c),
                   snap_str(s, rg->kind), rg->partitions, rg->partitions == 1 ? "" : "s", keys, rg->key_count == 1 ? "" : "s",
                   rg->n_keys);
@@ -341,8 +320,8 @@ void view_ets(const snap *s, int by_mem, int n, const render_ctx *c, strbuf *out
             snprintf(name, sizeof name, "%s", snap_str(s, t->id));
         if (t->owner_proc != SNAP_NONE)
             snap_proc_label(s, snap_proc_at(s, t->owner_proc), owner, sizeof owner);
-        render_bytes(t->mem, mem, sizeof mem);
-        render_num(t->size, rows, sizeof rows);
+        fmt_bytes(t->mem, mem, sizeof mem);
+        fmt_num(t->size, rows, sizeof rows);
         sb_printf(out, "%-34s %-30s %-13s %-10s %10s %10s %s%s\n", name, owner, snap_str(s, t->type),
                   snap_str(s, t->protection), rows, mem, t->read_conc ? "read" : "",
                   t->write_conc ? (t->read_conc ? "+write" : "write") : "");

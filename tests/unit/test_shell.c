@@ -621,9 +621,9 @@ static void check_ets_order(fx *f, int by_mem, int n)
     for (int k = 0; k < rows; k++) {
         char num[32], cell[48];
         if (by_mem)
-            render_bytes(key[k], num, sizeof num);
+            fmt_bytes(key[k], num, sizeof num);
         else
-            render_num(key[k], num, sizeof num);
+            fmt_num(key[k], num, sizeof num);
         snprintf(cell, sizeof cell, " %10s ", num);
         if (!strstr(line_at(f, o, k + 1), cell)) {
             free(key);
@@ -656,7 +656,7 @@ static void test_exec_golden_zoo(void **state)
     const snap_proc *sessions = snap_proc_at(s, must_find(s, "Zoo.Sessions"));
     assert_int_not_equal(sessions->own_sup, SNAP_NONE);
     char cnt[32];
-    render_num(snap_sup_at(s, sessions->own_sup)->n_children, cnt, sizeof cnt);
+    fmt_num(snap_sup_at(s, sessions->own_sup)->n_children, cnt, sizeof cnt);
     assert_non_null(strchr(cnt, ','));
     snprintf(want, sizeof want, "\xe2\x94\x80\xe2\x94\x80 %s \xc3\x97 Zoo.Session ", cnt);
     assert_non_null(strstr(o, want));
@@ -695,7 +695,7 @@ static void test_exec_golden_zoo(void **state)
         qsort(mem, m, sizeof *mem, cmp_u64_desc);
         for (int k = 0; k < 3; k++) {
             char b[32];
-            render_bytes(mem[k], b, sizeof b);
+            fmt_bytes(mem[k], b, sizeof b);
             if (!strstr(line_at(f, o, k + 1), b))
                 fail_msg("top -s mem row %d is \"%s\", expected memory %s", k + 1, line_at(f, o, k + 1), b);
         }

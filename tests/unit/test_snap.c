@@ -1178,9 +1178,9 @@ static void test_render_zoo(void **state)
     assert_non_null(strstr(sb.buf, "unsupervised processes (6)"));
     sb_free(&sb);
     char buf[64];
-    render_num(1234567, buf, sizeof buf);
+    fmt_num(1234567, buf, sizeof buf);
     assert_string_equal(buf, "1,234,567");
-    render_mfa("Elixir.Zoo.Cache:init/1", buf, sizeof buf);
+    fmt_mfa("Elixir.Zoo.Cache:init/1", buf, sizeof buf);
     assert_string_equal(buf, "Zoo.Cache.init/1");
     snap_free(s);
 }
