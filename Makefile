@@ -54,7 +54,7 @@ $(BUILD)/probe_body.etf: $(PROBE_SRC) scripts/parse-body.escript
 $(GEN): $(BUILD)/probe.beam $(BUILD)/probe_body.etf $(BUILD)/probe.vsn scripts/embed.sh
 	@scripts/embed.sh $(BUILD)/probe.vsn $(BUILD)/probe.beam $(BUILD)/probe_body.etf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/ei.dir
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h include/*.def) | $(BUILD)/ei.dir
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CSTD) $(OPT) $(WARN) $(CPPFLAGS) -c $< -o $@
@@ -63,7 +63,7 @@ $(BUILD)/obj/probe_blobs.o: $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) -c $< -o $@
 
-$(BUILD)/san/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/ei.dir
+$(BUILD)/san/%.o: src/%.c $(wildcard include/*.h include/*.def) | $(BUILD)/ei.dir
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
 	@$(CC) $(CSTD) -O1 -g $(SAN) $(WARN) $(CPPFLAGS) -c $< -o $@

@@ -75,16 +75,25 @@ void findings_sort(findings *f);
 int findings_count(const findings *f, int min_sev);
 
 /* Thresholds: every one has a default that makes sense on a production node and can be
- * changed with --set NAME=VALUE. */
+ * changed with --set NAME=VALUE. A rule declares its own (rule.thresholds). */
 typedef struct {
-    const char *name;
-    double value;
+    const char *name; /* "bottleneck.queue": the rule's word, a dot, what it bounds */
+    double dflt;
+    const char *unit; /* "B", "reds/s", "%", "s", "messages", … or "" */
     const char *help;
+} threshold_def;
+
+typedef struct {
+    const char *name, *unit, *help; /* static, from the rule's threshold_def */
+    double value;
 } threshold;
 
+/* Every rule's thresholds, in table order. A rule reading a name no rule declares is a bug:
+ * rule_opt records it in *missing, and rules_run reports that rule as not evaluated. */
 typedef struct {
     threshold *t;
     int n;
+    const char **missing; /* owned: one slot */
 } rule_opts;
 
 void rule_opts_default(rule_opts *o);
@@ -92,6 +101,16 @@ void rule_opts_free(rule_opts *o);
 int rule_opts_set(rule_opts *o, const char *assignment, char *err); /* "name=value" */
 double rule_opt(const rule_opts *o, const char *name);
 
+/* How the report's rewritten tree changes the child spec of a finding's subject. */
+enum spec_change {
+    SPEC_NONE,
+    SPEC_PARTITION_REGISTRY, /* {Registry, …, partitions: System.schedulers_online()} */
+    SPEC_PARTITION_DYNSUP,   /* {PartitionSupervisor, child_spec: DynamicSupervisor, …} */
+    SPEC_REMOVE,             /* the process has no runtime reason: a plain module instead */
+};
+
+/* A rule: one file (src/rule_NAME.c, defining `const rule rule_NAME`) and one line in
+ * include/rules.def. Everything else about it is here. */
 typedef struct {
     const char *id;
     const char *title;
@@ -99,6 +118,9 @@ typedef struct {
     const char *framework; /* the framework's words */
     const char *explain;   /* what it checks, why it matters, how to fix */
     void (*run)(const snap *s, const rule_opts *o, findings *out);
+    const char *pattern;             /* the pattern it recommends, in the report; NULL: none */
+    enum spec_change spec;           /* what the report's tree changes for its subject */
+    const threshold_def *thresholds; /* ends with a NULL name; NULL: none */
 } rule;
 
 extern const int n_rules;

@@ -392,7 +392,7 @@ static int cmd_explain(cli_opts *o)
     const char *id = o->node; /* the first free word */
     if (id && !strcmp(id, "thresholds")) {
         for (int i = 0; i < ro.n; i++)
-            printf("%-22s %10.15g   %s\n", ro.t[i].name, ro.t[i].value, ro.t[i].help);
+            printf("%-22s %10.15g %-9s %s\n", ro.t[i].name, ro.t[i].value, ro.t[i].unit, ro.t[i].help);
         rule_opts_free(&ro);
         return EXIT_OK;
     }

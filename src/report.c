@@ -95,11 +95,14 @@ static int finding_in(const analysis *an, const finding *x)
     return 0;
 }
 
-static int has_rule(const analysis *an, const char *id)
+/* a finding of the target whose rule changes its subject's spec this way */
+static int has_spec(const analysis *an, enum spec_change spec)
 {
-    for (size_t i = 0; i < an->fidx.len; i++)
-        if (!strcmp(((finding *)vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i)))->rule, id))
+    for (size_t i = 0; i < an->fidx.len; i++) {
+        const rule *r = rule_find(((finding *)vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i)))->rule);
+        if (r && r->spec == spec)
             return (int)i + 1;
+    }
     return 0;
 }
 
@@ -345,25 +348,8 @@ static void analyse(analysis *an)
     /* Recommendation: "process needed" follows from the four answers; each part of the tree
      * a finding concerns gets the pattern for that part, never one for the whole app */
     sb_init(&an->rationale);
-    static const struct {
-        const char *rule, *pattern;
-    } patterns[] = {
-        {"global-bottleneck", "ETS for reads (read_concurrency), the GenServer only owns the table and serialises writes"},
-        {"genserver-as-cache", "ETS (owned by a supervised GenServer)"},
-        {"agent-under-load", "ETS instead of an Agent"},
-        {"missing-partition-supervisor", "PartitionSupervisor of DynamicSupervisors"},
-        {"registry-single-partition", "Registry with partitions: System.schedulers_online()"},
-        {"atom-named-dynamic-processes", "DynamicSupervisor + Registry (via tuples)"},
-        {"process-without-runtime-reason", "Functions (a plain module) for this process only"},
-        {"unsupervised-task", "Task.Supervisor"},
-        {"unsupervised-process", "Supervisor: give every process a place in the tree"},
-        {"mailbox-buildup", "GenServer with back-pressure, or partitioned work"},
-        {"restart-churn", "Supervisor: fix or isolate the crashing child"},
-        {"unresponsive-supervisor", "GenServer with handle_continue for slow initialisation"},
-        {"ets-owner-at-risk", "ETS owned by a supervised GenServer (or with an heir)"},
-    };
     an->process_needed = qc->answer || qi->answer || qs->answer || !ql->answer;
-    if (an->root_sup == SNAP_NONE && has_rule(an, "process-without-runtime-reason"))
+    if (an->root_sup == SNAP_NONE && has_spec(an, SPEC_REMOVE))
         an->process_needed = 0;
     an->pattern = NULL;
     sb_init(&an->patterns);
@@ -372,12 +358,12 @@ static void analyse(analysis *an)
         const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
         if (x->severity == SEV_INFO)
             continue;
-        for (size_t k = 0; k < sizeof patterns / sizeof patterns[0]; k++)
-            if (!strcmp(patterns[k].rule, x->rule)) {
-                sb_printf(&an->patterns, "%s%s%s%s: %s (F%zu)", npat ? "\n" : "", x->subject,
-                          x->path[0] ? " at " : "", x->path, patterns[k].pattern, i + 1);
-                npat++;
-            }
+        const rule *rr = rule_find(x->rule);
+        if (rr && rr->pattern) {
+            sb_printf(&an->patterns, "%s%s%s%s: %s (F%zu)", npat ? "\n" : "", x->subject, x->path[0] ? " at " : "",
+                      x->path, rr->pattern, i + 1);
+            npat++;
+        }
     }
     if (npat)
         an->pattern = an->patterns.buf;
@@ -559,6 +545,8 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
     const char *id = id_literal(an, snap_str(s, ch->id), mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":child", idb, sizeof idb);
     int fnum = 0;
     const char *r = cp ? finding_for_proc(an, ch->proc, NULL, &fnum) : NULL;
+    const rule *rr = r ? rule_find(r) : NULL;
+    enum spec_change spec = rr ? rr->spec : SPEC_NONE;
     if (cs && cs->kind == SK_REGISTRY) {
         const snap_registry *rg = NULL;
         for (size_t i = 0; i < s->regs.len; i++)
@@ -567,10 +555,10 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
         const char *kind = rg && rg->kind ? snap_str(s, rg->kind) : "unique";
         char rn[300];
         const char *rname = rg && rg->name ? cg_ex_atom(snap_str(s, rg->name), rn, sizeof rn) : name ? name : id;
-        if (r && !strcmp(r, "registry-single-partition"))
-            sb_printf(out, "%s# was: {Registry, keys: :%s, name: %s} (F%d: registry-single-partition)\n"
+        if (spec == SPEC_PARTITION_REGISTRY)
+            sb_printf(out, "%s# was: {Registry, keys: :%s, name: %s} (F%d: %s)\n"
                            "%s{Registry, keys: :%s, name: %s, partitions: System.schedulers_online()}%s\n",
-                      pad, kind, rname, fnum, pad, kind, rname, sep);
+                      pad, kind, rname, fnum, r, pad, kind, rname, sep);
         else if (rg && rg->partitions > 1)
             sb_printf(out, "%s{Registry, keys: :%s, name: %s, partitions: %u}%s\n", pad, kind, rname, rg->partitions, sep);
         else
@@ -578,10 +566,10 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
         sb_printf(tests, "  start_supervised!({Registry, keys: :%s, name: %s})\n", kind, rname);
     } else if (cs && (cs->kind == SK_DYNAMIC || cs->kind == SK_TASK)) {
         const char *what = cs->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
-        if (r && !strcmp(r, "missing-partition-supervisor") && name) {
-            sb_printf(out, "%s# was: {%s, name: %s} (F%d: missing-partition-supervisor)\n"
+        if (spec == SPEC_PARTITION_DYNSUP && name) {
+            sb_printf(out, "%s# was: {%s, name: %s} (F%d: %s)\n"
                            "%s{PartitionSupervisor, child_spec: %s, name: %s}%s\n",
-                      pad, what, name, fnum, pad, what, name, sep);
+                      pad, what, name, fnum, r, pad, what, name, sep);
             sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: %s, name: %s})\n", what, name);
         } else if (start_literal(an, ch, startb, sizeof startb) && single_arg(snap_str(s, ch->start_args), argb, sizeof argb) &&
                    argb[0] == '[') {
@@ -623,7 +611,7 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
                   name ? ", [name: " : "", name ? name : "", name ? "]" : "", sep);
     } else if (!strcmp(mod, "Elixir.Task")) {
         sb_printf(out, "%s%%{id: %s, start: {Task, :start_link, [fn -> :ok end]}}%s\n", pad, id, sep);
-    } else if (r && !strcmp(r, "process-without-runtime-reason") &&
+    } else if (spec == SPEC_REMOVE &&
                ((const finding *)vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, fnum - 1)))->severity >= SEV_WARNING) {
         char dm[256];
         snap_display_atom(mod, dm, sizeof dm);

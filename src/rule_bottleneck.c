@@ -129,4 +129,12 @@ const rule rule_global_bottleneck = {
                "pile up behind a queue. Cannot see: who sent the queued messages. Fix: serve reads from ETS, keep "
                "the process for writes; or partition the state.",
     .run = run,
+    .pattern = "ETS for reads (read_concurrency), the GenServer only owns the table and serialises writes",
+    .thresholds = (const threshold_def[]){
+        {"bottleneck.queue", 50, "messages", "a singleton's message queue at least this long (second sample)"},
+        {"bottleneck.callers", 20, "processes", "processes monitoring a singleton (callers waiting in calls)"},
+        {"bottleneck.share", 20, "%", "share of the node's reductions in the window, %"},
+        {"bottleneck.node_reds", 20000, "reds/s", "node reductions/s below which shares are not judged"},
+        {NULL, 0, NULL, NULL},
+    },
 };

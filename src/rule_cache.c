@@ -127,6 +127,13 @@ const rule rule_genserver_as_cache = {
                "with read_concurrency lets every reader read at once. Fix: move the data to a named ETS table "
                "owned by the process.",
     .run = run_cache,
+    .pattern = "ETS (owned by a supervised GenServer)",
+    .thresholds = (const threshold_def[]){
+        {"cache.heap", 1048576, "B", "heap bytes of a named GenServer/Agent that make it a cache"},
+        {"cache.queue", 100, "messages", "queue length above which a heap no longer stands for the state"},
+        {"cache.reds", 1000, "reds/s", "reductions/s that make a cache busy"},
+        {NULL, 0, NULL, NULL},
+    },
 };
 
 const rule rule_agent_under_load = {
@@ -141,4 +148,12 @@ const rule rule_agent_under_load = {
                "one supervisor give one finding. Cannot see: the state (its heap stands for it). Fix: ETS for "
                "hot shared data.",
     .run = run_agent,
+    .pattern = "ETS instead of an Agent",
+    .thresholds = (const threshold_def[]){
+        {"agent.reds", 200000, "reds/s", "reductions/s of an Agent under load (a real share of one scheduler)"},
+        {"agent.queue", 10, "messages", "message queue of an Agent under load"},
+        {"agent.callers", 5, "processes", "callers waiting on an Agent under load"},
+        {"agent.heap", 4194304, "B", "heap bytes of an Agent holding large state"},
+        {NULL, 0, NULL, NULL},
+    },
 };

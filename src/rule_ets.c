@@ -96,4 +96,5 @@ const rule rule_ets_owner_at_risk = {
                "only to workers that trap exits, it is info. Cannot see: whether the owner's code recreates the "
                "table. Fix: own it from a supervised GenServer or set an heir.",
     .run = run,
+    .pattern = "ETS owned by a supervised GenServer (or with an heir)",
 };

@@ -167,6 +167,15 @@ const rule rule_process_without_runtime_reason = {
                "than idle.window_s seconds gives one info listing them and asking for a longer window; a longer "
                "one gives a warning each. Fix: plain functions in a module.",
     .run = run_no_reason,
+    .pattern = "Functions (a plain module) for this process only",
+    .spec = SPEC_REMOVE,
+    .thresholds = (const threshold_def[]){
+        {"idle.heap", 16384, "B", "heap bytes at most of a process with no runtime reason"},
+        {"idle.window_reds", 20, "reds", "reductions at most in the window"},
+        {"idle.lifetime_reds", 20000, "reds", "reductions at most since it started"},
+        {"idle.window_s", 60, "s", "window, in seconds, long enough to call an idle process a warning"},
+        {NULL, 0, NULL, NULL},
+    },
 };
 
 const rule rule_mailbox_buildup = {
@@ -179,4 +188,11 @@ const rule rule_mailbox_buildup = {
                "Queues of callers waiting in calls are reported as global-bottleneck instead. Cannot see: the "
                "messages themselves (never copied off the node) or who sent them.",
     .run = run_mailbox,
+    .pattern = "GenServer with back-pressure, or partitioned work",
+    .thresholds = (const threshold_def[]){
+        {"mailbox.queue", 1000, "messages", "message queue length that is a build-up"},
+        {"mailbox.critical", 10000, "messages", "message queue length that is critical"},
+        {"mailbox.growth", 100, "messages", "queue growth across the window that is a build-up"},
+        {NULL, 0, NULL, NULL},
+    },
 };

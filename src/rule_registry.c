@@ -133,6 +133,12 @@ const rule rule_registry_single_partition = {
                "go through the single partition. Cannot see: how often keys change (the key count is one "
                "instant). Fix: partitions: System.schedulers_online().",
     .run = run_single_partition,
+    .pattern = "Registry with partitions: System.schedulers_online()",
+    .spec = SPEC_PARTITION_REGISTRY,
+    .thresholds = (const threshold_def[]){
+        {"registry.keys", 1000, "keys", "keys in a single-partition Registry"},
+        {NULL, 0, NULL, NULL},
+    },
 };
 
 const rule rule_atom_named_dynamic_processes = {
@@ -145,4 +151,9 @@ const rule rule_atom_named_dynamic_processes = {
                "table is half full. Cannot see: the code that makes the atoms, only the names it left. Fix: "
                "{:via, Registry, {MyApp.Registry, {:session, id}}}.",
     .run = run_atoms,
+    .pattern = "DynamicSupervisor + Registry (via tuples)",
+    .thresholds = (const threshold_def[]){
+        {"atoms.group", 20, "names", "registered names differing by a generated suffix"},
+        {NULL, 0, NULL, NULL},
+    },
 };

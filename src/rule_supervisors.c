@@ -205,6 +205,13 @@ const rule rule_missing_partition_supervisor = {
                "{PartitionSupervisor, child_spec: DynamicSupervisor, name: ...} and start children through "
                "{:via, PartitionSupervisor, {name, key}}.",
     .run = run_partition,
+    .pattern = "PartitionSupervisor of DynamicSupervisors",
+    .spec = SPEC_PARTITION_DYNSUP,
+    .thresholds = (const threshold_def[]){
+        {"dynsup.children", 1000, "children", "children of a dynamic supervisor that call for partitioning"},
+        {"dynsup.reds", 20000, "reds/s", "reductions/s of a dynamic supervisor under start pressure"},
+        {NULL, 0, NULL, NULL},
+    },
 };
 
 const rule rule_restart_churn = {
@@ -218,6 +225,11 @@ const rule rule_restart_churn = {
                "Cannot see: why the child crashed (the crash reports are the node's log). Fix the crash; isolate "
                "expected crashes under their own supervisor.",
     .run = run_churn,
+    .pattern = "Supervisor: fix or isolate the crashing child",
+    .thresholds = (const threshold_def[]){
+        {"churn.ratio", 0.5, "", "restarts in the period / intensity that is churn"},
+        {NULL, 0, NULL, NULL},
+    },
 };
 
 const rule rule_unresponsive_supervisor = {
@@ -232,4 +244,5 @@ const rule rule_unresponsive_supervisor = {
                "is a child whose init/1 blocks. Cannot see: what the blocked start waits for, beyond the "
                "supervisor's current function. Fix: move slow initialisation to handle_continue/2.",
     .run = run_unresponsive,
+    .pattern = "GenServer with handle_continue for slow initialisation",
 };

@@ -258,6 +258,7 @@ const rule rule_unsupervised_process = {
                "a plain spawn of a fun (its initial call is erlang:apply/2): the advice then says so. Fix: give "
                "it a child spec and start it from a supervisor.",
     .run = run_process,
+    .pattern = "Supervisor: give every process a place in the tree",
 };
 
 const rule rule_unsupervised_task = {
@@ -270,4 +271,5 @@ const rule rule_unsupervised_task = {
                "logged. Cannot see: whether the task is short-lived (it is judged if it lives through the "
                "window). Fix: Task.Supervisor.start_child/2 or async_nolink/2 under a named Task.Supervisor.",
     .run = run_task,
+    .pattern = "Task.Supervisor",
 };

@@ -229,6 +229,9 @@ static void rules_run_safe(const snap *s, const rule_opts *o, const char *const 
     size_t before = f->items.len;
     findings_add(f, sentinel_id, -1);
     rules_run(s, o, only, ignore, f);
+    /* every threshold a rule reads is declared by a rule (rules.def) */
+    for (size_t i = 0; i < f->skipped.len; i++)
+        assert_null(strstr(((not_evaluated *)vec_at(&f->skipped, i))->reason, "internal error"));
     int found = 0;
     for (size_t i = 0; i < f->items.len; i++) {
         finding *x = vec_at(&f->items, i);
@@ -2471,9 +2474,15 @@ static void test_rule_opts_set(void **state)
     assert_true(rule_opt(&o, "bottleneck.queue") == 50);
     assert_true(rule_opt(&o, "churn.ratio") == 0.5);
     assert_true(rule_opt(&o, "cache.heap") == 1048576);
-    assert_true(rule_opt(&o, "no.such") == 0);
+    assert_null(*o.missing);
+    assert_true(rule_opt(&o, "no.such") == 0); /* a rule's bug: recorded, reported by rules_run */
+    assert_string_equal(*o.missing, "no.such");
+    *o.missing = NULL;
     for (int i = 0; i < o.n; i++) {
         assert_true(o.t[i].help && *o.t[i].help);
+        assert_non_null(o.t[i].unit);
+        for (int k = 0; k < i; k++) /* one name, one rule */
+            assert_string_not_equal(o.t[k].name, o.t[i].name);
         assert_true(o.t[i].value >= 0);
     }
     /* valid: integers, fractions, exponents, zero; the last one wins */
