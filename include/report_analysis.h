@@ -1,0 +1,52 @@
+/* report_analysis.h — inside the report (report_*.c), not an interface of its own.
+ *
+ * One analysis per target: the processes under it, its numbers, the four questions of the
+ * BEAM Architecture Context answered, and the pattern per part of the tree a finding
+ * concerns (report_analysis.c). The renderers read it: markdown (report_md.c) and JSON
+ * (report_json.c); the child specs of its tree are generated in report_code.c.
+ * Ownership: an analysis owns its buffers and lives for one call of the section function;
+ * it borrows the snapshot and the findings. */
+#ifndef OA_REPORT_ANALYSIS_H
+#define OA_REPORT_ANALYSIS_H
+
+#include "report.h"
+
+typedef struct {
+    int answer;       /* yes/no */
+    strbuf evidence;  /* markdown-safe sentence(s) */
+} question;
+
+typedef struct {
+    snap *s;
+    const findings *f;
+    uint32_t root_sup; /* SNAP_NONE: a single process */
+    uint32_t proc;
+    uint32_t app;
+    char label[512];
+    int elixir;
+    uint8_t *in; /* process membership */
+    /* numbers */
+    uint32_t n_procs, n_sups, n_dynamic_children, n_trap_exit, n_named, n_idle, n_busy;
+    uint32_t callers, restarts_recent, max_mq;
+    double reds_rate, node_rate;
+    uint32_t n_ets, n_ets_shared;
+    uint32_t n_regs;
+    vec fidx; /* uint32_t: findings concerning the target */
+    question q[4];
+    int process_needed;
+    const char *pattern;
+    strbuf patterns;
+    strbuf rationale;
+} analysis;
+
+/* Run fn over the target's analysis, or over each application of yours; returns how many
+ * sections, or -1 with err set. */
+int report_each_section(snap *s, const findings *f, const char *target, void (*fn)(analysis *, void *), void *ud,
+                        char *err);
+
+/* The tree under supervisor k as code in the app's language (children = [...] and
+ * Supervisor.start_link, or init/1), with the changes its findings call for; tests gets
+ * the start_supervised!/apply lines that start each child alone. */
+void report_child_specs(const analysis *an, uint32_t k, strbuf *out, strbuf *tests);
+
+#endif
