@@ -29,15 +29,28 @@ enum complete_kind {
     CK_FILE = 32,
 };
 
+/* A snapshot is checked before the command runs; a connection when it collects, after its
+ * own arguments are checked (`refresh abc` is a usage error, connected or not). */
+enum cmd_needs { NEEDS_NOTHING = 0, NEEDS_SNAPSHOT = 1, NEEDS_CONNECTION = 2 };
+
+/* A command's words, parsed against its entry before it runs. */
+typedef struct {
+    int argc;            /* positional words, options taken out */
+    char **argv;         /* argv[0] is the first positional word */
+    const char *opt[26]; /* -a … -z: the value given, or NULL */
+} cmd_args;
+
 typedef struct {
     const char *name;
     const char *alias;
-    const char *args; /* argument spec shown in usage, e.g. "[APP|SUP|PID] [-d DEPTH]" */
-    int min_args, max_args;
-    int complete;     /* enum complete_kind, for the arguments */
-    int needs;        /* 1: a snapshot, 2: a connection */
+    const char *args;       /* usage after the name, e.g. "[APP|SUP|PID] [-d DEPTH]" */
+    const char *options;    /* its option letters, each taking a value; # after one: a count
+                             * (0 to 1,000,000), checked before it runs: "sn#" for -s X -n N */
+    int min_args, max_args; /* positional words */
+    enum complete_kind complete; /* what its arguments complete to */
+    enum cmd_needs needs;
     const char *help;
-    int (*run)(shell *sh, int argc, char **argv, strbuf *out, char *err);
+    int (*run)(shell *sh, const cmd_args *a, strbuf *out, char *err);
 } shell_cmd;
 
 extern const shell_cmd shell_cmds[];

@@ -125,53 +125,26 @@ static int collect(shell *sh, int window_ms, char *err)
 
 /* ---- commands ------------------------------------------------------------------------ */
 
-static int parse_int_opt(int *argc, char **argv, const char *flag, int *val, char *err)
+/* -X N: a count between 0 and 1,000,000, or dflt when not given */
+static int opt_count(const cmd_args *a, char o, int dflt, int *val, char *err)
 {
-    for (int i = 1; i < *argc; i++)
-        if (!strcmp(argv[i], flag)) {
-            if (i + 1 >= *argc)
-                return errf(err, "%s needs a number", flag);
-            char *end;
-            long v = strtol(argv[i + 1], &end, 10);
-            if (end == argv[i + 1] || *end || v < 0 || v > 1000000)
-                return errf(err, "%s needs a number, not '%s'", flag, argv[i + 1]);
-            *val = (int)v;
-            memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
-            *argc -= 2;
-            return 0;
-        }
+    const char *v = a->opt[o - 'a'];
+    *val = dflt;
+    if (!v)
+        return 0;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 0 || n > 1000000)
+        return errf(err, "-%c needs a number, not '%s'", o, v);
+    *val = (int)n;
     return 0;
 }
 
-static int parse_str_opt(int *argc, char **argv, const char *flag, const char **val, char *err)
-{
-    for (int i = 1; i < *argc; i++)
-        if (!strcmp(argv[i], flag)) {
-            if (i + 1 >= *argc)
-                return errf(err, "%s needs a value", flag);
-            *val = argv[i + 1];
-            memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
-            *argc -= 2;
-            return 0;
-        }
-    return 0;
-}
+static const char *opt_str(const cmd_args *a, char o, const char *dflt) { return a->opt[o - 'a'] ? a->opt[o - 'a'] : dflt; }
 
-/* after the options are taken out: too many words, or an option nobody took, is a usage error */
-static int positional(int argc, char **argv, int max, const char *name, char *err)
+static int c_summary(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    const shell_cmd *c = shell_cmd_find(name);
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-' && argv[i][1] && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
-            return errf(err, "unknown option %s; usage: %s %s", argv[i], c->name, c->args);
-    if (argc - 1 > max)
-        return errf(err, "usage: %s %s", c->name, c->args);
-    return 0;
-}
-
-static int c_summary(shell *sh, int argc, char **argv, strbuf *out, char *err)
-{
-    (void)argc, (void)argv, (void)err;
+    (void)a, (void)err;
     render_ctx c;
     ctx(sh, &c);
     render_summary(sh->s, &c, out);
@@ -181,21 +154,19 @@ static int c_summary(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
-static int c_apps(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_apps(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    (void)argc, (void)argv, (void)err;
+    (void)a, (void)err;
     render_ctx c;
     ctx(sh, &c);
     render_apps(sh->s, &c, out);
     return 0;
 }
 
-static int c_tree(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_tree(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    int depth = 0;
-    if (parse_int_opt(&argc, argv, "-d", &depth, err))
-        return -1;
-    if (positional(argc, argv, 1, "tree", err))
+    int depth;
+    if (opt_count(a, 'd', 0, &depth, err))
         return -1;
     render_ctx c;
     ctx(sh, &c);
@@ -205,7 +176,7 @@ static int c_tree(shell *sh, int argc, char **argv, strbuf *out, char *err)
     c.mark = view_mark;
     c.mark_ud = &m;
     uint32_t sup = SNAP_NONE;
-    if (argc == 2 && (sup = view_resolve_tree(sh->s, argv[1], err)) == SNAP_NONE) {
+    if (a->argc == 1 && (sup = view_resolve_tree(sh->s, a->argv[0], err)) == SNAP_NONE) {
         sb_free(&m.tmp);
         return -1;
     }
@@ -214,83 +185,74 @@ static int c_tree(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
-static int c_top(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_top(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    int n = 15;
-    const char *by = sh->s->has_sample2 ? "rate" : "mq";
-    if (parse_int_opt(&argc, argv, "-n", &n, err) || parse_str_opt(&argc, argv, "-s", &by, err))
+    int n;
+    const char *by = opt_str(a, 's', sh->s->has_sample2 ? "rate" : "mq");
+    if (opt_count(a, 'n', 15, &n, err))
         return -1;
     int sort = top_sort_parse(by);
     if (sort < 0)
         return errf(err, "top -s takes mq, reds, rate or mem, not '%s'", by);
-    if (positional(argc, argv, 0, "top", err))
-        return -1;
     render_ctx c;
     ctx(sh, &c);
     view_top(sh->s, sort, n, &c, out);
     return 0;
 }
 
-static int c_info(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_info(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    (void)argc;
-    uint32_t p = snap_resolve_proc(sh->s, argv[1]);
+    uint32_t p = snap_resolve_proc(sh->s, a->argv[0]);
     if (p == SNAP_NONE)
-        return errf(err, "no process %s in this snapshot (a pid like <0.123.0> or a name)", argv[1]);
+        return errf(err, "no process %s in this snapshot (a pid like <0.123.0> or a name)", a->argv[0]);
     render_ctx c;
     ctx(sh, &c);
     view_info(sh->s, p, &sh->f, &c, out);
     return 0;
 }
 
-static int c_registry(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_registry(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    int n = 20;
-    if (parse_int_opt(&argc, argv, "-n", &n, err) || positional(argc, argv, 1, "registry", err))
+    int n;
+    if (opt_count(a, 'n', 20, &n, err))
         return -1;
     render_ctx c;
     ctx(sh, &c);
-    if (argc < 2) {
+    if (!a->argc) {
         view_registries(sh->s, &c, out);
         return 0;
     }
-    return view_registry(sh->s, argv[1], n, &c, out, err);
+    return view_registry(sh->s, a->argv[0], n, &c, out, err);
 }
 
-static int c_ets(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_ets(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    const char *by = "mem";
-    int n = 25;
-    if (parse_str_opt(&argc, argv, "-s", &by, err) || parse_int_opt(&argc, argv, "-n", &n, err))
+    const char *by = opt_str(a, 's', "mem");
+    int n;
+    if (opt_count(a, 'n', 25, &n, err))
         return -1;
     if (strcmp(by, "mem") && strcmp(by, "size"))
         return errf(err, "ets -s takes mem or size, not '%s'", by);
-    if (positional(argc, argv, 0, "ets", err))
-        return -1;
     render_ctx c;
     ctx(sh, &c);
     view_ets(sh->s, !strcmp(by, "mem"), n, &c, out);
     return 0;
 }
 
-static int c_findings(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_findings(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    const char *sev = "info";
-    if (parse_str_opt(&argc, argv, "-s", &sev, err))
-        return -1;
+    const char *sev = opt_str(a, 's', "info");
     int min = severity_parse(sev);
     if (min < 0)
         return errf(err, "findings -s takes info, warning or critical, not '%s'", sev);
-    if (positional(argc, argv, 1, "findings", err))
-        return -1;
     render_ctx c;
     ctx(sh, &c);
-    if (argc == 2) {
-        if (!rule_find(argv[1]))
-            return errf(err, "no rule '%s' (`explain` lists them)", argv[1]);
+    if (a->argc) {
+        if (!rule_find(a->argv[0]))
+            return errf(err, "no rule '%s' (`explain` lists them)", a->argv[0]);
         findings sub;
         findings_init(&sub);
-        const char *only[2] = {argv[1], NULL};
+        const char *only[2] = {a->argv[0], NULL};
         rules_run(sh->s, &sh->ro, only, NULL, &sub);
         render_findings_text(sh->s, &sub, min, &c, out);
         findings_free(&sub);
@@ -300,22 +262,20 @@ static int c_findings(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
-static int c_explain(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_explain(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    if (argc == 2 && !rule_find(argv[1]))
-        return errf(err, "no rule '%s' (`explain` lists them)", argv[1]);
-    render_explain(argc == 2 ? argv[1] : NULL, &sh->ro, out);
+    if (a->argc && !rule_find(a->argv[0]))
+        return errf(err, "no rule '%s' (`explain` lists them)", a->argv[0]);
+    render_explain(a->argc ? a->argv[0] : NULL, &sh->ro, out);
     return 0;
 }
 
-static int c_report(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_report(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    const char *file = NULL;
-    if (parse_str_opt(&argc, argv, "-o", &file, err) || positional(argc, argv, 1, "report", err))
-        return -1;
+    const char *file = opt_str(a, 'o', NULL);
     strbuf md;
     sb_init(&md);
-    if (report_markdown(sh->s, &sh->f, argc >= 2 ? argv[1] : NULL, &md, err)) {
+    if (report_markdown(sh->s, &sh->f, a->argc ? a->argv[0] : NULL, &md, err)) {
         sb_free(&md);
         return -1;
     }
@@ -331,14 +291,14 @@ static int c_report(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
-static int c_refresh(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_refresh(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
     int window_ms = sh->opts->col.window_ms;
-    if (argc == 2) {
+    if (a->argc) {
         char *end;
-        double w = strtod(argv[1], &end);
-        if (end == argv[1] || *end || !(w >= 0 && w <= 600))
-            return errf(err, "refresh takes seconds between 0 and 600, not '%s'", argv[1]);
+        double w = strtod(a->argv[0], &end);
+        if (end == a->argv[0] || *end || !(w >= 0 && w <= 600))
+            return errf(err, "refresh takes seconds between 0 and 600, not '%s'", a->argv[0]);
         window_ms = (int)(w * 1000);
     }
     if (collect(sh, window_ms, err))
@@ -348,31 +308,29 @@ static int c_refresh(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
-static int c_save(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_save(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    (void)argc;
-    if (snap_save(sh->s, argv[1], err))
+    if (snap_save(sh->s, a->argv[0], err))
         return -1;
-    sb_printf(out, "saved to %s\n", argv[1]);
+    sb_printf(out, "saved to %s\n", a->argv[0]);
     return 0;
 }
 
-static int c_load(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_load(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    (void)argc;
-    snap *s = snap_load(argv[1], err);
+    snap *s = snap_load(a->argv[0], err);
     if (!s)
         return -1;
     shell_set_snapshot(sh, s);
     detach(sh);
-    snprintf(sh->source, sizeof sh->source, "%s", argv[1]);
-    sb_printf(out, "loaded %s: %zu processes of %s\n", argv[1], s->procs.len, snap_str(s, s->info.node));
+    snprintf(sh->source, sizeof sh->source, "%s", a->argv[0]);
+    sb_printf(out, "loaded %s: %zu processes of %s\n", a->argv[0], s->procs.len, snap_str(s, s->info.node));
     return 0;
 }
 
-static int c_connect(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_connect(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    const char *node = argc == 2 ? argv[1] : sh->node;
+    const char *node = a->argc ? a->argv[0] : sh->node;
     if (!node[0])
         return errf(err, "usage: connect NODE");
     char target[sizeof sh->node];
@@ -392,9 +350,9 @@ static int c_connect(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
-static int c_disconnect(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_disconnect(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    (void)argc, (void)argv;
+    (void)a;
     if (!sh->connected)
         return errf(err, "not connected");
     detach(sh);
@@ -402,13 +360,13 @@ static int c_disconnect(shell *sh, int argc, char **argv, strbuf *out, char *err
     return 0;
 }
 
-static int c_help(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_help(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
     (void)sh;
-    if (argc == 2) {
-        const shell_cmd *c = shell_cmd_find(argv[1]);
+    if (a->argc) {
+        const shell_cmd *c = shell_cmd_find(a->argv[0]);
         if (!c)
-            return errf(err, "no command '%s' (`help` lists them)", argv[1]);
+            return errf(err, "no command '%s' (`help` lists them)", a->argv[0]);
         sb_printf(out, "%s %s%s%s%s\n  %s\n", c->name, c->args, c->alias ? "   (alias: " : "", c->alias ? c->alias : "",
                   c->alias ? ")" : "", c->help);
         return 0;
@@ -420,32 +378,51 @@ static int c_help(shell *sh, int argc, char **argv, strbuf *out, char *err)
     return 0;
 }
 
-static int c_quit(shell *sh, int argc, char **argv, strbuf *out, char *err)
+static int c_quit(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    (void)argc, (void)argv, (void)out, (void)err;
+    (void)a, (void)out, (void)err;
     sh->quit = 1;
     return 0;
 }
 
+/* One entry per command: usage, help, completion, what it needs and its options all come
+ * from here; shell_exec parses the words against the entry before the handler runs. */
 const shell_cmd shell_cmds[] = {
-    {"summary", "s", "", 0, 0, CK_NONE, 1, "node, counts, memory, window, findings count", c_summary},
-    {"apps", NULL, "", 0, 0, CK_NONE, 1, "applications, versions, process counts, top supervisors", c_apps},
-    {"tree", "t", "[APP|SUP|PID|NAME] [-d DEPTH]", 0, 3, CK_TARGET, 1,
-     "supervision tree with strategies, intensities and findings; dynamic children collapsed", c_tree},
-    {"top", NULL, "[-s mq|reds|rate|mem] [-n N]", 0, 4, CK_NONE, 1, "processes sorted by queue, reductions, rate or memory", c_top},
-    {"info", "i", "PID|NAME", 1, 1, CK_NAME, 1, "one process: place in the tree, links, monitors, ETS, findings", c_info},
-    {"registry", "reg", "[NAME] [-n N]", 0, 3, CK_REGISTRY, 1, "Elixir Registries, :global names, pg scopes; keys of one", c_registry},
-    {"ets", NULL, "[-s mem|size] [-n N]", 0, 4, CK_NONE, 1, "ETS tables with owners and access", c_ets},
-    {"findings", "f", "[-s SEVERITY] [RULE]", 0, 3, CK_RULE, 1, "what is wrong and which OTP pattern fixes it", c_findings},
-    {"explain", "e", "[RULE]", 0, 1, CK_RULE, 0, "what a rule checks, the framework behind it, its thresholds", c_explain},
-    {"report", NULL, "[TARGET] [-o FILE]", 0, 3, CK_TARGET, 1, "markdown OTP Analysis of an app, supervisor or process", c_report},
-    {"refresh", "r", "[SECONDS]", 0, 1, CK_NONE, 2, "take a new snapshot (two samples SECONDS apart)", c_refresh},
-    {"save", NULL, "FILE", 1, 1, CK_FILE, 1, "save the snapshot (Erlang term format)", c_save},
-    {"load", NULL, "FILE", 1, 1, CK_FILE, 0, "load a saved snapshot (works offline)", c_load},
-    {"connect", "c", "[NODE]", 0, 1, CK_NONE, 0, "attach to a node (again) and collect", c_connect},
-    {"disconnect", NULL, "", 0, 0, CK_NONE, 0, "detach (removes the probe); the snapshot stays", c_disconnect},
-    {"help", "?", "[COMMAND]", 0, 1, CK_COMMAND, 0, "this list, or one command's usage", c_help},
-    {"quit", "q", "", 0, 0, CK_NONE, 0, "leave (also exit, Ctrl-D)", c_quit},
+    {.name = "summary", .alias = "s", .args = "", .needs = NEEDS_SNAPSHOT, .run = c_summary,
+     .help = "node, counts, memory, window, findings count"},
+    {.name = "apps", .args = "", .needs = NEEDS_SNAPSHOT, .run = c_apps,
+     .help = "applications, versions, process counts, top supervisors"},
+    {.name = "tree", .alias = "t", .args = "[APP|SUP|PID|NAME] [-d DEPTH]", .options = "d#", .max_args = 1,
+     .complete = CK_TARGET, .needs = NEEDS_SNAPSHOT, .run = c_tree,
+     .help = "supervision tree with strategies, intensities and findings; dynamic children collapsed"},
+    {.name = "top", .args = "[-s mq|reds|rate|mem] [-n N]", .options = "sn#", .needs = NEEDS_SNAPSHOT, .run = c_top,
+     .help = "processes sorted by queue, reductions, rate or memory"},
+    {.name = "info", .alias = "i", .args = "PID|NAME", .min_args = 1, .max_args = 1, .complete = CK_NAME,
+     .needs = NEEDS_SNAPSHOT, .run = c_info, .help = "one process: place in the tree, links, monitors, ETS, findings"},
+    {.name = "registry", .alias = "reg", .args = "[NAME] [-n N]", .options = "n#", .max_args = 1,
+     .complete = CK_REGISTRY, .needs = NEEDS_SNAPSHOT, .run = c_registry,
+     .help = "Elixir Registries, :global names, pg scopes; keys of one"},
+    {.name = "ets", .args = "[-s mem|size] [-n N]", .options = "sn#", .needs = NEEDS_SNAPSHOT, .run = c_ets,
+     .help = "ETS tables with owners and access"},
+    {.name = "findings", .alias = "f", .args = "[-s SEVERITY] [RULE]", .options = "s", .max_args = 1,
+     .complete = CK_RULE, .needs = NEEDS_SNAPSHOT, .run = c_findings,
+     .help = "what is wrong and which OTP pattern fixes it"},
+    {.name = "explain", .alias = "e", .args = "[RULE]", .max_args = 1, .complete = CK_RULE, .run = c_explain,
+     .help = "what a rule checks, the framework behind it, its thresholds"},
+    {.name = "report", .args = "[TARGET] [-o FILE]", .options = "o", .max_args = 1, .complete = CK_TARGET,
+     .needs = NEEDS_SNAPSHOT, .run = c_report, .help = "markdown OTP Analysis of an app, supervisor or process"},
+    {.name = "refresh", .alias = "r", .args = "[SECONDS]", .max_args = 1, .needs = NEEDS_CONNECTION, .run = c_refresh,
+     .help = "take a new snapshot (two samples SECONDS apart)"},
+    {.name = "save", .args = "FILE", .min_args = 1, .max_args = 1, .complete = CK_FILE, .needs = NEEDS_SNAPSHOT,
+     .run = c_save, .help = "save the snapshot (Erlang term format)"},
+    {.name = "load", .args = "FILE", .min_args = 1, .max_args = 1, .complete = CK_FILE, .run = c_load,
+     .help = "load a saved snapshot (works offline)"},
+    {.name = "connect", .alias = "c", .args = "[NODE]", .max_args = 1, .run = c_connect,
+     .help = "attach to a node (again) and collect"},
+    {.name = "disconnect", .args = "", .run = c_disconnect, .help = "detach (removes the probe); the snapshot stays"},
+    {.name = "help", .alias = "?", .args = "[COMMAND]", .max_args = 1, .complete = CK_COMMAND, .run = c_help,
+     .help = "this list, or one command's usage"},
+    {.name = "quit", .alias = "q", .args = "", .run = c_quit, .help = "leave (also exit, Ctrl-D)"},
 };
 const int shell_n_cmds = (int)(sizeof shell_cmds / sizeof shell_cmds[0]);
 
@@ -539,19 +516,48 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
         sb_printf(errs, "error: unknown command '%s' (`help` lists commands)\n", argv[0]);
         return -1;
     }
-    if (c->needs == 1 && !sh->s) { /* needs 2 (a connection) is checked by the command */
+    if (c->needs == NEEDS_SNAPSHOT && !sh->s) {
         sb_printf(errs, "error: %s needs a snapshot: `connect NODE` or `load FILE`\n", c->name);
         return -1;
     }
-    int nargs = argc - 1;
-    /* options count toward max_args; min_args is about positional words */
-    if (nargs > c->max_args || nargs < c->min_args) {
+    /* the words against the entry: -X VALUE for its option letters, the rest positional */
+    cmd_args a = {.argc = 0, .argv = argv + 1};
+    for (int i = 1; i < argc; i++) {
+        const char *w = argv[i];
+        int is_opt = w[0] == '-' && ((w[1] >= 'a' && w[1] <= 'z') || (w[1] >= 'A' && w[1] <= 'Z')) && !w[2];
+        if (!is_opt && w[0] == '-' && w[1] && !(w[1] >= '0' && w[1] <= '9'))
+            is_opt = 1; /* --long, -xy: not ours either */
+        if (!is_opt) {
+            a.argv[a.argc++] = argv[i];
+            continue;
+        }
+        if (!(w[1] >= 'a' && w[1] <= 'z') || w[2] || !c->options || !strchr(c->options, w[1])) {
+            sb_printf(errs, "error: unknown option %s; usage: %s %s\n", w, c->name, c->args);
+            return -1;
+        }
+        int count = strchr(c->options, w[1])[1] == '#';
+        if (a.opt[w[1] - 'a']) {
+            sb_printf(errs, "error: %s given twice; usage: %s %s\n", w, c->name, c->args);
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            sb_printf(errs, "error: %s needs a %s\n", w, count ? "number" : "value");
+            return -1;
+        }
+        a.opt[w[1] - 'a'] = argv[++i];
+        int n; /* a count is checked here, once for every command */
+        if (count && opt_count(&a, w[1], 0, &n, err)) {
+            sb_printf(errs, "error: %s\n", err);
+            return -1;
+        }
+    }
+    if (a.argc > c->max_args || a.argc < c->min_args) {
         sb_printf(errs, "error: usage: %s %s\n", c->name, c->args);
         return -1;
     }
     if (sh->s && sh->findings_stale)
         recompute(sh);
-    int rc = c->run(sh, argc, argv, out, err);
+    int rc = c->run(sh, &a, out, err);
     if (oa_stop_requested() && !rc) { /* Ctrl-C: the command ended early */
         sb_puts(errs, "interrupted: the output above is incomplete\n");
         return -1;

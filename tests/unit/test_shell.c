@@ -829,6 +829,9 @@ static void test_errors_czoo(void **state)
     run_err(f, "quit now", "usage: quit");
     run_err(f, "disconnect now", "usage: disconnect");
     run_err(f, "refresh 1 2", "usage: refresh [SECONDS]");
+    run_err(f, "top -n 3 -n 4", "-n given twice; usage: top");
+    run_err(f, "summary -x 1", "unknown option -x; usage: summary");
+    run_err(f, "top --sort mq", "unknown option --sort; usage: top");
     run_err(f, "ets -s mem -n 3 x", "usage: ets");
     run_err(f, "registry Zoo.Registry -n 1 x", "usage: registry");
     /* options nobody takes */
