@@ -8,7 +8,9 @@
 void render_finding_text(const snap *s, const finding *x, const render_ctx *c, strbuf *out);
 void render_findings_text(const snap *s, const findings *f, int min_sev, const render_ctx *c, strbuf *out);
 void render_findings_json(const snap *s, const findings *f, strbuf *out);
-/* one rule (id) or all (NULL) */
-void render_explain(const char *id, const rule_opts *o, strbuf *out);
+/* `explain`, for the shell and the command line alike: one rule (id), all (NULL), or
+ * "thresholds" (every threshold with its value, unit and meaning). -1 with err for an
+ * unknown rule. */
+int render_explain(const char *id, const rule_opts *o, strbuf *out, char *err);
 
 #endif

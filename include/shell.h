@@ -10,7 +10,7 @@
 
 #include <signal.h>
 
-#include "cli.h"
+#include "opts.h"
 #include "collect.h"
 #include "conn.h"
 #include "render.h"
@@ -58,7 +58,7 @@ extern const int shell_n_cmds;
 const shell_cmd *shell_cmd_find(const char *name); /* by name, alias or unique prefix */
 
 struct shell {
-    cli_opts *opts;
+    oa_opts *opts;
     conn c;
     int connected;
     char node[2 * 256 + 2]; /* what we attach to */
@@ -73,7 +73,7 @@ struct shell {
     int quit;
 };
 
-void shell_init(shell *sh, cli_opts *o, volatile sig_atomic_t *interrupted);
+void shell_init(shell *sh, oa_opts *o, volatile sig_atomic_t *interrupted);
 void shell_free(shell *sh);
 /* 1: the line names a cookie or holds the cookie's value; 2: a value of 8 characters or
  * more (the line is then refused). Such lines never reach the history file. */
@@ -87,6 +87,6 @@ int shell_split(const char *line, char **argv, int max, char *buf, size_t bufn);
 void shell_set_snapshot(shell *sh, snap *s);
 const char *shell_prompt(shell *sh, char *buf, size_t n);
 
-int shell_main(cli_opts *o, volatile sig_atomic_t *interrupted);
+int shell_main(oa_opts *o, volatile sig_atomic_t *interrupted);
 
 #endif

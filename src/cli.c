@@ -18,143 +18,248 @@
 #include "snap.h"
 #include "util.h"
 
-static void usage(FILE *f)
+/* ---- options: one table, for parsing and for help ------------------------------------ */
+
+/* which commands take an option */
+enum {
+    G_ATTACH = 1, /* attaching to a node: cookie, names, window, deadlines, --no-load */
+    G_FROM = 2,   /* --from FILE */
+    G_OUT = 4,    /* -o FILE */
+    G_JSON = 8,
+    G_COLOR = 16,
+    G_RULES = 32, /* --set, --judge-otp */
+    G_CHECK = 64, /* --fail-on, --rule, --ignore, -s */
+    G_ALL = 127,
+};
+
+enum opt_id {
+    O_COOKIE_FILE, O_COOKIE, O_NAME, O_SNAME, O_WINDOW, O_TIMEOUT, O_SUP_TIMEOUT, O_NO_LOAD, O_FROM, O_OUTPUT,
+    O_JSON, O_NO_COLOR, O_FAIL_ON, O_RULE, O_IGNORE, O_CHUNK, O_CREDIT, O_SET, O_SEVERITY, O_JUDGE_OTP, O_STATS,
+    O_QUIET, O_HELP,
+};
+
+typedef struct {
+    enum opt_id id;
+    const char *name, *alt; /* "--output", "-o" */
+    const char *value;      /* its value's name, NULL for a flag */
+    unsigned groups;
+    const char *help;       /* NULL: not listed (for make bench and the tests) */
+} cli_option;
+
+static const cli_option options[] = {
+    {O_COOKIE_FILE, "--cookie-file", NULL, "FILE", G_ATTACH, "cookie (default: $OTP_ADVISOR_COOKIE, then ~/.erlang.cookie)"},
+    {O_COOKIE, "--cookie", NULL, "COOKIE", G_ATTACH, "discouraged: other users can read it with ps"},
+    {O_NAME, "--name", NULL, "NAME", G_ATTACH, "this tool's own long node name (default otp-advisor-PID)"},
+    {O_SNAME, "--sname", NULL, "NAME", G_ATTACH, "this tool's own short node name"},
+    {O_WINDOW, "--window", NULL, "SECONDS", G_ATTACH, "two samples this far apart (default 1; 0 for one sample)"},
+    {O_TIMEOUT, "--timeout", NULL, "MS", G_ATTACH, "deadline for each remote call (default 5000)"},
+    {O_SUP_TIMEOUT, "--sup-timeout", NULL, "MS", G_ATTACH, "deadline for each supervisor call (default 2000)"},
+    {O_NO_LOAD, "--no-load", NULL, NULL, G_ATTACH, "stock OTP calls only: no code is loaded on the target"},
+    {O_FROM, "--from", NULL, "FILE", G_FROM, "read a saved snapshot instead of attaching"},
+    {O_OUTPUT, "--output", "-o", "FILE", G_OUT, "output file"},
+    {O_JSON, "--json", NULL, NULL, G_JSON, "JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/2)"},
+    {O_NO_COLOR, "--no-color", NULL, NULL, G_COLOR, "plain output"},
+    {O_JUDGE_OTP, "--judge-otp", NULL, NULL, G_RULES, "judge OTP's and Elixir's library applications (ssh, inets, mnesia, ...) too"},
+    {O_FAIL_ON, "--fail-on", NULL, "SEVERITY", G_CHECK, "exit 1 when a finding is at least info|warning|critical"},
+    {O_RULE, "--rule", NULL, "ID", G_CHECK, "only this rule (repeatable)"},
+    {O_IGNORE, "--ignore", NULL, "ID", G_CHECK, "not this rule (repeatable)"},
+    {O_SET, "--set", NULL, "NAME=VALUE", G_RULES, "change a threshold (otp-advisor explain thresholds)"},
+    {O_SEVERITY, "--severity", "-s", "SEVERITY", G_CHECK, "show findings from this severity up"},
+    {O_CHUNK, "--chunk", NULL, "N", G_ATTACH, NULL},
+    {O_CREDIT, "--credit", NULL, "N", G_ATTACH, NULL},
+    {O_STATS, "--stats", NULL, NULL, G_ALL, NULL},
+    {O_QUIET, "--quiet", "-q", NULL, G_ATTACH, NULL},
+    {O_HELP, "--help", "-h", NULL, G_ALL, "this help"},
+};
+#define N_OPTIONS (int)(sizeof options / sizeof options[0])
+
+/* ---- commands: one table, for dispatch, usage and help ------------------------------- */
+
+typedef struct {
+    const char *name;
+    const char *args; /* after the name and its options */
+    const char *help;
+    unsigned groups;  /* the options it takes */
+    int (*run)(oa_opts *o, volatile sig_atomic_t *interrupted);
+} cli_cmd;
+
+static int cmd_shell(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_snapshot(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_dump(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_explain(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_help(oa_opts *o, volatile sig_atomic_t *interrupted);
+
+static const cli_cmd commands[] = {
+    {.name = "shell", .args = "NODE|--from FILE", .groups = G_ATTACH | G_FROM | G_COLOR | G_RULES, .run = cmd_shell,
+     .help = "the interactive shell (also: otp-advisor NODE)"},
+    {.name = "snapshot", .args = "NODE -o FILE", .groups = G_ATTACH | G_FROM | G_OUT, .run = cmd_snapshot,
+     .help = "save a snapshot (Erlang term format)"},
+    {.name = "dump", .args = "NODE|--from FILE", .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES,
+     .run = cmd_dump, .help = "summary, supervision trees and counts"},
+    {.name = "check", .args = "NODE|--from FILE",
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES | G_CHECK, .run = cmd_check,
+     .help = "findings; --json; --fail-on SEVERITY"},
+    {.name = "report", .args = "NODE|--from FILE [TARGET]", .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES,
+     .run = cmd_report, .help = "markdown OTP Analysis (--json: the same as data)"},
+    {.name = "explain", .args = "[RULE|thresholds]", .groups = G_RULES, .run = cmd_explain,
+     .help = "what a rule checks and how to fix it"},
+    {.name = "help", .args = "[COMMAND]", .groups = 0, .run = cmd_help, .help = "this help, or one command's"},
+};
+#define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static const cli_cmd *find_command(const char *name)
 {
-    fputs("usage:\n"
-          "  otp-advisor [OPTIONS] NODE                  interactive shell\n"
-          "  otp-advisor snapshot [OPTIONS] NODE -o FILE save a snapshot (Erlang term format)\n"
-          "  otp-advisor dump [OPTIONS] NODE|--from FILE summary, supervision trees and counts\n"
-          "  otp-advisor check [OPTIONS] NODE|--from FILE findings; --json; --fail-on SEVERITY\n"
-          "  otp-advisor report [OPTIONS] NODE|--from FILE [TARGET] [-o FILE]\n"
-          "                                              markdown OTP Analysis (--json: the same as data)\n"
-          "  otp-advisor explain [RULE|thresholds]       what a rule checks and how to fix it\n"
-          "\n"
-          "options:\n"
-          "  --cookie-file FILE   cookie (default: $OTP_ADVISOR_COOKIE, then ~/.erlang.cookie)\n"
-          "  --cookie COOKIE      discouraged: other users can read it with ps\n"
-          "  --name NAME | --sname NAME   this tool's own node name (default otp-advisor-PID)\n"
-          "  --window SECONDS     two samples this far apart (default 1; 0 for one sample)\n"
-          "  --timeout MS         deadline for each remote call (default 5000)\n"
-          "  --sup-timeout MS     deadline for each supervisor call (default 2000)\n"
-          "  --no-load            stock OTP calls only: no code is loaded on the target\n"
-          "  --from FILE          read a saved snapshot instead of attaching\n"
-          "  -o FILE              output file\n"
-          "  --no-color           plain output\n"
-          "  --json               JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/2)\n"
-          "  --judge-otp          judge OTP's and Elixir's library applications (ssh, inets, mnesia, ...) too\n"
-          "  --fail-on SEVERITY   check: exit 1 when a finding is at least info|warning|critical\n"
-          "  --rule ID, --ignore ID   check: only / not these rules (repeatable)\n"
-          "  --set NAME=VALUE     change a threshold (otp-advisor explain thresholds)\n"
-          "  -s SEVERITY          check: show findings from this severity up\n"
-          "exit codes: 0 ok, 1 findings at or above --fail-on, 2 error, 130 interrupted\n",
-          f);
+    for (int i = 0; name && i < N_COMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
 }
 
-static int parse(int argc, char **argv, int start, cli_opts *o, char *err)
+static void option_lines(strbuf *out, unsigned groups)
+{
+    for (int i = 0; i < N_OPTIONS; i++) {
+        const cli_option *op = &options[i];
+        if (!op->help || !(op->groups & groups))
+            continue;
+        char head[64];
+        snprintf(head, sizeof head, "%s%s%s%s%s", op->alt ? op->alt : "", op->alt ? ", " : "", op->name,
+                 op->value ? " " : "", op->value ? op->value : "");
+        sb_printf(out, "  %-26s %s\n", head, op->help);
+    }
+}
+
+static void usage(FILE *f, const cli_cmd *only)
+{
+    strbuf sb;
+    sb_init(&sb);
+    if (only) {
+        sb_printf(&sb, "usage: otp-advisor %s [OPTIONS] %s\n  %s\n", only->name, only->args, only->help);
+        if (only->groups) {
+            sb_puts(&sb, "\noptions:\n");
+            option_lines(&sb, only->groups);
+        }
+    } else {
+        sb_puts(&sb, "usage:\n");
+        for (int i = 0; i < N_COMMANDS; i++) {
+            char head[80];
+            snprintf(head, sizeof head, "otp-advisor %s %s", commands[i].name, commands[i].args);
+            sb_printf(&sb, "  %-46s %s\n", head, commands[i].help);
+        }
+        sb_puts(&sb, "\noptions (`otp-advisor help COMMAND`: the ones a command takes):\n");
+        option_lines(&sb, G_ALL);
+    }
+    sb_puts(&sb, "exit codes: 0 ok, 1 findings at or above --fail-on, 2 error, 130 interrupted\n");
+    fwrite(sb.buf, 1, sb.len, f);
+    sb_free(&sb);
+}
+
+static int set_option(oa_opts *o, const cli_option *op, const char *a, const char *v, char *err)
+{
+    char *end;
+    switch (op->id) {
+    case O_COOKIE_FILE: o->copts.cookie_file = v; break;
+    case O_COOKIE:
+        o->copts.cookie = v;
+        fprintf(stderr, "otp-advisor: warning: --cookie is visible to other users in ps; prefer --cookie-file\n");
+        break;
+    case O_NAME: o->copts.name = v; break;
+    case O_SNAME: o->copts.sname = v; break;
+    case O_WINDOW: {
+        double w = strtod(v, &end);
+        if (end == v || *end || !(w >= 0 && w <= 600))
+            return errf(err, "--window takes seconds between 0 and 600, not '%s'", v);
+        o->col.window_ms = (int)(w * 1000);
+        break;
+    }
+    case O_TIMEOUT:
+    case O_SUP_TIMEOUT: {
+        long ms = strtol(v, &end, 10);
+        if (end == v || *end || ms <= 0 || ms > 3600000)
+            return errf(err, "%s takes milliseconds, not '%s'", a, v);
+        if (op->id == O_TIMEOUT)
+            o->copts.timeout_ms = (int)ms;
+        else
+            o->col.sup_timeout_ms = (int)ms;
+        break;
+    }
+    case O_NO_LOAD: o->col.no_load = 1; break;
+    case O_FROM: o->from = v; break;
+    case O_OUTPUT: o->output = v; break;
+    case O_JSON: o->json = 1; break;
+    case O_NO_COLOR: o->color = 0; break;
+    case O_FAIL_ON: o->fail_on = v; break;
+    case O_RULE:
+    case O_IGNORE:
+    case O_SET: {
+        const char **list = op->id == O_RULE ? o->rules : op->id == O_IGNORE ? o->ignores : o->sets;
+        int *n = op->id == O_RULE ? &o->n_rules : op->id == O_IGNORE ? &o->n_ignores : &o->n_sets;
+        if (*n >= 32)
+            return errf(err, "%s is given more than 32 times", a);
+        list[(*n)++] = v;
+        break;
+    }
+    case O_CHUNK:
+    case O_CREDIT: {
+        long n = strtol(v, &end, 10);
+        if (end == v || *end || n < 1 || n > 100000)
+            return errf(err, "%s takes a count, not '%s'", a, v);
+        if (op->id == O_CHUNK)
+            o->col.chunk = (int)n;
+        else
+            o->col.credit = (int)n;
+        break;
+    }
+    case O_SEVERITY: o->min_severity = v; break;
+    case O_JUDGE_OTP: o->judge_otp = 1; break;
+    case O_STATS: o->stats = 1; break;
+    case O_QUIET: o->col.quiet = 1; break;
+    case O_HELP: break;
+    }
+    return 0;
+}
+
+/* The words after the command against the tables: options it takes, then free words (the
+ * node, then the rest). 1: --help was asked (printed), 0, or -1 with err. */
+static int parse(int argc, char **argv, int start, const cli_cmd *cmd, oa_opts *o, char *err)
 {
     for (int i = start; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define WANT()                                                   \
-    do {                                                         \
-        if (!v)                                                  \
-            return errf(err, "option %s needs a value", a);      \
-        i++;                                                     \
-    } while (0)
-        if (!strcmp(a, "--cookie-file")) {
-            WANT();
-            o->copts.cookie_file = v;
-        } else if (!strcmp(a, "--cookie")) {
-            WANT();
-            o->copts.cookie = v;
-            fprintf(stderr, "otp-advisor: warning: --cookie is visible to other users in ps; prefer --cookie-file\n");
-        } else if (!strcmp(a, "--name")) {
-            WANT();
-            o->copts.name = v;
-        } else if (!strcmp(a, "--sname")) {
-            WANT();
-            o->copts.sname = v;
-        } else if (!strcmp(a, "--window")) {
-            WANT();
-            char *end;
-            double w = strtod(v, &end);
-            if (end == v || *end || !(w >= 0 && w <= 600))
-                return errf(err, "--window takes seconds between 0 and 600, not '%s'", v);
-            o->col.window_ms = (int)(w * 1000);
-        } else if (!strcmp(a, "--timeout") || !strcmp(a, "--sup-timeout")) {
-            WANT();
-            char *end;
-            long ms = strtol(v, &end, 10);
-            if (end == v || *end || ms <= 0 || ms > 3600000)
-                return errf(err, "%s takes milliseconds, not '%s'", a, v);
-            if (a[2] == 't')
-                o->copts.timeout_ms = (int)ms;
+        if (a[0] != '-' || !a[1]) {
+            if (!o->node && !o->from)
+                o->node = a;
             else
-                o->col.sup_timeout_ms = (int)ms;
-        } else if (!strcmp(a, "--no-load")) {
-            o->col.no_load = 1;
-        } else if (!strcmp(a, "--from")) {
-            WANT();
-            o->from = v;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            WANT();
-            o->output = v;
-        } else if (!strcmp(a, "--json")) {
-            o->json = 1;
-        } else if (!strcmp(a, "--no-color")) {
-            o->color = 0;
-        } else if (!strcmp(a, "--fail-on")) {
-            WANT();
-            o->fail_on = v;
-        } else if (!strcmp(a, "--rule")) {
-            WANT();
-            if (o->n_rules < 32)
-                o->rules[o->n_rules++] = v;
-        } else if (!strcmp(a, "--ignore")) {
-            WANT();
-            if (o->n_ignores < 32)
-                o->ignores[o->n_ignores++] = v;
-        } else if (!strcmp(a, "--chunk") || !strcmp(a, "--credit")) {
-            WANT();
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (end == v || *end || n < 1 || n > 100000)
-                return errf(err, "%s takes a count, not '%s'", a, v);
-            if (a[3] == 'h')
-                o->col.chunk = (int)n;
-            else
-                o->col.credit = (int)n;
-        } else if (!strcmp(a, "--set")) {
-            WANT();
-            if (o->n_sets < 32)
-                o->sets[o->n_sets++] = v;
-        } else if (!strcmp(a, "-s") || !strcmp(a, "--severity")) {
-            WANT();
-            o->min_severity = v;
-        } else if (!strcmp(a, "--judge-otp")) {
-            o->judge_otp = 1;
-        } else if (!strcmp(a, "--stats")) {
-            o->stats = 1;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            o->col.quiet = 1;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 1;
-        } else if (a[0] == '-' && a[1]) {
-            return errf(err, "unknown option %s (see --help)", a);
-        } else if (!o->node && !o->from) {
-            o->node = a;
-        } else {
-            o->rest[o->n_rest++] = argv[i];
+                o->rest[o->n_rest++] = argv[i];
+            continue;
         }
-#undef WANT
+        const cli_option *op = NULL;
+        for (int k = 0; k < N_OPTIONS && !op; k++)
+            if (!strcmp(options[k].name, a) || (options[k].alt && !strcmp(options[k].alt, a)))
+                op = &options[k];
+        if (!op)
+            return errf(err, "unknown option %s (see otp-advisor help %s)", a, cmd->name);
+        if (op->id == O_HELP) {
+            usage(stdout, cmd);
+            return 1;
+        }
+        if (!(op->groups & cmd->groups))
+            return errf(err, "%s does not take %s (see otp-advisor help %s)", cmd->name, a, cmd->name);
+        const char *v = NULL;
+        if (op->value) {
+            if (i + 1 >= argc)
+                return errf(err, "option %s needs a value", a);
+            v = argv[++i];
+        }
+        if (set_option(o, op, a, v, err))
+            return -1;
     }
     return 0;
 }
 
 volatile sig_atomic_t cli_remote_busy, cli_in_shell;
 
-int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
+int cli_collect(const oa_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
 {
     conn c;
     *out = NULL;
@@ -176,7 +281,7 @@ int cli_collect(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **ou
     return rc;
 }
 
-static int get_snapshot(const cli_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
+static int get_snapshot(const oa_opts *o, volatile sig_atomic_t *interrupted, snap **out, char *err)
 {
     int rc;
     if (o->from) {
@@ -194,7 +299,7 @@ static int get_snapshot(const cli_opts *o, volatile sig_atomic_t *interrupted, s
     return rc;
 }
 
-static int cmd_snapshot(cli_opts *o, volatile sig_atomic_t *interrupted)
+static int cmd_snapshot(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     char err[OA_ERRLEN];
     if (!o->output) {
@@ -227,7 +332,7 @@ static int cmd_snapshot(cli_opts *o, volatile sig_atomic_t *interrupted)
 
 /* the output, to -o FILE (atomically for a regular file; outfile.h) or standard output;
  * every write is checked: -1 and one line on stderr when it fails */
-static int emit(const cli_opts *o, const strbuf *sb)
+static int emit(const oa_opts *o, const strbuf *sb)
 {
     char err[OA_ERRLEN];
     if (o->output) {
@@ -243,7 +348,7 @@ static int emit(const cli_opts *o, const strbuf *sb)
     return -1;
 }
 
-static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
+static int cmd_dump(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     char err[OA_ERRLEN];
     snap *s;
@@ -278,7 +383,7 @@ static int cmd_dump(cli_opts *o, volatile sig_atomic_t *interrupted)
 }
 
 /* thresholds from --set, rule filters checked against the table */
-static int setup_rules(const cli_opts *o, rule_opts *ro, char *err)
+static int setup_rules(const oa_opts *o, rule_opts *ro, char *err)
 {
     rule_opts_default(ro);
     for (int i = 0; i < o->n_sets; i++)
@@ -308,7 +413,7 @@ static void analysed_free(analysed *a)
 }
 
 /* Returns an exit code: EXIT_OK with *a filled, else an error already printed. */
-static int analyse(cli_opts *o, volatile sig_atomic_t *interrupted, int filtered, analysed *a)
+static int analyse(oa_opts *o, volatile sig_atomic_t *interrupted, int filtered, analysed *a)
 {
     char err[OA_ERRLEN];
     if (setup_rules(o, &a->ro, err)) {
@@ -331,7 +436,7 @@ static int analyse(cli_opts *o, volatile sig_atomic_t *interrupted, int filtered
     return EXIT_OK;
 }
 
-static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
+static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     int fail_on = SEV_WARNING + 100; /* default: findings never fail the run */
     if (o->fail_on && (fail_on = severity_parse(o->fail_on)) < 0) {
@@ -363,9 +468,13 @@ static int cmd_check(cli_opts *o, volatile sig_atomic_t *interrupted)
     return rc;
 }
 
-static int cmd_report(cli_opts *o, volatile sig_atomic_t *interrupted)
+static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     char err[OA_ERRLEN];
+    if (o->from && o->node) { /* report --from FILE [TARGET]: the first free word is the target */
+        o->rest[o->n_rest++] = (char *)o->node;
+        o->node = NULL;
+    }
     analysed a;
     int rc = analyse(o, interrupted, 0, &a);
     if (rc)
@@ -385,92 +494,85 @@ static int cmd_report(cli_opts *o, volatile sig_atomic_t *interrupted)
     return rc ? EXIT_ERROR : EXIT_OK;
 }
 
-static int cmd_explain(cli_opts *o)
+static int cmd_explain(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
+    (void)interrupted;
+    char err[OA_ERRLEN];
     rule_opts ro;
     rule_opts_default(&ro);
-    const char *id = o->node; /* the first free word */
-    if (id && !strcmp(id, "thresholds")) {
-        for (int i = 0; i < ro.n; i++)
-            printf("%-22s %10.15g %-9s %s\n", ro.t[i].name, ro.t[i].value, ro.t[i].unit, ro.t[i].help);
-        rule_opts_free(&ro);
-        return EXIT_OK;
-    }
-    if (id && !rule_find(id)) {
-        fprintf(stderr, "otp-advisor: unknown rule '%.80s%s'; rules:", id, strlen(id) > 80 ? "…" : "");
-        for (int i = 0; i < n_rules; i++)
-            fprintf(stderr, " %s", rule_at(i)->id);
-        fprintf(stderr, "\n");
-        rule_opts_free(&ro);
-        return EXIT_ERROR;
-    }
+    for (int i = 0; i < o->n_sets; i++) /* the values a run with these --set would use */
+        if (rule_opts_set(&ro, o->sets[i], err)) {
+            fprintf(stderr, "otp-advisor: %s\n", err);
+            rule_opts_free(&ro);
+            return EXIT_ERROR;
+        }
     strbuf sb;
     sb_init(&sb);
-    render_explain(id, &ro, &sb);
-    fwrite(sb.buf, 1, sb.len, stdout);
+    int rc = render_explain(o->node, &ro, &sb, err); /* the first free word */
+    if (rc)
+        fprintf(stderr, "otp-advisor: %s\n", err);
+    else
+        fwrite(sb.buf, 1, sb.len, stdout);
     sb_free(&sb);
     rule_opts_free(&ro);
+    return rc ? EXIT_ERROR : EXIT_OK;
+}
+
+static int cmd_help(oa_opts *o, volatile sig_atomic_t *interrupted)
+{
+    (void)interrupted;
+    const cli_cmd *c = o->node ? find_command(o->node) : NULL;
+    if (o->node && !c) {
+        fprintf(stderr, "otp-advisor: no command '%.80s' (otp-advisor help lists them)\n", o->node);
+        return EXIT_ERROR;
+    }
+    usage(stdout, c);
     return EXIT_OK;
+}
+
+static int cmd_shell(oa_opts *o, volatile sig_atomic_t *interrupted)
+{
+    if (!o->node && !o->from) {
+        fprintf(stderr, "otp-advisor: which node? give NODE (name@host) or --from FILE\n");
+        return EXIT_ERROR;
+    }
+    cli_in_shell = 1; /* the shell stops commands and leaves on its own terms */
+    return shell_main(o, interrupted);
 }
 
 int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
 {
-    cli_opts o;
+    oa_opts o;
     memset(&o, 0, sizeof o);
     collect_defaults(&o.col);
     o.color = -1;
     char *rest[64];
     o.rest = rest;
     char err[OA_ERRLEN];
-    const char *cmd = argc > 1 ? argv[1] : NULL;
-    if (!cmd) {
-        usage(stderr);
+    if (argc < 2) {
+        usage(stderr, NULL);
         return EXIT_ERROR;
     }
-    int start = 2;
-    static const char *cmds[] = {"snapshot", "dump", "check", "report", "shell", "explain", NULL};
-    int known = 0;
-    for (int i = 0; cmds[i]; i++)
-        known |= !strcmp(cmd, cmds[i]);
-    if (!known) {
-        cmd = "shell";
-        start = 1;
+    /* otp-advisor NODE [OPTIONS] is the shell */
+    const cli_cmd *cmd = find_command(argv[1]);
+    int start = cmd ? 2 : 1;
+    if (!cmd) {
+        if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+            usage(stdout, NULL);
+            return EXIT_OK;
+        }
+        cmd = find_command("shell");
     }
     if (argc - start > 60) {
         fprintf(stderr, "otp-advisor: too many arguments\n");
         return EXIT_ERROR;
     }
-    int pr = parse(argc, argv, start, &o, err);
+    int pr = parse(argc, argv, start, cmd, &o, err);
     if (pr > 0)
         return EXIT_OK;
     if (pr < 0) {
         fprintf(stderr, "otp-advisor: %s\n", err);
         return EXIT_ERROR;
     }
-    if (!strcmp(cmd, "snapshot"))
-        return cmd_snapshot(&o, interrupted);
-    if (!strcmp(cmd, "check"))
-        return cmd_check(&o, interrupted);
-    if (!strcmp(cmd, "explain"))
-        return cmd_explain(&o);
-    if (!strcmp(cmd, "report")) {
-        /* report --from FILE [TARGET]: the first free word is the target, not a node */
-        if (o.from && o.node) {
-            o.rest[o.n_rest++] = (char *)o.node;
-            o.node = NULL;
-        }
-        return cmd_report(&o, interrupted);
-    }
-    if (!strcmp(cmd, "dump"))
-        return cmd_dump(&o, interrupted);
-    if (!strcmp(cmd, "shell")) {
-        if (!o.node && !o.from) {
-            fprintf(stderr, "otp-advisor: which node? give NODE (name@host) or --from FILE\n");
-            return EXIT_ERROR;
-        }
-        cli_in_shell = 1; /* the shell stops commands and leaves on its own terms */
-        return shell_main(&o, interrupted);
-    }
-    fprintf(stderr, "otp-advisor: '%s' is not implemented yet\n", cmd);
-    return EXIT_ERROR;
+    return cmd->run(&o, interrupted);
 }

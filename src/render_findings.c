@@ -139,8 +139,15 @@ void render_findings_json(const snap *s, const findings *f, strbuf *out)
     sb_putc(out, '\n');
 }
 
-void render_explain(const char *id, const rule_opts *o, strbuf *out)
+int render_explain(const char *id, const rule_opts *o, strbuf *out, char *err)
 {
+    if (id && !strcmp(id, "thresholds")) {
+        for (int i = 0; i < o->n; i++)
+            sb_printf(out, "%-22s %10.15g %-9s %s\n", o->t[i].name, o->t[i].value, o->t[i].unit, o->t[i].help);
+        return 0;
+    }
+    if (id && !rule_find(id))
+        return errf(err, "no rule '%.80s%s' (`explain` lists them)", id, strlen(id) > 80 ? "…" : "");
     for (int i = 0; i < n_rules; i++) {
         const rule *r = rule_at(i);
         if (id && strcmp(id, r->id) != 0)
@@ -179,4 +186,5 @@ void render_explain(const char *id, const rule_opts *o, strbuf *out)
         }
         sb_putc(out, '\n');
     }
+    return 0;
 }

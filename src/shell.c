@@ -26,7 +26,7 @@ static void recompute(shell *sh)
     sh->findings_stale = oa_stop_requested(); /* Ctrl-C stopped the rules: run them again when asked */
 }
 
-void shell_init(shell *sh, cli_opts *o, volatile sig_atomic_t *interrupted)
+void shell_init(shell *sh, oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     memset(sh, 0, sizeof *sh);
     sh->opts = o;
@@ -264,10 +264,7 @@ static int c_findings(shell *sh, const cmd_args *a, strbuf *out, char *err)
 
 static int c_explain(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    if (a->argc && !rule_find(a->argv[0]))
-        return errf(err, "no rule '%s' (`explain` lists them)", a->argv[0]);
-    render_explain(a->argc ? a->argv[0] : NULL, &sh->ro, out);
-    return 0;
+    return render_explain(a->argc ? a->argv[0] : NULL, &sh->ro, out, err);
 }
 
 static int c_report(shell *sh, const cmd_args *a, strbuf *out, char *err)
@@ -407,7 +404,7 @@ const shell_cmd shell_cmds[] = {
     {.name = "findings", .alias = "f", .args = "[-s SEVERITY] [RULE]", .options = "s", .max_args = 1,
      .complete = CK_RULE, .needs = NEEDS_SNAPSHOT, .run = c_findings,
      .help = "what is wrong and which OTP pattern fixes it"},
-    {.name = "explain", .alias = "e", .args = "[RULE]", .max_args = 1, .complete = CK_RULE, .run = c_explain,
+    {.name = "explain", .alias = "e", .args = "[RULE|thresholds]", .max_args = 1, .complete = CK_RULE, .run = c_explain,
      .help = "what a rule checks, the framework behind it, its thresholds"},
     {.name = "report", .args = "[TARGET] [-o FILE]", .options = "o", .max_args = 1, .complete = CK_TARGET,
      .needs = NEEDS_SNAPSHOT, .run = c_report, .help = "markdown OTP Analysis of an app, supervisor or process"},

@@ -297,7 +297,7 @@ static int batch_loop(shell *sh)
     return failed;
 }
 
-int shell_main(cli_opts *o, volatile sig_atomic_t *interrupted)
+int shell_main(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     shell sh;
     shell_init(&sh, o, interrupted);

@@ -4,7 +4,7 @@
  * save/load, the prompt, completion candidates, and the renderers the shell prints
  * through (render_fit, render_tree).
  *
- * A shell here is what shell_main builds: zeroed cli_opts with collect_defaults, no
+ * A shell here is what shell_main builds: zeroed oa_opts with collect_defaults, no
  * colour, shell_init, shell_set_snapshot. Nothing connects to a node: the connection
  * states are set by hand where a test needs them (fd -1, never initialised), so every
  * path that would reach the network stops at "not connected".
@@ -28,7 +28,7 @@
 /* ---- fixture ---------------------------------------------------------------------------- */
 
 typedef struct {
-    cli_opts o;
+    oa_opts o;
     volatile sig_atomic_t flag;
     shell sh;
     char **keep; /* strings handed out by run_ok/run_err, freed with the fixture */
@@ -966,7 +966,7 @@ static void test_quit(void **state)
     (void)state;
 }
 
-/* --set NAME=VALUE (cli_opts.sets) reaches the thresholds the shell's rules run with; a
+/* --set NAME=VALUE (oa_opts.sets) reaches the thresholds the shell's rules run with; a
  * bad one is reported and skipped. */
 static void test_init_sets(void **state)
 {
