@@ -2558,11 +2558,19 @@ static void test_regression_every_threshold_explained(void **state)
     /* render_explain shows the ones that are named */
     strbuf sb;
     sb_init(&sb);
-    render_explain("mailbox-buildup", &o, &sb);
+    char err[OA_ERRLEN];
+    assert_int_equal(render_explain("mailbox-buildup", &o, &sb, err), 0);
     assert_contains(sb.buf, "mailbox-buildup \xe2\x80\x94 Message queue building up (up to critical)");
     assert_contains(sb.buf, "--set mailbox.queue=1000");
     assert_contains(sb.buf, "--set mailbox.growth=100");
     assert_not_contains(sb.buf, "agent-under-load");
+    /* thresholds, and an unknown rule, for the shell and the command line alike */
+    sb_reset(&sb);
+    assert_int_equal(render_explain("thresholds", &o, &sb, err), 0);
+    assert_contains(sb.buf, "bottleneck.queue");
+    assert_contains(sb.buf, "messages");
+    assert_int_equal(render_explain("no-such-rule", &o, &sb, err), -1);
+    assert_contains(err, "no rule 'no-such-rule'");
     sb_free(&sb);
     rule_opts_free(&o);
     regression(all, "threshold bottleneck.node_reds is not shown by `explain` (src/rule_bottleneck.c explain text)");

@@ -822,7 +822,7 @@ static void test_errors_czoo(void **state)
     run_err(f, "tree zoo -d 1 -d 2", "usage: tree");
     run_err(f, "top zoo", "usage: top [-s mq|reds|rate|mem] [-n N]");
     run_err(f, "top -s mem -n 3 zoo", "usage: top");
-    run_err(f, "explain restart-churn mailbox-buildup", "usage: explain [RULE]");
+    run_err(f, "explain restart-churn mailbox-buildup", "usage: explain [RULE|thresholds]");
     run_err(f, "help tree top", "usage: help [COMMAND]");
     run_err(f, "save", "usage: save FILE");
     run_err(f, "load", "usage: load FILE");
