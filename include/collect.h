@@ -4,7 +4,11 @@
  * target into a new snap. It grants the collector credit as it consumes messages, so the
  * target never holds more than `credit` chunks in flight. Cancellation (*cancel set, e.g.
  * by SIGINT) stops the collector on the target. The probe stays loaded across collections
- * of one session; collect_unload removes it (and stale ones of dead sessions). */
+ * of one session; collect_unload removes it (and stale ones of dead sessions).
+ *
+ * Ownership: the caller owns the snap collect_snapshot returns (snap_free), and the
+ * collect_state, which remembers the loaded probe across collections of one connection;
+ * the conn is borrowed. */
 #ifndef OA_COLLECT_H
 #define OA_COLLECT_H
 

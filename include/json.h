@@ -1,4 +1,6 @@
-/* json.h — a small streaming JSON writer into a strbuf (commas handled for you). */
+/* json.h — a small streaming JSON writer into a strbuf (commas handled for you).
+ * Ownership: a json_w borrows the caller's strbuf and allocates nothing; strings given to
+ * it are copied out at once. */
 #ifndef OA_JSON_H
 #define OA_JSON_H
 

@@ -1,4 +1,5 @@
-/* probe_blobs.h — the probe, embedded at build time (scripts/embed.sh). */
+/* probe_blobs.h — the probe, embedded at build time (scripts/embed.sh).
+ * Ownership: static, read-only data of the binary. */
 #ifndef OA_PROBE_BLOBS_H
 #define OA_PROBE_BLOBS_H
 #include <stddef.h>

@@ -1,4 +1,5 @@
-/* render_findings.h — findings as text and JSON, and rule explanations. */
+/* render_findings.h — findings as text and JSON, and rule explanations.
+ * Ownership: everything is appended to the caller's strbuf; nothing is kept. */
 #ifndef OA_RENDER_FINDINGS_H
 #define OA_RENDER_FINDINGS_H
 

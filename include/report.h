@@ -1,6 +1,8 @@
 /* report.h — the "OTP Analysis" evidence report: the framework's output format, with
  * every answer of its BEAM Architecture Context decided by numbers from the snapshot.
- * Pure: snapshot and findings in, markdown or JSON out. */
+ * Pure: snapshot and findings in, markdown or JSON out.
+ * Ownership: the output is appended to the caller's strbuf; the snapshot and the findings
+ * are borrowed for the call. */
 #ifndef OA_REPORT_H
 #define OA_REPORT_H
 

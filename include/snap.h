@@ -5,10 +5,11 @@
  * (no erlang_pid, whose node buffer alone is 1 KB): a pid is 16 bytes with an interned
  * node id.
  *
- * A snapshot is built by feeding it the canonical messages (see probes/probe_body.hrl and
- * snap_ingest.c) in any order, then calling snap_finish, which indexes pids, links the
- * supervision tree and classifies every process. The same messages are what the probe
- * streams, what the --no-load path produces, and what a saved file contains. */
+ * A snapshot is built by feeding it the canonical messages (see the header of
+ * probes/otp_advisor_probe.erl, and snap_ingest.c) in any order, then calling
+ * snap_finish, which indexes pids, links the supervision tree and classifies every
+ * process. The same messages are what the probe streams, what the --no-load path
+ * produces, and what a saved file contains. */
 #ifndef OA_SNAP_H
 #define OA_SNAP_H
 

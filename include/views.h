@@ -1,5 +1,7 @@
 /* views.h — the shell's views of a snapshot: top, info, registries, ETS, and name
- * resolution. Pure: snapshot (and findings) in, text out. */
+ * resolution. Pure: snapshot (and findings) in, text out.
+ * Ownership: views append to the caller's strbuf and keep nothing; they borrow the
+ * snapshot and the findings for the call. */
 #ifndef OA_VIEWS_H
 #define OA_VIEWS_H
 

@@ -20,7 +20,7 @@
 %% Ids, keys, names and reasons are terms cut to a bounded size (Cut, below); the C node
 %% writes them as text in the node's language (src/termtext.c), so nothing here prints.
 %%
-%% Rules it keeps, because the target must not notice it (see DESIGN.md):
+%% Rules it keeps, because the target must not notice it:
 %% - priority low; it monitors the C node and exits when it goes away;
 %% - every message waits for credit granted by the C node ({oa_credit, N}), so at most
 %%   `credit` chunks are ever in flight and the target's extra memory stays bounded;

@@ -4,7 +4,7 @@
 # process_info for the same items), otp-advisor's end-to-end snapshot time and its ratio
 # to the floor, the target's memory growth during the snapshot (and what
 # erlang:processes() alone costs), and the C node's peak RSS per process.
-# Budgets (DESIGN.md): ratio <= 1.3, growth <= processes()-alone + 16 MB, RSS <= 200 B/proc.
+# Budgets: ratio <= 1.3, growth <= processes()-alone + 16 MB, RSS <= 200 B/proc.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 OA=$top/build/otp-advisor

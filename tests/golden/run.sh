@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Golden tests, in the style of jq's .test files: saved snapshots in, expected output out.
 #   findings.test  blocks of: a snapshot file, then the expected "severity rule subject"
-#                  lines of `check` (or "(none)"), a blank line between blocks
+#                  lines of `check` (or "(none)"), a blank line between blocks; a block
+#                  that starts with %%FAIL is a hostile file: `check` must exit 2 with the
+#                  block's last line in its error (in the style of jq's tests/*.test)
 #   *.expected     `otp-advisor ARGS` output, ARGS on the file's first line after "# args: ";
 #                  the exit status must be 0
 # Every case checks the program's exit status and its own output, so a binary that crashes
@@ -23,15 +25,25 @@ check_block() {
   if [ "$got" == "$want" ]; then pass=$((pass + 1)); echo "  ok    findings of $file"
   else fail=$((fail + 1)); echo "  FAIL  findings of $file"; diff <(echo "$want") <(echo "$got") | sed 's/^/        /'; fi
 }
-file="" want=""
+check_fail() {
+  local file=$1 want=$2 err rc
+  err=$("$OA" check --from "$file" 2>&1 >/dev/null); rc=$?
+  if [ $rc -eq 2 ] && grep -qF -- "$want" <<<"$err"; then pass=$((pass + 1)); echo "  ok    $file is refused: $want"
+  else fail=$((fail + 1)); echo "  FAIL  $file: exit $rc, expected 2 and: $want"; echo "$err" | head -5 | sed 's/^/        /'; fi
+}
+run_block() {
+  if [ "$failing" = 1 ]; then check_fail "$file" "$want"; else check_block "$file" "$want"; fi
+}
+file="" want="" failing=0
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in
     "#"*) continue ;;
-    "") [ -n "$file" ] && check_block "$file" "$want"; file="" want="" ;;
+    "%%FAIL") failing=1 ;;
+    "") [ -n "$file" ] && run_block; file="" want="" failing=0 ;;
     *) if [ -z "$file" ]; then file=$line; else want=${want:+$want$'\n'}$line; fi ;;
   esac
 done < findings.test
-[ -n "$file" ] && check_block "$file" "$want"
+[ -n "$file" ] && run_block
 for exp in *.expected; do
   [ -e "$exp" ] || continue
   args=$(head -1 "$exp" | sed -n 's/^# args: //p')

@@ -24,7 +24,8 @@ done
 check_eq "code fences are balanced" 0 $(( $(grep -c '^```' "$S.live.md") % 2 ))
 
 # the whole node: one section per application of yours
-whole=$("$OA" report --from "$S.etf")
+whole=$("$OA" report --from "$S.etf"); rc=$?
+check_eq "whole-node report exits 0" 0 $rc
 check_contains "whole-node report has the zoo's section" "## OTP Analysis: zoo" "$whole"
 check_not_contains "whole-node report leaves the runtime out" "## OTP Analysis: kernel" "$whole"
 
@@ -64,7 +65,8 @@ check_contains "unknown target: says so" "no application, supervisor, process or
 # the clean twin: a different recommendation
 start_fixture clean C
 sleep 1
-clean=$("$OA" report "$C_NODE" --cookie-file "$C_COOKIE" --sup-timeout 500 clean 2>/dev/null)
+clean=$("$OA" report "$C_NODE" --cookie-file "$C_COOKIE" --sup-timeout 500 clean 2>/dev/null); rc=$?
+check_eq "clean: report exits 0" 0 $rc
 check_contains "clean: no findings" "None: nothing in this target trips a rule." "$clean"
 check_contains "clean: the shape matches the framework" "its shape matches the framework" "$clean"
 check_not_contains "clean: no fix to apply" "# was:" "$clean"
