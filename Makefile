@@ -23,7 +23,7 @@ LIBOBJS_SAN := $(patsubst src/%.c,$(BUILD)/san/%.o,$(LIBSRCS)) $(BUILD)/san/prob
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test unit golden integration demo bench clean format fixtures fuzz
+.PHONY: all deps test unit golden integration demo bench clean format format-check fixtures fuzz
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
@@ -105,7 +105,8 @@ integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
 
 # The one test command (README, .ci/run): deps, build, unit tests, then real nodes.
 test: deps
-	@$(MAKE) --no-print-directory unit golden integration
+	@scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory format-check unit golden integration
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
@@ -127,8 +128,15 @@ fuzz: deps
 	$(BUILD)/fuzz/fuzz_snapshot -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 \
 	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
 
+FMT_SRCS := src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+
 format:
-	clang-format -i src/*.c include/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i $(FMT_SRCS)
+
+# the tree is formatted (make format); a change that is not fails here, with the diff
+format-check:
+	@clang-format --dry-run -Werror $(FMT_SRCS) 2>&1 | head -20; \
+	  clang-format --dry-run -Werror $(FMT_SRCS) >/dev/null 2>&1 && echo "format: the tree is formatted"
 
 clean:
 	rm -rf $(BUILD)

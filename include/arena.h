@@ -36,7 +36,13 @@ void strtab_init(strtab *t);
 void strtab_free(strtab *t);
 oa_str strtab_intern(strtab *t, const char *s, size_t len);
 oa_str strtab_find(const strtab *t, const char *s, size_t len); /* 0 if absent (or "") */
-static inline const char *strtab_get(const strtab *t, oa_str id) { return id < t->n ? t->strs[id] : ""; }
-static inline uint32_t strtab_len(const strtab *t, oa_str id) { return id < t->n ? t->lens[id] : 0; }
+static inline const char *strtab_get(const strtab *t, oa_str id)
+{
+    return id < t->n ? t->strs[id] : "";
+}
+static inline uint32_t strtab_len(const strtab *t, oa_str id)
+{
+    return id < t->n ? t->lens[id] : 0;
+}
 
 #endif

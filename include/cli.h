@@ -9,8 +9,6 @@
 
 #include "opts.h"
 
-
-
 int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted);
 /* set while a connection to a target is open (a signal then stops the work cooperatively,
  * so the probe is removed), and while the shell runs (it handles its own signals) */

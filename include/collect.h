@@ -31,13 +31,13 @@ typedef struct {
 void collect_defaults(collect_opts *o);
 
 typedef struct {
-    int loaded;         /* our probe module is loaded on the target */
-    int fell_back;      /* loading was refused: no-load used */
+    int loaded;    /* our probe module is loaded on the target */
+    int fell_back; /* loading was refused: no-load used */
     char method[16];
 } collect_state;
 
-int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel,
-                     snap **out, char *err);
+int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel, snap **out,
+                     char *err);
 /* Purge and delete the probe (and stale ones of dead sessions), unless another
  * otp-advisor session is attached. */
 int collect_unload(conn *c, collect_state *st, char *err);

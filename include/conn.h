@@ -45,7 +45,10 @@ int conn_find_cookie(const conn_opts *o, char *cookie, size_t n, char *err);
 int conn_open(conn *c, const char *target, const conn_opts *o, char *err);
 int conn_reopen(conn *c, char *err);
 void conn_close(conn *c);
-static inline int conn_up(const conn *c) { return c->fd >= 0; }
+static inline int conn_up(const conn *c)
+{
+    return c->fd >= 0;
+}
 
 /* Is {mod, fun} with these args (an encoded list, no version byte) allowed? */
 int conn_allowed(const char *mod, const char *fun, const char *args, int len, char *why);

@@ -75,14 +75,14 @@ typedef struct {
 } etf_ref_t;
 
 void etf_init(etf_rd *r, const void *buf, size_t len);
-int etf_version(etf_rd *r);          /* consume the 131 byte */
-int etf_peek(const etf_rd *r);       /* tag of next term, -1 at end/error */
+int etf_version(etf_rd *r);    /* consume the 131 byte */
+int etf_peek(const etf_rd *r); /* tag of next term, -1 at end/error */
 int etf_tuple(etf_rd *r, uint32_t *arity);
 int etf_list(etf_rd *r, uint32_t *len); /* NIL, LIST or STRING */
-int etf_list_end(etf_rd *r);             /* consume the tail after the elements */
+int etf_list_end(etf_rd *r);            /* consume the tail after the elements */
 int etf_map(etf_rd *r, uint32_t *pairs);
 int etf_atom(etf_rd *r, const char **s, size_t *len);
-int etf_int(etf_rd *r, int64_t *v);      /* small, integer, bigs that fit in int64 */
+int etf_int(etf_rd *r, int64_t *v);                  /* small, integer, bigs that fit in int64 */
 int etf_bin(etf_rd *r, const char **s, size_t *len); /* binary, or "" for [] */
 int etf_pid(etf_rd *r, etf_pid_t *pid);
 int etf_port(etf_rd *r, etf_port_t *port);
@@ -90,15 +90,31 @@ int etf_ref(etf_rd *r, etf_ref_t *ref); /* NEW_REF or NEWER_REF */
 int etf_skip(etf_rd *r);
 int etf_is_atom(const etf_rd *r, const char *name); /* peek: next term is this atom */
 int etf_atom_eq(const char *s, size_t len, const char *name);
-static inline int etf_ok(const etf_rd *r) { return !r->err; }
+static inline int etf_ok(const etf_rd *r)
+{
+    return !r->err;
+}
 /* for readers of tags this file does not decode (termtext.c): fail, check, big-endian */
-static inline int etf_fail(etf_rd *r) { r->err = 1; return -1; }
-static inline int etf_need(etf_rd *r, size_t n) { return r->err || (size_t)(r->end - r->p) < n ? etf_fail(r) : 0; }
-static inline uint32_t etf_be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static inline int etf_fail(etf_rd *r)
+{
+    r->err = 1;
+    return -1;
+}
+static inline int etf_need(etf_rd *r, size_t n)
+{
+    return r->err || (size_t)(r->end - r->p) < n ? etf_fail(r) : 0;
+}
+static inline uint32_t etf_be16(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 8 | p[1];
+}
 static inline uint32_t etf_be32(const unsigned char *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
-static inline int etf_at_end(const etf_rd *r) { return r->p == r->end && !r->str_left; }
+static inline int etf_at_end(const etf_rd *r)
+{
+    return r->p == r->end && !r->str_left;
+}
 
 #endif

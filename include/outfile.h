@@ -17,9 +17,9 @@
 
 typedef struct {
     FILE *f;
-    char *path;   /* where the data ends up (a symlink's target) */
-    char *tmp;    /* NULL when written in place */
-    int failed;   /* a write failed: errno in err_no */
+    char *path; /* where the data ends up (a symlink's target) */
+    char *tmp;  /* NULL when written in place */
+    int failed; /* a write failed: errno in err_no */
     int err_no;
 } outfile;
 

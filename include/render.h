@@ -12,8 +12,8 @@
 
 typedef struct {
     int color;
-    int width;   /* 0: no limit */
-    int depth;   /* tree depth limit, 0: none */
+    int width;    /* 0: no limit */
+    int depth;    /* tree depth limit, 0: none */
     int collapse; /* collapse dynamic supervisors above this many children */
     /* optional: marks next to a process in the tree (findings), may be NULL */
     const char *(*mark)(void *ud, uint32_t proc, int *severity);
@@ -21,7 +21,6 @@ typedef struct {
 } render_ctx;
 
 void render_ctx_default(render_ctx *c);
-
 
 void render_summary(const snap *s, const render_ctx *c, strbuf *out);
 void render_apps(const snap *s, const render_ctx *c, strbuf *out);

@@ -12,8 +12,8 @@
 #include "report.h"
 
 typedef struct {
-    int answer;       /* yes/no */
-    strbuf evidence;  /* markdown-safe sentence(s) */
+    int answer;      /* yes/no */
+    strbuf evidence; /* markdown-safe sentence(s) */
 } question;
 
 typedef struct {

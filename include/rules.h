@@ -29,10 +29,10 @@ typedef struct {
 typedef struct {
     const char *rule; /* static id */
     int severity;
-    uint32_t proc;    /* subject process or SNAP_NONE */
-    uint32_t sup;     /* subject supervisor or SNAP_NONE */
-    uint32_t ets;     /* subject ETS table or SNAP_NONE */
-    uint32_t reg;     /* subject Registry or SNAP_NONE */
+    uint32_t proc;              /* subject process or SNAP_NONE */
+    uint32_t sup;               /* subject supervisor or SNAP_NONE */
+    uint32_t ets;               /* subject ETS table or SNAP_NONE */
+    uint32_t reg;               /* subject Registry or SNAP_NONE */
     const char *subject;        /* its name (or pid) */
     const char *pid;            /* its pid text, "" if none */
     const char *path;           /* place in the tree, "" if none */

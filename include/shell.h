@@ -10,9 +10,9 @@
 
 #include <signal.h>
 
-#include "opts.h"
 #include "collect.h"
 #include "conn.h"
+#include "opts.h"
 #include "render.h"
 #include "rules.h"
 #include "snap.h"
@@ -21,8 +21,8 @@ typedef struct shell shell;
 
 enum complete_kind {
     CK_NONE = 0,
-    CK_TARGET = 1,   /* apps, supervisors, names, pids */
-    CK_NAME = 2,     /* processes by name */
+    CK_TARGET = 1, /* apps, supervisors, names, pids */
+    CK_NAME = 2,   /* processes by name */
     CK_RULE = 4,
     CK_REGISTRY = 8,
     CK_COMMAND = 16,
@@ -43,10 +43,10 @@ typedef struct {
 typedef struct {
     const char *name;
     const char *alias;
-    const char *args;       /* usage after the name, e.g. "[APP|SUP|PID] [-d DEPTH]" */
-    const char *options;    /* its option letters, each taking a value; # after one: a count
-                             * (0 to 1,000,000), checked before it runs: "sn#" for -s X -n N */
-    int min_args, max_args; /* positional words */
+    const char *args;            /* usage after the name, e.g. "[APP|SUP|PID] [-d DEPTH]" */
+    const char *options;         /* its option letters, each taking a value; # after one: a count
+                                  * (0 to 1,000,000), checked before it runs: "sn#" for -s X -n N */
+    int min_args, max_args;      /* positional words */
     enum complete_kind complete; /* what its arguments complete to */
     enum cmd_needs needs;
     const char *help;

@@ -32,8 +32,7 @@ typedef struct {
 
 static inline int oa_pid_eq(oa_pid a, oa_pid b)
 {
-    return a.kind == b.kind && a.num == b.num && a.serial == b.serial && a.node == b.node &&
-           a.creation == b.creation;
+    return a.kind == b.kind && a.num == b.num && a.serial == b.serial && a.node == b.node && a.creation == b.creation;
 }
 
 enum proc_status { ST_UNKNOWN, ST_WAITING, ST_RUNNING, ST_RUNNABLE, ST_GARBAGE, ST_SUSPENDED, ST_EXITING };
@@ -51,45 +50,56 @@ enum proc_class {
     PC__COUNT
 };
 const char *proc_class_name(enum proc_class c);
-static inline int proc_class_unsupervised(int c) { return c >= PC_LINKED_HELPER && c <= PC_FOREIGN_ORPHAN; }
+static inline int proc_class_unsupervised(int c)
+{
+    return c >= PC_LINKED_HELPER && c <= PC_FOREIGN_ORPHAN;
+}
 
 enum proc_flags {
     PF_TRAP_EXIT = 1,
-    PF_SAMPLE2 = 2,      /* present in the second sample */
-    PF_MEM_SKIPPED = 4,  /* queue over the threshold: memory not read */
+    PF_SAMPLE2 = 2,       /* present in the second sample */
+    PF_MEM_SKIPPED = 4,   /* queue over the threshold: memory not read */
     PF_REGISTRY_PART = 8, /* an Elixir Registry partition (links are registrations) */
     PF_PROBABLE = 16      /* linked child of a declared supervisor that was not asked */
 };
 
 typedef struct {
     oa_pid pid;
-    oa_str name;             /* locally registered atom, raw Erlang text */
-    oa_str alt_name;         /* {:global, N} / {:via, Registry, {R, K}} as text */
-    oa_str initial_call;     /* "m:f/a" */
-    oa_str dict_initial_call;/* '$initial_call' */
+    oa_str name;              /* locally registered atom, raw Erlang text */
+    oa_str alt_name;          /* {:global, N} / {:via, Registry, {R, K}} as text */
+    oa_str initial_call;      /* "m:f/a" */
+    oa_str dict_initial_call; /* '$initial_call' */
     oa_str current_function;
-    uint32_t refs;           /* index into snap->refs: gl, ancestors, links, monitors, callers */
+    uint32_t refs; /* index into snap->refs: gl, ancestors, links, monitors, callers */
     uint32_t n_anc, n_links, n_mons, n_callers;
     uint32_t mq, mq2;
-    uint32_t monby, monby2;  /* monitored_by counts */
+    uint32_t monby, monby2; /* monitored_by counts */
     uint64_t reds, reds2;
     uint64_t mem, mem2, heap; /* bytes */
-    uint32_t app;            /* index into snap->apps or SNAP_NONE */
-    uint32_t sup;            /* supervisor it is a child of, or SNAP_NONE */
-    uint32_t own_sup;        /* if it is a supervisor: index into snap->sups, else SNAP_NONE */
-    uint32_t child;          /* its row in snap->children, or SNAP_NONE */
+    uint32_t app;             /* index into snap->apps or SNAP_NONE */
+    uint32_t sup;             /* supervisor it is a child of, or SNAP_NONE */
+    uint32_t own_sup;         /* if it is a supervisor: index into snap->sups, else SNAP_NONE */
+    uint32_t child;           /* its row in snap->children, or SNAP_NONE */
     uint8_t status, cls, flags, pad;
 } snap_proc;
 
-static inline const oa_pid *snap_proc_gl(const oa_pid *refs, const snap_proc *p) { return &refs[p->refs]; }
+static inline const oa_pid *snap_proc_gl(const oa_pid *refs, const snap_proc *p)
+{
+    return &refs[p->refs];
+}
 
 enum sup_kind {
-    SK_SUPERVISOR, SK_BRIDGE, SK_DYNAMIC, SK_TASK, SK_PARTITION, SK_REGISTRY,
+    SK_SUPERVISOR,
+    SK_BRIDGE,
+    SK_DYNAMIC,
+    SK_TASK,
+    SK_PARTITION,
+    SK_REGISTRY,
     SK_DECLARED, /* declared `supervisor` by its parent, but not a known supervisor: never asked */
     SK__COUNT
 };
 const char *sup_kind_name(int k);
-const char *sup_kind_atom(int k);   /* the probe's spelling: supervisor, bridge, dynamic, … */
+const char *sup_kind_atom(int k); /* the probe's spelling: supervisor, bridge, dynamic, … */
 int sup_kind_of_atom(const char *a, size_t n);
 
 /* SS_BUSY: not waiting in its receive loop (blocked in a start, suspended): nothing sent.
@@ -101,13 +111,13 @@ enum child_state { CS_PID, CS_UNDEFINED, CS_RESTARTING };
 enum restart_type { RT_UNKNOWN, RT_PERMANENT, RT_TRANSIENT, RT_TEMPORARY };
 
 typedef struct {
-    oa_str id;       /* child id as text */
+    oa_str id; /* child id as text */
     oa_pid pid;
-    oa_str modules;  /* comma-separated, or "dynamic" */
+    oa_str modules;                      /* comma-separated, or "dynamic" */
     oa_str start_m, start_f, start_args; /* its start {M, F, Args} from the spec, Args as source
                                             text in the node's language; 0 when not plain data */
     uint8_t state, type /* 0 worker, 1 supervisor */, restart, pad;
-    uint32_t proc;   /* index into snap->procs, SNAP_NONE if not local or absent */
+    uint32_t proc; /* index into snap->procs, SNAP_NONE if not local or absent */
 } snap_child;
 
 typedef struct {
@@ -115,12 +125,12 @@ typedef struct {
     oa_str name;
     oa_str strategy;
     oa_str error;
-    oa_str callback;   /* callback module from the state, when known */
+    oa_str callback; /* callback module from the state, when known */
     int32_t intensity, period;
     uint32_t restarts, n_restarts; /* index into snap->ints: seconds ago, newest first */
     uint32_t children, n_children; /* index into snap->children */
-    uint32_t proc;   /* index into procs */
-    uint32_t parent; /* index into sups, SNAP_NONE for a top */
+    uint32_t proc;                 /* index into procs */
+    uint32_t parent;               /* index into sups, SNAP_NONE for a top */
     uint32_t app;
     uint8_t kind, status, pad[2];
 } snap_sup;
@@ -165,19 +175,19 @@ typedef struct {
 
 typedef struct {
     oa_str node, otp_release, erts_version, elixir_version;
-    int64_t schedulers, process_count, process_limit, atom_count, atom_limit, port_count,
-        port_limit, ets_count, ets_limit, uptime_ms, collected_at_ms;
+    int64_t schedulers, process_count, process_limit, atom_count, atom_limit, port_count, port_limit, ets_count,
+        ets_limit, uptime_ms, collected_at_ms;
     int64_t wordsize;
-    int64_t window_ms;        /* asked for */
-    int64_t sample_gap_us;    /* measured between the starts of the two process walks */
+    int64_t window_ms;                    /* asked for */
+    int64_t sample_gap_us;                /* measured between the starts of the two process walks */
     int64_t walk1_us, walk2_us, total_us; /* in-node, as the collector measured */
     int64_t e2e_us;                       /* attach to last message, as the C node measured */
-    int64_t reds_total_delta; /* node-wide reductions during the window */
-    int64_t dict_skipped;     /* proc_lib processes whose dictionary was not read (heap too big) */
-    oa_str method;            /* "probe" or "no-load" */
+    int64_t reds_total_delta;             /* node-wide reductions during the window */
+    int64_t dict_skipped;                 /* proc_lib processes whose dictionary was not read (heap too big) */
+    oa_str method;                        /* "probe" or "no-load" */
     oa_str tool_version;
-    vec memory;               /* snap_kv */
-    vec advisor;              /* oa_pid: this tool's own processes on the target */
+    vec memory;  /* snap_kv */
+    vec advisor; /* oa_pid: this tool's own processes on the target */
     int64_t sup_timeout_ms;
     int64_t mq_threshold;
 } snap_node;
@@ -243,10 +253,22 @@ static inline int snap_window_stretched(const snap *s)
 /* ---- Facts, derived from the fields (snap_facts.c) ----------------------------------- */
 
 /* the latest sample of a process: the second when it has one */
-static inline uint32_t snap_mq_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq; }
-static inline uint32_t snap_monby_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby; }
-static inline uint64_t snap_reds_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->reds2 : p->reds; }
-static inline uint64_t snap_mem_now(const snap_proc *p) { return (p->flags & PF_SAMPLE2) ? p->mem2 : p->mem; }
+static inline uint32_t snap_mq_now(const snap_proc *p)
+{
+    return (p->flags & PF_SAMPLE2) ? p->mq2 : p->mq;
+}
+static inline uint32_t snap_monby_now(const snap_proc *p)
+{
+    return (p->flags & PF_SAMPLE2) ? p->monby2 : p->monby;
+}
+static inline uint64_t snap_reds_now(const snap_proc *p)
+{
+    return (p->flags & PF_SAMPLE2) ? p->reds2 : p->reds;
+}
+static inline uint64_t snap_mem_now(const snap_proc *p)
+{
+    return (p->flags & PF_SAMPLE2) ? p->mem2 : p->mem;
+}
 /* over the whole window: the larger of the two samples, so one instant between two bursts
  * does not decide */
 static inline uint32_t snap_mq_max(const snap_proc *p)
@@ -291,7 +313,7 @@ const char *proc_kind_name(const snap *s, const snap_proc *p); /* GenServer, Age
 
 /* Lookup */
 uint32_t snap_find_pid(const snap *s, oa_pid pid);
-uint32_t snap_find_name(const snap *s, const char *name); /* registered, global or via */
+uint32_t snap_find_name(const snap *s, const char *name);         /* registered, global or via */
 int snap_parse_pid(const snap *s, const char *text, oa_pid *out); /* "<0.123.0>" on the local node */
 /* A process by pid text (<0.1.0>), registered/global/via name or Elixir spelling (:name). */
 uint32_t snap_resolve_proc(const snap *s, const char *what);
@@ -302,9 +324,18 @@ int snap_resolve_target(const snap *s, const char *what, uint32_t *sup, uint32_t
 oa_pid snap_make_pid(snap *s, const char *node, size_t node_len, uint32_t num, uint32_t serial, uint32_t creation);
 uint16_t snap_node_id(snap *s, const char *node, size_t len);
 
-static inline snap_proc *snap_proc_at(const snap *s, uint32_t i) { return &VEC_AT(&s->procs, snap_proc, i); }
-static inline snap_sup *snap_sup_at(const snap *s, uint32_t i) { return &VEC_AT(&s->sups, snap_sup, i); }
-static inline const char *snap_str(const snap *s, oa_str id) { return strtab_get(&s->strs, id); }
+static inline snap_proc *snap_proc_at(const snap *s, uint32_t i)
+{
+    return &VEC_AT(&s->procs, snap_proc, i);
+}
+static inline snap_sup *snap_sup_at(const snap *s, uint32_t i)
+{
+    return &VEC_AT(&s->sups, snap_sup, i);
+}
+static inline const char *snap_str(const snap *s, oa_str id)
+{
+    return strtab_get(&s->strs, id);
+}
 oa_str snap_intern(snap *s, const char *text);
 
 /* Text forms. pid_text: "<0.123.0>" (local) or "<node.123.0>"; display_name: the Elixir

@@ -12,8 +12,8 @@
 
 #include "render.h"
 #include "render_findings.h"
-#include "rules.h"
 #include "report.h"
+#include "rules.h"
 #include "shell.h"
 #include "snap.h"
 #include "util.h"
@@ -33,9 +33,29 @@ enum {
 };
 
 enum opt_id {
-    O_COOKIE_FILE, O_COOKIE, O_NAME, O_SNAME, O_WINDOW, O_TIMEOUT, O_SUP_TIMEOUT, O_NO_LOAD, O_FROM, O_OUTPUT,
-    O_JSON, O_NO_COLOR, O_FAIL_ON, O_RULE, O_IGNORE, O_CHUNK, O_CREDIT, O_SET, O_SEVERITY, O_JUDGE_OTP, O_STATS,
-    O_QUIET, O_HELP,
+    O_COOKIE_FILE,
+    O_COOKIE,
+    O_NAME,
+    O_SNAME,
+    O_WINDOW,
+    O_TIMEOUT,
+    O_SUP_TIMEOUT,
+    O_NO_LOAD,
+    O_FROM,
+    O_OUTPUT,
+    O_JSON,
+    O_NO_COLOR,
+    O_FAIL_ON,
+    O_RULE,
+    O_IGNORE,
+    O_CHUNK,
+    O_CREDIT,
+    O_SET,
+    O_SEVERITY,
+    O_JUDGE_OTP,
+    O_STATS,
+    O_QUIET,
+    O_HELP,
 };
 
 typedef struct {
@@ -43,11 +63,12 @@ typedef struct {
     const char *name, *alt; /* "--output", "-o" */
     const char *value;      /* its value's name, NULL for a flag */
     unsigned groups;
-    const char *help;       /* NULL: not listed (for make bench and the tests) */
+    const char *help; /* NULL: not listed (for make bench and the tests) */
 } cli_option;
 
 static const cli_option options[] = {
-    {O_COOKIE_FILE, "--cookie-file", NULL, "FILE", G_ATTACH, "cookie (default: $OTP_ADVISOR_COOKIE, then ~/.erlang.cookie)"},
+    {O_COOKIE_FILE, "--cookie-file", NULL, "FILE", G_ATTACH,
+     "cookie (default: $OTP_ADVISOR_COOKIE, then ~/.erlang.cookie)"},
     {O_COOKIE, "--cookie", NULL, "COOKIE", G_ATTACH, "discouraged: other users can read it with ps"},
     {O_NAME, "--name", NULL, "NAME", G_ATTACH, "this tool's own long node name (default otp-advisor-PID)"},
     {O_SNAME, "--sname", NULL, "NAME", G_ATTACH, "this tool's own short node name"},
@@ -59,7 +80,8 @@ static const cli_option options[] = {
     {O_OUTPUT, "--output", "-o", "FILE", G_OUT, "output file"},
     {O_JSON, "--json", NULL, NULL, G_JSON, "JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/2)"},
     {O_NO_COLOR, "--no-color", NULL, NULL, G_COLOR, "plain output"},
-    {O_JUDGE_OTP, "--judge-otp", NULL, NULL, G_RULES, "judge OTP's and Elixir's library applications (ssh, inets, mnesia, ...) too"},
+    {O_JUDGE_OTP, "--judge-otp", NULL, NULL, G_RULES,
+     "judge OTP's and Elixir's library applications (ssh, inets, mnesia, ...) too"},
     {O_FAIL_ON, "--fail-on", NULL, "SEVERITY", G_CHECK, "exit 1 when a finding is at least info|warning|critical"},
     {O_RULE, "--rule", NULL, "ID", G_CHECK, "only this rule (repeatable)"},
     {O_IGNORE, "--ignore", NULL, "ID", G_CHECK, "not this rule (repeatable)"},
@@ -79,7 +101,7 @@ typedef struct {
     const char *name;
     const char *args; /* after the name and its options */
     const char *help;
-    unsigned groups;  /* the options it takes */
+    unsigned groups; /* the options it takes */
     int (*run)(oa_opts *o, volatile sig_atomic_t *interrupted);
 } cli_cmd;
 
@@ -92,18 +114,35 @@ static int cmd_explain(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_help(oa_opts *o, volatile sig_atomic_t *interrupted);
 
 static const cli_cmd commands[] = {
-    {.name = "shell", .args = "NODE|--from FILE", .groups = G_ATTACH | G_FROM | G_COLOR | G_RULES, .run = cmd_shell,
+    {.name = "shell",
+     .args = "NODE|--from FILE",
+     .groups = G_ATTACH | G_FROM | G_COLOR | G_RULES,
+     .run = cmd_shell,
      .help = "the interactive shell (also: otp-advisor NODE)"},
-    {.name = "snapshot", .args = "NODE -o FILE", .groups = G_ATTACH | G_FROM | G_OUT, .run = cmd_snapshot,
+    {.name = "snapshot",
+     .args = "NODE -o FILE",
+     .groups = G_ATTACH | G_FROM | G_OUT,
+     .run = cmd_snapshot,
      .help = "save a snapshot (Erlang term format)"},
-    {.name = "dump", .args = "NODE|--from FILE", .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES,
-     .run = cmd_dump, .help = "summary, supervision trees and counts"},
-    {.name = "check", .args = "NODE|--from FILE",
-     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES | G_CHECK, .run = cmd_check,
+    {.name = "dump",
+     .args = "NODE|--from FILE",
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES,
+     .run = cmd_dump,
+     .help = "summary, supervision trees and counts"},
+    {.name = "check",
+     .args = "NODE|--from FILE",
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES | G_CHECK,
+     .run = cmd_check,
      .help = "findings; --json; --fail-on SEVERITY"},
-    {.name = "report", .args = "NODE|--from FILE [TARGET]", .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES,
-     .run = cmd_report, .help = "markdown OTP Analysis (--json: the same as data)"},
-    {.name = "explain", .args = "[RULE|thresholds]", .groups = G_RULES, .run = cmd_explain,
+    {.name = "report",
+     .args = "NODE|--from FILE [TARGET]",
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES,
+     .run = cmd_report,
+     .help = "markdown OTP Analysis (--json: the same as data)"},
+    {.name = "explain",
+     .args = "[RULE|thresholds]",
+     .groups = G_RULES,
+     .run = cmd_explain,
      .help = "what a rule checks and how to fix it"},
     {.name = "help", .args = "[COMMAND]", .groups = 0, .run = cmd_help, .help = "this help, or one command's"},
 };
@@ -159,13 +198,19 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
 {
     char *end;
     switch (op->id) {
-    case O_COOKIE_FILE: o->copts.cookie_file = v; break;
+    case O_COOKIE_FILE:
+        o->copts.cookie_file = v;
+        break;
     case O_COOKIE:
         o->copts.cookie = v;
         fprintf(stderr, "otp-advisor: warning: --cookie is visible to other users in ps; prefer --cookie-file\n");
         break;
-    case O_NAME: o->copts.name = v; break;
-    case O_SNAME: o->copts.sname = v; break;
+    case O_NAME:
+        o->copts.name = v;
+        break;
+    case O_SNAME:
+        o->copts.sname = v;
+        break;
     case O_WINDOW: {
         double w = strtod(v, &end);
         if (end == v || *end || !(w >= 0 && w <= 600))
@@ -184,12 +229,24 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
             o->col.sup_timeout_ms = (int)ms;
         break;
     }
-    case O_NO_LOAD: o->col.no_load = 1; break;
-    case O_FROM: o->from = v; break;
-    case O_OUTPUT: o->output = v; break;
-    case O_JSON: o->json = 1; break;
-    case O_NO_COLOR: o->color = 0; break;
-    case O_FAIL_ON: o->fail_on = v; break;
+    case O_NO_LOAD:
+        o->col.no_load = 1;
+        break;
+    case O_FROM:
+        o->from = v;
+        break;
+    case O_OUTPUT:
+        o->output = v;
+        break;
+    case O_JSON:
+        o->json = 1;
+        break;
+    case O_NO_COLOR:
+        o->color = 0;
+        break;
+    case O_FAIL_ON:
+        o->fail_on = v;
+        break;
     case O_RULE:
     case O_IGNORE:
     case O_SET: {
@@ -211,11 +268,20 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
             o->col.credit = (int)n;
         break;
     }
-    case O_SEVERITY: o->min_severity = v; break;
-    case O_JUDGE_OTP: o->judge_otp = 1; break;
-    case O_STATS: o->stats = 1; break;
-    case O_QUIET: o->col.quiet = 1; break;
-    case O_HELP: break;
+    case O_SEVERITY:
+        o->min_severity = v;
+        break;
+    case O_JUDGE_OTP:
+        o->judge_otp = 1;
+        break;
+    case O_STATS:
+        o->stats = 1;
+        break;
+    case O_QUIET:
+        o->col.quiet = 1;
+        break;
+    case O_HELP:
+        break;
     }
     return 0;
 }

@@ -6,11 +6,23 @@
 
 #include "termtext.h"
 
-static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
-static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
-int cg_is_ex_alias(const char *raw) { return tt_is_ex_alias(raw, strlen(raw)); }
+int cg_is_ex_alias(const char *raw)
+{
+    return tt_is_ex_alias(raw, strlen(raw));
+}
 
 /* the literal, from termtext (one definition of what needs quotes), cut to n bytes */
 static const char *atom_literal(const char *raw, int elixir, char *buf, size_t n)
@@ -23,9 +35,15 @@ static const char *atom_literal(const char *raw, int elixir, char *buf, size_t n
     return buf;
 }
 
-const char *cg_ex_atom(const char *raw, char *buf, size_t n) { return atom_literal(raw, 1, buf, n); }
+const char *cg_ex_atom(const char *raw, char *buf, size_t n)
+{
+    return atom_literal(raw, 1, buf, n);
+}
 
-const char *cg_erl_atom(const char *raw, char *buf, size_t n) { return atom_literal(raw, 0, buf, n); }
+const char *cg_erl_atom(const char *raw, char *buf, size_t n)
+{
+    return atom_literal(raw, 0, buf, n);
+}
 
 const char *cg_snake(const char *raw, char *buf, size_t n)
 {

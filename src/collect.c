@@ -35,7 +35,10 @@ static void say(const collect_opts *o, const char *fmt, const char *arg)
     }
 }
 
-static void enc_atom(ei_x_buff *x, const char *s) { ei_x_encode_atom_len_as(x, s, (int)strlen(s), ERLANG_UTF8, ERLANG_UTF8); }
+static void enc_atom(ei_x_buff *x, const char *s)
+{
+    ei_x_encode_atom_len_as(x, s, (int)strlen(s), ERLANG_UTF8, ERLANG_UTF8);
+}
 
 /* The probe module is shared by every session attached to a node, and no session knows
  * when the others finish. So nothing is ever purged by force: removal is soft_purge (old
@@ -299,8 +302,8 @@ static int start_collector(conn *c, const collect_opts *o, int no_load, long ses
         int idx = 0, ar = 0;
         char atom[MAXATOMLEN_UTF8];
         ei_x_buff *b = &r;
-        if (ei_decode_tuple_header(b->buff, &idx, &ar) == 0 && ar == 3 &&
-            ei_decode_atom(b->buff, &idx, atom) == 0 && strcmp(atom, "value") == 0)
+        if (ei_decode_tuple_header(b->buff, &idx, &ar) == 0 && ar == 3 && ei_decode_atom(b->buff, &idx, atom) == 0 &&
+            strcmp(atom, "value") == 0)
             ei_decode_tuple_header(b->buff, &idx, &ar);
         else if (idx = 0, ei_decode_tuple_header(b->buff, &idx, &ar) != 0)
             ar = 0;
@@ -335,8 +338,8 @@ static void stop_collector(conn *c, const erlang_pid *to)
     ei_x_free(&m);
 }
 
-int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel,
-                     snap **out, char *err)
+int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel, snap **out,
+                     char *err)
 {
     *out = NULL;
     int no_load = o->no_load || st->fell_back;

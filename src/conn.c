@@ -9,7 +9,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <sys/stat.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -18,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -307,8 +307,10 @@ static void diagnose_handshake(conn *c, char *err)
         extra = read_full(fd, resp + 2, 20, 500);
     close(fd);
     if (got <= 0) {
-        errf(err, "%s closed the connection during the handshake, before any status: is it an Erlang node, "
-                  "and does it accept hidden nodes?", c->target);
+        errf(err,
+             "%s closed the connection during the handshake, before any status: is it an Erlang node, "
+             "and does it accept hidden nodes?",
+             c->target);
         return;
     }
     if (gotp != (int)rl || resp[2] != 's') {
@@ -324,11 +326,15 @@ static void diagnose_handshake(conn *c, char *err)
     char status[64];
     snprintf(status, sizeof status, "%.*s", (int)(rl - 1), (const char *)resp + 3);
     if (!strncmp(status, "ok", 2) || !strncmp(status, "named:", 6))
-        errf(err, "cookie rejected by %s: it accepted our name, so the challenge failed (check --cookie-file / "
-                  "$OTP_ADVISOR_COOKIE)", c->target);
+        errf(err,
+             "cookie rejected by %s: it accepted our name, so the challenge failed (check --cookie-file / "
+             "$OTP_ADVISOR_COOKIE)",
+             c->target);
     else if (!strcmp(status, "not_allowed"))
-        errf(err, "%s refused our node name %s (not_allowed: it restricts who may connect, e.g. "
-                  "net_kernel:allow/1); choose one with --name/--sname", c->target, c->own);
+        errf(err,
+             "%s refused our node name %s (not_allowed: it restricts who may connect, e.g. "
+             "net_kernel:allow/1); choose one with --name/--sname",
+             c->target, c->own);
     else if (!strcmp(status, "alive"))
         errf(err, "%s is already connected to a node named %s: choose another with --name/--sname", c->target, c->own);
     else
@@ -362,8 +368,11 @@ static int conn_connect(conn *c, char *err)
     if (fd < 0) {
         int e = erl_errno;
         if (highest && highest < 6)
-            return errf(err, "%s speaks distribution version %d only: it is older than OTP 23, outside this "
-                             "tool's distribution window (OTP 23 and later)", c->target, highest), CONN_ERR;
+            return errf(err,
+                        "%s speaks distribution version %d only: it is older than OTP 23, outside this "
+                        "tool's distribution window (OTP 23 and later)",
+                        c->target, highest),
+                   CONN_ERR;
         if (e == ETIMEDOUT)
             return errf(err, "%s did not complete the handshake within %d ms", c->target, c->timeout_ms), CONN_ERR;
         diagnose_handshake(c, err);
@@ -445,8 +454,9 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
         return conn_close(c), rc;
     if (c->otp_release && c->otp_release < 23) {
         conn_close(c);
-        return errf(err, "%s runs OTP %d, older than this tool's distribution window (OTP 23 and later)",
-                    c->target, c->otp_release), CONN_ERR;
+        return errf(err, "%s runs OTP %d, older than this tool's distribution window (OTP 23 and later)", c->target,
+                    c->otp_release),
+               CONN_ERR;
     }
     return 0;
 }

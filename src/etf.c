@@ -5,10 +5,22 @@
 
 #define ETF_MAX_DEPTH 64
 
-static int fail(etf_rd *r) { return etf_fail(r); }
-static int need(etf_rd *r, size_t n) { return etf_need(r, n); }
-static uint32_t be16(const unsigned char *p) { return etf_be16(p); }
-static uint32_t be32(const unsigned char *p) { return etf_be32(p); }
+static int fail(etf_rd *r)
+{
+    return etf_fail(r);
+}
+static int need(etf_rd *r, size_t n)
+{
+    return etf_need(r, n);
+}
+static uint32_t be16(const unsigned char *p)
+{
+    return etf_be16(p);
+}
+static uint32_t be32(const unsigned char *p)
+{
+    return etf_be32(p);
+}
 
 void etf_init(etf_rd *r, const void *buf, size_t len)
 {
@@ -40,7 +52,10 @@ int etf_peek(const etf_rd *r)
 }
 
 /* A term read while STRING_EXT elements are pending must be an integer. */
-static int in_string(etf_rd *r) { return r->str_left ? fail(r) : 0; }
+static int in_string(etf_rd *r)
+{
+    return r->str_left ? fail(r) : 0;
+}
 
 int etf_tuple(etf_rd *r, uint32_t *arity)
 {
@@ -108,7 +123,7 @@ int etf_list_end(etf_rd *r)
         r->noend = 0;
         return 0;
     }
-    if (r->str) {       /* a STRING_EXT has no tail */
+    if (r->str) { /* a STRING_EXT has no tail */
         r->str = NULL;
         return 0;
     }
@@ -440,4 +455,7 @@ static int skip_depth(etf_rd *r, int depth)
     }
 }
 
-int etf_skip(etf_rd *r) { return skip_depth(r, 0); }
+int etf_skip(etf_rd *r)
+{
+    return skip_depth(r, 0);
+}

@@ -2,8 +2,8 @@
 #include "json.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void json_init(json_w *j, strbuf *out, int pretty)
 {
@@ -61,10 +61,22 @@ static void close_(json_w *j, char c)
     sb_putc(j->out, c);
 }
 
-void json_obj(json_w *j) { open(j, '{'); }
-void json_obj_end(json_w *j) { close_(j, '}'); }
-void json_arr(json_w *j) { open(j, '['); }
-void json_arr_end(json_w *j) { close_(j, ']'); }
+void json_obj(json_w *j)
+{
+    open(j, '{');
+}
+void json_obj_end(json_w *j)
+{
+    close_(j, '}');
+}
+void json_arr(json_w *j)
+{
+    open(j, '[');
+}
+void json_arr_end(json_w *j)
+{
+    close_(j, ']');
+}
 
 void json_escape(strbuf *out, const char *s)
 {

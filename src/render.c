@@ -18,7 +18,10 @@ void render_ctx_default(render_ctx *c)
     c->collapse = 20;
 }
 
-static const char *col(const render_ctx *c, const char *code) { return c->color ? code : ""; }
+static const char *col(const render_ctx *c, const char *code)
+{
+    return c->color ? code : "";
+}
 
 static int64_t mem_of(const snap *s, const char *key)
 {
@@ -67,15 +70,16 @@ void render_summary(const snap *s, const render_ctx *c, strbuf *out)
     else
         sb_printf(out, "window    one sample (rates unavailable)\n");
     if (ni->dict_skipped)
-        sb_printf(out, "skipped   the dictionary of %lld process%s (a heap over 8 MB: copying it would grow the "
-                       "node as much); their '$initial_call' and '$ancestors' are unknown\n",
+        sb_printf(out,
+                  "skipped   the dictionary of %lld process%s (a heap over 8 MB: copying it would grow the "
+                  "node as much); their '$initial_call' and '$ancestors' are unknown\n",
                   (long long)ni->dict_skipped, ni->dict_skipped == 1 ? "" : "es");
     size_t napps = 0;
     for (size_t i = 0; i < s->apps.len; i++)
         if (!((snap_app *)vec_at(&s->apps, i))->runtime)
             napps++;
-    sb_printf(out, "apps      %zu (%zu of them yours)   supervisors %zu   registries %zu   ets %zu\n", s->apps.len, napps,
-              s->sups.len, s->regs.len, s->ets.len);
+    sb_printf(out, "apps      %zu (%zu of them yours)   supervisors %zu   registries %zu   ets %zu\n", s->apps.len,
+              napps, s->sups.len, s->regs.len, s->ets.len);
 }
 
 void render_apps(const snap *s, const render_ctx *c, strbuf *out)
@@ -87,8 +91,8 @@ void render_apps(const snap *s, const render_ctx *c, strbuf *out)
         if (p->app != SNAP_NONE && p->app < counts_n)
             procs[p->app]++;
     }
-    sb_printf(out, "%s%-20s %-10s %-8s %-26s %s%s\n", col(c, C_BOLD), "APP", "VSN", "PROCS", "TOP SUPERVISOR", "DESCRIPTION",
-              col(c, C_RESET));
+    sb_printf(out, "%s%-20s %-10s %-8s %-26s %s%s\n", col(c, C_BOLD), "APP", "VSN", "PROCS", "TOP SUPERVISOR",
+              "DESCRIPTION", col(c, C_RESET));
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < s->apps.len; i++) {
             const snap_app *a = vec_at(&s->apps, i);
@@ -233,8 +237,7 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
         }
         return;
     }
-    int collapse = snap_sup_on_demand(s, sp) &&
-                   c->collapse > 0 && sp->n_children > (uint32_t)c->collapse;
+    int collapse = snap_sup_on_demand(s, sp) && c->collapse > 0 && sp->n_children > (uint32_t)c->collapse;
     if (collapse) {
         /* one line per child module, with a count and the busiest */
         vec groups;
@@ -300,8 +303,8 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
         /* recurse only into a supervisor whose parent is this one (a damaged file can hold a
          * cycle), and never deeper than 64 */
         if (ch->proc != SNAP_NONE && snap_proc_at(s, ch->proc)->own_sup != SNAP_NONE &&
-            snap_proc_at(s, ch->proc)->own_sup != k && snap_sup_at(s, snap_proc_at(s, ch->proc)->own_sup)->parent == k &&
-            depth < 64) {
+            snap_proc_at(s, ch->proc)->own_sup != k &&
+            snap_sup_at(s, snap_proc_at(s, ch->proc)->own_sup)->parent == k && depth < 64) {
             char label[512];
             child_label(s, ch, label, sizeof label);
             tree_sup(s, snap_proc_at(s, ch->proc)->own_sup, label, c, out, prefix, depth + 1);

@@ -7,8 +7,14 @@
 #include "render.h"
 #include "render_findings.h"
 
-static const char *sev_mark(int sev) { return sev == SEV_CRITICAL ? "\xe2\x9c\x96" : sev == SEV_WARNING ? "\xe2\x9a\xa0" : "\xe2\x84\xb9"; }
-static const char *sev_color(int sev) { return sev == SEV_CRITICAL ? "\033[31m" : sev == SEV_WARNING ? "\033[33m" : "\033[36m"; }
+static const char *sev_mark(int sev)
+{
+    return sev == SEV_CRITICAL ? "\xe2\x9c\x96" : sev == SEV_WARNING ? "\xe2\x9a\xa0" : "\xe2\x84\xb9";
+}
+static const char *sev_color(int sev)
+{
+    return sev == SEV_CRITICAL ? "\033[31m" : sev == SEV_WARNING ? "\033[33m" : "\033[36m";
+}
 
 static void indent_block(strbuf *out, const char *text, const char *pad)
 {
@@ -71,12 +77,12 @@ void render_findings_text(const snap *s, const findings *f, int min_sev, const r
     if (f->skipped.len)
         sb_putc(out, '\n');
     sb_printf(out, "%d critical, %d warning, %d info on %s (%s, %zu processes)%s\n", nc, nw, ni,
-              snap_str(s, s->info.node),
-              s->has_sample2 ? "two samples" : "one sample", s->procs.len,
+              snap_str(s, s->info.node), s->has_sample2 ? "two samples" : "one sample", s->procs.len,
               shown < (int)f->items.len ? " — some hidden by -s" : "");
     if (snap_window_stretched(s))
-        sb_printf(out, "note: the window was stretched: %.1f s asked, %.1f s measured (the node was busy); rates use "
-                       "the measured time\n",
+        sb_printf(out,
+                  "note: the window was stretched: %.1f s asked, %.1f s measured (the node was busy); rates use "
+                  "the measured time\n",
                   (double)s->info.window_ms / 1e3, (double)s->info.sample_gap_us / 1e6);
 }
 

@@ -76,7 +76,10 @@ static int has_spec(const analysis *an, enum spec_change spec)
 
 /* ---- naming processes in the answers ----------------------------------------------- */
 
-static double key_rate(const snap *s, const snap_proc *p) { return snap_reds_rate(s, p); }
+static double key_rate(const snap *s, const snap_proc *p)
+{
+    return snap_reds_rate(s, p);
+}
 static double key_callers(const snap *s, const snap_proc *p)
 {
     (void)s;
@@ -89,7 +92,8 @@ static double key_heap(const snap *s, const snap_proc *p)
 }
 
 /* the k processes of the target with the highest key, at least min; returns how many */
-static int top_procs(const analysis *an, double (*key)(const snap *, const snap_proc *), uint32_t *out, int k, double min)
+static int top_procs(const analysis *an, double (*key)(const snap *, const snap_proc *), uint32_t *out, int k,
+                     double min)
 {
     int n = 0;
     for (uint32_t i = 0; i < an->s->procs.len; i++) {
@@ -144,7 +148,10 @@ static void proc_phrase_d(const analysis *an, uint32_t i, strbuf *out, int sep, 
     sb_putc(out, ')');
 }
 
-static void proc_phrase(const analysis *an, uint32_t i, strbuf *out, int sep) { proc_phrase_d(an, i, out, sep, NULL); }
+static void proc_phrase(const analysis *an, uint32_t i, strbuf *out, int sep)
+{
+    proc_phrase_d(an, i, out, sep, NULL);
+}
 
 static void analyse(analysis *an)
 {
@@ -220,8 +227,9 @@ static void analyse(analysis *an)
         }
         sb_puts(&qc->evidence, "; ");
     } else
-        sb_printf(&qc->evidence, "%s; ", s->has_sample2 ? "no process under the target ran 100 reductions/s in the window"
-                                                        : "one sample: rates unknown");
+        sb_printf(&qc->evidence, "%s; ",
+                  s->has_sample2 ? "no process under the target ran 100 reductions/s in the window"
+                                 : "one sample: rates unknown");
     if (nc) {
         sb_puts(&qc->evidence, "callers wait on ");
         for (int i = 0; i < nc; i++) {
@@ -239,22 +247,25 @@ static void analyse(analysis *an)
     qi->answer = an->n_sups > 0 || an->n_trap_exit > 0;
     if (an->root_sup != SNAP_NONE) {
         const snap_sup *sp = snap_sup_at(s, an->root_sup);
-        sb_printf(&qi->evidence, "%s (%s %s, %d restarts in %d s) restarts a crashed child without its siblings%s",
-                  an->label, sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity,
-                  sp->period,
-                  sp->strategy && !strcmp(snap_str(s, sp->strategy), "one_for_all")    ? " (one_for_all: all of them)"
-                  : sp->strategy && !strcmp(snap_str(s, sp->strategy), "rest_for_one") ? " (rest_for_one: those after it)"
-                                                                                        : "");
+        sb_printf(
+            &qi->evidence, "%s (%s %s, %d restarts in %d s) restarts a crashed child without its siblings%s", an->label,
+            sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity, sp->period,
+            sp->strategy && !strcmp(snap_str(s, sp->strategy), "one_for_all")    ? " (one_for_all: all of them)"
+            : sp->strategy && !strcmp(snap_str(s, sp->strategy), "rest_for_one") ? " (rest_for_one: those after it)"
+                                                                                 : "");
         sb_printf(&qi->evidence, "; %u supervisor%s below it", an->n_sups, an->n_sups == 1 ? "" : "s");
         if (an->restarts_recent)
-            sb_printf(&qi->evidence, "; %u restart%s within their periods, so crashes are happening and being contained",
+            sb_printf(&qi->evidence,
+                      "; %u restart%s within their periods, so crashes are happening and being contained",
                       an->restarts_recent, an->restarts_recent == 1 ? "" : "s");
-        sb_printf(&qi->evidence, "; %u process%s trap exits to clean up.", an->n_trap_exit, an->n_trap_exit == 1 ? "" : "es");
+        sb_printf(&qi->evidence, "; %u process%s trap exits to clean up.", an->n_trap_exit,
+                  an->n_trap_exit == 1 ? "" : "es");
     } else {
         const snap_proc *p = snap_proc_at(s, an->proc);
         sb_printf(&qi->evidence, "a single %s, %s; it %s; %u link%s.", proc_kind_name(s, p),
                   proc_class_name((enum proc_class)p->cls),
-                  (p->flags & PF_TRAP_EXIT) ? "traps exits (it cleans up when a linked process dies)" : "does not trap exits",
+                  (p->flags & PF_TRAP_EXIT) ? "traps exits (it cleans up when a linked process dies)"
+                                            : "does not trap exits",
                   p->n_links, p->n_links == 1 ? "" : "s");
     }
     question *qs = &an->q[2];
@@ -309,8 +320,9 @@ static void analyse(analysis *an)
             sb_puts(&ql->evidence, "its busy processes, which work between messages");
         sb_puts(&ql->evidence, ".");
     } else
-        sb_printf(&ql->evidence, "no process under the target holds more than 64 KB of heap, owns a table, runs 100 "
-                                 "reductions/s or has callers waiting%s.",
+        sb_printf(&ql->evidence,
+                  "no process under the target holds more than 64 KB of heap, owns a table, runs 100 "
+                  "reductions/s or has callers waiting%s.",
                   s->has_sample2 ? " in the window" : " (one sample: traffic unknown)");
 
     /* Recommendation: "process needed" follows from the four answers; each part of the tree

@@ -34,8 +34,8 @@ static const char *id_literal(const analysis *an, const char *raw, const char *f
     if (!raw[0] || strstr(raw, "...") || strstr(raw, "#Ref<") || strstr(raw, "#PID<") || strchr(raw, '<'))
         return fallback;
     char c = raw[0];
-    if (c == '{' || c == '[' || c == '"' || c == '%' || (c >= '0' && c <= '9') || c == '-' || c == ':' ||
-        c == '~' || (c == '#' && raw[1] == '{')) {
+    if (c == '{' || c == '[' || c == '"' || c == '%' || (c >= '0' && c <= '9') || c == '-' || c == ':' || c == '~' ||
+        (c == '#' && raw[1] == '{')) {
         if ((an->s->info.elixir_version != 0) == (an->elixir != 0)) { /* printed in the app's own language */
             snprintf(buf, n, "%s", raw);
             return buf;
@@ -115,7 +115,8 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
     const snap_proc *cp = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc) : NULL;
     /* its registered name, when it has one: never a name the original did not have */
     const char *name = cp && cp->name ? cg_ex_atom(snap_str(s, cp->name), nameb, sizeof nameb) : NULL;
-    const char *id = id_literal(an, snap_str(s, ch->id), mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":child", idb, sizeof idb);
+    const char *id =
+        id_literal(an, snap_str(s, ch->id), mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":child", idb, sizeof idb);
     int fnum = 0;
     const char *r = cp ? finding_for_proc(an, ch->proc, NULL, &fnum) : NULL;
     const rule *rr = r ? rule_find(r) : NULL;
@@ -129,23 +130,26 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
         char rn[300];
         const char *rname = rg && rg->name ? cg_ex_atom(snap_str(s, rg->name), rn, sizeof rn) : name ? name : id;
         if (spec == SPEC_PARTITION_REGISTRY)
-            sb_printf(out, "%s# was: {Registry, keys: :%s, name: %s} (F%d: %s)\n"
-                           "%s{Registry, keys: :%s, name: %s, partitions: System.schedulers_online()}%s\n",
+            sb_printf(out,
+                      "%s# was: {Registry, keys: :%s, name: %s} (F%d: %s)\n"
+                      "%s{Registry, keys: :%s, name: %s, partitions: System.schedulers_online()}%s\n",
                       pad, kind, rname, fnum, r, pad, kind, rname, sep);
         else if (rg && rg->partitions > 1)
-            sb_printf(out, "%s{Registry, keys: :%s, name: %s, partitions: %u}%s\n", pad, kind, rname, rg->partitions, sep);
+            sb_printf(out, "%s{Registry, keys: :%s, name: %s, partitions: %u}%s\n", pad, kind, rname, rg->partitions,
+                      sep);
         else
             sb_printf(out, "%s{Registry, keys: :%s, name: %s}%s\n", pad, kind, rname, sep);
         sb_printf(tests, "  start_supervised!({Registry, keys: :%s, name: %s})\n", kind, rname);
     } else if (cs && (cs->kind == SK_DYNAMIC || cs->kind == SK_TASK)) {
         const char *what = cs->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
         if (spec == SPEC_PARTITION_DYNSUP && name) {
-            sb_printf(out, "%s# was: {%s, name: %s} (F%d: %s)\n"
-                           "%s{PartitionSupervisor, child_spec: %s, name: %s}%s\n",
+            sb_printf(out,
+                      "%s# was: {%s, name: %s} (F%d: %s)\n"
+                      "%s{PartitionSupervisor, child_spec: %s, name: %s}%s\n",
                       pad, what, name, fnum, r, pad, what, name, sep);
             sb_printf(tests, "  start_supervised!({PartitionSupervisor, child_spec: %s, name: %s})\n", what, name);
-        } else if (start_literal(an, ch, startb, sizeof startb) && single_arg(snap_str(s, ch->start_args), argb, sizeof argb) &&
-                   argb[0] == '[') {
+        } else if (start_literal(an, ch, startb, sizeof startb) &&
+                   single_arg(snap_str(s, ch->start_args), argb, sizeof argb) && argb[0] == '[') {
             /* its own options, as it was started */
             sb_printf(out, "%s{%s, %s}%s\n", pad, what, argb, sep);
             sb_printf(tests, "  start_supervised!({%s, %s})\n", what, argb);
@@ -171,7 +175,9 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
         } else {
             /* a module-less Supervisor: its own children, inline */
             const char *strategy = cs->strategy ? snap_str(s, cs->strategy) : "one_for_one";
-            sb_printf(out, "%s%%{\n%s  id: %s,\n%s  type: :supervisor,\n%s  start:\n%s    {Supervisor, :start_link,\n%s     [\n%s       [\n",
+            sb_printf(out,
+                      "%s%%{\n%s  id: %s,\n%s  type: :supervisor,\n%s  start:\n%s    {Supervisor, :start_link,\n%s     "
+                      "[\n%s       [\n",
                       pad, pad, id, pad, pad, pad, pad, pad);
             ex_children(an, own, out, tests, depth + 4);
             sb_printf(out, "%s       ],\n%s       [strategy: :%s%s%s]\n%s     ]}\n%s}%s\n", pad, pad, strategy,
@@ -185,14 +191,16 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
     } else if (!strcmp(mod, "Elixir.Task")) {
         sb_printf(out, "%s%%{id: %s, start: {Task, :start_link, [fn -> :ok end]}}%s\n", pad, id, sep);
     } else if (spec == SPEC_REMOVE &&
-               ((const finding *)vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, fnum - 1)))->severity >= SEV_WARNING) {
+               ((const finding *)vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, fnum - 1)))->severity >=
+                   SEV_WARNING) {
         char dm[256];
         snap_display_atom(mod, dm, sizeof dm);
         sb_printf(out, "%s# removed: %s (F%d: no runtime reason: make it a plain module)\n", pad, dm, fnum);
     } else if (mod[0] && cg_is_ex_alias(mod) && start_literal(an, ch, startb, sizeof startb) &&
                !(ch->start_m == strtab_find(&s->strs, mod, strlen(mod)) &&
                  !strcmp(snap_str(s, ch->start_f), "start_link") &&
-                 (!strcmp(snap_str(s, ch->start_args), "[[]]") || single_arg(snap_str(s, ch->start_args), argb, sizeof argb)))) {
+                 (!strcmp(snap_str(s, ch->start_args), "[[]]") ||
+                  single_arg(snap_str(s, ch->start_args), argb, sizeof argb)))) {
         /* started some other way than Mod.child_spec/1's default: the spec as it is */
         sb_printf(out, "%s%%{id: %s, start: %s, restart: :%s%s}%s", pad, id, startb, restart_atom(ch->restart),
                   ch->type ? ", type: :supervisor" : "", sep);
@@ -216,7 +224,8 @@ static void ex_child(const analysis *an, const snap_child *ch, strbuf *out, strb
     } else {
         const char *st = start_literal(an, ch, startb, sizeof startb);
         if (!st) {
-            snprintf(startb, sizeof startb, "{%s, :start_link, []}", mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":unknown_module");
+            snprintf(startb, sizeof startb, "{%s, :start_link, []}",
+                     mod[0] ? cg_ex_atom(mod, modb, sizeof modb) : ":unknown_module");
             st = startb;
         }
         sb_printf(out, "%s%%{id: %s, start: %s, restart: :%s%s}%s", pad, id, st, restart_atom(ch->restart),

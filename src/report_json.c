@@ -5,8 +5,8 @@
 
 #include "codegen.h"
 #include "fmt.h"
-#include "report_analysis.h"
 #include "json.h"
+#include "report_analysis.h"
 
 static void json_section(analysis *an, json_w *j)
 {
@@ -94,7 +94,10 @@ static void json_section(analysis *an, json_w *j)
     json_obj_end(j);
 }
 
-static void json_each(analysis *an, void *j) { json_section(an, j); }
+static void json_each(analysis *an, void *j)
+{
+    json_section(an, j);
+}
 
 int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err)
 {

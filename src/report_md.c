@@ -1,8 +1,8 @@
 /* report_md.c — the report as markdown: the framework's "OTP Analysis" format. */
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "codegen.h"
 #include "fmt.h"
@@ -80,19 +80,21 @@ static void md_section(analysis *an, strbuf *out, int level)
     if (an->proc != SNAP_NONE)
         snap_proc_path(s, snap_proc_at(s, an->proc), &path);
     sb_printf(out, "%s Requirement\n\n", h2);
-    sb_printf(out, "Decide whether `%s` (%s%s%s) needs its processes, and which OTP pattern fits, from the live system: "
-                   "node `%s`, OTP %s%s%s, inspected at %s by otp-advisor %s (%s), %s.\n\n",
-              an->label, an->root_sup != SNAP_NONE ? "a supervision tree" : "a process", path.len ? " at " : "",
-              path.buf, snap_str(s, s->info.node), snap_str(s, s->info.otp_release),
-              s->info.elixir_version ? ", Elixir " : "", s->info.elixir_version ? snap_str(s, s->info.elixir_version) : "",
-              when, snap_str(s, s->info.tool_version), snap_str(s, s->info.method),
-              s->has_sample2 ? "two samples" : "one sample (no rates)");
+    sb_printf(
+        out,
+        "Decide whether `%s` (%s%s%s) needs its processes, and which OTP pattern fits, from the live system: "
+        "node `%s`, OTP %s%s%s, inspected at %s by otp-advisor %s (%s), %s.\n\n",
+        an->label, an->root_sup != SNAP_NONE ? "a supervision tree" : "a process", path.len ? " at " : "", path.buf,
+        snap_str(s, s->info.node), snap_str(s, s->info.otp_release), s->info.elixir_version ? ", Elixir " : "",
+        s->info.elixir_version ? snap_str(s, s->info.elixir_version) : "", when, snap_str(s, s->info.tool_version),
+        snap_str(s, s->info.method), s->has_sample2 ? "two samples" : "one sample (no rates)");
     if (s->has_sample2)
-        sb_printf(out, "Sampling window: %.2f s between the two process walks.\n\n", (double)s->info.sample_gap_us / 1e6);
+        sb_printf(out, "Sampling window: %.2f s between the two process walks.\n\n",
+                  (double)s->info.sample_gap_us / 1e6);
     sb_free(&path);
     /* Context */
-    static const char *qs[4] = {"Does this need concurrency?", "Does this need isolation?", "Does this need shared state?",
-                                "Is this stateless?"};
+    static const char *qs[4] = {"Does this need concurrency?", "Does this need isolation?",
+                                "Does this need shared state?", "Is this stateless?"};
     sb_printf(out, "%s BEAM Architecture Context\n\n", h2);
     for (int i = 0; i < 4; i++) {
         sb_printf(out, "- **%s** %s — ", qs[i], an->q[i].answer ? "yes" : "no");
@@ -139,7 +141,8 @@ static void md_section(analysis *an, strbuf *out, int level)
         if (p->sup != SNAP_NONE)
             render_tree(s, p->sup, &c, out);
         else
-            sb_printf(out, "%s is outside every supervision tree (%s)\n", an->label, proc_class_name((enum proc_class)p->cls));
+            sb_printf(out, "%s is outside every supervision tree (%s)\n", an->label,
+                      proc_class_name((enum proc_class)p->cls));
     }
     sb_free(&m.tmp);
     sb_puts(out, "```\n\n");
@@ -198,7 +201,8 @@ static void md_section(analysis *an, strbuf *out, int level)
         sb_puts(out, "  # exercise it here\nend\n```\n\n");
     } else {
         char fn[300];
-        sb_printf(out, "```erlang\n%s_test() ->\n", an->label[0] == '<' ? "target" : cg_snake(an->label, fn, sizeof fn));
+        sb_printf(out, "```erlang\n%s_test() ->\n",
+                  an->label[0] == '<' ? "target" : cg_snake(an->label, fn, sizeof fn));
         if (tests.len)
             sb_puts(out, tests.buf);
         sb_puts(out, "    ok.\n```\n\n");
@@ -206,16 +210,23 @@ static void md_section(analysis *an, strbuf *out, int level)
     sb_free(&tests);
 }
 
-static void md_top(analysis *an, void *out) { md_section(an, out, 1); }
-static void md_app(analysis *an, void *out) { md_section(an, out, 2); }
+static void md_top(analysis *an, void *out)
+{
+    md_section(an, out, 1);
+}
+static void md_app(analysis *an, void *out)
+{
+    md_section(an, out, 2);
+}
 
 int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err)
 {
     if (target)
         return report_each_section(s, f, target, md_top, out, err) < 0 ? -1 : 0;
     sb_printf(out, "# OTP Analysis: node %s\n\n", snap_str(s, s->info.node));
-    sb_printf(out, "One section per application (the runtime's own — kernel, stdlib, elixir, logger — left out). "
-                   "%zu processes, %lld schedulers.\n\n",
+    sb_printf(out,
+              "One section per application (the runtime's own — kernel, stdlib, elixir, logger — left out). "
+              "%zu processes, %lld schedulers.\n\n",
               s->procs.len, (long long)s->info.schedulers);
     if (report_each_section(s, f, NULL, md_app, out, err) == 0)
         sb_puts(out, "No application of yours runs on this node.\n");

@@ -79,7 +79,9 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         char mod[256], raw[256], lit[300], tab[300], snake[256];
         proc_module_name(s, p, mod, sizeof mod);
         int known = proc_module_raw(s, p, raw, sizeof raw);
-        const char *tabraw = p->name ? snap_str(s, p->name) : known ? findings_printf(out, "%s_table", cg_snake(raw, snake, sizeof snake)) : "my_table";
+        const char *tabraw = p->name ? snap_str(s, p->name)
+                             : known ? findings_printf(out, "%s_table", cg_snake(raw, snake, sizeof snake))
+                                     : "my_table";
         if (s->info.elixir_version) {
             cg_ex_atom(tabraw, tab, sizeof tab);
             if (known && cg_is_ex_alias(raw))
@@ -130,11 +132,12 @@ const rule rule_global_bottleneck = {
                "the process for writes; or partition the state.",
     .run = run,
     .pattern = "ETS for reads (read_concurrency), the GenServer only owns the table and serialises writes",
-    .thresholds = (const threshold_def[]){
-        {"bottleneck.queue", 50, "messages", "a singleton's message queue at least this long (second sample)"},
-        {"bottleneck.callers", 20, "processes", "processes monitoring a singleton (callers waiting in calls)"},
-        {"bottleneck.share", 20, "%", "share of the node's reductions in the window, %"},
-        {"bottleneck.node_reds", 20000, "reds/s", "node reductions/s below which shares are not judged"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"bottleneck.queue", 50, "messages", "a singleton's message queue at least this long (second sample)"},
+            {"bottleneck.callers", 20, "processes", "processes monitoring a singleton (callers waiting in calls)"},
+            {"bottleneck.share", 20, "%", "share of the node's reductions in the window, %"},
+            {"bottleneck.node_reds", 20000, "reds/s", "node reductions/s below which shares are not judged"},
+            {NULL, 0, NULL, NULL},
+        },
 };

@@ -8,7 +8,6 @@
 #include "fmt.h"
 #include "rules.h"
 
-
 static void ev_common(finding *x, const snap_proc *p, double rate)
 {
     finding_ev(x, "heap", (double)p->heap, "B");
@@ -20,7 +19,8 @@ static void ev_common(finding *x, const snap_proc *p, double rate)
 
 static void run_cache(const snap *s, const rule_opts *o, findings *out)
 {
-    double heap_thr = rule_opt(o, "cache.heap"), reds_thr = rule_opt(o, "cache.reds"), q_max = rule_opt(o, "cache.queue");
+    double heap_thr = rule_opt(o, "cache.heap"), reds_thr = rule_opt(o, "cache.reds"),
+           q_max = rule_opt(o, "cache.queue");
     if (!s->has_sample2)
         findings_skip(out, "genserver-as-cache", "one sample only: traffic judged on callers waiting, not on rates");
     for (uint32_t i = 0; i < s->procs.len; i++) {
@@ -40,12 +40,13 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
         ev_common(x, p, rate);
         char heap[32], heap2[32];
         fmt_bytes(p->heap, heap, sizeof heap);
-        x->summary = findings_printf(out,
-                                     "a named %s with a %s heap and a short queue in both samples (so the heap is "
-                                     "its state, not messages, though it can hold garbage until a full sweep), "
-                                     "serving %s: every read is a message round trip through one process.",
-                                     proc_is_agent(s, p) ? "Agent" : "GenServer", heap,
-                                     rate >= 0 ? findings_printf(out, "%s reds/s", (fmt_rate(rate, heap2, sizeof heap2), heap2)) : "callers");
+        x->summary = findings_printf(
+            out,
+            "a named %s with a %s heap and a short queue in both samples (so the heap is "
+            "its state, not messages, though it can hold garbage until a full sweep), "
+            "serving %s: every read is a message round trip through one process.",
+            proc_is_agent(s, p) ? "Agent" : "GenServer", heap,
+            rate >= 0 ? findings_printf(out, "%s reds/s", (fmt_rate(rate, heap2, sizeof heap2), heap2)) : "callers");
         x->weight = (double)p->heap;
         /* the table is named after the process's registered name, the usual convention */
         char tab[600];
@@ -97,12 +98,15 @@ static void run_agent(const snap *s, const rule_opts *o, findings *out)
         char heap[32], heap2[32], tab[300], snake[256];
         cg_ex_atom(p->name ? snap_str(s, p->name) : "agent_state", tab, sizeof tab);
         if (!p->name || cg_is_ex_alias(snap_str(s, p->name))) {
-            const char *prefix = findings_printf(out, "%s_table", p->name ? cg_snake(snap_str(s, p->name), snake, sizeof snake) : "agent_state");
+            const char *prefix = findings_printf(
+                out, "%s_table", p->name ? cg_snake(snap_str(s, p->name), snake, sizeof snake) : "agent_state");
             cg_ex_atom(prefix, tab, sizeof tab);
         }
         fmt_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out, "an Agent %s%s%s.", hot ? "under load (" : "",
-                                     hot ? findings_printf(out, "%s reds/s, queue %u, %u callers waiting)", (fmt_rate(rate, heap2, sizeof heap2), heap2), q, callers) : "",
+                                     hot ? findings_printf(out, "%s reds/s, queue %u, %u callers waiting)",
+                                                           (fmt_rate(rate, heap2, sizeof heap2), heap2), q, callers)
+                                         : "",
                                      big ? findings_printf(out, "%sholding %s of state", hot ? ", " : "", heap) : "");
         x->recommendation = findings_printf(
             out,
@@ -120,20 +124,22 @@ const rule rule_genserver_as_cache = {
     .title = "GenServer or Agent used as a cache",
     .max_severity = SEV_WARNING,
     .framework = "\"Global cache GenServer\" → ETS is usually better. Cache → ETS: many readers, no coordination.",
-    .explain = "Fires for a named singleton GenServer or Agent whose heap is at least cache.heap bytes while its "
-               "queue is at most cache.queue in both samples, and that serves traffic (cache.reds reductions/s, or callers "
-               "waiting). Cannot see: the state itself (it is never copied off the node), so the heap stands for "
-               "it, and a heap that may hold a long queue of messages is not judged. Reads through one process serialise; ETS "
-               "with read_concurrency lets every reader read at once. Fix: move the data to a named ETS table "
-               "owned by the process.",
+    .explain =
+        "Fires for a named singleton GenServer or Agent whose heap is at least cache.heap bytes while its "
+        "queue is at most cache.queue in both samples, and that serves traffic (cache.reds reductions/s, or callers "
+        "waiting). Cannot see: the state itself (it is never copied off the node), so the heap stands for "
+        "it, and a heap that may hold a long queue of messages is not judged. Reads through one process serialise; ETS "
+        "with read_concurrency lets every reader read at once. Fix: move the data to a named ETS table "
+        "owned by the process.",
     .run = run_cache,
     .pattern = "ETS (owned by a supervised GenServer)",
-    .thresholds = (const threshold_def[]){
-        {"cache.heap", 1048576, "B", "heap bytes of a named GenServer/Agent that make it a cache"},
-        {"cache.queue", 100, "messages", "queue length above which a heap no longer stands for the state"},
-        {"cache.reds", 1000, "reds/s", "reductions/s that make a cache busy"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"cache.heap", 1048576, "B", "heap bytes of a named GenServer/Agent that make it a cache"},
+            {"cache.queue", 100, "messages", "queue length above which a heap no longer stands for the state"},
+            {"cache.reds", 1000, "reds/s", "reductions/s that make a cache busy"},
+            {NULL, 0, NULL, NULL},
+        },
 };
 
 const rule rule_agent_under_load = {
@@ -149,11 +155,12 @@ const rule rule_agent_under_load = {
                "hot shared data.",
     .run = run_agent,
     .pattern = "ETS instead of an Agent",
-    .thresholds = (const threshold_def[]){
-        {"agent.reds", 200000, "reds/s", "reductions/s of an Agent under load (a real share of one scheduler)"},
-        {"agent.queue", 10, "messages", "message queue of an Agent under load"},
-        {"agent.callers", 5, "processes", "callers waiting on an Agent under load"},
-        {"agent.heap", 4194304, "B", "heap bytes of an Agent holding large state"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"agent.reds", 200000, "reds/s", "reductions/s of an Agent under load (a real share of one scheduler)"},
+            {"agent.queue", 10, "messages", "message queue of an Agent under load"},
+            {"agent.callers", 5, "processes", "callers waiting on an Agent under load"},
+            {"agent.heap", 4194304, "B", "heap bytes of an Agent holding large state"},
+            {NULL, 0, NULL, NULL},
+        },
 };

@@ -43,7 +43,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         if (p->cls == PC_LINKED_HELPER && !task) {
             int tied = linked_tied(s, p);
             if (tied == 2)
-                continue; /* its crash takes a supervised process down, which is restarted and starts it again */
+                continue;   /* its crash takes a supervised process down, which is restarted and starts it again */
             sev = SEV_INFO; /* the supervised partner traps exits: it may or may not start it again */
         }
         finding *x = findings_add(out, "ets-owner-at-risk", sev);
@@ -62,11 +62,13 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         finding_ev(x, "rows", (double)t->size, "");
         finding_ev(x, "memory", (double)t->mem, "B");
         fmt_bytes(t->mem, mem, sizeof mem);
-        x->summary = findings_printf(out,
-                                     "ETS %s%s (%llu rows, %s, %s) is owned by %s, %s, and has no heir: when "
-                                     "that process exits the table and its data are gone, and nothing recreates it.",
-                                     t->named ? "table " : "", x->subject, (unsigned long long)t->size, mem, snap_str(s, t->protection), owner,
-                                     task ? "a short-lived task" : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
+        x->summary = findings_printf(
+            out,
+            "ETS %s%s (%llu rows, %s, %s) is owned by %s, %s, and has no heir: when "
+            "that process exits the table and its data are gone, and nothing recreates it.",
+            t->named ? "table " : "", x->subject, (unsigned long long)t->size, mem, snap_str(s, t->protection), owner,
+            task ? "a short-lived task"
+                 : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
         char lit[300];
         if (s->info.elixir_version)
             x->recommendation = findings_printf(

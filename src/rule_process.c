@@ -6,7 +6,6 @@
 #include "fmt.h"
 #include "rules.h"
 
-
 static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->has_sample2) {
@@ -136,15 +135,15 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
         finding_ev(x, "queue_first", p->mq, "");
         if (two) {
             finding_ev(x, "queue_second", p->mq2, "");
-            finding_ev(x, "growth_per_s", growth * 1e6 / (double)(s->info.sample_gap_us ? s->info.sample_gap_us : 1), "msg/s");
+            finding_ev(x, "growth_per_s", growth * 1e6 / (double)(s->info.sample_gap_us ? s->info.sample_gap_us : 1),
+                       "msg/s");
         }
         finding_ev(x, "memory", (double)(two ? p->mem2 : p->mem), "B");
         char cf[256];
         fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
-        x->summary = findings_printf(out, "queue %u%s; it is in %s. Messages arrive faster than it handles them.",
-                                     two ? p->mq2 : p->mq,
-                                     two ? findings_printf(out, " (%+.0f in %.1f s)", growth, (double)s->info.sample_gap_us / 1e6) : "",
-                                     cf);
+        x->summary = findings_printf(
+            out, "queue %u%s; it is in %s. Messages arrive faster than it handles them.", two ? p->mq2 : p->mq,
+            two ? findings_printf(out, " (%+.0f in %.1f s)", growth, (double)s->info.sample_gap_us / 1e6) : "", cf);
         x->recommendation = findings_printf(
             out,
             "Complex coordination needs a design that keeps up. Find who sends to %s and why it is slow: make "
@@ -158,7 +157,8 @@ const rule rule_process_without_runtime_reason = {
     .id = "process-without-runtime-reason",
     .title = "Process with no runtime reason",
     .max_severity = SEV_WARNING,
-    .framework = "NO PROCESS WITHOUT A RUNTIME REASON. Processes do NOT model code organization (ANTI-PATTERN #1), stateless computation or namespacing.",
+    .framework = "NO PROCESS WITHOUT A RUNTIME REASON. Processes do NOT model code organization (ANTI-PATTERN #1), "
+                 "stateless computation or namespacing.",
     .explain = "Looks at static GenServer children of regular supervisors with a tiny heap (idle.heap), almost "
                "no reductions since they started (idle.lifetime_reds) and none in the window (idle.window_reds), "
                "an empty queue, no monitors, nobody monitoring them, no ETS table and no link but their "
@@ -169,13 +169,14 @@ const rule rule_process_without_runtime_reason = {
     .run = run_no_reason,
     .pattern = "Functions (a plain module) for this process only",
     .spec = SPEC_REMOVE,
-    .thresholds = (const threshold_def[]){
-        {"idle.heap", 16384, "B", "heap bytes at most of a process with no runtime reason"},
-        {"idle.window_reds", 20, "reds", "reductions at most in the window"},
-        {"idle.lifetime_reds", 20000, "reds", "reductions at most since it started"},
-        {"idle.window_s", 60, "s", "window, in seconds, long enough to call an idle process a warning"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"idle.heap", 16384, "B", "heap bytes at most of a process with no runtime reason"},
+            {"idle.window_reds", 20, "reds", "reductions at most in the window"},
+            {"idle.lifetime_reds", 20000, "reds", "reductions at most since it started"},
+            {"idle.window_s", 60, "s", "window, in seconds, long enough to call an idle process a warning"},
+            {NULL, 0, NULL, NULL},
+        },
 };
 
 const rule rule_mailbox_buildup = {
@@ -189,10 +190,11 @@ const rule rule_mailbox_buildup = {
                "messages themselves (never copied off the node) or who sent them.",
     .run = run_mailbox,
     .pattern = "GenServer with back-pressure, or partitioned work",
-    .thresholds = (const threshold_def[]){
-        {"mailbox.queue", 1000, "messages", "message queue length that is a build-up"},
-        {"mailbox.critical", 10000, "messages", "message queue length that is critical"},
-        {"mailbox.growth", 100, "messages", "queue growth across the window that is a build-up"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"mailbox.queue", 1000, "messages", "message queue length that is a build-up"},
+            {"mailbox.critical", 10000, "messages", "message queue length that is critical"},
+            {"mailbox.growth", 100, "messages", "queue growth across the window that is a build-up"},
+            {NULL, 0, NULL, NULL},
+        },
 };

@@ -135,10 +135,11 @@ const rule rule_registry_single_partition = {
     .run = run_single_partition,
     .pattern = "Registry with partitions: System.schedulers_online()",
     .spec = SPEC_PARTITION_REGISTRY,
-    .thresholds = (const threshold_def[]){
-        {"registry.keys", 1000, "keys", "keys in a single-partition Registry"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"registry.keys", 1000, "keys", "keys in a single-partition Registry"},
+            {NULL, 0, NULL, NULL},
+        },
 };
 
 const rule rule_atom_named_dynamic_processes = {
@@ -152,8 +153,9 @@ const rule rule_atom_named_dynamic_processes = {
                "{:via, Registry, {MyApp.Registry, {:session, id}}}.",
     .run = run_atoms,
     .pattern = "DynamicSupervisor + Registry (via tuples)",
-    .thresholds = (const threshold_def[]){
-        {"atoms.group", 20, "names", "registered names differing by a generated suffix"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"atoms.group", 20, "names", "registered names differing by a generated suffix"},
+            {NULL, 0, NULL, NULL},
+        },
 };

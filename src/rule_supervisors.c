@@ -48,18 +48,20 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
         finding_ev(x, "schedulers", (double)s->info.schedulers, "");
         char kids[32], kids2[32];
         fmt_num(sp->n_children, kids, sizeof kids);
-        x->summary = findings_printf(out,
-                                     "%s with %s children%s on %lld schedulers, not under a PartitionSupervisor: "
-                                     "every start_child and every restart goes through this one process.",
-                                     snap_sup_is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
-                                     rate >= 0 ? findings_printf(out, ", %s reds/s", (fmt_rate(rate, kids2, sizeof kids2), kids2)) : "",
-                                     (long long)s->info.schedulers);
+        x->summary = findings_printf(
+            out,
+            "%s with %s children%s on %lld schedulers, not under a PartitionSupervisor: "
+            "every start_child and every restart goes through this one process.",
+            snap_sup_is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
+            rate >= 0 ? findings_printf(out, ", %s reds/s", (fmt_rate(rate, kids2, sizeof kids2), kids2)) : "",
+            (long long)s->info.schedulers);
         /* the supervisor's registered name, as a literal; a placeholder when it has none */
         const snap_proc *sproc = sp->proc != SNAP_NONE ? snap_proc_at(s, sp->proc) : NULL;
         const char *rawname = sproc && sproc->name ? snap_str(s, sproc->name) : NULL;
         char nb[300], cb[300];
-        const char *n = s->info.elixir_version ? (rawname ? cg_ex_atom(rawname, nb, sizeof nb) : "MyApp.DynamicSupervisor")
-                                               : (rawname ? cg_erl_atom(rawname, nb, sizeof nb) : "my_sup");
+        const char *n = s->info.elixir_version
+                            ? (rawname ? cg_ex_atom(rawname, nb, sizeof nb) : "MyApp.DynamicSupervisor")
+                            : (rawname ? cg_erl_atom(rawname, nb, sizeof nb) : "my_sup");
         const char *cbmod = sp->callback ? cg_erl_atom(snap_str(s, sp->callback), cb, sizeof cb) : n;
         const char *child = sp->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
         if (snap_sup_is_sofo(s, sp) && !s->info.elixir_version)
@@ -67,7 +69,8 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
                 out,
                 "A single simple_one_for_one supervisor serialises every start. Run N of them (one per scheduler) "
                 "and pick one by hash:\n"
-                "  [#{id => {%s, I}, start => {%s, start_link, [I]}, type => supervisor} || I <- lists:seq(1, erlang:system_info(schedulers_online))]\n"
+                "  [#{id => {%s, I}, start => {%s, start_link, [I]}, type => supervisor} || I <- lists:seq(1, "
+                "erlang:system_info(schedulers_online))]\n"
                 "  supervisor:start_child(element(erlang:phash2(Key, N) + 1, Sups), Args)",
                 n, cbmod);
         else
@@ -159,20 +162,22 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
             char cf[256];
             fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
             if (sp->status == SS_BUSY)
-                x->summary = findings_printf(out,
-                                             "%s stayed out of its receive loop for %lld ms (%s); it is executing %s "
-                                             "with %u messages queued. While it is blocked it can neither restart "
-                                             "nor start children.",
-                                             x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf,
-                                             p->mq);
+                x->summary =
+                    findings_printf(out,
+                                    "%s stayed out of its receive loop for %lld ms (%s); it is executing %s "
+                                    "with %u messages queued. While it is blocked it can neither restart "
+                                    "nor start children.",
+                                    x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
             else
-            x->summary = findings_printf(out,
-                                         "%s did not answer which_children within %lld ms (%s); it is executing %s "
-                                         "with %u messages queued. While it is blocked it can neither restart "
-                                         "nor start children.",
-                                         x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
+                x->summary =
+                    findings_printf(out,
+                                    "%s did not answer which_children within %lld ms (%s); it is executing %s "
+                                    "with %u messages queued. While it is blocked it can neither restart "
+                                    "nor start children.",
+                                    x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
         } else
-            x->summary = findings_printf(out, "%s did not answer which_children (%s).", x->subject, snap_str(s, sp->error));
+            x->summary =
+                findings_printf(out, "%s did not answer which_children (%s).", x->subject, snap_str(s, sp->error));
         if (s->info.elixir_version)
             x->recommendation = findings_printf(
                 out,
@@ -207,18 +212,20 @@ const rule rule_missing_partition_supervisor = {
     .run = run_partition,
     .pattern = "PartitionSupervisor of DynamicSupervisors",
     .spec = SPEC_PARTITION_DYNSUP,
-    .thresholds = (const threshold_def[]){
-        {"dynsup.children", 1000, "children", "children of a dynamic supervisor that call for partitioning"},
-        {"dynsup.reds", 20000, "reds/s", "reductions/s of a dynamic supervisor under start pressure"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"dynsup.children", 1000, "children", "children of a dynamic supervisor that call for partitioning"},
+            {"dynsup.reds", 20000, "reds/s", "reductions/s of a dynamic supervisor under start pressure"},
+            {NULL, 0, NULL, NULL},
+        },
 };
 
 const rule rule_restart_churn = {
     .id = "restart-churn",
     .title = "Supervisor close to its restart intensity",
     .max_severity = SEV_CRITICAL,
-    .framework = "What happens if this process crashes? Where does this fit in the supervision tree? What restart strategy?",
+    .framework =
+        "What happens if this process crashes? Where does this fit in the supervision tree? What restart strategy?",
     .explain = "Fires for a supervisor whose restarts within its period reach churn.ratio of its intensity "
                "(and at least 2); critical one restart short of giving up. The restart history is read from "
                "the supervisor's state; the likely culprit is a child restarting now or the youngest child. "
@@ -226,10 +233,11 @@ const rule rule_restart_churn = {
                "expected crashes under their own supervisor.",
     .run = run_churn,
     .pattern = "Supervisor: fix or isolate the crashing child",
-    .thresholds = (const threshold_def[]){
-        {"churn.ratio", 0.5, "", "restarts in the period / intensity that is churn"},
-        {NULL, 0, NULL, NULL},
-    },
+    .thresholds =
+        (const threshold_def[]){
+            {"churn.ratio", 0.5, "", "restarts in the period / intensity that is churn"},
+            {NULL, 0, NULL, NULL},
+        },
 };
 
 const rule rule_unresponsive_supervisor = {

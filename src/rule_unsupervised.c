@@ -98,12 +98,14 @@ static void run_kind(const snap *s, findings *out, int tasks)
         finding_ev(x, "memory", (double)p->mem, "B");
         x->count = g->count;
         const char *kind = proc_kind_name(s, p);
-        x->summary = findings_printf(out, "%s%s%s%s running %s: %s (%s).%s", g->count > 1 ? findings_printf(out, "%u processes", g->count) : "a process",
+        x->summary = findings_printf(out, "%s%s%s%s running %s: %s (%s).%s",
+                                     g->count > 1 ? findings_printf(out, "%u processes", g->count) : "a process",
                                      strcmp(kind, "process") ? " (" : "", strcmp(kind, "process") ? kind : "",
                                      strcmp(kind, "process") ? ")" : "", g->module, class_story(g->cls),
                                      proc_class_name((enum proc_class)g->cls),
                                      g->watched ? " The process that spawned it monitors it, so it sees it exit; "
-                                                  "only a crash of that owner leaves it running." : "");
+                                                  "only a crash of that owner leaves it running."
+                                                : "");
         char modraw[256];
         if (!proc_module_raw(s, p, modraw, sizeof modraw)) {
             char cf[256];
@@ -116,11 +118,10 @@ static void run_kind(const snap *s, findings *out, int tasks)
         int ex_alias = known && cg_is_ex_alias(raw);
         if (tasks)
             x->recommendation = findings_printf(
-                out,
-                "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"
-                "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
-                "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> :ok end)\n"
-                "(Task.Supervisor.async_nolink/2 when the caller needs the result).");
+                out, "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"
+                     "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
+                     "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> :ok end)\n"
+                     "(Task.Supervisor.async_nolink/2 when the caller needs the result).");
         else if (!s->info.elixir_version)
             x->recommendation = findings_printf(
                 out,
@@ -129,8 +130,10 @@ static void run_kind(const snap *s, findings *out, int tasks)
                 "supervisor's children:\n"
                 "  #{id => %s, start => {%s, start_link, []}, restart => permanent, type => worker}%s",
                 known ? findings_printf(out, "Give %s a", g->module)
-                      : findings_printf(out, "Its code cannot be seen (%s, started with a plain spawn): move it into a "
-                                             "module, here my_worker, with a", g->module),
+                      : findings_printf(out,
+                                        "Its code cannot be seen (%s, started with a plain spawn): move it into a "
+                                        "module, here my_worker, with a",
+                                        g->module),
                 known ? cg_erl_atom(raw, lit, sizeof lit) : "my_worker", known ? lit : "my_worker", helper_note);
         else if (proc_runs_fun(s, p) || !ex_alias) {
             /* a spawned fun: the module it runs now names the Worker, when it is the
@@ -149,7 +152,8 @@ static void run_kind(const snap *s, findings *out, int tasks)
                 "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
                 "and visible. This one runs %s: give it a module with a child spec and start it from a "
                 "supervisor, e.g.\n"
-                "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: Task.start_link(__MODULE__, :run, [arg])\n    def run(_arg), do: :ok\n  end\n"
+                "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: "
+                "Task.start_link(__MODULE__, :run, [arg])\n    def run(_arg), do: :ok\n  end\n"
                 "  children = [{%s.Worker, []}]%s",
                 known ? findings_printf(out, "code from %s", g->module) : g->module,
                 ex_alias ? cg_ex_atom(raw, alias, sizeof alias) : "MyApp", ex_alias ? alias : "MyApp", helper_note);
@@ -218,8 +222,7 @@ static void run_orphan_roots(const snap *s, findings *out)
             x->subject, sup_kind_name(sp->kind), sp->strategy ? " " : "", sp->strategy ? snap_str(s, sp->strategy) : "",
             sp->n_children, below);
         x->recommendation = findings_printf(
-            out,
-            "%s",
+            out, "%s",
             s->info.elixir_version
                 ? "Start this tree from your application: put the child spec you now pass to start_link into the "
                   "children of the supervisor your Application.start/2 starts, so the application owns it."
@@ -246,7 +249,8 @@ const rule rule_unsupervised_process = {
     .id = "unsupervised-process",
     .title = "Process outside every supervision tree",
     .max_severity = SEV_WARNING,
-    .framework = "\"I'll just start a process\" → Where's the supervision? Fault tolerance: Supervisor. Always supervise!",
+    .framework =
+        "\"I'll just start a process\" → Where's the supervision? Fault tolerance: Supervisor. Always supervise!",
     .explain = "Fires for a live process that no application's supervision tree reaches through "
                "which_children and that is not part of the runtime (kernel, stdlib, elixir, logger, the shell) "
                "or of this tool. Sub-classes: linked helper (info: linked to a supervised process), spawned "

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 const char *severity_name(int sev)
 {
     return sev == SEV_CRITICAL ? "critical" : sev == SEV_WARNING ? "warning" : "info";
@@ -229,10 +228,10 @@ void findings_group_siblings(const snap *s, findings *f, size_t from)
             x->count = (uint32_t)(b - a);
             x->examples = findings_strdup(f, ex.buf);
             x->subject = findings_printf(f, "%u \xc3\x97 %s %s", x->count, mod, par);
-            x->summary = findings_printf(f, "%u %s processes running %s %s share this finding; the worst is %s%s%s: %s",
-                                         x->count, proc_kind_name(s, p), mod, par, worst,
-                                         strcmp(worst, x->pid) ? " " : "", strcmp(worst, x->pid) ? x->pid : "",
-                                         x->summary);
+            x->summary =
+                findings_printf(f, "%u %s processes running %s %s share this finding; the worst is %s%s%s: %s",
+                                x->count, proc_kind_name(s, p), mod, par, worst, strcmp(worst, x->pid) ? " " : "",
+                                strcmp(worst, x->pid) ? x->pid : "", x->summary);
             finding_ev(x, "processes", x->count, "");
             sb_free(&ex);
         }
@@ -348,7 +347,10 @@ static const rule *const table[] = {
 
 const int n_rules = (int)(sizeof table / sizeof table[0]);
 
-const rule *rule_at(int i) { return i >= 0 && i < n_rules ? table[i] : NULL; }
+const rule *rule_at(int i)
+{
+    return i >= 0 && i < n_rules ? table[i] : NULL;
+}
 
 const rule *rule_find(const char *id)
 {
@@ -377,9 +379,9 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
         table[i]->run(s, o, out);
         findings_group_siblings(s, out, from);
         if (o->missing && *o->missing) { /* a bug, said where it shows, never a silent 0 */
-            findings_skip(out, table[i]->id,
-                          findings_printf(out, "internal error: it reads threshold '%s', which no rule declares",
-                                          *o->missing));
+            findings_skip(
+                out, table[i]->id,
+                findings_printf(out, "internal error: it reads threshold '%s', which no rule declares", *o->missing));
             *o->missing = NULL;
         }
     }

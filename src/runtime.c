@@ -10,11 +10,11 @@
 
 /* applications whose every process is the runtime's */
 const char *const snap_runtime_apps[] = {
-    "kernel", "stdlib", "sasl", "compiler", "crypto", "public_key", "ssl", "asn1", "inets",
-    "runtime_tools", "os_mon", "tools", "observer", "debugger", "mnesia", "syntax_tools",
-    "parsetools", "xmerl", "erts", "ssh", "eldap", "snmp", "diameter", "megaco", "et",
-    "reltool", "edoc", "common_test", "eunit", "dialyzer", "wx", "ftp", "tftp",
-    "elixir", "logger", "iex", "mix", "eex", "ex_unit", "hex", NULL,
+    "kernel",        "stdlib", "sasl",     "compiler", "crypto",   "public_key", "ssl",          "asn1",       "inets",
+    "runtime_tools", "os_mon", "tools",    "observer", "debugger", "mnesia",     "syntax_tools", "parsetools", "xmerl",
+    "erts",          "ssh",    "eldap",    "snmp",     "diameter", "megaco",     "et",           "reltool",    "edoc",
+    "common_test",   "eunit",  "dialyzer", "wx",       "ftp",      "tftp",       "elixir",       "logger",     "iex",
+    "mix",           "eex",    "ex_unit",  "hex",      NULL,
 };
 
 /* modules whose processes are the runtime's wherever they run: the shell and terminal,
@@ -23,18 +23,45 @@ const char *const snap_runtime_apps[] = {
  * function) */
 const char *const snap_runtime_modules[] = {
     /* the Erlang shell and terminal */
-    "shell", "group", "user_drv", "user", "prim_tty", "edlin", "user_sup", "standard_error",
+    "shell",
+    "group",
+    "user_drv",
+    "user",
+    "prim_tty",
+    "edlin",
+    "user_sup",
+    "standard_error",
     /* init and erts' own */
-    "erl_init", "init", "erl_prim_loader", "erts_code_purger", "erts_literal_area_collector",
-    "erts_dirty_process_signal_handler", "prim_file", "socket_registry",
+    "erl_init",
+    "init",
+    "erl_prim_loader",
+    "erts_code_purger",
+    "erts_literal_area_collector",
+    "erts_dirty_process_signal_handler",
+    "prim_file",
+    "socket_registry",
     /* Elixir: the CLI that runs `elixir`/`mix`, the compiler's helpers */
-    "Elixir.Kernel.CLI", "Elixir.Kernel.LexicalTracker", "Elixir.Kernel.ErrorHandler",
-    "Elixir.Kernel.ParallelCompiler", "Elixir.Module.ParallelChecker", "Elixir.Code.Formatter",
-    "elixir_compiler", "elixir_module", "elixir_code_server", "elixir_config",
+    "Elixir.Kernel.CLI",
+    "Elixir.Kernel.LexicalTracker",
+    "Elixir.Kernel.ErrorHandler",
+    "Elixir.Kernel.ParallelCompiler",
+    "Elixir.Module.ParallelChecker",
+    "Elixir.Code.Formatter",
+    "elixir_compiler",
+    "elixir_module",
+    "elixir_code_server",
+    "elixir_config",
     /* IEx */
-    "Elixir.IEx.Server", "Elixir.IEx.Evaluator", "Elixir.IEx.Broker", "Elixir.IEx.Pry", "Elixir.IEx.Config",
+    "Elixir.IEx.Server",
+    "Elixir.IEx.Evaluator",
+    "Elixir.IEx.Broker",
+    "Elixir.IEx.Pry",
+    "Elixir.IEx.Config",
     /* Mix */
-    "Elixir.Mix.ProjectStack", "Elixir.Mix.TasksServer", "Elixir.Mix.State", "Elixir.Mix.Dep.Lock",
+    "Elixir.Mix.ProjectStack",
+    "Elixir.Mix.TasksServer",
+    "Elixir.Mix.State",
+    "Elixir.Mix.Dep.Lock",
     NULL,
 };
 
@@ -57,7 +84,7 @@ int snap_app_is_runtime(const char *name)
 int snap_app_is_core(const char *name)
 {
     static const char *const core[] = {"kernel", "stdlib", "sasl", "compiler", "erts", "elixir", "logger",
-                                       "iex", "mix", "eex", "ex_unit", "hex", NULL};
+                                       "iex",    "mix",    "eex",  "ex_unit",  "hex",  NULL};
     for (int i = 0; core[i]; i++)
         if (!strcmp(core[i], name))
             return 1;

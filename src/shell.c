@@ -6,10 +6,10 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "render_findings.h"
 #include "report.h"
@@ -140,7 +140,10 @@ static int opt_count(const cmd_args *a, char o, int dflt, int *val, char *err)
     return 0;
 }
 
-static const char *opt_str(const cmd_args *a, char o, const char *dflt) { return a->opt[o - 'a'] ? a->opt[o - 'a'] : dflt; }
+static const char *opt_str(const cmd_args *a, char o, const char *dflt)
+{
+    return a->opt[o - 'a'] ? a->opt[o - 'a'] : dflt;
+}
 
 static int c_summary(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
@@ -385,39 +388,115 @@ static int c_quit(shell *sh, const cmd_args *a, strbuf *out, char *err)
 /* One entry per command: usage, help, completion, what it needs and its options all come
  * from here; shell_exec parses the words against the entry before the handler runs. */
 const shell_cmd shell_cmds[] = {
-    {.name = "summary", .alias = "s", .args = "", .needs = NEEDS_SNAPSHOT, .run = c_summary,
+    {.name = "summary",
+     .alias = "s",
+     .args = "",
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_summary,
      .help = "node, counts, memory, window, findings count"},
-    {.name = "apps", .args = "", .needs = NEEDS_SNAPSHOT, .run = c_apps,
+    {.name = "apps",
+     .args = "",
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_apps,
      .help = "applications, versions, process counts, top supervisors"},
-    {.name = "tree", .alias = "t", .args = "[APP|SUP|PID|NAME] [-d DEPTH]", .options = "d#", .max_args = 1,
-     .complete = CK_TARGET, .needs = NEEDS_SNAPSHOT, .run = c_tree,
+    {.name = "tree",
+     .alias = "t",
+     .args = "[APP|SUP|PID|NAME] [-d DEPTH]",
+     .options = "d#",
+     .max_args = 1,
+     .complete = CK_TARGET,
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_tree,
      .help = "supervision tree with strategies, intensities and findings; dynamic children collapsed"},
-    {.name = "top", .args = "[-s mq|reds|rate|mem] [-n N]", .options = "sn#", .needs = NEEDS_SNAPSHOT, .run = c_top,
+    {.name = "top",
+     .args = "[-s mq|reds|rate|mem] [-n N]",
+     .options = "sn#",
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_top,
      .help = "processes sorted by queue, reductions, rate or memory"},
-    {.name = "info", .alias = "i", .args = "PID|NAME", .min_args = 1, .max_args = 1, .complete = CK_NAME,
-     .needs = NEEDS_SNAPSHOT, .run = c_info, .help = "one process: place in the tree, links, monitors, ETS, findings"},
-    {.name = "registry", .alias = "reg", .args = "[NAME] [-n N]", .options = "n#", .max_args = 1,
-     .complete = CK_REGISTRY, .needs = NEEDS_SNAPSHOT, .run = c_registry,
+    {.name = "info",
+     .alias = "i",
+     .args = "PID|NAME",
+     .min_args = 1,
+     .max_args = 1,
+     .complete = CK_NAME,
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_info,
+     .help = "one process: place in the tree, links, monitors, ETS, findings"},
+    {.name = "registry",
+     .alias = "reg",
+     .args = "[NAME] [-n N]",
+     .options = "n#",
+     .max_args = 1,
+     .complete = CK_REGISTRY,
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_registry,
      .help = "Elixir Registries, :global names, pg scopes; keys of one"},
-    {.name = "ets", .args = "[-s mem|size] [-n N]", .options = "sn#", .needs = NEEDS_SNAPSHOT, .run = c_ets,
+    {.name = "ets",
+     .args = "[-s mem|size] [-n N]",
+     .options = "sn#",
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_ets,
      .help = "ETS tables with owners and access"},
-    {.name = "findings", .alias = "f", .args = "[-s SEVERITY] [RULE]", .options = "s", .max_args = 1,
-     .complete = CK_RULE, .needs = NEEDS_SNAPSHOT, .run = c_findings,
+    {.name = "findings",
+     .alias = "f",
+     .args = "[-s SEVERITY] [RULE]",
+     .options = "s",
+     .max_args = 1,
+     .complete = CK_RULE,
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_findings,
      .help = "what is wrong and which OTP pattern fixes it"},
-    {.name = "explain", .alias = "e", .args = "[RULE|thresholds]", .max_args = 1, .complete = CK_RULE, .run = c_explain,
+    {.name = "explain",
+     .alias = "e",
+     .args = "[RULE|thresholds]",
+     .max_args = 1,
+     .complete = CK_RULE,
+     .run = c_explain,
      .help = "what a rule checks, the framework behind it, its thresholds"},
-    {.name = "report", .args = "[TARGET] [-o FILE]", .options = "o", .max_args = 1, .complete = CK_TARGET,
-     .needs = NEEDS_SNAPSHOT, .run = c_report, .help = "markdown OTP Analysis of an app, supervisor or process"},
-    {.name = "refresh", .alias = "r", .args = "[SECONDS]", .max_args = 1, .needs = NEEDS_CONNECTION, .run = c_refresh,
+    {.name = "report",
+     .args = "[TARGET] [-o FILE]",
+     .options = "o",
+     .max_args = 1,
+     .complete = CK_TARGET,
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_report,
+     .help = "markdown OTP Analysis of an app, supervisor or process"},
+    {.name = "refresh",
+     .alias = "r",
+     .args = "[SECONDS]",
+     .max_args = 1,
+     .needs = NEEDS_CONNECTION,
+     .run = c_refresh,
      .help = "take a new snapshot (two samples SECONDS apart)"},
-    {.name = "save", .args = "FILE", .min_args = 1, .max_args = 1, .complete = CK_FILE, .needs = NEEDS_SNAPSHOT,
-     .run = c_save, .help = "save the snapshot (Erlang term format)"},
-    {.name = "load", .args = "FILE", .min_args = 1, .max_args = 1, .complete = CK_FILE, .run = c_load,
+    {.name = "save",
+     .args = "FILE",
+     .min_args = 1,
+     .max_args = 1,
+     .complete = CK_FILE,
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_save,
+     .help = "save the snapshot (Erlang term format)"},
+    {.name = "load",
+     .args = "FILE",
+     .min_args = 1,
+     .max_args = 1,
+     .complete = CK_FILE,
+     .run = c_load,
      .help = "load a saved snapshot (works offline)"},
-    {.name = "connect", .alias = "c", .args = "[NODE]", .max_args = 1, .run = c_connect,
+    {.name = "connect",
+     .alias = "c",
+     .args = "[NODE]",
+     .max_args = 1,
+     .run = c_connect,
      .help = "attach to a node (again) and collect"},
     {.name = "disconnect", .args = "", .run = c_disconnect, .help = "detach (removes the probe); the snapshot stays"},
-    {.name = "help", .alias = "?", .args = "[COMMAND]", .max_args = 1, .complete = CK_COMMAND, .run = c_help,
+    {.name = "help",
+     .alias = "?",
+     .args = "[COMMAND]",
+     .max_args = 1,
+     .complete = CK_COMMAND,
+     .run = c_help,
      .help = "this list, or one command's usage"},
     {.name = "quit", .alias = "q", .args = "", .run = c_quit, .help = "leave (also exit, Ctrl-D)"},
 };
@@ -644,7 +723,8 @@ void shell_complete(shell *sh, const char *cmd, int pos, const char *prefix, vec
             const snap_name *nm = vec_at(&s->globals, g);
             if ((k & CK_TARGET) && !(k & CK_NAME)) { /* tree: only names inside a tree */
                 uint32_t q = snap_find_pid(s, nm->pid);
-                if (q == SNAP_NONE || (snap_proc_at(s, q)->own_sup == SNAP_NONE && snap_proc_at(s, q)->sup == SNAP_NONE))
+                if (q == SNAP_NONE ||
+                    (snap_proc_at(s, q)->own_sup == SNAP_NONE && snap_proc_at(s, q)->sup == SNAP_NONE))
                     continue;
             }
             add(out, prefix, snap_str(s, nm->key));

@@ -8,7 +8,7 @@
 const char *proc_class_name(enum proc_class c)
 {
     static const char *names[PC__COUNT] = {
-        "unknown", "supervised", "app-infra", "runtime", "advisor",
+        "unknown",       "supervised",       "app-infra",  "runtime",        "advisor",
         "linked-helper", "spawned-unlinked", "app-orphan", "foreign-orphan",
     };
     return (unsigned)c < PC__COUNT ? names[c] : "unknown";
@@ -17,18 +17,24 @@ const char *proc_class_name(enum proc_class c)
 const char *sup_kind_name(int k)
 {
     static const char *names[SK__COUNT] = {
-        "supervisor", "supervisor_bridge", "DynamicSupervisor", "Task.Supervisor",
-        "PartitionSupervisor", "Registry", "declared supervisor",
+        "supervisor",          "supervisor_bridge", "DynamicSupervisor",   "Task.Supervisor",
+        "PartitionSupervisor", "Registry",          "declared supervisor",
     };
     return (unsigned)k < SK__COUNT ? names[k] : "supervisor";
 }
 
-static const char *const kind_atoms[SK__COUNT] = {"supervisor", "bridge", "dynamic", "task",
-                                                  "partition", "registry", "declared"};
+static const char *const kind_atoms[SK__COUNT] = {"supervisor", "bridge",   "dynamic", "task",
+                                                  "partition",  "registry", "declared"};
 static const char *const status_atoms[SS__COUNT] = {"ok", "timeout", "error", "busy", "not_asked"};
 
-const char *sup_kind_atom(int k) { return (unsigned)k < SK__COUNT ? kind_atoms[k] : kind_atoms[0]; }
-const char *sup_status_atom(int st) { return (unsigned)st < SS__COUNT ? status_atoms[st] : status_atoms[0]; }
+const char *sup_kind_atom(int k)
+{
+    return (unsigned)k < SK__COUNT ? kind_atoms[k] : kind_atoms[0];
+}
+const char *sup_status_atom(int st)
+{
+    return (unsigned)st < SS__COUNT ? status_atoms[st] : status_atoms[0];
+}
 
 static int atom_index(const char *const *names, int n, const char *a, size_t len, int dflt)
 {
@@ -38,9 +44,15 @@ static int atom_index(const char *const *names, int n, const char *a, size_t len
     return dflt;
 }
 
-int sup_kind_of_atom(const char *a, size_t n) { return atom_index(kind_atoms, SK__COUNT, a, n, SK_SUPERVISOR); }
+int sup_kind_of_atom(const char *a, size_t n)
+{
+    return atom_index(kind_atoms, SK__COUNT, a, n, SK_SUPERVISOR);
+}
 /* an unknown status is an error: it was not an answer */
-int sup_status_of_atom(const char *a, size_t n) { return atom_index(status_atoms, SS__COUNT, a, n, SS_ERROR); }
+int sup_status_of_atom(const char *a, size_t n)
+{
+    return atom_index(status_atoms, SS__COUNT, a, n, SS_ERROR);
+}
 
 snap *snap_new(void)
 {
@@ -88,7 +100,10 @@ void snap_free(snap *s)
     free(s);
 }
 
-oa_str snap_intern(snap *s, const char *text) { return strtab_intern(&s->strs, text, strlen(text)); }
+oa_str snap_intern(snap *s, const char *text)
+{
+    return strtab_intern(&s->strs, text, strlen(text));
+}
 
 uint16_t snap_node_id(snap *s, const char *node, size_t len)
 {
@@ -112,8 +127,8 @@ oa_pid snap_make_pid(snap *s, const char *node, size_t node_len, uint32_t num, u
 
 static uint32_t pid_hash(oa_pid p)
 {
-    uint64_t h = ((uint64_t)p.num * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)p.serial << 20) ^ p.node ^
-                 ((uint64_t)p.creation << 7);
+    uint64_t h =
+        ((uint64_t)p.num * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)p.serial << 20) ^ p.node ^ ((uint64_t)p.creation << 7);
     h ^= h >> 29;
     h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 32;
@@ -303,4 +318,7 @@ enum sup_root snap_sup_root(const snap *s, uint32_t k)
     return SR_ORPHAN;
 }
 
-const char *sup_root_name(enum sup_root r) { return r == SR_APP ? "app" : r == SR_ORPHAN ? "orphan" : ""; }
+const char *sup_root_name(enum sup_root r)
+{
+    return r == SR_APP ? "app" : r == SR_ORPHAN ? "orphan" : "";
+}

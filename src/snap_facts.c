@@ -27,7 +27,10 @@ double snap_node_reds_rate(const snap *s)
     return sum;
 }
 
-static int str_is(const snap *s, oa_str id, const char *text) { return id && !strcmp(snap_str(s, id), text); }
+static int str_is(const snap *s, oa_str id, const char *text)
+{
+    return id && !strcmp(snap_str(s, id), text);
+}
 
 int proc_is_gen_server(const snap *s, const snap_proc *p)
 {

@@ -87,9 +87,8 @@ static void classify(snap *s)
         const char *ic = snap_str(s, p->initial_call), *cf = snap_str(s, p->current_function);
         const char *dic = snap_str(s, p->dict_initial_call);
         if (i == init_proc || (gl != SNAP_NONE && gl == init_proc) || rt_app ||
-            (p->name && strcmp(snap_str(s, p->name), "application_controller") == 0) ||
-            snap_runtime_module(ic, 1) || snap_runtime_module(dic, 1) || snap_runtime_module(cf, 0) ||
-            iex_reader(s, p, gl)) {
+            (p->name && strcmp(snap_str(s, p->name), "application_controller") == 0) || snap_runtime_module(ic, 1) ||
+            snap_runtime_module(dic, 1) || snap_runtime_module(cf, 0) || iex_reader(s, p, gl)) {
             p->cls = PC_RUNTIME;
             continue;
         }
@@ -164,7 +163,7 @@ int snap_finish(snap *s, char *err)
         snap_proc *p = snap_proc_at(s, i);
         p->sup = p->own_sup = p->child = SNAP_NONE;
         p->app = SNAP_NONE;
-        p->flags &= (uint8_t)~(PF_REGISTRY_PART | PF_PROBABLE);
+        p->flags &= (uint8_t) ~(PF_REGISTRY_PART | PF_PROBABLE);
     }
     for (size_t a = 0; a < s->apps.len; a++) {
         snap_app *ap = vec_at(&s->apps, a);

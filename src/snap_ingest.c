@@ -56,7 +56,10 @@ static oa_str rd_shown(ing *g, int as_term)
 }
 
 /* a name or text: an atom as its name, other terms as rd_shown */
-static oa_str rd_text(ing *g) { return rd_shown(g, 0); }
+static oa_str rd_text(ing *g)
+{
+    return rd_shown(g, 0);
+}
 
 static int64_t rd_int(ing *g, int64_t dflt) /* integer, or dflt for an atom such as undefined */
 {
@@ -160,7 +163,10 @@ static int status_of(const char *s, size_t n)
     return ST_UNKNOWN;
 }
 
-static int64_t wordsize(const snap *s) { return s->info.wordsize > 0 ? s->info.wordsize : 8; }
+static int64_t wordsize(const snap *s)
+{
+    return s->info.wordsize > 0 ? s->info.wordsize : 8;
+}
 
 static int ing_proc(ing *g)
 {
@@ -497,8 +503,14 @@ static int ing_name(ing *g, vec *into)
     return etf_ok(&g->r) ? 0 : bad(g, "name pair");
 }
 
-static int ing_global(ing *g) { return ing_name(g, &g->s->globals); }
-static int ing_regkey(ing *g) { return ing_name(g, &g->s->reg_keys); }
+static int ing_global(ing *g)
+{
+    return ing_name(g, &g->s->globals);
+}
+static int ing_regkey(ing *g)
+{
+    return ing_name(g, &g->s->reg_keys);
+}
 
 static int ing_pg(ing *g)
 {

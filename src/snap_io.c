@@ -35,7 +35,10 @@ static void enc_atom(ei_x_buff *x, const char *s)
     ei_x_encode_atom_len_as(x, s, (int)strlen(s), ERLANG_UTF8, ERLANG_UTF8);
 }
 
-static void enc_atom_or_undef(writer *w, oa_str id) { enc_atom(&w->x, id ? snap_str(w->s, id) : "undefined"); }
+static void enc_atom_or_undef(writer *w, oa_str id)
+{
+    enc_atom(&w->x, id ? snap_str(w->s, id) : "undefined");
+}
 
 static void enc_bin(writer *w, oa_str id)
 {
@@ -111,7 +114,10 @@ static void enc_refs(writer *w, uint32_t off, uint32_t n)
     ei_x_encode_empty_list(&w->x);
 }
 
-static void begin(writer *w) { w->x.index = 0; }
+static void begin(writer *w)
+{
+    w->x.index = 0;
+}
 
 static void end(writer *w)
 {
@@ -194,7 +200,8 @@ static void write_node(writer *w)
 
 static const char *status_name(int st)
 {
-    static const char *n[] = {"unknown", "waiting", "running", "runnable", "garbage_collecting", "suspended", "exiting"};
+    static const char *n[] = {"unknown",   "waiting", "running", "runnable", "garbage_collecting",
+                              "suspended", "exiting"};
     return st >= 0 && st < 7 ? n[st] : "unknown";
 }
 
@@ -506,7 +513,8 @@ snap *snap_load_buf(const void *buf, size_t len, char *err)
         return NULL;
     }
     if (ver != SNAP_FORMAT_VERSION) {
-        errf(err, "unsupported snapshot format version %lld (this build reads %d)", (long long)ver, SNAP_FORMAT_VERSION);
+        errf(err, "unsupported snapshot format version %lld (this build reads %d)", (long long)ver,
+             SNAP_FORMAT_VERSION);
         return NULL;
     }
     if (etf_list(&r, &n)) {

@@ -16,12 +16,27 @@ typedef struct {
     size_t start; /* out->len when the term began: the cap counts from here */
 } pr;
 
-static int is_lower(int c) { return c >= 'a' && c <= 'z'; }
-static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_word(int c) { return is_lower(c) || is_upper(c) || is_digit(c) || c == '_'; }
+static int is_lower(int c)
+{
+    return c >= 'a' && c <= 'z';
+}
+static int is_upper(int c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_word(int c)
+{
+    return is_lower(c) || is_upper(c) || is_digit(c) || c == '_';
+}
 
-static int full(const pr *p) { return p->o->len - p->start >= TT_MAX_OUT; }
+static int full(const pr *p)
+{
+    return p->o->len - p->start >= TT_MAX_OUT;
+}
 
 /* ---- strings and atoms ---------------------------------------------------------- */
 
@@ -50,14 +65,22 @@ static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
 static int escape_letter(uint32_t c)
 {
     switch (c) {
-    case '\n': return 'n';
-    case '\r': return 'r';
-    case '\t': return 't';
-    case '\v': return 'v';
-    case '\b': return 'b';
-    case '\f': return 'f';
-    case 27: return 'e';
-    default: return 0;
+    case '\n':
+        return 'n';
+    case '\r':
+        return 'r';
+    case '\t':
+        return 't';
+    case '\v':
+        return 'v';
+    case '\b':
+        return 'b';
+    case '\f':
+        return 'f';
+    case 27:
+        return 'e';
+    default:
+        return 0;
     }
 }
 
@@ -123,10 +146,10 @@ static void put_quoted_utf8(strbuf *o, const unsigned char *s, size_t n, char q,
 
 static int erl_plain_atom(const char *s, size_t n)
 {
-    static const char *const reserved[] = {"after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl",
-                                           "bsr", "bxor", "case", "catch", "cond", "div", "end", "fun", "if",
-                                           "let", "not", "of", "or", "orelse", "receive", "rem", "try", "when",
-                                           "xor", "maybe", "else", NULL};
+    static const char *const reserved[] = {"after", "and",  "andalso", "band",  "begin", "bnot",   "bor",     "bsl",
+                                           "bsr",   "bxor", "case",    "catch", "cond",  "div",    "end",     "fun",
+                                           "if",    "let",  "not",     "of",    "or",    "orelse", "receive", "rem",
+                                           "try",   "when", "xor",     "maybe", "else",  NULL};
     if (!n || !is_lower((unsigned char)s[0]))
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -269,7 +292,10 @@ static void put_big(strbuf *o, const unsigned char *mag, size_t n, int neg)
 static int term(pr *p, int depth);
 
 /* the next term is this atom? / a tuple of this arity whose first element is the atom tag? */
-static int next_is(const etf_rd *r, const char *name) { return etf_is_atom(r, name); }
+static int next_is(const etf_rd *r, const char *name)
+{
+    return etf_is_atom(r, name);
+}
 static int next_marked(const etf_rd *r, const char *tag, uint32_t arity)
 {
     etf_rd c = *r;

@@ -9,11 +9,20 @@
 
 static void (*oom_hook)(void);
 
-void util_set_oom_hook(void (*hook)(void)) { oom_hook = hook; }
+void util_set_oom_hook(void (*hook)(void))
+{
+    oom_hook = hook;
+}
 
 static volatile sig_atomic_t *stop_flag;
-void util_set_stop_flag(volatile sig_atomic_t *flag) { stop_flag = flag; }
-int oa_stop_requested(void) { return stop_flag && *stop_flag; }
+void util_set_stop_flag(volatile sig_atomic_t *flag)
+{
+    stop_flag = flag;
+}
+int oa_stop_requested(void)
+{
+    return stop_flag && *stop_flag;
+}
 
 static void oom(size_t n)
 {
@@ -47,7 +56,10 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
-char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
 
 char *xstrndup(const char *s, size_t n)
 {
@@ -111,9 +123,15 @@ void sb_add(strbuf *sb, const char *s, size_t n)
     sb->buf[sb->len] = 0;
 }
 
-void sb_puts(strbuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
+void sb_puts(strbuf *sb, const char *s)
+{
+    sb_add(sb, s, strlen(s));
+}
 
-void sb_putc(strbuf *sb, char c) { sb_add(sb, &c, 1); }
+void sb_putc(strbuf *sb, char c)
+{
+    sb_add(sb, &c, 1);
+}
 
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
@@ -165,7 +183,10 @@ void *vec_push(vec *v)
     return slot;
 }
 
-void *vec_at(const vec *v, size_t i) { return (char *)v->items + i * v->size; }
+void *vec_at(const vec *v, size_t i)
+{
+    return (char *)v->items + i * v->size;
+}
 
 void vec_free(vec *v)
 {

@@ -112,10 +112,11 @@ void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
         heap_down(h, left - 1, 0);
     }
     free(h);
-    sb_printf(out, "%s%-13s %-34s %8s %11s %10s  %-14s %s%s\n", BOLD(c), "PID", "NAME", "MQ", "REDS/S", "MEMORY", "CLASS",
-              "CURRENT", RESET(c));
+    sb_printf(out, "%s%-13s %-34s %8s %11s %10s  %-14s %s%s\n", BOLD(c), "PID", "NAME", "MQ", "REDS/S", "MEMORY",
+              "CLASS", "CURRENT", RESET(c));
     if (sort == TOP_RATE && !s->has_sample2)
-        sb_printf(out, "%s(one sample: sorted by total reductions; refresh with a window for rates)%s\n", DIM(c), RESET(c));
+        sb_printf(out, "%s(one sample: sorted by total reductions; refresh with a window for rates)%s\n", DIM(c),
+                  RESET(c));
     for (int k = 0; k < m; k++) {
         const snap_proc *p = snap_proc_at(s, idx[k]);
         char pid[64], name[512], cf[256], mem[32], rate[32];
@@ -134,9 +135,8 @@ void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
             snprintf(rate, sizeof rate, "%.0f", r);
         else
             snprintf(rate, sizeof rate, "-");
-        sb_printf(out, "%-13s %s%-34s%s %8u %11s %10s  %-14s %s\n", pid, unnamed ? DIM(c) : "", name, unnamed ? RESET(c) : "",
-                  snap_mq_now(p), rate,
-                  mem, proc_class_name((enum proc_class)p->cls), cf);
+        sb_printf(out, "%-13s %s%-34s%s %8u %11s %10s  %-14s %s\n", pid, unnamed ? DIM(c) : "", name,
+                  unnamed ? RESET(c) : "", snap_mq_now(p), rate, mem, proc_class_name((enum proc_class)p->cls), cf);
     }
     free(idx);
 }
@@ -206,7 +206,8 @@ void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx
     sb_putc(out, '\n');
     fmt_bytes(p->mem, m1, sizeof m1);
     fmt_bytes(p->heap, h1, sizeof h1);
-    sb_printf(out, "%-15s%s (heap %s)%s\n", "memory", m1, h1, (p->flags & PF_MEM_SKIPPED) ? " — not read: queue too long" : "");
+    sb_printf(out, "%-15s%s (heap %s)%s\n", "memory", m1, h1,
+              (p->flags & PF_MEM_SKIPPED) ? " — not read: queue too long" : "");
     const oa_pid *refs = (const oa_pid *)s->refs.items + p->refs;
     ref_list(s, "ancestors", refs + 1, p->n_anc, out);
     ref_list(s, "links", refs + 1 + p->n_anc, p->n_links, out);
@@ -239,7 +240,8 @@ void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx
 
 void view_registries(const snap *s, const render_ctx *c, strbuf *out)
 {
-    sb_printf(out, "%s%-32s %-10s %10s %10s %9s%s\n", BOLD(c), "REGISTRY", "KEYS", "PARTITIONS", "KEYS", "SAMPLED", RESET(c));
+    sb_printf(out, "%s%-32s %-10s %10s %10s %9s%s\n", BOLD(c), "REGISTRY", "KEYS", "PARTITIONS", "KEYS", "SAMPLED",
+              RESET(c));
     for (size_t r = 0; r < s->regs.len; r++) {
         const snap_registry *rg = vec_at(&s->regs, r);
         char name[256], n[32];
@@ -272,8 +274,8 @@ int view_registry(const snap *s, const char *name, int n, const render_ctx *c, s
         char keys[32];
         fmt_num(rg->key_count, keys, sizeof keys);
         sb_printf(out, "%s%s%s  %s keys, %u partition%s, %s key%s (%u read)\n", BOLD(c), disp, RESET(c),
-                  snap_str(s, rg->kind), rg->partitions, rg->partitions == 1 ? "" : "s", keys, rg->key_count == 1 ? "" : "s",
-                  rg->n_keys);
+                  snap_str(s, rg->kind), rg->partitions, rg->partitions == 1 ? "" : "s", keys,
+                  rg->key_count == 1 ? "" : "s", rg->n_keys);
         for (uint32_t k = 0; k < rg->n_keys && (int)k < n; k++) {
             const snap_name *nm = &VEC_AT(&s->reg_keys, snap_name, rg->keys + k);
             char pid[64], mod[256] = "";
@@ -347,7 +349,10 @@ const char *view_mark(void *ud, uint32_t proc, int *severity)
     *severity = worst;
     strbuf t;
     sb_init(&t);
-    sb_printf(&t, "%s %s", worst == SEV_CRITICAL ? "\xe2\x9c\x96" : worst == SEV_WARNING ? "\xe2\x9a\xa0" : "\xe2\x84\xb9",
+    sb_printf(&t, "%s %s",
+              worst == SEV_CRITICAL  ? "\xe2\x9c\x96"
+              : worst == SEV_WARNING ? "\xe2\x9a\xa0"
+                                     : "\xe2\x84\xb9",
               m->tmp.buf);
     sb_reset(&m->tmp);
     sb_puts(&m->tmp, t.buf);

@@ -10,7 +10,7 @@ static void test_ex_alias(void **state)
     assert_true(cg_is_ex_alias("Elixir.Foo"));
     assert_true(cg_is_ex_alias("Elixir.Foo.Bar_2"));
     assert_false(cg_is_ex_alias("Elixir."));
-    assert_false(cg_is_ex_alias("Elixir.foo"));      /* not an alias */
+    assert_false(cg_is_ex_alias("Elixir.foo")); /* not an alias */
     assert_false(cg_is_ex_alias("Elixir.Foo..Bar"));
     assert_false(cg_is_ex_alias("Elixir.Foo.Bar-1"));
     assert_false(cg_is_ex_alias("gen"));

@@ -40,7 +40,10 @@ static void rd_open(rd_t *t, const void *p, size_t n)
     t->buf = tu_dup(p, n);
     etf_init(&t->r, t->buf, n);
 }
-static void rd_close(rd_t *t) { free(t->buf); }
+static void rd_close(rd_t *t)
+{
+    free(t->buf);
+}
 
 /* ---- getters on valid input ------------------------------------------------------------- */
 
@@ -78,16 +81,16 @@ static void test_ints(void **state)
     ei_x_buff x;
     ei_x_new(&x);
     ei_x_encode_long(&x, 0);
-    ei_x_encode_long(&x, 255);                   /* SMALL_INT */
-    ei_x_encode_long(&x, -1);                    /* INT */
-    ei_x_encode_long(&x, 100000);                /* INT */
-    ei_x_encode_long(&x, -2147483647L - 1);      /* INT: most negative */
-    ei_x_encode_longlong(&x, 1LL << 40);         /* SMALL_BIG */
-    ei_x_encode_longlong(&x, -(1LL << 40));      /* SMALL_BIG, negative */
-    ei_x_encode_longlong(&x, INT64_MAX);         /* SMALL_BIG, 8 bytes */
+    ei_x_encode_long(&x, 255);              /* SMALL_INT */
+    ei_x_encode_long(&x, -1);               /* INT */
+    ei_x_encode_long(&x, 100000);           /* INT */
+    ei_x_encode_long(&x, -2147483647L - 1); /* INT: most negative */
+    ei_x_encode_longlong(&x, 1LL << 40);    /* SMALL_BIG */
+    ei_x_encode_longlong(&x, -(1LL << 40)); /* SMALL_BIG, negative */
+    ei_x_encode_longlong(&x, INT64_MAX);    /* SMALL_BIG, 8 bytes */
     ei_x_encode_longlong(&x, -INT64_MAX);
-    static const int64_t want[] = {0, 255, -1, 100000, -2147483647LL - 1, 1LL << 40, -(1LL << 40), INT64_MAX,
-                                   -INT64_MAX};
+    static const int64_t want[] = {0,         255,          -1,        100000,    -2147483647LL - 1,
+                                   1LL << 40, -(1LL << 40), INT64_MAX, -INT64_MAX};
     rd_t t;
     rd_open(&t, x.buff, (size_t)x.index);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -154,19 +157,19 @@ static void test_atoms_and_bins(void **state)
 {
     ei_x_buff x;
     ei_x_new(&x);
-    tu_atom(&x, "Elixir.Zoo.Cache");                      /* SMALL_ATOM_UTF8 */
-    put8(&x, ETF_ATOM_UTF8);                              /* ATOM_UTF8, 2-byte length */
+    tu_atom(&x, "Elixir.Zoo.Cache"); /* SMALL_ATOM_UTF8 */
+    put8(&x, ETF_ATOM_UTF8);         /* ATOM_UTF8, 2-byte length */
     put16(&x, 3);
     tu_append(&x, "m\xc3\xa4", 3);
-    put8(&x, ETF_ATOM);                                   /* legacy ATOM_EXT */
+    put8(&x, ETF_ATOM); /* legacy ATOM_EXT */
     put16(&x, 2);
     tu_append(&x, "ok", 2);
     put8(&x, ETF_SMALL_ATOM);
-    put8(&x, 0);                                          /* '' */
+    put8(&x, 0); /* '' */
     tu_bin(&x, "hello");
     ei_x_encode_binary(&x, "", 0);
-    ei_x_encode_empty_list(&x);                           /* "" as a charlist */
-    ei_x_encode_string(&x, "hi");                         /* STRING_EXT as text */
+    ei_x_encode_empty_list(&x);   /* "" as a charlist */
+    ei_x_encode_string(&x, "hi"); /* STRING_EXT as text */
     rd_t t;
     rd_open(&t, x.buff, (size_t)x.index);
     const char *s;
@@ -227,17 +230,17 @@ static void test_pids_and_ports(void **state)
     ei_x_buff x;
     ei_x_new(&x);
     tu_enc_pid_on(&x, "n@h", 5, 6, 0x01020304); /* NEW_PID_EXT */
-    put8(&x, ETF_PID);                           /* PID_EXT: one-byte creation */
+    put8(&x, ETF_PID);                          /* PID_EXT: one-byte creation */
     small_atom(&x, "old@h");
     put32(&x, 8);
     put32(&x, 9);
     put8(&x, 2);
-    tu_enc_port(&x, "n@h", 77);                  /* NEW_PORT_EXT */
-    put8(&x, ETF_PORT);                          /* PORT_EXT */
+    tu_enc_port(&x, "n@h", 77); /* NEW_PORT_EXT */
+    put8(&x, ETF_PORT);         /* PORT_EXT */
     small_atom(&x, "p@h");
     put32(&x, 78);
     put8(&x, 1);
-    tu_enc_port(&x, "n@h", (1ULL << 40) + 1);   /* V4_PORT_EXT */
+    tu_enc_port(&x, "n@h", (1ULL << 40) + 1); /* V4_PORT_EXT */
     rd_t t;
     rd_open(&t, x.buff, (size_t)x.index);
     etf_pid_t p;
@@ -420,8 +423,8 @@ static void test_skip_every_kind(void **state)
     ei_x_buff x;
     ei_x_new(&x);
     int count = 0;
-    ei_x_encode_double(&x, 3.25), count++;              /* NEW_FLOAT */
-    put8(&x, ETF_FLOAT), count++;                       /* FLOAT_EXT: 31 bytes of text */
+    ei_x_encode_double(&x, 3.25), count++; /* NEW_FLOAT */
+    put8(&x, ETF_FLOAT), count++;          /* FLOAT_EXT: 31 bytes of text */
     static const char ftxt[31] = "3.25000000000000000000e+00";
     tu_append(&x, ftxt, sizeof ftxt);
     erlang_ref ref;
@@ -430,23 +433,23 @@ static void test_skip_every_kind(void **state)
     ref.len = 3;
     ref.n[0] = 1, ref.n[1] = 2, ref.n[2] = 3;
     ref.creation = 4;
-    ei_x_encode_ref(&x, &ref), count++;                 /* NEWER_REFERENCE */
-    put8(&x, ETF_NEW_REF), count++;                     /* NEW_REFERENCE: 1-byte creation */
+    ei_x_encode_ref(&x, &ref), count++; /* NEWER_REFERENCE */
+    put8(&x, ETF_NEW_REF), count++;     /* NEW_REFERENCE: 1-byte creation */
     put16(&x, 2);
     small_atom(&x, "n@h");
     put8(&x, 1);
     put32(&x, 10);
     put32(&x, 11);
-    put8(&x, ETF_REF), count++;                         /* REFERENCE_EXT */
+    put8(&x, ETF_REF), count++; /* REFERENCE_EXT */
     small_atom(&x, "n@h");
     put32(&x, 12);
     put8(&x, 1);
-    put8(&x, ETF_EXPORT), count++;                      /* fun lists:map/2 */
+    put8(&x, ETF_EXPORT), count++; /* fun lists:map/2 */
     small_atom(&x, "lists");
     small_atom(&x, "map");
     put8(&x, ETF_SMALL_INT);
     put8(&x, 2);
-    put8(&x, ETF_NEW_FUN), count++;                     /* opaque: Size covers itself */
+    put8(&x, ETF_NEW_FUN), count++; /* opaque: Size covers itself */
     put32(&x, 4 + 6);
     tu_append(&x, "abcdef", 6);
     ei_x_encode_bitstring(&x, "\xab\xcd", 0, 13), count++; /* BIT_BINARY */
@@ -484,35 +487,35 @@ static void build_nested(ei_x_buff *x)
 {
     ei_x_encode_tuple_header(x, 16);
     tu_atom(x, "oa_test");
-    ei_x_encode_string(x, "abc");                     /* 2: STRING_EXT, read with etf_int */
-    ei_x_encode_empty_list(x);                        /* 3: [] then etf_list_end */
-    ei_x_encode_list_header(x, 1);                    /* 4: [a | b] */
+    ei_x_encode_string(x, "abc");  /* 2: STRING_EXT, read with etf_int */
+    ei_x_encode_empty_list(x);     /* 3: [] then etf_list_end */
+    ei_x_encode_list_header(x, 1); /* 4: [a | b] */
     tu_atom(x, "a");
     tu_atom(x, "b");
-    ei_x_encode_list_header(x, 2);                    /* 5: [x, <<"yz">>] */
+    ei_x_encode_list_header(x, 2); /* 5: [x, <<"yz">>] */
     tu_atom(x, "x");
     tu_bin(x, "yz");
     ei_x_encode_empty_list(x);
-    ei_x_encode_map_header(x, 2);                     /* 6: #{k1 => <<"bin">>, k2 => Pid} */
+    ei_x_encode_map_header(x, 2); /* 6: #{k1 => <<"bin">>, k2 => Pid} */
     tu_atom(x, "k1");
     tu_bin(x, "bin");
     tu_atom(x, "k2");
     tu_enc_pid_on(x, "n@h", 5, 6, 7);
-    put8(x, ETF_PID);                                 /* 7: PID_EXT */
+    put8(x, ETF_PID); /* 7: PID_EXT */
     small_atom(x, "old@h");
     put32(x, 8);
     put32(x, 9);
     put8(x, 2);
-    tu_enc_port(x, "n@h", 77);                        /* 8: NEW_PORT */
-    put8(x, ETF_PORT);                                /* 9: PORT_EXT */
+    tu_enc_port(x, "n@h", 77); /* 8: NEW_PORT */
+    put8(x, ETF_PORT);         /* 9: PORT_EXT */
     small_atom(x, "p@h");
     put32(x, 78);
     put8(x, 1);
-    ei_x_encode_longlong(x, 1LL << 40);               /* 10: SMALL_BIG */
-    ei_x_encode_longlong(x, -(1LL << 40));            /* 11 */
-    ei_x_encode_long(x, -5);                          /* 12: INT */
-    ei_x_encode_long(x, 7);                           /* 13: SMALL_INT */
-    ei_x_encode_list_header(x, 1);                    /* 14: [{1.5, Ref}] — skipped whole */
+    ei_x_encode_longlong(x, 1LL << 40);    /* 10: SMALL_BIG */
+    ei_x_encode_longlong(x, -(1LL << 40)); /* 11 */
+    ei_x_encode_long(x, -5);               /* 12: INT */
+    ei_x_encode_long(x, 7);                /* 13: SMALL_INT */
+    ei_x_encode_list_header(x, 1);         /* 14: [{1.5, Ref}] — skipped whole */
     ei_x_encode_tuple_header(x, 2);
     ei_x_encode_double(x, 1.5);
     erlang_ref ref;
@@ -522,8 +525,8 @@ static void build_nested(ei_x_buff *x)
     ref.n[0] = 1, ref.n[1] = 2;
     ei_x_encode_ref(x, &ref);
     ei_x_encode_empty_list(x);
-    ei_x_encode_binary(x, "", 0);                     /* 15: <<>> */
-    tu_enc_port(x, "n@h", (1ULL << 40) + 1);          /* 16: V4 port */
+    ei_x_encode_binary(x, "", 0);            /* 15: <<>> */
+    tu_enc_port(x, "n@h", (1ULL << 40) + 1); /* 16: V4 port */
 }
 
 typedef struct {
@@ -718,7 +721,7 @@ static void test_hostile_lengths(void **state)
     etf_pid_t p;
     etf_port_t q;
     rd_t t;
-#define EXPECT_FAIL(idx, call)                                                                                        \
+#define EXPECT_FAIL(idx, call)                                                                                         \
     do {                                                                                                               \
         rd_open(&t, hostiles[idx].b, hostiles[idx].n);                                                                 \
         if ((call) == 0)                                                                                               \

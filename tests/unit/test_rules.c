@@ -28,7 +28,10 @@
 /* UBSan stops at its first report, as under `make unit` (UBSAN_OPTIONS), also when this
  * binary is run by hand: test_regression_findings_sort_empty relies on it. */
 const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
+const char *__ubsan_default_options(void)
+{
+    return "halt_on_error=1:print_stacktrace=1";
+}
 
 /* ---- regressions ------------------------------------------------------------------------ */
 
@@ -72,24 +75,69 @@ static void sp_free(spool *p)
 
 /* ---- the base node and planted shapes ---------------------------------------------------- */
 
-enum { B_INIT = 0, B_APPCTL = 10, B_KMASTER = 20, B_KSTART = 21, B_KSUP = 22, B_MASTER = 100, B_START = 101, B_TOP = 102 };
+enum {
+    B_INIT = 0,
+    B_APPCTL = 10,
+    B_KMASTER = 20,
+    B_KSTART = 21,
+    B_KSUP = 22,
+    B_MASTER = 100,
+    B_START = 101,
+    B_TOP = 102
+};
 
 static const tu_proc base_procs[] = {
-    {.num = B_INIT, .name = "init", .ic = "otp_ring0:start/2", .cf = "init:loop/1", .gl = "0", .links = "10",
-     .reds = 5000, .mem = 30000, .heap = 2000},
-    {.num = B_APPCTL, .name = "application_controller", .ic = "erlang:apply/2", .gl = "0", .links = "0 20 100",
-     .trap_exit = 1, .reds = 3000, .mem = 10000, .heap = 700},
-    {.num = B_KMASTER, .ic = "proc_lib:init_p/5", .dic = "application_master:init/4", .gl = "20", .links = "10 21",
+    {.num = B_INIT,
+     .name = "init",
+     .ic = "otp_ring0:start/2",
+     .cf = "init:loop/1",
+     .gl = "0",
+     .links = "10",
+     .reds = 5000,
+     .mem = 30000,
+     .heap = 2000},
+    {.num = B_APPCTL,
+     .name = "application_controller",
+     .ic = "erlang:apply/2",
+     .gl = "0",
+     .links = "0 20 100",
+     .trap_exit = 1,
+     .reds = 3000,
+     .mem = 10000,
+     .heap = 700},
+    {.num = B_KMASTER,
+     .ic = "proc_lib:init_p/5",
+     .dic = "application_master:init/4",
+     .gl = "20",
+     .links = "10 21",
      .trap_exit = 1},
     {.num = B_KSTART, .ic = "application_master:start_it/4", .gl = "20", .links = "20 22"},
-    {.num = B_KSUP, .name = "kernel_sup", .ic = "proc_lib:init_p/5", .dic = "supervisor:kernel/1", .anc = "21",
-     .gl = "20", .links = "21", .trap_exit = 1},
-    {.num = B_MASTER, .ic = "proc_lib:init_p/5", .dic = "application_master:init/4", .gl = "100",
-     .links = "10 101", .trap_exit = 1},
+    {.num = B_KSUP,
+     .name = "kernel_sup",
+     .ic = "proc_lib:init_p/5",
+     .dic = "supervisor:kernel/1",
+     .anc = "21",
+     .gl = "20",
+     .links = "21",
+     .trap_exit = 1},
+    {.num = B_MASTER,
+     .ic = "proc_lib:init_p/5",
+     .dic = "application_master:init/4",
+     .gl = "100",
+     .links = "10 101",
+     .trap_exit = 1},
     {.num = B_START, .ic = "application_master:start_it/4", .gl = "100", .links = "100 102"},
-    {.num = B_TOP, .name = "Elixir.Zoo.Supervisor", .ic = "proc_lib:init_p/5",
-     .dic = "supervisor:Elixir.Zoo.Supervisor/1", .anc = "101", .gl = "100", .links = "101", .trap_exit = 1,
-     .reds = 900, .mem = 6000, .heap = 376},
+    {.num = B_TOP,
+     .name = "Elixir.Zoo.Supervisor",
+     .ic = "proc_lib:init_p/5",
+     .dic = "supervisor:Elixir.Zoo.Supervisor/1",
+     .anc = "101",
+     .gl = "100",
+     .links = "101",
+     .trap_exit = 1,
+     .reds = 900,
+     .mem = 6000,
+     .heap = 376},
 };
 #define N_BASE (sizeof base_procs / sizeof base_procs[0])
 
@@ -106,7 +154,7 @@ typedef struct {
     size_t n_p2;
     const tu_child *top; /* the top supervisor's children */
     size_t n_top;
-    const char *gone;    /* pid numbers absent from the second sample (exited in the window) */
+    const char *gone; /* pid numbers absent from the second sample (exited in the window) */
 } world;
 
 #define PROCS(a) .procs = (a), .n_procs = sizeof(a) / sizeof((a)[0])
@@ -114,8 +162,8 @@ typedef struct {
 #define TOP(a) .top = (a), .n_top = sizeof(a) / sizeof((a)[0])
 
 /* a static child of the top supervisor */
-#define TOP_CHILD(N, NAME, DIC)                                                                                      \
-    .num = (N), .name = (NAME), .ic = "proc_lib:init_p/5", .dic = (DIC), .anc = "Elixir.Zoo.Supervisor 101",      \
+#define TOP_CHILD(N, NAME, DIC)                                                                                        \
+    .num = (N), .name = (NAME), .ic = "proc_lib:init_p/5", .dic = (DIC), .anc = "Elixir.Zoo.Supervisor 101",           \
     .gl = "100", .links = "102"
 
 /* node, processes, applications and the top supervisor with its children; the caller may
@@ -138,8 +186,13 @@ static void w_begin(snap *s, const world *w)
     free(all);
     tu_app(s, "kernel", "ERTS  CXC 138 10", "9.2", "20", "22", "kernel");
     tu_app(s, w->app ? w->app : "zoo", "planted", "0.1.0", "100", "102", "Elixir.Zoo.Application");
-    tu_sup top = {.num = B_TOP, .name = "Elixir.Zoo.Supervisor", .strategy = "one_for_one", .intensity = 3,
-                  .period = 5, .nchildren = (long)w->n_top, .callback = "Elixir.Zoo.Supervisor"};
+    tu_sup top = {.num = B_TOP,
+                  .name = "Elixir.Zoo.Supervisor",
+                  .strategy = "one_for_one",
+                  .intensity = 3,
+                  .period = 5,
+                  .nchildren = (long)w->n_top,
+                  .callback = "Elixir.Zoo.Supervisor"};
     tu_sup_msg(s, &top);
     tu_children(s, B_TOP, w->top, w->n_top);
 }
@@ -160,8 +213,8 @@ static int in_tokens(const char *toks, unsigned num)
 
 static tu_proc2 same_as_first(const tu_proc *p)
 {
-    return (tu_proc2){.num = p->num, .mq = p->mq, .reds = p->reds, .mem = p->mem_skipped ? -1 : p->mem,
-                      .monby = p->monby};
+    return (tu_proc2){
+        .num = p->num, .mq = p->mq, .reds = p->reds, .mem = p->mem_skipped ? -1 : p->mem, .monby = p->monby};
 }
 
 /* the second sample (unless one_sample), the done message, snap_finish */
@@ -355,25 +408,25 @@ static double ev_of(const finding *x, const char *key)
     return NAN;
 }
 
-#define expect_ev(x, key, want)                                                                                      \
-    do {                                                                                                             \
-        double got_ = ev_of((x), (key)), want_ = (double)(want);                                                     \
-        if (!(fabs(got_ - want_) <= 1e-6 * fmax(1.0, fabs(want_))))                                                  \
-            fail_msg("%s: evidence %s = %.9g, expected %.9g", (x)->rule, (key), got_, want_);                        \
+#define expect_ev(x, key, want)                                                                                        \
+    do {                                                                                                               \
+        double got_ = ev_of((x), (key)), want_ = (double)(want);                                                       \
+        if (!(fabs(got_ - want_) <= 1e-6 * fmax(1.0, fabs(want_))))                                                    \
+            fail_msg("%s: evidence %s = %.9g, expected %.9g", (x)->rule, (key), got_, want_);                          \
     } while (0)
 
-#define assert_contains(hay, needle)                                                                                 \
-    do {                                                                                                             \
-        const char *h_ = (hay), *n_ = (needle);                                                                      \
-        if (!strstr(h_, n_))                                                                                         \
-            fail_msg("expected to find\n  \"%s\"\nin\n  \"%s\"", n_, h_);                                            \
+#define assert_contains(hay, needle)                                                                                   \
+    do {                                                                                                               \
+        const char *h_ = (hay), *n_ = (needle);                                                                        \
+        if (!strstr(h_, n_))                                                                                           \
+            fail_msg("expected to find\n  \"%s\"\nin\n  \"%s\"", n_, h_);                                              \
     } while (0)
 
-#define assert_not_contains(hay, needle)                                                                             \
-    do {                                                                                                             \
-        const char *h_ = (hay), *n_ = (needle);                                                                      \
-        if (strstr(h_, n_))                                                                                          \
-            fail_msg("did not expect\n  \"%s\"\nin\n  \"%s\"", n_, h_);                                              \
+#define assert_not_contains(hay, needle)                                                                               \
+    do {                                                                                                               \
+        const char *h_ = (hay), *n_ = (needle);                                                                        \
+        if (strstr(h_, n_))                                                                                            \
+            fail_msg("did not expect\n  \"%s\"\nin\n  \"%s\"", n_, h_);                                                \
     } while (0)
 
 static int skipped(const findings *f, const char *rid)
@@ -409,8 +462,8 @@ static void test_base_node_is_clean(void **state)
             assert_int_equal(f.skipped.len, 0);
         else {
             static const char *const window_rules[] = {"global-bottleneck", "genserver-as-cache",
-                                                       "agent-under-load", "process-without-runtime-reason",
-                                                       "mailbox-buildup", "missing-partition-supervisor"};
+                                                       "agent-under-load",  "process-without-runtime-reason",
+                                                       "mailbox-buildup",   "missing-partition-supervisor"};
             for (size_t i = 0; i < sizeof window_rules / sizeof window_rules[0]; i++)
                 assert_int_equal(skipped(&f, window_rules[i]), 1);
             assert_int_equal(f.skipped.len, 6);
@@ -429,19 +482,32 @@ static void test_base_node_is_clean(void **state)
 static snap *plant_unsupervised_gone(const char *app, const char *gl, const char *gone)
 {
     tu_proc ps[] = {
-        {.num = 200, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Poller:init/1", .gl = gl, .reds = 4321,
-         .mem = 9000, .heap = 600},
+        {.num = 200,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Poller:init/1",
+         .gl = gl,
+         .reds = 4321,
+         .mem = 9000,
+         .heap = 600},
         {.num = 201, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Poller:init/1", .gl = gl, .reds = 10},
         {.num = 202, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Poller:init/1", .gl = gl, .reds = 10},
         {.num = 210, .ic = "erlang:apply/2", .cf = "Elixir.Zoo.Script:loop/0", .reds = 77, .mem = 2000},
-        {.num = 220, .ic = "erlang:apply/2", .cf = "Elixir.Zoo.Pinger:loop/1", .gl = gl, .links = "102",
-         .reds = 5, .mem = 1000},
+        {.num = 220,
+         .ic = "erlang:apply/2",
+         .cf = "Elixir.Zoo.Pinger:loop/1",
+         .gl = gl,
+         .links = "102",
+         .reds = 5,
+         .mem = 1000},
     };
     world w = {.app = app, .gone = gone, PROCS(ps)};
     return w_build(&w);
 }
 
-static snap *plant_unsupervised(const char *app, const char *gl) { return plant_unsupervised_gone(app, gl, NULL); }
+static snap *plant_unsupervised(const char *app, const char *gl)
+{
+    return plant_unsupervised_gone(app, gl, NULL);
+}
 
 static void test_unsupervised_process_fires(void **state)
 {
@@ -569,10 +635,22 @@ static snap *plant_tasks(const char *app, const char *gl)
 {
     tu_proc ps[] = {
         {TOP_CHILD(200, "Elixir.Zoo.Counter", "Elixir.Zoo.Counter:init/1"), .reds = 50},
-        {.num = 230, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0", .cf = "timer:sleep/1",
-         .anc = "200 Elixir.Zoo.Supervisor 101", .gl = gl, .callers = "200", .reds = 1234, .mem = 5000},
-        {.num = 231, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0", .cf = "timer:sleep/1",
-         .anc = "200 Elixir.Zoo.Supervisor 101", .gl = gl, .callers = "200"},
+        {.num = 230,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0",
+         .cf = "timer:sleep/1",
+         .anc = "200 Elixir.Zoo.Supervisor 101",
+         .gl = gl,
+         .callers = "200",
+         .reds = 1234,
+         .mem = 5000},
+        {.num = 231,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0",
+         .cf = "timer:sleep/1",
+         .anc = "200 Elixir.Zoo.Supervisor 101",
+         .gl = gl,
+         .callers = "200"},
     };
     tu_proc2 p2[] = {{.num = 200, .reds = 5000}};
     tu_child top[] = {{"Elixir.Zoo.Counter", "200", 0, "permanent", "Elixir.Zoo.Counter"}};
@@ -609,8 +687,14 @@ static void test_unsupervised_task_silent_under_task_supervisor(void **state)
     tu_proc ps[] = {
         {TOP_CHILD(200, "Elixir.Zoo.Counter", "Elixir.Zoo.Counter:init/1")},
         {TOP_CHILD(240, "Elixir.Zoo.TaskSup", "Elixir.Task.Supervisor:init/1"), .trap_exit = 1},
-        {.num = 241, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0", .cf = "timer:sleep/1",
-         .anc = "Elixir.Zoo.TaskSup Elixir.Zoo.Supervisor 101", .gl = "100", .links = "240", .callers = "200"},
+        {.num = 241,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0",
+         .cf = "timer:sleep/1",
+         .anc = "Elixir.Zoo.TaskSup Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "240",
+         .callers = "200"},
     };
     tu_child top[] = {{"Elixir.Zoo.Counter", "200", 0, "permanent", "Elixir.Zoo.Counter"},
                       {"Elixir.Zoo.TaskSup", "240", 1, "permanent", "Elixir.Task.Supervisor"}};
@@ -618,8 +702,13 @@ static void test_unsupervised_task_silent_under_task_supervisor(void **state)
     world w = {PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup ts = {.num = 240, .name = "Elixir.Zoo.TaskSup", .kind = "task", .strategy = "one_for_one",
-                 .intensity = 3, .period = 5, .nchildren = 1};
+    tu_sup ts = {.num = 240,
+                 .name = "Elixir.Zoo.TaskSup",
+                 .kind = "task",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = 1};
     tu_sup_msg(s, &ts);
     tu_child tc[] = {{"undefined", "241", 0, "temporary", "Elixir.Task.Supervised"}};
     tu_children(s, 240, tc, 1);
@@ -638,8 +727,14 @@ static void test_unsupervised_task_linked_is_warning(void **state)
 {
     tu_proc ps[] = {
         {TOP_CHILD(200, "Elixir.Zoo.Counter", "Elixir.Zoo.Counter:init/1")},
-        {.num = 230, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0", .cf = "timer:sleep/1",
-         .anc = "200 Elixir.Zoo.Supervisor 101", .gl = "100", .links = "200", .callers = "200"},
+        {.num = 230,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Jobs:-run/0-fun-0-/0",
+         .cf = "timer:sleep/1",
+         .anc = "200 Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "200",
+         .callers = "200"},
     };
     tu_proc2 p2[] = {{.num = 200, .reds = 5000}};
     tu_child top[] = {{"Elixir.Zoo.Counter", "200", 0, "permanent", "Elixir.Zoo.Counter"}};
@@ -684,8 +779,7 @@ static snap *plant_bottleneck(const char *app, int one_sample)
          .mem = 30000, .heap = 2000},
         {TOP_CHILD(201, NULL, "Elixir.Zoo.Busy:init/1"), .reds = 500000},
     };
-    tu_proc2 p2[] = {{.num = 200, .mq = 120, .reds = 1200000, .mem = 40000, .monby = 30},
-                     {.num = 201, .reds = 600000}};
+    tu_proc2 p2[] = {{.num = 200, .mq = 120, .reds = 1200000, .mem = 40000, .monby = 30}, {.num = 201, .reds = 600000}};
     tu_child top[] = {{"Elixir.Zoo.Counter", "200", 0, "permanent", "Elixir.Zoo.Counter"},
                       {"Elixir.Zoo.Busy", "201", 0, "permanent", "Elixir.Zoo.Busy"}};
     world w = {.app = app, .one_sample = one_sample, PROCS(ps), P2(p2), TOP(top)};
@@ -726,8 +820,15 @@ static void test_global_bottleneck_fires(void **state)
 /* an Erlang node gets the advice in Erlang */
 static void test_global_bottleneck_erlang_advice(void **state)
 {
-    tu_proc ps[] = {{.num = 200, .name = "counter", .ic = "proc_lib:init_p/5", .dic = "counter:init/1",
-                     .anc = "zoo_sup 101", .gl = "100", .links = "102", .mq = 60, .monby = 25}};
+    tu_proc ps[] = {{.num = 200,
+                     .name = "counter",
+                     .ic = "proc_lib:init_p/5",
+                     .dic = "counter:init/1",
+                     .anc = "zoo_sup 101",
+                     .gl = "100",
+                     .links = "102",
+                     .mq = 60,
+                     .monby = 25}};
     tu_proc2 p2[] = {{.num = 200, .mq = 90, .monby = 25, .reds = 100}};
     tu_child top[] = {{"counter", "200", 0, "permanent", "counter"}};
     world w = {.erlang = 1, PROCS(ps), P2(p2), TOP(top)};
@@ -778,8 +879,14 @@ static void test_global_bottleneck_near_misses(void **state)
         {TOP_CHILD(200, "Elixir.Zoo.Quiet", "Elixir.Zoo.Quiet:init/1")},
         {TOP_CHILD(201, NULL, "Elixir.Zoo.Busy:init/1"), .mq = 500, .monby = 25},
         {TOP_CHILD(202, "Elixir.Zoo.Sessions", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1},
-        {.num = 1000, .name = "session_alpha", .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Session:init/1",
-         .anc = "Elixir.Zoo.Sessions Elixir.Zoo.Supervisor 101", .gl = "100", .links = "202", .mq = 400,
+        {.num = 1000,
+         .name = "session_alpha",
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Session:init/1",
+         .anc = "Elixir.Zoo.Sessions Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "202",
+         .mq = 400,
          .monby = 30},
     };
     tu_proc2 p2[] = {{.num = 200, .reds = 15000},
@@ -791,8 +898,13 @@ static void test_global_bottleneck_near_misses(void **state)
     world w = {PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup ds = {.num = 202, .name = "Elixir.Zoo.Sessions", .kind = "dynamic", .strategy = "one_for_one",
-                 .intensity = 3, .period = 5, .nchildren = 1};
+    tu_sup ds = {.num = 202,
+                 .name = "Elixir.Zoo.Sessions",
+                 .kind = "dynamic",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = 1};
     tu_sup_msg(s, &ds);
     tu_child dc[] = {{"undefined", "1000", 0, "temporary", "Elixir.Zoo.Session"}};
     tu_children(s, 202, dc, 1);
@@ -822,15 +934,15 @@ static void test_global_bottleneck_severities(void **state)
         long q1, q2, callers, reds2; /* Zoo.Counter; Zoo.Busy does 100,000 reds in the window */
         int sev;
     } cases[] = {
-        {100, 100, 5, 0, SEV_WARNING},        /* a long steady queue */
-        {60, 70, 3, 0, SEV_CRITICAL},         /* a long growing queue callers wait in */
-        {60, 70, 0, 0, -1},                   /* casts piling up, nobody waiting: mailbox-buildup's */
-        {100, 100, 25, 0, SEV_CRITICAL},      /* callers behind a queue */
-        {0, 0, 25, 0, SEV_WARNING},           /* callers alone */
-        {0, 0, 25, 300000, SEV_CRITICAL},     /* callers and 75 % of the node */
-        {0, 0, 0, 300000, SEV_WARNING},       /* 75 % of the node alone */
-        {100, 100, 0, 300000, SEV_WARNING},   /* a steady queue and the share */
-        {0, 0, 19, 10000, -1},                /* nothing hot: 9 % and 19 callers */
+        {100, 100, 5, 0, SEV_WARNING},      /* a long steady queue */
+        {60, 70, 3, 0, SEV_CRITICAL},       /* a long growing queue callers wait in */
+        {60, 70, 0, 0, -1},                 /* casts piling up, nobody waiting: mailbox-buildup's */
+        {100, 100, 25, 0, SEV_CRITICAL},    /* callers behind a queue */
+        {0, 0, 25, 0, SEV_WARNING},         /* callers alone */
+        {0, 0, 25, 300000, SEV_CRITICAL},   /* callers and 75 % of the node */
+        {0, 0, 0, 300000, SEV_WARNING},     /* 75 % of the node alone */
+        {100, 100, 0, 300000, SEV_WARNING}, /* a steady queue and the share */
+        {0, 0, 19, 10000, -1},              /* nothing hot: 9 % and 19 callers */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tu_proc ps[] = {
@@ -968,8 +1080,15 @@ static void test_genserver_as_cache_fires(void **state)
  * own start function, the current function gen_server:loop/7 says what it is */
 static void test_genserver_as_cache_enter_loop(void **state)
 {
-    tu_proc ps[] = {{.num = 200, .name = "zoo_cache", .ic = "proc_lib:init_p/5", .dic = "zoo_cache:start_loop/0",
-                     .anc = "zoo_sup 101", .gl = "100", .links = "102", .heap = 300000, .monby = 4}};
+    tu_proc ps[] = {{.num = 200,
+                     .name = "zoo_cache",
+                     .ic = "proc_lib:init_p/5",
+                     .dic = "zoo_cache:start_loop/0",
+                     .anc = "zoo_sup 101",
+                     .gl = "100",
+                     .links = "102",
+                     .heap = 300000,
+                     .monby = 4}};
     tu_proc2 p2[] = {{.num = 200, .monby = 4, .reds = 100}};
     tu_child top[] = {{"zoo_cache", "200", 0, "permanent", "zoo_cache"}};
     world w = {.erlang = 1, PROCS(ps), P2(p2), TOP(top)};
@@ -996,13 +1115,19 @@ static void test_genserver_as_cache_enter_loop(void **state)
 static void test_genserver_as_cache_near_misses(void **state)
 {
     tu_proc ps[] = {
-        {TOP_CHILD(200, "Elixir.Zoo.Archive", "Elixir.Zoo.Archive:init/1"), .heap = 262144, .reds = 10000,
-         .monby = 1},
+        {TOP_CHILD(200, "Elixir.Zoo.Archive", "Elixir.Zoo.Archive:init/1"), .heap = 262144, .reds = 10000, .monby = 1},
         {TOP_CHILD(201, "Elixir.Zoo.Small", "Elixir.Zoo.Small:init/1"), .heap = 1000, .reds = 10000, .monby = 5},
         {TOP_CHILD(202, "Elixir.Zoo.Rooms", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1},
-        {.num = 1000, .name = "room_lobby", .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Room:init/1",
-         .anc = "Elixir.Zoo.Rooms Elixir.Zoo.Supervisor 101", .gl = "100", .links = "202", .heap = 262144,
-         .reds = 10000, .monby = 5},
+        {.num = 1000,
+         .name = "room_lobby",
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Room:init/1",
+         .anc = "Elixir.Zoo.Rooms Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "202",
+         .heap = 262144,
+         .reds = 10000,
+         .monby = 5},
     };
     tu_proc2 p2[] = {{.num = 200, .reds = 10100, .monby = 1},
                      {.num = 201, .reds = 30000, .monby = 5},
@@ -1013,8 +1138,13 @@ static void test_genserver_as_cache_near_misses(void **state)
     world w = {PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup ds = {.num = 202, .name = "Elixir.Zoo.Rooms", .kind = "dynamic", .strategy = "one_for_one",
-                 .intensity = 3, .period = 5, .nchildren = 1};
+    tu_sup ds = {.num = 202,
+                 .name = "Elixir.Zoo.Rooms",
+                 .kind = "dynamic",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = 1};
     tu_sup_msg(s, &ds);
     tu_child dc[] = {{"undefined", "1000", 0, "temporary", "Elixir.Zoo.Room"}};
     tu_children(s, 202, dc, 1);
@@ -1079,8 +1209,8 @@ static void test_genserver_as_cache_runtime_exempt(void **state)
  * queue 3 -> 12, 6 callers */
 static snap *plant_agent(const char *app, int one_sample, const char *modules, const char *dic, long heap_words)
 {
-    tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Settings", dic), .mq = 3, .monby = 6, .reds = 20000,
-                     .heap = heap_words, .mem = heap_words * 8 + 3000}};
+    tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Settings", dic), .mq = 3, .monby = 6, .reds = 20000, .heap = heap_words,
+                     .mem = heap_words * 8 + 3000}};
     tu_proc2 p2[] = {{.num = 200, .mq = 12, .reds = 30000, .monby = 6, .mem = heap_words * 8 + 3000}};
     tu_child top[] = {{"Elixir.Zoo.Settings", "200", 0, "permanent", modules}};
     world w = {.app = app, .one_sample = one_sample, PROCS(ps), P2(p2), TOP(top)};
@@ -1142,8 +1272,12 @@ static void test_agent_under_load_agent_mfa(void **state)
 /* Agent.start(fn ...) outside a supervisor is recognised by its '$initial_call' */
 static void test_agent_under_load_agent_start_fun(void **state)
 {
-    tu_proc ps[] = {{.num = 200, .name = "agent_cfg", .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Boot:-run/0-fun-1-/0",
-                     .gl = "100", .mq = 30}};
+    tu_proc ps[] = {{.num = 200,
+                     .name = "agent_cfg",
+                     .ic = "proc_lib:init_p/5",
+                     .dic = "Elixir.Zoo.Boot:-run/0-fun-1-/0",
+                     .gl = "100",
+                     .mq = 30}};
     tu_proc2 p2[] = {{.num = 200, .mq = 40}};
     world w = {PROCS(ps), P2(p2)};
     snap *s = w_build(&w);
@@ -1165,8 +1299,8 @@ static void test_agent_under_load_near_misses(void **state)
     expect_no_findings(&f);
     findings_free(&f);
     snap_free(s);
-    tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Settings", AGENT_FUN_IC), .heap = 1000, .reds = 100, .mq = 1,
-                     .monby = 1}};
+    tu_proc ps[] = {
+        {TOP_CHILD(200, "Elixir.Zoo.Settings", AGENT_FUN_IC), .heap = 1000, .reds = 100, .mq = 1, .monby = 1}};
     tu_proc2 p2[] = {{.num = 200, .reds = 4000, .mq = 9, .monby = 4}};
     tu_child top[] = {{"Elixir.Zoo.Settings", "200", 0, "permanent", "Elixir.Agent"}};
     world w = {PROCS(ps), P2(p2), TOP(top)};
@@ -1222,8 +1356,8 @@ static void test_regression_agent_use_agent_module(void **state)
     snap *s = plant_agent(NULL, 0, "Elixir.Zoo.Settings", "Elixir.Zoo.Settings:-start_link/1-fun-0-/0", 1000);
     findings f;
     run_rules(s, NULL, "agent-under-load", &f);
-    int correct = n_of(&f, "agent-under-load") == 1 &&
-                  strcmp(((finding *)vec_at(&f.items, 0))->subject, "Zoo.Settings") == 0;
+    int correct =
+        n_of(&f, "agent-under-load") == 1 && strcmp(((finding *)vec_at(&f.items, 0))->subject, "Zoo.Settings") == 0;
     findings_free(&f);
     snap_free(s);
     regression(correct, "agent-under-load misses an Agent defined with `use Agent` (src/rules.c proc_is_agent)");
@@ -1234,18 +1368,22 @@ static void test_regression_agent_use_agent_module(void **state)
 /* ======================================================================================== */
 
 /* Zoo.Sessions, a DynamicSupervisor with `kids` children, queue 3 -> 7, 5,000 reds/s */
-static snap *plant_dynsup(const char *app, int one_sample, long schedulers, size_t kids, const char *kind,
-                          long reds2)
+static snap *plant_dynsup(const char *app, int one_sample, long schedulers, size_t kids, const char *kind, long reds2)
 {
-    tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Sessions", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1,
-                     .mq = 3, .reds = 100000}};
+    tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Sessions", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1, .mq = 3,
+                     .reds = 100000}};
     tu_proc2 p2[] = {{.num = 200, .mq = 7, .reds = reds2}};
     tu_child top[] = {{"Elixir.Zoo.Sessions", "200", 1, "permanent", "Elixir.DynamicSupervisor"}};
     world w = {.app = app, .one_sample = one_sample, .schedulers = schedulers, PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup ds = {.num = 200, .name = "Elixir.Zoo.Sessions", .kind = kind, .strategy = "one_for_one",
-                 .intensity = 3, .period = 5, .nchildren = (long)kids};
+    tu_sup ds = {.num = 200,
+                 .name = "Elixir.Zoo.Sessions",
+                 .kind = kind,
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = (long)kids};
     tu_sup_msg(s, &ds);
     feed_rows(s, 200, 10000, kids, "temporary", "Elixir.Zoo.Session");
     w_end(s, &w);
@@ -1305,14 +1443,24 @@ static void test_missing_partition_supervisor_task_supervisor(void **state)
 /* an Erlang node's simple_one_for_one supervisor */
 static void test_missing_partition_supervisor_erlang_sofo(void **state)
 {
-    tu_proc ps[] = {{.num = 200, .name = "session_sup", .ic = "proc_lib:init_p/5", .dic = "supervisor:session_sup/1",
-                     .anc = "zoo_sup 101", .gl = "100", .links = "102", .trap_exit = 1}};
+    tu_proc ps[] = {{.num = 200,
+                     .name = "session_sup",
+                     .ic = "proc_lib:init_p/5",
+                     .dic = "supervisor:session_sup/1",
+                     .anc = "zoo_sup 101",
+                     .gl = "100",
+                     .links = "102",
+                     .trap_exit = 1}};
     tu_proc2 p2[] = {{.num = 200, .reds = 30000}};
     tu_child top[] = {{"session_sup", "200", 1, "permanent", "session_sup"}};
     world w = {.erlang = 1, PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup sp = {.num = 200, .name = "session_sup", .strategy = "simple_one_for_one", .intensity = 10, .period = 10,
+    tu_sup sp = {.num = 200,
+                 .name = "session_sup",
+                 .strategy = "simple_one_for_one",
+                 .intensity = 10,
+                 .period = 10,
                  .nchildren = 1100};
     tu_sup_msg(s, &sp);
     feed_rows(s, 200, 10000, 1100, "temporary", "session");
@@ -1359,11 +1507,21 @@ static void test_missing_partition_supervisor_near_misses(void **state)
     /* busy, but its parent is a PartitionSupervisor */
     tu_proc ps[] = {
         {TOP_CHILD(200, "Elixir.Zoo.Sessions", "Elixir.PartitionSupervisor:init/1"), .trap_exit = 1},
-        {.num = 210, .ic = "proc_lib:init_p/5", .dic = "Elixir.DynamicSupervisor:init/1",
-         .anc = "Elixir.Zoo.Sessions Elixir.Zoo.Supervisor 101", .gl = "100", .links = "200", .trap_exit = 1,
+        {.num = 210,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.DynamicSupervisor:init/1",
+         .anc = "Elixir.Zoo.Sessions Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "200",
+         .trap_exit = 1,
          .reds = 100000},
-        {.num = 211, .ic = "proc_lib:init_p/5", .dic = "Elixir.DynamicSupervisor:init/1",
-         .anc = "Elixir.Zoo.Sessions Elixir.Zoo.Supervisor 101", .gl = "100", .links = "200", .trap_exit = 1,
+        {.num = 211,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.DynamicSupervisor:init/1",
+         .anc = "Elixir.Zoo.Sessions Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "200",
+         .trap_exit = 1,
          .reds = 100000},
     };
     tu_proc2 p2[] = {{.num = 210, .reds = 200000}, {.num = 211, .reds = 200000}};
@@ -1371,14 +1529,23 @@ static void test_missing_partition_supervisor_near_misses(void **state)
     world w = {PROCS(ps), P2(p2), TOP(top)};
     s = snap_new();
     w_begin(s, &w);
-    tu_sup ps_sup = {.num = 200, .name = "Elixir.Zoo.Sessions", .kind = "partition", .strategy = "one_for_one",
-                     .intensity = 3, .period = 5, .nchildren = 2};
+    tu_sup ps_sup = {.num = 200,
+                     .name = "Elixir.Zoo.Sessions",
+                     .kind = "partition",
+                     .strategy = "one_for_one",
+                     .intensity = 3,
+                     .period = 5,
+                     .nchildren = 2};
     tu_sup_msg(s, &ps_sup);
     tu_child pc[] = {{"0", "210", 1, "permanent", "Elixir.DynamicSupervisor"},
                      {"1", "211", 1, "permanent", "Elixir.DynamicSupervisor"}};
     tu_children(s, 200, pc, 2);
     for (unsigned k = 0; k < 2; k++) {
-        tu_sup part = {.num = 210 + k, .kind = "dynamic", .strategy = "one_for_one", .intensity = 3, .period = 5,
+        tu_sup part = {.num = 210 + k,
+                       .kind = "dynamic",
+                       .strategy = "one_for_one",
+                       .intensity = 3,
+                       .period = 5,
                        .nchildren = 1500};
         tu_sup_msg(s, &part);
         feed_rows(s, 210 + k, 20000 + 2000 * k, 1500, "temporary", "Elixir.Zoo.Session");
@@ -1431,18 +1598,29 @@ static snap *plant_registry(const char *app, long schedulers, const char *kind, 
 {
     tu_proc ps[] = {
         {TOP_CHILD(300, "Elixir.Zoo.Sessions.Registry", "supervisor:Elixir.Registry.Supervisor/1"), .trap_exit = 1},
-        {.num = 301, .name = "Elixir.Zoo.Sessions.Registry.PIDPartition0", .ic = "proc_lib:init_p/5",
-         .dic = "Elixir.Registry.Partition:init/1", .anc = "Elixir.Zoo.Sessions.Registry Elixir.Zoo.Supervisor 101",
-         .gl = "100", .links = "300", .trap_exit = 1},
+        {.num = 301,
+         .name = "Elixir.Zoo.Sessions.Registry.PIDPartition0",
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Registry.Partition:init/1",
+         .anc = "Elixir.Zoo.Sessions.Registry Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "300",
+         .trap_exit = 1},
     };
     tu_child top[] = {{"Elixir.Zoo.Sessions.Registry", "300", 1, "permanent", "Elixir.Registry"}};
     world w = {.app = app, .schedulers = schedulers, PROCS(ps), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup rs = {.num = 300, .name = "Elixir.Zoo.Sessions.Registry", .kind = "registry", .strategy = "one_for_all",
-                 .intensity = 3, .period = 5, .nchildren = 1};
+    tu_sup rs = {.num = 300,
+                 .name = "Elixir.Zoo.Sessions.Registry",
+                 .kind = "registry",
+                 .strategy = "one_for_all",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = 1};
     tu_sup_msg(s, &rs);
-    tu_child rc[] = {{"Elixir.Zoo.Sessions.Registry.PIDPartition0", "301", 0, "permanent", "Elixir.Registry.Partition"}};
+    tu_child rc[] = {
+        {"Elixir.Zoo.Sessions.Registry.PIDPartition0", "301", 0, "permanent", "Elixir.Registry.Partition"}};
     tu_children(s, 300, rc, 1);
     tu_registry(s, "Elixir.Zoo.Sessions.Registry", 300, kind, parts, keys);
     w_end(s, &w);
@@ -1462,7 +1640,8 @@ static void test_registry_single_partition_fires(void **state)
     expect_ev(x, "keys", 5000);
     expect_ev(x, "partitions", 1);
     expect_ev(x, "schedulers", 4);
-    assert_contains(x->summary, "Registry Zoo.Sessions.Registry (unique keys) has 5,000 keys in one partition on 4 schedulers");
+    assert_contains(x->summary,
+                    "Registry Zoo.Sessions.Registry (unique keys) has 5,000 keys in one partition on 4 schedulers");
     assert_contains(x->recommendation,
                     "{Registry, keys: :unique, name: Zoo.Sessions.Registry, partitions: System.schedulers_online()}");
     assert_int_equal(f.items.len, 1);
@@ -1471,8 +1650,9 @@ static void test_registry_single_partition_fires(void **state)
     /* a duplicate registry keeps its kind in the advice */
     s = plant_registry(NULL, 4, "duplicate", 1, 1000);
     run_rules(s, NULL, "registry-single-partition", &f);
-    assert_contains(the(&f, "registry-single-partition")->recommendation,
-                    "{Registry, keys: :duplicate, name: Zoo.Sessions.Registry, partitions: System.schedulers_online()}");
+    assert_contains(
+        the(&f, "registry-single-partition")->recommendation,
+        "{Registry, keys: :duplicate, name: Zoo.Sessions.Registry, partitions: System.schedulers_online()}");
     findings_free(&f);
     snap_free(s);
 }
@@ -1535,9 +1715,13 @@ static snap *plant_atoms(const char *app, const char *gl, size_t n, long atom_co
     assert_non_null(ps);
     ps[0] = (tu_proc){TOP_CHILD(200, "Elixir.Zoo.SessionSup", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1};
     for (size_t i = 0; i < n; i++)
-        ps[i + 1] = (tu_proc){.num = 1000 + (unsigned)i, .name = sp_fmt(&sp, "session_%zu", i + 1),
-                              .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Session:init/1",
-                              .anc = "Elixir.Zoo.SessionSup Elixir.Zoo.Supervisor 101", .gl = gl, .links = "200",
+        ps[i + 1] = (tu_proc){.num = 1000 + (unsigned)i,
+                              .name = sp_fmt(&sp, "session_%zu", i + 1),
+                              .ic = "proc_lib:init_p/5",
+                              .dic = "Elixir.Zoo.Session:init/1",
+                              .anc = "Elixir.Zoo.SessionSup Elixir.Zoo.Supervisor 101",
+                              .gl = gl,
+                              .links = "200",
                               .reds = 100 + (long)i};
     tu_child top[] = {{"Elixir.Zoo.SessionSup", "200", 1, "permanent", "Elixir.DynamicSupervisor"}};
     world w = {.app = app, .procs = ps, .n_procs = n + 1, TOP(top)};
@@ -1545,8 +1729,13 @@ static snap *plant_atoms(const char *app, const char *gl, size_t n, long atom_co
     w_begin(s, &w);
     if (atom_count)
         tu_meta_int(s, "atom_count", atom_count);
-    tu_sup ds = {.num = 200, .name = "Elixir.Zoo.SessionSup", .kind = "dynamic", .strategy = "one_for_one",
-                 .intensity = 3, .period = 5, .nchildren = (long)n};
+    tu_sup ds = {.num = 200,
+                 .name = "Elixir.Zoo.SessionSup",
+                 .kind = "dynamic",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = (long)n};
     tu_sup_msg(s, &ds);
     feed_rows(s, 200, 1000, n, "temporary", "Elixir.Zoo.Session");
     w_end(s, &w);
@@ -1665,13 +1854,16 @@ static void test_regression_atoms_registry_partitions(void **state)
     tu_proc ps[NPART + 1];
     tu_child rc[NPART];
     memset(ps, 0, sizeof ps);
-    ps[0] = (tu_proc){TOP_CHILD(300, "Elixir.Zoo.Registry", "supervisor:Elixir.Registry.Supervisor/1"),
-                      .trap_exit = 1};
+    ps[0] = (tu_proc){TOP_CHILD(300, "Elixir.Zoo.Registry", "supervisor:Elixir.Registry.Supervisor/1"), .trap_exit = 1};
     for (unsigned i = 0; i < NPART; i++) {
         const char *name = sp_fmt(&sp, "Elixir.Zoo.Registry.PIDPartition%u", i);
-        ps[i + 1] = (tu_proc){.num = 301 + i, .name = name, .ic = "proc_lib:init_p/5",
+        ps[i + 1] = (tu_proc){.num = 301 + i,
+                              .name = name,
+                              .ic = "proc_lib:init_p/5",
                               .dic = "Elixir.Registry.Partition:init/1",
-                              .anc = "Elixir.Zoo.Registry Elixir.Zoo.Supervisor 101", .gl = "100", .links = "300",
+                              .anc = "Elixir.Zoo.Registry Elixir.Zoo.Supervisor 101",
+                              .gl = "100",
+                              .links = "300",
                               .trap_exit = 1};
         rc[i] = (tu_child){name, sp_fmt(&sp, "%u", 301 + i), 0, "permanent", "Elixir.Registry.Partition"};
     }
@@ -1679,8 +1871,13 @@ static void test_regression_atoms_registry_partitions(void **state)
     world w = {.schedulers = NPART, PROCS(ps), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup rs = {.num = 300, .name = "Elixir.Zoo.Registry", .kind = "registry", .strategy = "one_for_all",
-                 .intensity = 3, .period = 5, .nchildren = NPART};
+    tu_sup rs = {.num = 300,
+                 .name = "Elixir.Zoo.Registry",
+                 .kind = "registry",
+                 .strategy = "one_for_all",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = NPART};
     tu_sup_msg(s, &rs);
     tu_children(s, 300, rc, NPART);
     tu_registry(s, "Elixir.Zoo.Registry", 300, "unique", NPART, 50000);
@@ -1693,8 +1890,9 @@ static void test_regression_atoms_registry_partitions(void **state)
     int correct = n_of(&f, "atom-named-dynamic-processes") == 0;
     findings_free(&f);
     snap_free(s);
-    regression(correct, "atom-named-dynamic-processes reports a Registry's own partitions "
-                       "(Elixir.Zoo.Registry.PIDPartition0..31) on a 32-scheduler node (src/rule_registry.c run_atoms)");
+    regression(correct,
+               "atom-named-dynamic-processes reports a Registry's own partitions "
+               "(Elixir.Zoo.Registry.PIDPartition0..31) on a 32-scheduler node (src/rule_registry.c run_atoms)");
 }
 
 /* ======================================================================================== */
@@ -1708,7 +1906,7 @@ typedef struct {
     const char *mons; /* monitors */
     int trap_exit;
     int owns_ets;
-    int dynamic;      /* a child of a DynamicSupervisor instead */
+    int dynamic; /* a child of a DynamicSupervisor instead */
     const char *app;
     int one_sample;
 } idle_shape;
@@ -1716,27 +1914,44 @@ typedef struct {
 static snap *plant_idle(const idle_shape *sh)
 {
     tu_proc ps[] = {
-        {.num = 200, .name = "Elixir.Zoo.Helpers", .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Helpers:init/1",
-         .anc = sh->dynamic ? "Elixir.Zoo.Dyn Elixir.Zoo.Supervisor 101" : "Elixir.Zoo.Supervisor 101", .gl = "100",
-         .links = sh->dynamic ? "201" : "102", .heap = sh->heap ? sh->heap : 233, .mem = 2800, .reds = 150,
-         .mons = sh->mons, .trap_exit = sh->trap_exit},
+        {.num = 200,
+         .name = "Elixir.Zoo.Helpers",
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Helpers:init/1",
+         .anc = sh->dynamic ? "Elixir.Zoo.Dyn Elixir.Zoo.Supervisor 101" : "Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = sh->dynamic ? "201" : "102",
+         .heap = sh->heap ? sh->heap : 233,
+         .mem = 2800,
+         .reds = 150,
+         .mons = sh->mons,
+         .trap_exit = sh->trap_exit},
         {TOP_CHILD(201, "Elixir.Zoo.Dyn", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1},
     };
     tu_proc2 p2[] = {{.num = 200, .reds = sh->reds2 ? sh->reds2 : 150, .mem = 2800}};
     tu_child top_static[] = {{"Elixir.Zoo.Helpers", "200", 0, "permanent", "Elixir.Zoo.Helpers"},
                              {"Elixir.Zoo.Dyn", "201", 1, "permanent", "Elixir.DynamicSupervisor"}};
-    world w = {.app = sh->app, .one_sample = sh->one_sample, PROCS(ps), P2(p2), .top = top_static + (sh->dynamic ? 1 : 0),
+    world w = {.app = sh->app,
+               .one_sample = sh->one_sample,
+               PROCS(ps),
+               P2(p2),
+               .top = top_static + (sh->dynamic ? 1 : 0),
                .n_top = sh->dynamic ? 1 : 2};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup ds = {.num = 201, .name = "Elixir.Zoo.Dyn", .kind = "dynamic", .strategy = "one_for_one",
-                 .intensity = 3, .period = 5, .nchildren = sh->dynamic ? 1 : 0};
+    tu_sup ds = {.num = 201,
+                 .name = "Elixir.Zoo.Dyn",
+                 .kind = "dynamic",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = sh->dynamic ? 1 : 0};
     tu_sup_msg(s, &ds);
     tu_child dc[] = {{"undefined", "200", 0, "transient", "Elixir.Zoo.Helpers"}};
     tu_children(s, 201, dc, sh->dynamic ? 1 : 0);
     if (sh->owns_ets) {
-        tu_ets_row e = {.id = "zoo_helpers", .name = "zoo_helpers", .owner = "200", .size = 3, .mem_words = 300,
-                        .named = 1};
+        tu_ets_row e = {
+            .id = "zoo_helpers", .name = "zoo_helpers", .owner = "200", .size = 3, .mem_words = 300, .named = 1};
         tu_ets(s, &e, 1);
     }
     w_end(s, &w);
@@ -1785,13 +2000,13 @@ static void test_process_without_runtime_reason_fires(void **state)
 static void test_process_without_runtime_reason_near_misses(void **state)
 {
     idle_shape cases[] = {
-        {.reds2 = 5150},     /* traffic */
-        {.reds2 = 180},      /* a timer: 30 reductions in the window */
-        {.mons = "102"},     /* monitors something */
-        {.trap_exit = 1},    /* cleans up on exit */
-        {.owns_ets = 1},     /* owns a table */
-        {.heap = 4000},      /* 32 KB of state */
-        {.dynamic = 1},      /* started on demand */
+        {.reds2 = 5150},  /* traffic */
+        {.reds2 = 180},   /* a timer: 30 reductions in the window */
+        {.mons = "102"},  /* monitors something */
+        {.trap_exit = 1}, /* cleans up on exit */
+        {.owns_ets = 1},  /* owns a table */
+        {.heap = 4000},   /* 32 KB of state */
+        {.dynamic = 1},   /* started on demand */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snap *s = plant_idle(&cases[i]);
@@ -1853,17 +2068,31 @@ static snap *plant_mailbox(const char *app, const char *gl, int one_sample, long
 {
     tu_proc ps[] = {
         {TOP_CHILD(200, "Elixir.Zoo.Workers", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1},
-        {.num = 1000, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Worker:init/1",
-         .cf = "Elixir.Zoo.Worker:handle_info/2", .anc = "Elixir.Zoo.Workers Elixir.Zoo.Supervisor 101", .gl = gl,
-         .links = "200", .mq = q1, .monby = callers, .reds = 1000, .mem = 3000000, .heap = 300000},
+        {.num = 1000,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Worker:init/1",
+         .cf = "Elixir.Zoo.Worker:handle_info/2",
+         .anc = "Elixir.Zoo.Workers Elixir.Zoo.Supervisor 101",
+         .gl = gl,
+         .links = "200",
+         .mq = q1,
+         .monby = callers,
+         .reds = 1000,
+         .mem = 3000000,
+         .heap = 300000},
     };
     tu_proc2 p2[] = {{.num = 1000, .mq = q2, .reds = 90000, .mem = 5000000, .monby = callers}};
     tu_child top[] = {{"Elixir.Zoo.Workers", "200", 1, "permanent", "Elixir.DynamicSupervisor"}};
     world w = {.app = app, .one_sample = one_sample, .gap_us = 500000, PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup ds = {.num = 200, .name = "Elixir.Zoo.Workers", .kind = "dynamic", .strategy = "one_for_one",
-                 .intensity = 3, .period = 5, .nchildren = 1};
+    tu_sup ds = {.num = 200,
+                 .name = "Elixir.Zoo.Workers",
+                 .kind = "dynamic",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = 1};
     tu_sup_msg(s, &ds);
     tu_child dc[] = {{"undefined", "1000", 0, "temporary", "Elixir.Zoo.Worker"}};
     tu_children(s, 200, dc, 1);
@@ -1900,11 +2129,9 @@ static void test_mailbox_buildup_severities(void **state)
         long q1, q2;
         int sev;
     } cases[] = {
-        {1500, 1500, SEV_WARNING},
-        {12000, 11000, SEV_CRITICAL},
-        {150, 300, SEV_WARNING},
-        {990, 1050, SEV_WARNING},
-        {900, 1000, SEV_CRITICAL}, /* reaches mailbox.queue while growing by mailbox.growth */
+        {1500, 1500, SEV_WARNING}, {12000, 11000, SEV_CRITICAL}, {150, 300, SEV_WARNING},
+        {990, 1050, SEV_WARNING},  {900, 1000, SEV_CRITICAL}, /* reaches mailbox.queue while growing by mailbox.growth
+                                                               */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snap *s = plant_mailbox(NULL, "100", 0, cases[i].q1, cases[i].q2, 0);
@@ -2030,7 +2257,7 @@ static void test_regression_mailbox_callers_of_non_singleton(void **state)
     if (!correct)
         assert_int_equal(any, 0); /* today: silence from every rule */
     regression(correct, "a 50,000-message queue with 25 callers on a non-singleton is reported by no rule "
-                       "(src/rule_process.c run_mailbox)");
+                        "(src/rule_process.c run_mailbox)");
 }
 
 /* ======================================================================================== */
@@ -2042,10 +2269,20 @@ static snap *plant_churn(const char *app, long intensity, long period, const cha
 {
     tu_proc ps[] = {
         {TOP_CHILD(200, "Elixir.Zoo.Flaky.Sup", "supervisor:Elixir.Zoo.Flaky.Sup/1"), .trap_exit = 1},
-        {.num = 201, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Steady:init/1",
-         .anc = "Elixir.Zoo.Flaky.Sup Elixir.Zoo.Supervisor 101", .gl = "100", .links = "200", .reds = 5000},
-        {.num = 202, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Young:init/1",
-         .anc = "Elixir.Zoo.Flaky.Sup Elixir.Zoo.Supervisor 101", .gl = "100", .links = "200", .reds = 50},
+        {.num = 201,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Steady:init/1",
+         .anc = "Elixir.Zoo.Flaky.Sup Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "200",
+         .reds = 5000},
+        {.num = 202,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Young:init/1",
+         .anc = "Elixir.Zoo.Flaky.Sup Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "200",
+         .reds = 50},
     };
     /* both children busy: no process-without-runtime-reason in the way */
     tu_proc2 p2[] = {{.num = 201, .reds = 9000}, {.num = 202, .reds = 3000}};
@@ -2053,8 +2290,14 @@ static snap *plant_churn(const char *app, long intensity, long period, const cha
     world w = {.app = app, PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup fs = {.num = 200, .name = "Elixir.Zoo.Flaky.Sup", .strategy = "one_for_one", .intensity = intensity,
-                 .period = period, .restarts = restarts, .nchildren = 3, .callback = "Elixir.Zoo.Flaky.Sup"};
+    tu_sup fs = {.num = 200,
+                 .name = "Elixir.Zoo.Flaky.Sup",
+                 .strategy = "one_for_one",
+                 .intensity = intensity,
+                 .period = period,
+                 .restarts = restarts,
+                 .nchildren = 3,
+                 .callback = "Elixir.Zoo.Flaky.Sup"};
     tu_sup_msg(s, &fs);
     tu_child fc[] = {{"Elixir.Zoo.Steady", "201", 0, "permanent", "Elixir.Zoo.Steady"},
                      {"Elixir.Zoo.Young", "202", 0, "permanent", "Elixir.Zoo.Young"},
@@ -2111,10 +2354,10 @@ static void test_restart_churn_near_misses(void **state)
         long intensity, period;
         const char *restarts;
     } cases[] = {
-        {10, 60, "1 2 3 4"},      /* 0.4 */
-        {3, 5, "6 10 20 30"},     /* all older than 5 s */
-        {2, 5, "1"},              /* 0.5, but one restart */
-        {0, 5, "1 2 3"},          /* intensity 0: never restarts */
+        {10, 60, "1 2 3 4"},  /* 0.4 */
+        {3, 5, "6 10 20 30"}, /* all older than 5 s */
+        {2, 5, "1"},          /* 0.5, but one restart */
+        {0, 5, "1 2 3"},      /* intensity 0: never restarts */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snap *s = plant_churn(NULL, cases[i].intensity, cases[i].period, cases[i].restarts, 0);
@@ -2166,7 +2409,7 @@ static void test_regression_restart_churn_critical_off_by_one(void **state)
     findings_free(&f);
     snap_free(s);
     regression(sev == SEV_WARNING, "restart-churn: 2 restarts of intensity 3 (two short of giving up) is critical "
-                                  "(src/rule_supervisors.c run_churn)");
+                                   "(src/rule_supervisors.c run_churn)");
 }
 
 /* ======================================================================================== */
@@ -2186,11 +2429,24 @@ static snap *plant_ets(const char *app, const char *gl, const char *heir, int na
     snap *s = snap_new();
     w_begin(s, &w);
     tu_ets_row es[] = {
-        {.id = named ? "sessions" : "#Ref<0.1.2.3>", .name = named ? "sessions" : "zoo_anon", .owner = "200",
-         .heir = heir, .type = "set", .protection = "public", .size = 1200, .mem_words = 5000, .read_conc = 1,
+        {.id = named ? "sessions" : "#Ref<0.1.2.3>",
+         .name = named ? "sessions" : "zoo_anon",
+         .owner = "200",
+         .heir = heir,
+         .type = "set",
+         .protection = "public",
+         .size = 1200,
+         .mem_words = 5000,
+         .read_conc = 1,
          .named = named},
-        {.id = "keeper", .name = "keeper", .owner = "201", .type = "set", .protection = "protected", .size = 5,
-         .mem_words = 300, .named = 1},
+        {.id = "keeper",
+         .name = "keeper",
+         .owner = "201",
+         .type = "set",
+         .protection = "protected",
+         .size = 5,
+         .mem_words = 300,
+         .named = 1},
     };
     tu_ets(s, es, 2);
     w_end(s, &w);
@@ -2212,7 +2468,8 @@ static void test_ets_owner_at_risk_fires(void **state)
     expect_ev(x, "memory", 40000);
     assert_contains(x->summary, "ETS table :sessions (1200 rows, 39.1 KB, public) is owned by a spawned fun, an "
                                 "unsupervised process (app-orphan), and has no heir");
-    assert_contains(x->recommendation, ":ets.new(:sessions, [:named_table, :public, {:heir, heir_pid, :data}, read_concurrency: true])");
+    assert_contains(x->recommendation,
+                    ":ets.new(:sessions, [:named_table, :public, {:heir, heir_pid, :data}, read_concurrency: true])");
     /* the owner itself is an unsupervised process */
     assert_int_equal(n_of(&f, "unsupervised-process"), 1);
     assert_int_equal(f.items.len, 2);
@@ -2225,20 +2482,31 @@ static void test_ets_owner_at_risk_task_owner(void **state)
 {
     tu_proc ps[] = {
         {TOP_CHILD(240, "Elixir.Zoo.TaskSup", "Elixir.Task.Supervisor:init/1"), .trap_exit = 1},
-        {.num = 241, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Import:-run/1-fun-0-/0", .cf = "timer:sleep/1",
-         .anc = "Elixir.Zoo.TaskSup Elixir.Zoo.Supervisor 101", .gl = "100", .links = "240", .callers = "240"},
+        {.num = 241,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Import:-run/1-fun-0-/0",
+         .cf = "timer:sleep/1",
+         .anc = "Elixir.Zoo.TaskSup Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "240",
+         .callers = "240"},
     };
     tu_child top[] = {{"Elixir.Zoo.TaskSup", "240", 1, "permanent", "Elixir.Task.Supervisor"}};
     world w = {PROCS(ps), TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_sup ts = {.num = 240, .name = "Elixir.Zoo.TaskSup", .kind = "task", .strategy = "one_for_one", .intensity = 3,
-                 .period = 5, .nchildren = 1};
+    tu_sup ts = {.num = 240,
+                 .name = "Elixir.Zoo.TaskSup",
+                 .kind = "task",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .nchildren = 1};
     tu_sup_msg(s, &ts);
     tu_child tc[] = {{"undefined", "241", 0, "temporary", "Elixir.Task.Supervised"}};
     tu_children(s, 240, tc, 1);
-    tu_ets_row e = {.id = "import_buf", .name = "import_buf", .owner = "241", .size = 10, .mem_words = 1000,
-                    .named = 1};
+    tu_ets_row e = {
+        .id = "import_buf", .name = "import_buf", .owner = "241", .size = 10, .mem_words = 1000, .named = 1};
     tu_ets(s, &e, 1);
     w_end(s, &w);
     findings f;
@@ -2313,8 +2581,12 @@ static void test_regression_ets_module_named_table(void **state)
     world w = {PROCS(ps)};
     snap *s = snap_new();
     w_begin(s, &w);
-    tu_ets_row e = {.id = "Elixir.Zoo.Sessions", .name = "Elixir.Zoo.Sessions", .owner = "200", .size = 7,
-                    .mem_words = 400, .named = 1};
+    tu_ets_row e = {.id = "Elixir.Zoo.Sessions",
+                    .name = "Elixir.Zoo.Sessions",
+                    .owner = "200",
+                    .size = 7,
+                    .mem_words = 400,
+                    .named = 1};
     tu_ets(s, &e, 1);
     w_end(s, &w);
     findings f;
@@ -2340,8 +2612,13 @@ static snap *plant_stuck_on(const char *app, const char *status, const char *err
     snap *s = snap_new();
     w_begin(s, &w);
     tu_meta_int(s, "sup_timeout_ms", 2000);
-    tu_sup st = {.num = 200, .name = "Elixir.Zoo.Stuck", .strategy = "one_for_one", .intensity = 3, .period = 5,
-                 .status = status, .error = error};
+    tu_sup st = {.num = 200,
+                 .name = "Elixir.Zoo.Stuck",
+                 .strategy = "one_for_one",
+                 .intensity = 3,
+                 .period = 5,
+                 .status = status,
+                 .error = error};
     tu_sup_msg(s, &st);
     w_end(s, &w);
     return s;
@@ -2420,9 +2697,18 @@ static void test_unresponsive_supervisor_runtime_exempt(void **state)
 /* ======================================================================================== */
 
 static const char *const all_ids[] = {
-    "unsupervised-process", "unsupervised-task", "global-bottleneck", "genserver-as-cache", "agent-under-load",
-    "missing-partition-supervisor", "registry-single-partition", "atom-named-dynamic-processes",
-    "process-without-runtime-reason", "mailbox-buildup", "restart-churn", "ets-owner-at-risk",
+    "unsupervised-process",
+    "unsupervised-task",
+    "global-bottleneck",
+    "genserver-as-cache",
+    "agent-under-load",
+    "missing-partition-supervisor",
+    "registry-single-partition",
+    "atom-named-dynamic-processes",
+    "process-without-runtime-reason",
+    "mailbox-buildup",
+    "restart-churn",
+    "ets-owner-at-risk",
     "unresponsive-supervisor",
 };
 
@@ -2673,10 +2959,10 @@ static void test_findings_sort_and_count(void **state)
         int sev;
         const char *subject;
     } in[] = {
-        {"unsupervised-process", SEV_INFO, "b"},     {"mailbox-buildup", SEV_WARNING, "z"},
-        {"restart-churn", SEV_CRITICAL, "a"},        {"agent-under-load", SEV_WARNING, "y"},
-        {"mailbox-buildup", SEV_CRITICAL, "m"},      {"mailbox-buildup", SEV_WARNING, "c"},
-        {"global-bottleneck", SEV_CRITICAL, "q"},    {"unsupervised-process", SEV_INFO, "a"},
+        {"unsupervised-process", SEV_INFO, "b"},  {"mailbox-buildup", SEV_WARNING, "z"},
+        {"restart-churn", SEV_CRITICAL, "a"},     {"agent-under-load", SEV_WARNING, "y"},
+        {"mailbox-buildup", SEV_CRITICAL, "m"},   {"mailbox-buildup", SEV_WARNING, "c"},
+        {"global-bottleneck", SEV_CRITICAL, "q"}, {"unsupervised-process", SEV_INFO, "a"},
     };
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
         finding *x = findings_add(&f, in[i].rule, in[i].sev);
@@ -2685,8 +2971,8 @@ static void test_findings_sort_and_count(void **state)
     }
     findings_sort(&f);
     const char *want[][2] = {
-        {"global-bottleneck", "q"}, {"mailbox-buildup", "m"}, {"restart-churn", "a"},
-        {"agent-under-load", "y"},  {"mailbox-buildup", "c"}, {"mailbox-buildup", "z"},
+        {"global-bottleneck", "q"},    {"mailbox-buildup", "m"},      {"restart-churn", "a"},
+        {"agent-under-load", "y"},     {"mailbox-buildup", "c"},      {"mailbox-buildup", "z"},
         {"unsupervised-process", "a"}, {"unsupervised-process", "b"},
     };
     int prev = SEV_CRITICAL;
@@ -2739,7 +3025,7 @@ static void test_regression_findings_sort_empty(void **state)
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     regression(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-              "findings_sort of an empty set passes NULL to qsort (UB; src/rules.c findings_sort)");
+               "findings_sort of an empty set passes NULL to qsort (UB; src/rules.c findings_sort)");
 }
 
 static void test_rules_run_sorts(void **state)
@@ -2882,8 +3168,8 @@ static void test_json_validator(void **state)
 {
     assert_true(json_valid("{\"a\": [1, -2.5e+3, true, null, \"x\\n\\u00e9\"], \"b\": {}}\n"));
     assert_true(json_valid("[]"));
-    const char *bad[] = {"", "{", "{\"a\": 1,}", "[1 2]", "{\"a\" 1}", "{a: 1}", "[01]", "[1.]", "\"\n\"",
-                         "[nul]", "{\"a\": 1}}", "[\"\\x\"]", "[1e]"};
+    const char *bad[] = {"",     "{",      "{\"a\": 1,}", "[1 2]",       "{\"a\" 1}", "{a: 1}", "[01]",
+                         "[1.]", "\"\n\"", "[nul]",       "{\"a\": 1}}", "[\"\\x\"]", "[1e]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (json_valid(bad[i]))
             fail_msg("validator accepted '%s'", bad[i]);
@@ -2902,8 +3188,10 @@ static void test_every_rule_says_what_it_cannot_see(void **state)
 static void test_json_numbers_exact(void **state)
 {
     (void)state;
-    const double vals[] = {198009123.0, 1e6, 123456789012345.0, -7.0, 0.1, 1.0 / 3.0, 2.5e-9, 1e300, 4503599627370497.0};
-    const char *want[] = {"198009123", "1000000", "123456789012345", "-7", "0.1", NULL, "2.5e-09", NULL, "4503599627370497"};
+    const double vals[] = {198009123.0, 1e6,   123456789012345.0, -7.0, 0.1, 1.0 / 3.0,
+                           2.5e-9,      1e300, 4503599627370497.0};
+    const char *want[] = {"198009123", "1000000", "123456789012345", "-7", "0.1", NULL,
+                          "2.5e-09",   NULL,      "4503599627370497"};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
         strbuf sb;
         sb_init(&sb);
@@ -2954,7 +3242,8 @@ static void test_render_findings_text(void **state)
     sb_init(&sb);
     render_findings_text(s, &f, SEV_WARNING, &c, &sb);
     assert_not_contains(sb.buf, "\xe2\x84\xb9 info");
-    assert_contains(sb.buf, "1 critical, 2 warning, 1 info on n@h (two samples, 12 processes) \xe2\x80\x94 some hidden by -s\n");
+    assert_contains(
+        sb.buf, "1 critical, 2 warning, 1 info on n@h (two samples, 12 processes) \xe2\x80\x94 some hidden by -s\n");
     sb_free(&sb);
 
     /* colour */
@@ -3082,7 +3371,6 @@ static void test_render_zoo_findings(void **state)
     snap_free(s);
 }
 
-
 /* ======================================================================================== */
 /* Real systems, part 2: evidence an OTP expert would sign                                  */
 /* ======================================================================================== */
@@ -3094,13 +3382,15 @@ static snap *plant_unnamed_server(int n, int in_call, int pool)
     tu_proc ps[64];
     memset(ps, 0, sizeof ps);
     int k = 0;
-    ps[k++] = (tu_proc){TOP_CHILD(200, NULL, "Elixir.Zoo.Prices:init/1"), .mq = 25, .monby = n, .reds = 1000,
-                        .heap = 300, .mem = 3000};
+    ps[k++] = (tu_proc){
+        TOP_CHILD(200, NULL, "Elixir.Zoo.Prices:init/1"), .mq = 25, .monby = n, .reds = 1000, .heap = 300, .mem = 3000};
     if (pool)
         ps[k++] = (tu_proc){TOP_CHILD(201, NULL, "Elixir.Zoo.Prices:init/1"), .heap = 300, .mem = 3000};
     for (int i = 0; i < n && k < 64; i++)
-        ps[k++] = (tu_proc){.num = (unsigned)(300 + i), .ic = "Elixir.Zoo.Client:loop/0",
-                            .cf = in_call ? "gen:do_call/4" : "Elixir.Zoo.Client:loop/0", .gl = "100",
+        ps[k++] = (tu_proc){.num = (unsigned)(300 + i),
+                            .ic = "Elixir.Zoo.Client:loop/0",
+                            .cf = in_call ? "gen:do_call/4" : "Elixir.Zoo.Client:loop/0",
+                            .gl = "100",
                             .mons = "200"};
     tu_proc2 p2[] = {{.num = 200, .mq = 27, .monby = n, .reds = 6000}};
     tu_child top[] = {{"Elixir.Zoo.Prices", "200", 0, "permanent", "Elixir.Zoo.Prices"},
@@ -3166,10 +3456,10 @@ static void test_agent_under_load_flood_grouped(void **state)
         for (int i = 0; i < 50; i++) {
             ps[i] = (tu_proc){TOP_CHILD((unsigned)(200 + i), NULL, "Elixir.Agent.Server:init/1"),
                               .monby = waiting ? 6 + i % 3 : 0, .reds = 1000};
-            p2[i] = (tu_proc2){.num = (unsigned)(200 + i), .reds = 1000 + 5600 + (waiting ? i * 10 : 0),
-                               .monby = waiting ? 6 : 0};
-            top[i] = (tu_child){sp_fmt(&sp, "{:entity, %d}", i), sp_fmt(&sp, "%d", 200 + i), 0, "permanent",
-                                "Elixir.Agent"};
+            p2[i] = (tu_proc2){
+                .num = (unsigned)(200 + i), .reds = 1000 + 5600 + (waiting ? i * 10 : 0), .monby = waiting ? 6 : 0};
+            top[i] =
+                (tu_child){sp_fmt(&sp, "{:entity, %d}", i), sp_fmt(&sp, "%d", 200 + i), 0, "permanent", "Elixir.Agent"};
         }
         world w = {PROCS(ps), P2(p2), TOP(top)};
         snap *s = w_build(&w);
@@ -3196,8 +3486,8 @@ static void test_agent_under_load_flood_grouped(void **state)
 static void test_genserver_as_cache_queue_is_not_state(void **state)
 {
     for (int q = 0; q < 2; q++) {
-        tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Sink", "Elixir.Zoo.Sink:init/1"), .mq = q ? 5000 : 3,
-                         .monby = 3, .heap = 1 << 20, .mem = 9 << 20}};
+        tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Sink", "Elixir.Zoo.Sink:init/1"), .mq = q ? 5000 : 3, .monby = 3,
+                         .heap = 1 << 20, .mem = 9 << 20}};
         tu_proc2 p2[] = {{.num = 200, .mq = q ? 6000 : 2, .monby = 3, .reds = 5000}};
         tu_child top[] = {{"Elixir.Zoo.Sink", "200", 0, "permanent", "Elixir.Zoo.Sink"}};
         world w = {PROCS(ps), P2(p2), TOP(top)};
@@ -3218,7 +3508,8 @@ static void test_process_without_runtime_reason_pool(void **state)
 {
     tu_proc ps[] = {{TOP_CHILD(200, NULL, "Elixir.Zoo.Worker:init/1"), .reds = 100, .heap = 233},
                     {TOP_CHILD(201, NULL, "Elixir.Zoo.Worker:init/1"), .reds = 100, .heap = 233}};
-    tu_child top[] = {{"w1", "200", 0, "permanent", "Elixir.Zoo.Worker"}, {"w2", "201", 0, "permanent", "Elixir.Zoo.Worker"}};
+    tu_child top[] = {{"w1", "200", 0, "permanent", "Elixir.Zoo.Worker"},
+                      {"w2", "201", 0, "permanent", "Elixir.Zoo.Worker"}};
     world w = {PROCS(ps), TOP(top)};
     snap *s = w_build(&w);
     rule_opts o;
@@ -3237,9 +3528,14 @@ static void test_process_without_runtime_reason_pool(void **state)
 static void test_ets_owner_linked_helper(void **state)
 {
     for (int trap = 0; trap < 2; trap++) {
-        tu_proc ps[] = {{.num = 200, .name = "Elixir.Zoo.Server", .ic = "proc_lib:init_p/5",
-                         .dic = "Elixir.Zoo.Server:init/1", .anc = "Elixir.Zoo.Supervisor 101", .gl = "100",
-                         .links = "102 300", .trap_exit = trap},
+        tu_proc ps[] = {{.num = 200,
+                         .name = "Elixir.Zoo.Server",
+                         .ic = "proc_lib:init_p/5",
+                         .dic = "Elixir.Zoo.Server:init/1",
+                         .anc = "Elixir.Zoo.Supervisor 101",
+                         .gl = "100",
+                         .links = "102 300",
+                         .trap_exit = trap},
                         {.num = 300, .ic = "Elixir.Zoo.Server:listen/1", .anc = "200", .gl = "100", .links = "200"}};
         tu_child top[] = {{"Elixir.Zoo.Server", "200", 0, "permanent", "Elixir.Zoo.Server"}};
         world w = {PROCS(ps), TOP(top)};
@@ -3263,9 +3559,14 @@ static void test_ets_owner_linked_helper(void **state)
 /* a chain of links into the tree makes linked helpers; a spawn its spawner monitors is info */
 static void test_unsupervised_chains_and_watched(void **state)
 {
-    tu_proc ps[] = {{.num = 200, .name = "Elixir.Zoo.Listener", .ic = "proc_lib:init_p/5",
-                     .dic = "Elixir.Zoo.Listener:init/1", .anc = "Elixir.Zoo.Supervisor 101", .gl = "100",
-                     .links = "102 300", .mons = "310"},
+    tu_proc ps[] = {{.num = 200,
+                     .name = "Elixir.Zoo.Listener",
+                     .ic = "proc_lib:init_p/5",
+                     .dic = "Elixir.Zoo.Listener:init/1",
+                     .anc = "Elixir.Zoo.Supervisor 101",
+                     .gl = "100",
+                     .links = "102 300",
+                     .mons = "310"},
                     {.num = 300, .ic = "Elixir.Zoo.Listener:gserv/1", .anc = "200", .gl = "100", .links = "200 301"},
                     {.num = 301, .ic = "Elixir.Zoo.Listener:acceptor/1", .anc = "300 200", .gl = "100", .links = "300"},
                     {.num = 310, .ic = "Elixir.Zoo.Listener:worker/1", .anc = "200", .gl = "100"}};

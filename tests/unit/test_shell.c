@@ -74,8 +74,8 @@ static snap *load_golden(const char *name)
     struct stat st;
     if (stat(path, &st) != 0) {
         const char *slash = strrchr(__FILE__, '/');
-        snprintf(path, sizeof path, "%.*s/../golden/%s", slash ? (int)(slash - __FILE__) : 1,
-                 slash ? __FILE__ : ".", name);
+        snprintf(path, sizeof path, "%.*s/../golden/%s", slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".",
+                 name);
     }
     snap *s = snap_load(path, err);
     if (!s)
@@ -155,7 +155,10 @@ static int count_char(const char *s, char c)
     return n;
 }
 
-static int count_lines(const char *s) { return count_char(s, '\n') + (*s && s[strlen(s) - 1] != '\n'); }
+static int count_lines(const char *s)
+{
+    return count_char(s, '\n') + (*s && s[strlen(s) - 1] != '\n');
+}
 
 static int count_str(const char *hay, const char *needle)
 {
@@ -220,16 +223,19 @@ static const char *line_at(fx *f, const char *text, int k)
     return r;
 }
 
-static int starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
 
 /* ---- the command table -------------------------------------------------------------------- */
 
 static void test_cmd_table(void **state)
 {
     (void)state;
-    static const char *required[] = {"summary", "apps",  "tree",    "top",        "info", "registry",
-                                     "ets",     "findings", "explain", "report",  "refresh", "save",
-                                     "load",    "connect", "disconnect", "help", "quit"};
+    static const char *required[] = {"summary", "apps",     "tree",       "top",    "info",    "registry",
+                                     "ets",     "findings", "explain",    "report", "refresh", "save",
+                                     "load",    "connect",  "disconnect", "help",   "quit"};
     assert_true(shell_n_cmds >= (int)(sizeof required / sizeof required[0]));
     for (int i = 0; i < shell_n_cmds; i++) {
         const shell_cmd *c = &shell_cmds[i];
@@ -453,7 +459,7 @@ static void test_exec_czoo(void **state)
     o = run_ok(f, "top");
     assert_true(starts_with(o, "PID "));
     assert_int_equal(count_lines(o), 1 + 15); /* the default: 15 rows */
-    assert_null(strstr(o, "<0.150.0>"));     /* the advisor's own process is never listed */
+    assert_null(strstr(o, "<0.150.0>"));      /* the advisor's own process is never listed */
     /* sorted by rate (two samples): the busiest first */
     assert_true(starts_with(line_at(f, o, 1), "<0.111.0> "));
     assert_true(starts_with(line_at(f, o, 2), "<0.103.0> "));
@@ -546,7 +552,8 @@ static void test_exec_czoo_one_sample(void **state)
     char want[256];
     const char *o = run_ok(f, "summary");
     assert_non_null(strstr(o, "\nwindow    one sample (rates unavailable)\n"));
-    snprintf(want, sizeof want, "\nfindings  %d critical, %d warning, %d info   (`findings` to list them)\n", nc, nw, ni);
+    snprintf(want, sizeof want, "\nfindings  %d critical, %d warning, %d info   (`findings` to list them)\n", nc, nw,
+             ni);
     assert_non_null(strstr(o, want));
 
     /* findings: every severity by default, -s hides below */
@@ -771,8 +778,9 @@ static void test_exec_golden_zoo(void **state)
     }
     assert_string_equal(run_ok(f, "?"), o);
     o = run_ok(f, "help tree");
-    assert_string_equal(o, "tree [APP|SUP|PID|NAME] [-d DEPTH]   (alias: t)\n"
-                           "  supervision tree with strategies, intensities and findings; dynamic children collapsed\n");
+    assert_string_equal(o,
+                        "tree [APP|SUP|PID|NAME] [-d DEPTH]   (alias: t)\n"
+                        "  supervision tree with strategies, intensities and findings; dynamic children collapsed\n");
     assert_string_equal(run_ok(f, "help t"), o);
     assert_string_equal(run_ok(f, "help apps"), "apps \n  applications, versions, process counts, top supervisors\n");
 
@@ -1040,9 +1048,18 @@ static void expect_colour_only_adds_escapes(fx *f, const char *const *lines, siz
 static void test_colour_only_adds_escapes(void **state)
 {
     fx *f = *state;
-    static const char *lines[] = {"summary", "apps", "tree", "tree zoo -d 1", "info Zoo.GlobalBottleneck", "registry",
-                                  "registry Zoo.Registry -n 3", "ets", "findings", "findings -s critical",
-                                  "explain", "help"};
+    static const char *lines[] = {"summary",
+                                  "apps",
+                                  "tree",
+                                  "tree zoo -d 1",
+                                  "info Zoo.GlobalBottleneck",
+                                  "registry",
+                                  "registry Zoo.Registry -n 3",
+                                  "ets",
+                                  "findings",
+                                  "findings -s critical",
+                                  "explain",
+                                  "help"};
     int coloured = 0;
     expect_colour_only_adds_escapes(f, lines, N(lines), &coloured);
     assert_true(coloured >= 8);
@@ -1053,8 +1070,16 @@ static void test_colour_only_adds_escapes(void **state)
 static void test_save_load_roundtrip(void **state)
 {
     fx *f = *state;
-    static const char *views[] = {"summary", "apps", "tree", "top -s mem", "info Zoo.GlobalBottleneck",
-                                  "registry", "registry Zoo.Registry -n 5", "ets", "findings", "report zoo"};
+    static const char *views[] = {"summary",
+                                  "apps",
+                                  "tree",
+                                  "top -s mem",
+                                  "info Zoo.GlobalBottleneck",
+                                  "registry",
+                                  "registry Zoo.Registry -n 5",
+                                  "ets",
+                                  "findings",
+                                  "report zoo"};
     const char *before[sizeof views / sizeof views[0]];
     for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
         before[i] = run_ok(f, views[i]);
@@ -1190,7 +1215,7 @@ static void expect_exactly(fx *f, const char *cmd, int pos, const char *prefix, 
 }
 
 static void expect_has(fx *f, const char *cmd, int pos, const char *prefix, const char *const *want, size_t n,
-                       const char *const *not, size_t nn)
+                       const char *const * not, size_t nn)
 {
     vec v;
     complete(f, cmd, pos, prefix, &v);
@@ -1198,8 +1223,8 @@ static void expect_has(fx *f, const char *cmd, int pos, const char *prefix, cons
         if (!has(&v, want[i]))
             fail_msg("completing %s %d '%s': no '%s' among %zu", cmd, pos, prefix, want[i], v.len);
     for (size_t i = 0; i < nn; i++)
-        if (has(&v, not[i]))
-            fail_msg("completing %s %d '%s': '%s' offered", cmd, pos, prefix, not[i]);
+        if (has(&v, not [i]))
+            fail_msg("completing %s %d '%s': '%s' offered", cmd, pos, prefix, not [i]);
     cands_free(&v);
 }
 
@@ -1239,8 +1264,8 @@ static void test_complete_czoo(void **state)
     expect_exactly(f, "explain", 1, "Zoo", NULL, 0); /* rules only, no names */
 
     /* after tree: applications with a tree and supervised names, Elixir spelling */
-    static const char *tree_yes[] = {"zoo", "kernel", "Zoo.Supervisor", "Zoo.WorkerSup", "Zoo.Registry",
-                                     "kernel_sup", "Zoo.Cache", "code_server"};
+    static const char *tree_yes[] = {"zoo",          "kernel",     "Zoo.Supervisor", "Zoo.WorkerSup",
+                                     "Zoo.Registry", "kernel_sup", "Zoo.Cache",      "code_server"};
     static const char *tree_no[] = {"Elixir.Zoo.Supervisor", "init", "application_controller", "summary",
                                     "restart-churn"};
     expect_has(f, "tree", 1, "", tree_yes, N(tree_yes), tree_no, N(tree_no));
@@ -1253,8 +1278,8 @@ static void test_complete_czoo(void **state)
     expect_exactly(f, "tree", 1, "ker", k, N(k));
 
     /* after info: registered names (Elixir spelling), :global names */
-    static const char *info_yes[] = {"Zoo.Cache", "Zoo.Supervisor", "code_server", "init", "application_controller",
-                                     "zoo_leader"};
+    static const char *info_yes[] = {"Zoo.Cache", "Zoo.Supervisor",         "code_server",
+                                     "init",      "application_controller", "zoo_leader"};
     static const char *info_no[] = {"Elixir.Zoo.Cache", "zoo", "kernel", "restart-churn"};
     expect_has(f, "info", 1, "", info_yes, N(info_yes), info_no, N(info_no));
     static const char *zc[] = {"Zoo.Cache"};
@@ -1506,8 +1531,11 @@ static void check_fit(fx *f, const char *what, const char *text, int w)
 static void test_render_fit_views(void **state)
 {
     fx *f = *state;
-    static const char *views[] = {"tree", "tree zoo", "top", "top -s mem -n 40", "findings", "info Zoo.GlobalBottleneck",
-                                  "ets", "registry Zoo.Registry -n 5", "summary", "help"};
+    static const char *views[] = {"tree",     "tree zoo",
+                                  "top",      "top -s mem -n 40",
+                                  "findings", "info Zoo.GlobalBottleneck",
+                                  "ets",      "registry Zoo.Registry -n 5",
+                                  "summary",  "help"};
     static const int widths[] = {20, 40, 80};
     for (int colour = 0; colour < 2; colour++) {
         f->sh.color = colour;
@@ -1537,38 +1565,79 @@ static snap *build_shop(void)
     size_t n = 0;
     memset(ps, 0, sizeof ps);
     ps[n++] = (tu_proc){.num = 0, .name = "init", .ic = "otp_ring0:start/2", .gl = "0", .links = "10"};
-    ps[n++] = (tu_proc){.num = 10, .name = "application_controller", .ic = "erlang:apply/2", .gl = "0",
-                        .links = "0 100", .trap_exit = 1};
-    ps[n++] = (tu_proc){.num = 100, .ic = "proc_lib:init_p/5", .dic = "application_master:init/4", .gl = "100",
-                        .links = "10 101", .trap_exit = 1};
+    ps[n++] = (tu_proc){.num = 10,
+                        .name = "application_controller",
+                        .ic = "erlang:apply/2",
+                        .gl = "0",
+                        .links = "0 100",
+                        .trap_exit = 1};
+    ps[n++] = (tu_proc){.num = 100,
+                        .ic = "proc_lib:init_p/5",
+                        .dic = "application_master:init/4",
+                        .gl = "100",
+                        .links = "10 101",
+                        .trap_exit = 1};
     ps[n++] = (tu_proc){.num = 101, .ic = "application_master:start_it/4", .gl = "100", .links = "100 102"};
-    ps[n++] = (tu_proc){.num = 102, .name = "Elixir.Shop.Supervisor", .ic = "proc_lib:init_p/5",
-                        .dic = "supervisor:Elixir.Shop.Supervisor/1", .anc = "101", .gl = "100",
-                        .links = "101 103 104 105", .trap_exit = 1};
-    ps[n++] = (tu_proc){.num = 103, .name = "Elixir.Shop.Repo", .ic = "proc_lib:init_p/5",
-                        .dic = "Elixir.Shop.Repo:init/1", .anc = "Elixir.Shop.Supervisor 101", .gl = "100",
-                        .links = "102", .mq = 2};
-    ps[n++] = (tu_proc){.num = 104, .name = "Elixir.Shop.Carts", .ic = "proc_lib:init_p/5",
-                        .dic = "Elixir.DynamicSupervisor:init/1", .anc = "Elixir.Shop.Supervisor 101", .gl = "100",
-                        .links = "102", .trap_exit = 1};
-    ps[n++] = (tu_proc){.num = 105, .name = "Elixir.Shop.Inner", .ic = "proc_lib:init_p/5",
-                        .dic = "supervisor:Elixir.Shop.Inner/1", .anc = "Elixir.Shop.Supervisor 101", .gl = "100",
-                        .links = "102 106", .trap_exit = 1};
-    ps[n++] = (tu_proc){.num = 106, .ic = "proc_lib:init_p/5", .dic = "Elixir.Shop.Inner.Worker:init/1",
-                        .anc = "Elixir.Shop.Inner Elixir.Shop.Supervisor 101", .gl = "100", .links = "105"};
+    ps[n++] = (tu_proc){.num = 102,
+                        .name = "Elixir.Shop.Supervisor",
+                        .ic = "proc_lib:init_p/5",
+                        .dic = "supervisor:Elixir.Shop.Supervisor/1",
+                        .anc = "101",
+                        .gl = "100",
+                        .links = "101 103 104 105",
+                        .trap_exit = 1};
+    ps[n++] = (tu_proc){.num = 103,
+                        .name = "Elixir.Shop.Repo",
+                        .ic = "proc_lib:init_p/5",
+                        .dic = "Elixir.Shop.Repo:init/1",
+                        .anc = "Elixir.Shop.Supervisor 101",
+                        .gl = "100",
+                        .links = "102",
+                        .mq = 2};
+    ps[n++] = (tu_proc){.num = 104,
+                        .name = "Elixir.Shop.Carts",
+                        .ic = "proc_lib:init_p/5",
+                        .dic = "Elixir.DynamicSupervisor:init/1",
+                        .anc = "Elixir.Shop.Supervisor 101",
+                        .gl = "100",
+                        .links = "102",
+                        .trap_exit = 1};
+    ps[n++] = (tu_proc){.num = 105,
+                        .name = "Elixir.Shop.Inner",
+                        .ic = "proc_lib:init_p/5",
+                        .dic = "supervisor:Elixir.Shop.Inner/1",
+                        .anc = "Elixir.Shop.Supervisor 101",
+                        .gl = "100",
+                        .links = "102 106",
+                        .trap_exit = 1};
+    ps[n++] = (tu_proc){.num = 106,
+                        .ic = "proc_lib:init_p/5",
+                        .dic = "Elixir.Shop.Inner.Worker:init/1",
+                        .anc = "Elixir.Shop.Inner Elixir.Shop.Supervisor 101",
+                        .gl = "100",
+                        .links = "105"};
     /* outside the tree, registered locally and globally under the same name */
     ps[n++] = (tu_proc){.num = 108, .name = "shop_events", .ic = "erlang:apply/2", .gl = "100"};
     tu_procs(s, ps, n);
     /* the carts: 200..218 Shop.Cart (209 has a queue), 219..220 Shop.Checkout */
     n = 0;
     for (unsigned i = 200; i <= 220; i++)
-        ps[n++] = (tu_proc){.num = i, .ic = "proc_lib:init_p/5",
+        ps[n++] = (tu_proc){.num = i,
+                            .ic = "proc_lib:init_p/5",
                             .dic = i < 219 ? "Elixir.Shop.Cart:init/1" : "Elixir.Shop.Checkout:init/1",
-                            .anc = anc_cart, .gl = "100", .links = "104", .mq = i == 209 ? 5 : 0};
+                            .anc = anc_cart,
+                            .gl = "100",
+                            .links = "104",
+                            .mq = i == 209 ? 5 : 0};
     tu_procs(s, ps, n);
     tu_app(s, "shop", "The shop", "1.0.0", "100", "102", "Elixir.Shop.Application");
-    tu_sup top = {.num = 102, .name = "Elixir.Shop.Supervisor", .strategy = "one_for_one", .intensity = 3,
-                  .period = 5, .nchildren = 3, .callback = "Elixir.Shop.Supervisor"};
+    tu_sup top = {.num = 102,
+                  .name = "Elixir.Shop.Supervisor",
+                  .strategy = "one_for_one",
+                  .intensity = 3,
+                  .period = 5,
+                  .nchildren = 3,
+                  .callback = "Elixir.Shop.Supervisor"};
     tu_sup_msg(s, &top);
     static const tu_child tc[] = {
         {"Elixir.Shop.Repo", "103", 0, "permanent", "Elixir.Shop.Repo"},
@@ -1576,8 +1645,14 @@ static snap *build_shop(void)
         {"Elixir.Shop.Inner", "105", 1, "permanent", "Elixir.Shop.Inner"},
     };
     tu_children(s, 102, tc, 3);
-    tu_sup carts = {.num = 104, .name = "Elixir.Shop.Carts", .kind = "dynamic", .strategy = "one_for_one",
-                    .intensity = 3, .period = 5, .nchildren = 21, .callback = "Elixir.Shop.Carts"};
+    tu_sup carts = {.num = 104,
+                    .name = "Elixir.Shop.Carts",
+                    .kind = "dynamic",
+                    .strategy = "one_for_one",
+                    .intensity = 3,
+                    .period = 5,
+                    .nchildren = 21,
+                    .callback = "Elixir.Shop.Carts"};
     tu_sup_msg(s, &carts);
     tu_child cc[21];
     char pids[21][8];
@@ -1586,8 +1661,13 @@ static snap *build_shop(void)
         cc[i] = (tu_child){"undefined", pids[i], 0, "temporary", i < 19 ? "Elixir.Shop.Cart" : "Elixir.Shop.Checkout"};
     }
     tu_children(s, 104, cc, 21);
-    tu_sup inner = {.num = 105, .name = "Elixir.Shop.Inner", .strategy = "one_for_all", .intensity = 1,
-                    .period = 10, .nchildren = 3, .callback = "Elixir.Shop.Inner"};
+    tu_sup inner = {.num = 105,
+                    .name = "Elixir.Shop.Inner",
+                    .strategy = "one_for_all",
+                    .intensity = 1,
+                    .period = 10,
+                    .nchildren = 3,
+                    .callback = "Elixir.Shop.Inner"};
     tu_sup_msg(s, &inner);
     static const tu_child ic[] = {
         {"Elixir.Shop.Inner.Worker", "106", 0, "permanent", "Elixir.Shop.Inner.Worker"},
@@ -1627,18 +1707,19 @@ static void test_tree_golden_shop(void **state)
     strbuf o;
     sb_init(&o);
     render_tree(s, SNAP_NONE, &c, &o);
-    assert_text("tree of the shop", o.buf,
-                "[shop]\n"
-                "Shop.Supervisor  supervisor one_for_one  3/5s\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Repo  Shop.Repo.init/1  mq 2\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Carts  DynamicSupervisor one_for_one  3/5s\n"
-                "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 19 \xc3\x97 Shop.Cart   longest queue: <0.209.0> mq 5\n"
-                "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 2 \xc3\x97 Shop.Checkout   longest queue: <0.219.0> mq 0\n"
-                "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Shop.Inner  supervisor one_for_all  1/10s\n"
-                "    \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Inner.Worker  Shop.Inner.Worker.init/1\n"
-                "    \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Inner.Flaky\n"
-                "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 <0.107.0>  (remote or gone)\n"
-                "\n");
+    assert_text(
+        "tree of the shop", o.buf,
+        "[shop]\n"
+        "Shop.Supervisor  supervisor one_for_one  3/5s\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Repo  Shop.Repo.init/1  mq 2\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Carts  DynamicSupervisor one_for_one  3/5s\n"
+        "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 19 \xc3\x97 Shop.Cart   longest queue: <0.209.0> mq 5\n"
+        "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 2 \xc3\x97 Shop.Checkout   longest queue: <0.219.0> mq 0\n"
+        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Shop.Inner  supervisor one_for_all  1/10s\n"
+        "    \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Inner.Worker  Shop.Inner.Worker.init/1\n"
+        "    \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Shop.Inner.Flaky\n"
+        "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 <0.107.0>  (remote or gone)\n"
+        "\n");
 
     /* depth 1: what is below the top's children is counted */
     sb_reset(&o);
@@ -1715,31 +1796,35 @@ static void test_complete_no_duplicates(void **state)
 static void test_tree_golden_czoo(void **state)
 {
     fx *f = *state;
-    assert_text("tree of the zoo", run_ok(f, "tree"),
-                "[zoo]\n"
-                "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92" "7  100,000 reds/s"
-                "  \xe2\x9a\xa0 global-bottleneck\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
-                "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.110.0>  Zoo.Worker.init/1\n"
-                "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.111.0>  Zoo.Worker.init/1  mq 250000\xe2\x86\x92"
-                "260000  180,000 reds/s  \xe2\x9c\x96 mailbox-buildup\n"
-                "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 (restarting)\n"
-                "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
-                "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry.PIDPartition0  Registry.Partition.init/1\n"
-                "\n"
-                "[kernel]\n"
-                "kernel_sup  supervisor one_for_all  0/1s\n"
-                "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 code_server  erlang:apply/2\n"
-                "\n");
-    assert_text("tree zoo -d 1", run_ok(f, "tree zoo -d 1"),
-                "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92" "7  100,000 reds/s"
-                "  \xe2\x9a\xa0 global-bottleneck\n"
-                "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
-                "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 3 children (-d to see deeper)\n"
-                "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
-                "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 1 child (-d to see deeper)\n");
+    assert_text(
+        "tree of the zoo", run_ok(f, "tree"),
+        "[zoo]\n"
+        "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92"
+        "7  100,000 reds/s"
+        "  \xe2\x9a\xa0 global-bottleneck\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
+        "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.110.0>  Zoo.Worker.init/1\n"
+        "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.111.0>  Zoo.Worker.init/1  mq 250000\xe2\x86\x92"
+        "260000  180,000 reds/s  \xe2\x9c\x96 mailbox-buildup\n"
+        "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 (restarting)\n"
+        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
+        "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry.PIDPartition0  Registry.Partition.init/1\n"
+        "\n"
+        "[kernel]\n"
+        "kernel_sup  supervisor one_for_all  0/1s\n"
+        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 code_server  erlang:apply/2\n"
+        "\n");
+    assert_text(
+        "tree zoo -d 1", run_ok(f, "tree zoo -d 1"),
+        "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92"
+        "7  100,000 reds/s"
+        "  \xe2\x9a\xa0 global-bottleneck\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
+        "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 3 children (-d to see deeper)\n"
+        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
+        "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 1 child (-d to see deeper)\n");
 }
 
 /* ---- known bugs ------------------------------------------------------------------------------ */

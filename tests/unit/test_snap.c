@@ -11,14 +11,30 @@ static const struct {
     unsigned num;
     int cls;
 } zoo_classes[] = {
-    {Z_INIT, PC_RUNTIME},           {Z_APPCTL, PC_RUNTIME},           {Z_K_MASTER, PC_RUNTIME},
-    {Z_K_START, PC_RUNTIME},        {Z_K_SUP, PC_RUNTIME},            {Z_CODE, PC_RUNTIME},
-    {Z_INIT_CHILD, PC_RUNTIME},     {Z_SHELL_GL, PC_RUNTIME},         {Z_MASTER, PC_APP_INFRA},
-    {Z_START_IT, PC_APP_INFRA},     {Z_TOP, PC_SUPERVISED},           {Z_CACHE, PC_SUPERVISED},
-    {Z_WSUP, PC_SUPERVISED},        {Z_REG, PC_SUPERVISED},           {Z_W1, PC_SUPERVISED},
-    {Z_W2, PC_SUPERVISED},          {Z_PART, PC_SUPERVISED},          {Z_REGD_APP, PC_APP_ORPHAN},
-    {Z_REGD_FOREIGN, PC_FOREIGN_ORPHAN}, {Z_HELPER, PC_LINKED_HELPER}, {Z_SPAWNED, PC_SPAWNED_UNLINKED},
-    {Z_SPAWNED2, PC_SPAWNED_UNLINKED}, {Z_ADVISOR, PC_ADVISOR},      {Z_GLOBAL, PC_APP_ORPHAN},
+    {Z_INIT, PC_RUNTIME},
+    {Z_APPCTL, PC_RUNTIME},
+    {Z_K_MASTER, PC_RUNTIME},
+    {Z_K_START, PC_RUNTIME},
+    {Z_K_SUP, PC_RUNTIME},
+    {Z_CODE, PC_RUNTIME},
+    {Z_INIT_CHILD, PC_RUNTIME},
+    {Z_SHELL_GL, PC_RUNTIME},
+    {Z_MASTER, PC_APP_INFRA},
+    {Z_START_IT, PC_APP_INFRA},
+    {Z_TOP, PC_SUPERVISED},
+    {Z_CACHE, PC_SUPERVISED},
+    {Z_WSUP, PC_SUPERVISED},
+    {Z_REG, PC_SUPERVISED},
+    {Z_W1, PC_SUPERVISED},
+    {Z_W2, PC_SUPERVISED},
+    {Z_PART, PC_SUPERVISED},
+    {Z_REGD_APP, PC_APP_ORPHAN},
+    {Z_REGD_FOREIGN, PC_FOREIGN_ORPHAN},
+    {Z_HELPER, PC_LINKED_HELPER},
+    {Z_SPAWNED, PC_SPAWNED_UNLINKED},
+    {Z_SPAWNED2, PC_SPAWNED_UNLINKED},
+    {Z_ADVISOR, PC_ADVISOR},
+    {Z_GLOBAL, PC_APP_ORPHAN},
 };
 
 static void expect_class(snap *s, unsigned num, int cls)
@@ -329,17 +345,17 @@ static void test_runtime_classes(void **state)
     tu_node(s, &ns);
     static const tu_proc ps[] = {
         {.num = 0, .name = "init", .ic = "otp_ring0:start/2", .gl = "0"},
-        {.num = 1, .ic = "erlang:apply/2", .gl = "0"},                       /* gl: init */
-        {.num = 2, .ic = "erlang:apply/2", .gl = "3"},                       /* gl: kernel's master */
+        {.num = 1, .ic = "erlang:apply/2", .gl = "0"}, /* gl: init */
+        {.num = 2, .ic = "erlang:apply/2", .gl = "3"}, /* gl: kernel's master */
         {.num = 3, .dic = "application_master:init/4", .ic = "proc_lib:init_p/5", .gl = "3"},
-        {.num = 4, .ic = "erlang:apply/2", .gl = "5"},                       /* plain: foreign */
-        {.num = 5, .ic = "group:server/3", .gl = "5"},                       /* the shell's group */
+        {.num = 4, .ic = "erlang:apply/2", .gl = "5"}, /* plain: foreign */
+        {.num = 5, .ic = "group:server/3", .gl = "5"}, /* the shell's group */
         {.num = 6, .ic = "erlang:apply/2", .cf = "Elixir.IEx.Evaluator:loop/1", .gl = "5"},
         {.num = 7, .name = "application_controller", .ic = "erlang:apply/2", .gl = "9"},
-        {.num = 8, .ic = "erlang:apply/2", .gl = "10"},                      /* gl: elixir's master */
+        {.num = 8, .ic = "erlang:apply/2", .gl = "10"}, /* gl: elixir's master */
         {.num = 9, .ic = "erlang:apply/2", .gl = "9"},
         {.num = 10, .dic = "application_master:init/4", .ic = "proc_lib:init_p/5", .gl = "10"},
-        {.num = 11, .ic = "erlang:apply/2", .gl = "12"},                     /* gl: my_app's master */
+        {.num = 11, .ic = "erlang:apply/2", .gl = "12"}, /* gl: my_app's master */
         {.num = 12, .dic = "application_master:init/4", .ic = "proc_lib:init_p/5", .gl = "12"},
     };
     tu_procs(s, ps, sizeof ps / sizeof ps[0]);
@@ -449,7 +465,10 @@ static void test_runtime_iex_reader(void **state)
         tu_node(s, &ns);
         tu_proc ps[] = {
             {.num = 160, .ic = "erlang:apply/2", .cf = "io:execute_request/3", .mons = "73", .gl = "73"},
-            {.num = 73, .ic = shell_gl ? "group:server/3" : "my_io_server:start/0", .cf = "group:more_data/6", .gl = "73"},
+            {.num = 73,
+             .ic = shell_gl ? "group:server/3" : "my_io_server:start/0",
+             .cf = "group:more_data/6",
+             .gl = "73"},
         };
         tu_procs(s, ps, 2);
         char err[OA_ERRLEN];
@@ -1159,7 +1178,8 @@ static void test_render_zoo(void **state)
     assert_non_null(strstr(sb.buf, "[zoo]\nZoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"));
     /* "├── Zoo.Cache  Zoo.Cache.init/1  mq 3→7  100,000 reds/s" */
     assert_non_null(strstr(sb.buf, "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  "
-                                   "mq 3\xe2\x86\x92" "7  100,000 reds/s\n"));
+                                   "mq 3\xe2\x86\x92"
+                                   "7  100,000 reds/s\n"));
     assert_non_null(strstr(sb.buf, "(restarting)"));
     assert_non_null(strstr(sb.buf, "Registry one_for_all  3/5s  unique, 1 partition, 1 key"));
     assert_non_null(strstr(sb.buf, "[kernel]\nkernel_sup"));

@@ -33,8 +33,14 @@ static void expect(const ei_x_buff *x, const char *erl, const char *ex)
     assert_string_equal(b, ex);
 }
 
-static void atom(ei_x_buff *x, const char *a) { ei_x_encode_atom_len_as(x, a, (int)strlen(a), ERLANG_UTF8, ERLANG_UTF8); }
-static void bin(ei_x_buff *x, const char *s) { ei_x_encode_binary(x, s, (int)strlen(s)); }
+static void atom(ei_x_buff *x, const char *a)
+{
+    ei_x_encode_atom_len_as(x, a, (int)strlen(a), ERLANG_UTF8, ERLANG_UTF8);
+}
+static void bin(ei_x_buff *x, const char *s)
+{
+    ei_x_encode_binary(x, s, (int)strlen(s));
+}
 
 static void test_atoms(void **state)
 {
@@ -97,7 +103,7 @@ static void test_strings(void **state)
     ei_x_encode_string(&x, "tab\there");
     bin(&x, "bin");
     ei_x_encode_binary(&x, "\x01\x02\xff", 3);
-    bin(&x, "\xc3\xa9");      /* é, UTF-8 */
+    bin(&x, "\xc3\xa9"); /* é, UTF-8 */
     bin(&x, "q\"b\\#{x}");
     ei_x_encode_empty_list(&x);
     expect(&x, "[\"abc\",\"tab\\there\",<<\"bin\">>,<<1,2,255>>,<<\"\xc3\xa9\"/utf8>>,<<\"q\\\"b\\\\#{x}\">>]",
@@ -286,9 +292,9 @@ static void test_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_atoms),          cmocka_unit_test(test_numbers),    cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_containers),     cmocka_unit_test(test_pids_refs_funs),
-        cmocka_unit_test(test_cut_marks),      cmocka_unit_test(test_hostile),    cmocka_unit_test(test_text),
+        cmocka_unit_test(test_atoms),      cmocka_unit_test(test_numbers),        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_containers), cmocka_unit_test(test_pids_refs_funs), cmocka_unit_test(test_cut_marks),
+        cmocka_unit_test(test_hostile),    cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,14 +48,20 @@ static inline unsigned char *tu_dup(const void *p, size_t n)
     return c;
 }
 
-static inline void tu_append(ei_x_buff *x, const void *p, size_t n) { ei_x_append_buf(x, (const char *)p, (int)n); }
+static inline void tu_append(ei_x_buff *x, const void *p, size_t n)
+{
+    ei_x_append_buf(x, (const char *)p, (int)n);
+}
 
 static inline void tu_atom(ei_x_buff *x, const char *a)
 {
     ei_x_encode_atom_len_as(x, a, (int)strlen(a), ERLANG_UTF8, ERLANG_UTF8);
 }
 
-static inline void tu_bin(ei_x_buff *x, const char *s) { ei_x_encode_binary(x, s, (long)strlen(s)); }
+static inline void tu_bin(ei_x_buff *x, const char *s)
+{
+    ei_x_encode_binary(x, s, (long)strlen(s));
+}
 
 /* Read a whole file into a malloc'd buffer of exactly its size. */
 static inline unsigned char *tu_read_file(const char *path, size_t *len)
@@ -105,7 +111,10 @@ static inline void tu_enc_pid_on(ei_x_buff *x, const char *node, unsigned num, u
     assert_int_equal(ei_x_encode_pid(x, &p), 0);
 }
 
-static inline void tu_enc_pid(ei_x_buff *x, unsigned num) { tu_enc_pid_on(x, TU_NODE, num, 0, TU_CREATION); }
+static inline void tu_enc_pid(ei_x_buff *x, unsigned num)
+{
+    tu_enc_pid_on(x, TU_NODE, num, 0, TU_CREATION);
+}
 
 static inline void tu_enc_port(ei_x_buff *x, const char *node, unsigned long long id)
 {
@@ -213,7 +222,10 @@ static inline oa_pid tu_pid(snap *s, unsigned num)
 }
 
 /* Index of process <0.num.0>, SNAP_NONE if absent; needs snap_finish (or an index). */
-static inline uint32_t tu_find(snap *s, unsigned num) { return snap_find_pid(s, tu_pid(s, num)); }
+static inline uint32_t tu_find(snap *s, unsigned num)
+{
+    return snap_find_pid(s, tu_pid(s, num));
+}
 
 static inline snap_proc *tu_proc_of(snap *s, unsigned num)
 {
@@ -337,18 +349,18 @@ static inline void tu_done(snap *s, long gap_us, long walk1_us, long walk2_us, l
 }
 
 typedef struct {
-    unsigned num;        /* <0.num.0> */
-    const char *name;    /* registered name; NULL: [] */
-    const char *ic;      /* initial_call "m:f/a"; NULL: undefined */
-    const char *dic;     /* '$initial_call'; NULL: undefined */
-    const char *anc;     /* '$ancestors' tokens */
-    const char *cf;      /* current_function; NULL: gen_server:loop/7 */
-    const char *status;  /* NULL: waiting */
+    unsigned num;       /* <0.num.0> */
+    const char *name;   /* registered name; NULL: [] */
+    const char *ic;     /* initial_call "m:f/a"; NULL: undefined */
+    const char *dic;    /* '$initial_call'; NULL: undefined */
+    const char *anc;    /* '$ancestors' tokens */
+    const char *cf;     /* current_function; NULL: gen_server:loop/7 */
+    const char *status; /* NULL: waiting */
     long mq, reds;
-    long mem, heap;      /* bytes, words */
-    int mem_skipped;     /* queue over the threshold: memory/heap undefined */
-    const char *links;   /* tokens */
-    const char *mons;    /* tokens */
+    long mem, heap;    /* bytes, words */
+    int mem_skipped;   /* queue over the threshold: memory/heap undefined */
+    const char *links; /* tokens */
+    const char *mons;  /* tokens */
     long monby;
     int trap_exit;
     const char *gl;      /* token; NULL: undefined */
@@ -695,10 +707,30 @@ static inline void tu_meta_int(snap *s, const char *key, long value)
  *   160 registered globally as zoo_leader, gl = zoo's master      app-orphan
  */
 enum {
-    Z_INIT = 0, Z_APPCTL = 10, Z_K_MASTER = 20, Z_K_START = 21, Z_K_SUP = 22, Z_CODE = 23, Z_INIT_CHILD = 30,
-    Z_SHELL_GL = 50, Z_MASTER = 100, Z_START_IT = 101, Z_TOP = 102, Z_CACHE = 103, Z_WSUP = 104, Z_REG = 105,
-    Z_W1 = 110, Z_W2 = 111, Z_PART = 120, Z_REGD_APP = 130, Z_REGD_FOREIGN = 131, Z_HELPER = 140, Z_SPAWNED = 141,
-    Z_SPAWNED2 = 142, Z_ADVISOR = 150, Z_GLOBAL = 160,
+    Z_INIT = 0,
+    Z_APPCTL = 10,
+    Z_K_MASTER = 20,
+    Z_K_START = 21,
+    Z_K_SUP = 22,
+    Z_CODE = 23,
+    Z_INIT_CHILD = 30,
+    Z_SHELL_GL = 50,
+    Z_MASTER = 100,
+    Z_START_IT = 101,
+    Z_TOP = 102,
+    Z_CACHE = 103,
+    Z_WSUP = 104,
+    Z_REG = 105,
+    Z_W1 = 110,
+    Z_W2 = 111,
+    Z_PART = 120,
+    Z_REGD_APP = 130,
+    Z_REGD_FOREIGN = 131,
+    Z_HELPER = 140,
+    Z_SPAWNED = 141,
+    Z_SPAWNED2 = 142,
+    Z_ADVISOR = 150,
+    Z_GLOBAL = 160,
 };
 #define TU_ZOO_NPROCS 24
 
@@ -706,52 +738,138 @@ enum {
  * sample2, a second sample and the done message; then snap_finish. */
 static inline void tu_build_zoo(snap *s, int sample2)
 {
-    tu_node_spec ns = {.elixir = "1.14.0", .advisor = "150", .schedulers = 2, .process_count = TU_ZOO_NPROCS,
+    tu_node_spec ns = {.elixir = "1.14.0",
+                       .advisor = "150",
+                       .schedulers = 2,
+                       .process_count = TU_ZOO_NPROCS,
                        .window_ms = sample2 ? 1000 : 0};
     tu_node(s, &ns);
     static const tu_proc ps[] = {
-        {.num = Z_INIT, .name = "init", .ic = "otp_ring0:start/2", .cf = "init:loop/1", .gl = "0", .reds = 9000,
-         .mem = 30000, .heap = 2000, .links = "port:0 10 20"},
-        {.num = Z_APPCTL, .name = "application_controller", .ic = "erlang:apply/2", .gl = "0", .links = "0 20",
-         .trap_exit = 1, .mem = 10000, .heap = 700},
-        {.num = Z_K_MASTER, .ic = "proc_lib:init_p/5", .dic = "application_master:init/4", .gl = "20",
-         .links = "10 21", .trap_exit = 1},
+        {.num = Z_INIT,
+         .name = "init",
+         .ic = "otp_ring0:start/2",
+         .cf = "init:loop/1",
+         .gl = "0",
+         .reds = 9000,
+         .mem = 30000,
+         .heap = 2000,
+         .links = "port:0 10 20"},
+        {.num = Z_APPCTL,
+         .name = "application_controller",
+         .ic = "erlang:apply/2",
+         .gl = "0",
+         .links = "0 20",
+         .trap_exit = 1,
+         .mem = 10000,
+         .heap = 700},
+        {.num = Z_K_MASTER,
+         .ic = "proc_lib:init_p/5",
+         .dic = "application_master:init/4",
+         .gl = "20",
+         .links = "10 21",
+         .trap_exit = 1},
         {.num = Z_K_START, .ic = "application_master:start_it/4", .gl = "20", .links = "20 22"},
-        {.num = Z_K_SUP, .name = "kernel_sup", .ic = "proc_lib:init_p/5", .dic = "supervisor:kernel/1",
-         .anc = "21", .gl = "20", .links = "21 23", .trap_exit = 1},
-        {.num = Z_CODE, .name = "code_server", .ic = "erlang:apply/2", .anc = "kernel_sup 21", .gl = "20",
-         .links = "22", .reds = 200000, .mem = 90000, .heap = 10000},
+        {.num = Z_K_SUP,
+         .name = "kernel_sup",
+         .ic = "proc_lib:init_p/5",
+         .dic = "supervisor:kernel/1",
+         .anc = "21",
+         .gl = "20",
+         .links = "21 23",
+         .trap_exit = 1},
+        {.num = Z_CODE,
+         .name = "code_server",
+         .ic = "erlang:apply/2",
+         .anc = "kernel_sup 21",
+         .gl = "20",
+         .links = "22",
+         .reds = 200000,
+         .mem = 90000,
+         .heap = 10000},
         {.num = Z_INIT_CHILD, .ic = "erlang:apply/2", .cf = "prim_file:loop/1", .gl = "0", .links = "0"},
         {.num = Z_SHELL_GL, .ic = "group:server/3", .gl = "20", .links = "port:3"},
-        {.num = Z_MASTER, .ic = "proc_lib:init_p/5", .dic = "application_master:init/4", .gl = "100",
-         .links = "10 101", .trap_exit = 1},
+        {.num = Z_MASTER,
+         .ic = "proc_lib:init_p/5",
+         .dic = "application_master:init/4",
+         .gl = "100",
+         .links = "10 101",
+         .trap_exit = 1},
         {.num = Z_START_IT, .ic = "application_master:start_it/4", .gl = "100", .links = "100 102"},
-        {.num = Z_TOP, .name = "Elixir.Zoo.Supervisor", .ic = "proc_lib:init_p/5",
-         .dic = "supervisor:Elixir.Zoo.Supervisor/1", .anc = "101", .gl = "100", .links = "101 103 104 105",
-         .trap_exit = 1, .mem = 7000, .heap = 600},
-        {.num = Z_CACHE, .name = "Elixir.Zoo.Cache", .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Cache:init/1",
-         .anc = "Elixir.Zoo.Supervisor 101", .gl = "100", .links = "102 140", .trap_exit = 1, .mq = 3,
-         .reds = 1000, .mem = 20000, .heap = 1500, .mons = "105", .monby = 2},
-        {.num = Z_WSUP, .name = "Elixir.Zoo.WorkerSup", .ic = "proc_lib:init_p/5",
-         .dic = "Elixir.DynamicSupervisor:init/1", .anc = "Elixir.Zoo.Supervisor 101", .gl = "100",
-         .links = "102 110 111", .trap_exit = 1},
-        {.num = Z_REG, .name = "Elixir.Zoo.Registry", .ic = "proc_lib:init_p/5",
-         .dic = "supervisor:Elixir.Registry.Supervisor/1", .anc = "Elixir.Zoo.Supervisor 101", .gl = "100",
-         .links = "102 120", .trap_exit = 1},
-        {.num = Z_W1, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Worker:init/1",
-         .anc = "Elixir.Zoo.WorkerSup Elixir.Zoo.Supervisor 101", .gl = "100", .links = "104", .reds = 5000,
-         .mem = 3000, .heap = 233},
-        {.num = Z_W2, .ic = "proc_lib:init_p/5", .dic = "Elixir.Zoo.Worker:init/1",
-         .anc = "Elixir.Zoo.WorkerSup Elixir.Zoo.Supervisor 101", .gl = "100", .links = "104",
-         .mem_skipped = 1, .mq = 250000, .status = "runnable"},
-        {.num = Z_PART, .name = "Elixir.Zoo.Registry.PIDPartition0", .ic = "proc_lib:init_p/5",
-         .dic = "Elixir.Registry.Partition:init/1", .anc = "Elixir.Zoo.Registry Elixir.Zoo.Supervisor 101",
-         .gl = "100", .links = "105 130 131", .trap_exit = 1},
+        {.num = Z_TOP,
+         .name = "Elixir.Zoo.Supervisor",
+         .ic = "proc_lib:init_p/5",
+         .dic = "supervisor:Elixir.Zoo.Supervisor/1",
+         .anc = "101",
+         .gl = "100",
+         .links = "101 103 104 105",
+         .trap_exit = 1,
+         .mem = 7000,
+         .heap = 600},
+        {.num = Z_CACHE,
+         .name = "Elixir.Zoo.Cache",
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Cache:init/1",
+         .anc = "Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "102 140",
+         .trap_exit = 1,
+         .mq = 3,
+         .reds = 1000,
+         .mem = 20000,
+         .heap = 1500,
+         .mons = "105",
+         .monby = 2},
+        {.num = Z_WSUP,
+         .name = "Elixir.Zoo.WorkerSup",
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.DynamicSupervisor:init/1",
+         .anc = "Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "102 110 111",
+         .trap_exit = 1},
+        {.num = Z_REG,
+         .name = "Elixir.Zoo.Registry",
+         .ic = "proc_lib:init_p/5",
+         .dic = "supervisor:Elixir.Registry.Supervisor/1",
+         .anc = "Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "102 120",
+         .trap_exit = 1},
+        {.num = Z_W1,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Worker:init/1",
+         .anc = "Elixir.Zoo.WorkerSup Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "104",
+         .reds = 5000,
+         .mem = 3000,
+         .heap = 233},
+        {.num = Z_W2,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Zoo.Worker:init/1",
+         .anc = "Elixir.Zoo.WorkerSup Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "104",
+         .mem_skipped = 1,
+         .mq = 250000,
+         .status = "runnable"},
+        {.num = Z_PART,
+         .name = "Elixir.Zoo.Registry.PIDPartition0",
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Registry.Partition:init/1",
+         .anc = "Elixir.Zoo.Registry Elixir.Zoo.Supervisor 101",
+         .gl = "100",
+         .links = "105 130 131",
+         .trap_exit = 1},
         {.num = Z_REGD_APP, .ic = "erlang:apply/2", .gl = "100", .links = "120"},
         {.num = Z_REGD_FOREIGN, .ic = "erlang:apply/2", .gl = "50", .links = "120"},
         {.num = Z_HELPER, .ic = "erlang:apply/2", .gl = "100", .links = "103"},
-        {.num = Z_SPAWNED, .ic = "proc_lib:init_p/5", .dic = "Elixir.Task:run/1",
-         .anc = "Elixir.Zoo.Cache 102", .gl = "100", .callers = "103"},
+        {.num = Z_SPAWNED,
+         .ic = "proc_lib:init_p/5",
+         .dic = "Elixir.Task:run/1",
+         .anc = "Elixir.Zoo.Cache 102",
+         .gl = "100",
+         .callers = "103"},
         {.num = Z_SPAWNED2, .ic = "erlang:apply/2", .anc = "110", .gl = "100"},
         {.num = Z_ADVISOR, .ic = "erlang:apply/2", .gl = "50", .links = "other@h/9"},
         {.num = Z_GLOBAL, .ic = "erlang:apply/2", .gl = "100", .links = "other@h/12"},
@@ -761,13 +879,24 @@ static inline void tu_build_zoo(snap *s, int sample2)
     tu_procs(s, ps + 12, sizeof ps / sizeof ps[0] - 12);
     tu_app(s, "kernel", "ERTS  CXC 138 10", "9.2", "20", "22", "kernel");
     tu_app(s, "zoo", "Zoo of processes", "0.1.0", "100", "102", "Elixir.Zoo.Application");
-    tu_sup kernel_sup = {.num = Z_K_SUP, .name = "kernel_sup", .strategy = "one_for_all", .intensity = 0,
-                         .period = 1, .nchildren = 1, .callback = "kernel"};
+    tu_sup kernel_sup = {.num = Z_K_SUP,
+                         .name = "kernel_sup",
+                         .strategy = "one_for_all",
+                         .intensity = 0,
+                         .period = 1,
+                         .nchildren = 1,
+                         .callback = "kernel"};
     tu_sup_msg(s, &kernel_sup);
     static const tu_child kc[] = {{"code_server", "23", 0, "permanent", "code"}};
     tu_children(s, Z_K_SUP, kc, 1);
-    tu_sup top = {.num = Z_TOP, .name = "Elixir.Zoo.Supervisor", .strategy = "one_for_one", .intensity = 3,
-                  .period = 5, .restarts = "2 40", .nchildren = 3, .callback = "Elixir.Zoo.Supervisor"};
+    tu_sup top = {.num = Z_TOP,
+                  .name = "Elixir.Zoo.Supervisor",
+                  .strategy = "one_for_one",
+                  .intensity = 3,
+                  .period = 5,
+                  .restarts = "2 40",
+                  .nchildren = 3,
+                  .callback = "Elixir.Zoo.Supervisor"};
     tu_sup_msg(s, &top);
     static const tu_child tc[] = {
         {"Elixir.Zoo.Cache", "103", 0, "permanent", "Elixir.Zoo.Cache"},
@@ -775,8 +904,14 @@ static inline void tu_build_zoo(snap *s, int sample2)
         {"Elixir.Zoo.Registry", "105", 1, "permanent", "Elixir.Registry"},
     };
     tu_children(s, Z_TOP, tc, 3);
-    tu_sup wsup = {.num = Z_WSUP, .name = "Elixir.Zoo.WorkerSup", .kind = "dynamic", .strategy = "one_for_one",
-                   .intensity = 3, .period = 5, .nchildren = 3, .callback = "Elixir.Zoo.WorkerSup"};
+    tu_sup wsup = {.num = Z_WSUP,
+                   .name = "Elixir.Zoo.WorkerSup",
+                   .kind = "dynamic",
+                   .strategy = "one_for_one",
+                   .intensity = 3,
+                   .period = 5,
+                   .nchildren = 3,
+                   .callback = "Elixir.Zoo.WorkerSup"};
     tu_sup_msg(s, &wsup);
     static const tu_child wc[] = {
         {"undefined", "110", 0, "transient", "Elixir.Zoo.Worker"},
@@ -786,15 +921,29 @@ static inline void tu_build_zoo(snap *s, int sample2)
     /* children may arrive in chunks: two messages for one supervisor */
     tu_children(s, Z_WSUP, wc, 2);
     tu_children(s, Z_WSUP, wc + 2, 1);
-    tu_sup reg = {.num = Z_REG, .name = "Elixir.Zoo.Registry", .kind = "registry", .strategy = "one_for_all",
-                  .intensity = 3, .period = 5, .nchildren = 1, .callback = "Elixir.Registry.Supervisor"};
+    tu_sup reg = {.num = Z_REG,
+                  .name = "Elixir.Zoo.Registry",
+                  .kind = "registry",
+                  .strategy = "one_for_all",
+                  .intensity = 3,
+                  .period = 5,
+                  .nchildren = 1,
+                  .callback = "Elixir.Registry.Supervisor"};
     tu_sup_msg(s, &reg);
     static const tu_child rc[] = {
         {"Elixir.Zoo.Registry.PIDPartition0", "120", 0, "permanent", "Elixir.Registry.Partition"}};
     tu_children(s, Z_REG, rc, 1);
     static const tu_ets_row es[] = {
-        {.id = "Elixir.Zoo.Cache", .name = "Elixir.Zoo.Cache", .owner = "103", .type = "set",
-         .protection = "public", .size = 42, .mem_words = 1000, .read_conc = 1, .write_conc = "auto", .named = 1},
+        {.id = "Elixir.Zoo.Cache",
+         .name = "Elixir.Zoo.Cache",
+         .owner = "103",
+         .type = "set",
+         .protection = "public",
+         .size = 42,
+         .mem_words = 1000,
+         .read_conc = 1,
+         .write_conc = "auto",
+         .named = 1},
         {.id = "#Ref<0.1.2.3>", .owner = "140", .heir = "103", .type = "bag", .size = 0, .mem_words = 300},
     };
     tu_ets(s, es, 2);
