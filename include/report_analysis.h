@@ -1,9 +1,10 @@
 /* report_analysis.h — inside the report (report_*.c), not an interface of its own.
  *
  * One analysis per target: the processes under it, its numbers, the four questions of the
- * BEAM Architecture Context answered, and the pattern per part of the tree a finding
- * concerns (report_analysis.c). The renderers read it: markdown (report_md.c) and JSON
- * (report_json.c); the child specs of its tree are generated in report_code.c.
+ * BEAM Architecture Context answered, and the pattern choice, as data: numbers and
+ * processes, no prose (report_analysis.c). The sentences both renderers print are
+ * report_prose.c; the renderers are report_md.c and report_json.c; the child specs of its
+ * tree are generated in report_code.c.
  * Ownership: an analysis owns its buffers and lives for one call of the section function;
  * it borrows the snapshot and the findings. */
 #ifndef OA_REPORT_ANALYSIS_H
@@ -11,9 +12,10 @@
 
 #include "report.h"
 
+#define AN_TOP 3
+
 typedef struct {
-    int answer;      /* yes/no */
-    strbuf evidence; /* markdown-safe sentence(s) */
+    int answer; /* yes/no */
 } question;
 
 typedef struct {
@@ -32,12 +34,22 @@ typedef struct {
     uint32_t n_ets, n_ets_shared;
     uint32_t n_regs;
     vec fidx; /* uint32_t: findings concerning the target */
-    question q[4];
+    /* the processes behind the answers, most first (supervisors left out): by reductions/s
+     * (at least 100), by callers waiting (at least 2), by heap (at least 64 KB) */
+    uint32_t busy[AN_TOP], waited[AN_TOP], heavy[AN_TOP];
+    int n_busy_top, n_waited, n_heavy;
+    question q[4]; /* concurrency, isolation, shared state, stateless */
     int process_needed;
-    const char *pattern;
-    strbuf patterns;
-    strbuf rationale;
+    int n_patterns;      /* findings above info whose rule recommends a pattern: one per part */
+    const char *pattern; /* otherwise the target's one pattern */
 } analysis;
+
+/* The report's sentences (report_prose.c), the same for markdown and JSON: the evidence of
+ * question q (0-3), the patterns one per line ("Subject at path: pattern (F2)"), and the
+ * rationale. Appended to out; markdown-safe once escaped. */
+void rp_question(const analysis *an, int q, strbuf *out);
+void rp_patterns(const analysis *an, strbuf *out);
+void rp_rationale(const analysis *an, strbuf *out);
 
 /* Run fn over the target's analysis, or over each application of yours; returns how many
  * sections, or -1 with err set. */

@@ -119,40 +119,6 @@ static int top_procs(const analysis *an, double (*key)(const snap *, const snap_
     return n;
 }
 
-/* "Zoo.Cache (GenServer, DETAIL)" or "Staged.Client <0.1.0> (Task, a dynamic child of
- * Staged.Clients, DETAIL)"; DETAIL may be NULL */
-static void proc_phrase_d(const analysis *an, uint32_t i, strbuf *out, int sep, const char *detail)
-{
-    const snap *s = an->s;
-    const snap_proc *p = snap_proc_at(s, i);
-    char b[256];
-    if (p->name || p->alt_name)
-        snap_proc_label(s, p, b, sizeof b);
-    else {
-        char pid[64];
-        proc_module_name(s, p, b, sizeof b);
-        snap_pid_text(s, p->pid, pid, sizeof pid);
-        snprintf(b + strlen(b), sizeof b - strlen(b), " %s", pid);
-    }
-    sb_printf(out, "%s%s (%s", sep ? ", " : "", b, proc_kind_name(s, p));
-    if (p->sup != SNAP_NONE) {
-        const snap_sup *sp = snap_sup_at(s, p->sup);
-        if (sp->proc != SNAP_NONE && snap_sup_has_siblings(s, sp)) {
-            char sb2[256];
-            snap_proc_label(s, snap_proc_at(s, sp->proc), sb2, sizeof sb2);
-            sb_printf(out, ", a dynamic child of %s", sb2);
-        }
-    }
-    if (detail)
-        sb_printf(out, ", %s", detail);
-    sb_putc(out, ')');
-}
-
-static void proc_phrase(const analysis *an, uint32_t i, strbuf *out, int sep)
-{
-    proc_phrase_d(an, i, out, sep, NULL);
-}
-
 static void analyse(analysis *an)
 {
     snap *s = an->s;
@@ -206,188 +172,43 @@ static void analyse(analysis *an)
         if (finding_in(an, vec_at(&an->f->items, i)))
             *(uint32_t *)vec_push(&an->fidx) = i;
 
-    /* the four questions: each answer names the processes behind it, what they do and the
-     * runtime property that decides it, so a reader can check it on the node */
-    for (int i = 0; i < 4; i++)
-        sb_init(&an->q[i].evidence);
-    uint32_t top_busy[3], top_callers[3], top_heap[3];
-    int nb = top_procs(an, key_rate, top_busy, 3, 100);
-    int nc = top_procs(an, key_callers, top_callers, 3, 2);
-    int nh = top_procs(an, key_heap, top_heap, 3, 65536);
-    char n1[32];
-    question *qc = &an->q[0];
-    qc->answer = nb > 0 || an->n_dynamic_children >= 2 || nc > 0;
-    if (nb) {
-        sb_puts(&qc->evidence, "busiest: ");
-        for (int i = 0; i < nb; i++) {
-            const snap_proc *p = snap_proc_at(s, top_busy[i]);
-            char d[64];
-            snprintf(d, sizeof d, "%s reductions/s", (fmt_rate(snap_reds_rate(s, p), n1, sizeof n1), n1));
-            proc_phrase_d(an, top_busy[i], &qc->evidence, i, d);
-        }
-        sb_puts(&qc->evidence, "; ");
-    } else
-        sb_printf(&qc->evidence, "%s; ",
-                  s->has_sample2 ? "no process under the target ran 100 reductions/s in the window"
-                                 : "one sample: rates unknown");
-    if (nc) {
-        sb_puts(&qc->evidence, "callers wait on ");
-        for (int i = 0; i < nc; i++) {
-            const snap_proc *p = snap_proc_at(s, top_callers[i]);
-            char d[64];
-            snprintf(d, sizeof d, "%u waiting", p->monby2 > p->monby ? p->monby2 : p->monby);
-            proc_phrase_d(an, top_callers[i], &qc->evidence, i, d);
-        }
-        sb_puts(&qc->evidence, "; ");
-    }
-    fmt_num(an->n_dynamic_children, n1, sizeof n1);
-    sb_printf(&qc->evidence, "%s dynamic children started on demand; %lld schedulers run them in parallel.", n1,
-              (long long)s->info.schedulers);
-    question *qi = &an->q[1];
-    qi->answer = an->n_sups > 0 || an->n_trap_exit > 0;
-    if (an->root_sup != SNAP_NONE) {
-        const snap_sup *sp = snap_sup_at(s, an->root_sup);
-        sb_printf(
-            &qi->evidence, "%s (%s %s, %d restarts in %d s) restarts a crashed child without its siblings%s", an->label,
-            sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity, sp->period,
-            sp->strategy && !strcmp(snap_str(s, sp->strategy), "one_for_all")    ? " (one_for_all: all of them)"
-            : sp->strategy && !strcmp(snap_str(s, sp->strategy), "rest_for_one") ? " (rest_for_one: those after it)"
-                                                                                 : "");
-        sb_printf(&qi->evidence, "; %u supervisor%s below it", an->n_sups, an->n_sups == 1 ? "" : "s");
-        if (an->restarts_recent)
-            sb_printf(&qi->evidence,
-                      "; %u restart%s within their periods, so crashes are happening and being contained",
-                      an->restarts_recent, an->restarts_recent == 1 ? "" : "s");
-        sb_printf(&qi->evidence, "; %u process%s trap exits to clean up.", an->n_trap_exit,
-                  an->n_trap_exit == 1 ? "" : "es");
-    } else {
-        const snap_proc *p = snap_proc_at(s, an->proc);
-        sb_printf(&qi->evidence, "a single %s, %s; it %s; %u link%s.", proc_kind_name(s, p),
-                  proc_class_name((enum proc_class)p->cls),
-                  (p->flags & PF_TRAP_EXIT) ? "traps exits (it cleans up when a linked process dies)"
-                                            : "does not trap exits",
-                  p->n_links, p->n_links == 1 ? "" : "s");
-    }
-    question *qs = &an->q[2];
-    qs->answer = an->n_ets_shared > 0 || an->n_regs > 0 || nc > 0;
-    int said = 0;
-    for (size_t e = 0; e < s->ets.len && said < 3; e++) {
-        const snap_ets *t = vec_at(&s->ets, e);
-        if (t->owner_proc == SNAP_NONE || !an->in[t->owner_proc] || !strcmp(snap_str(s, t->protection), "private"))
-            continue;
-        char tn[256];
-        snap_display_atom(snap_str(s, t->named ? t->name : t->id), tn, sizeof tn);
-        sb_printf(&qs->evidence, "%sETS table %s (%s, %llu rows) owned by ", said ? "; " : "", tn,
-                  snap_str(s, t->protection), (unsigned long long)t->size);
-        proc_phrase(an, t->owner_proc, &qs->evidence, 0);
-        said++;
-    }
-    for (size_t r = 0; r < s->regs.len && said < 5; r++) {
-        const snap_registry *rg = vec_at(&s->regs, r);
-        uint32_t p = snap_find_pid(s, rg->sup);
-        if (p == SNAP_NONE || !an->in[p])
-            continue;
-        char rn[256];
-        snap_display_atom(snap_str(s, rg->name), rn, sizeof rn);
-        sb_printf(&qs->evidence, "%sRegistry %s (%llu keys) names processes for others to find", said ? "; " : "", rn,
-                  (unsigned long long)rg->key_count);
-        said++;
-    }
-    for (int i = 0; i < nc && said < 6; i++, said++) {
-        sb_puts(&qs->evidence, said ? "; " : "");
-        proc_phrase(an, top_callers[i], &qs->evidence, 0);
-        sb_puts(&qs->evidence, " is state that other processes call for");
-    }
-    sb_puts(&qs->evidence, said ? "." : "no table others read, no Registry, nobody waiting on a process here.");
-    question *ql = &an->q[3];
-    ql->answer = nh == 0 && an->n_ets == 0 && nb == 0 && nc == 0;
-    if (!ql->answer) {
-        sb_puts(&ql->evidence, "state lives in ");
-        int k = 0;
-        for (int i = 0; i < nh; i++, k++) {
-            char hb[32], d[64];
-            fmt_bytes(snap_proc_at(s, top_heap[i])->heap, hb, sizeof hb);
-            snprintf(d, sizeof d, "%s heap", hb);
-            proc_phrase_d(an, top_heap[i], &ql->evidence, k, d);
-        }
-        if (an->n_ets)
-            sb_printf(&ql->evidence, "%s%u ETS table%s", k++ ? ", " : "", an->n_ets, an->n_ets == 1 ? "" : "s");
-        for (int i = 0; i < nc && k < 4; i++, k++) {
-            sb_puts(&ql->evidence, k ? ", " : "");
-            proc_phrase(an, top_callers[i], &ql->evidence, 0);
-        }
-        if (!k)
-            sb_puts(&ql->evidence, "its busy processes, which work between messages");
-        sb_puts(&ql->evidence, ".");
-    } else
-        sb_printf(&ql->evidence,
-                  "no process under the target holds more than 64 KB of heap, owns a table, runs 100 "
-                  "reductions/s or has callers waiting%s.",
-                  s->has_sample2 ? " in the window" : " (one sample: traffic unknown)");
+    /* the four questions, answered from numbers; the processes behind each answer are
+     * kept for the renderers to name (report_prose.c) */
+    an->n_busy_top = top_procs(an, key_rate, an->busy, AN_TOP, 100);
+    an->n_waited = top_procs(an, key_callers, an->waited, AN_TOP, 2);
+    an->n_heavy = top_procs(an, key_heap, an->heavy, AN_TOP, 65536);
+    an->q[0].answer = an->n_busy_top > 0 || an->n_dynamic_children >= 2 || an->n_waited > 0;
+    an->q[1].answer = an->n_sups > 0 || an->n_trap_exit > 0;
+    an->q[2].answer = an->n_ets_shared > 0 || an->n_regs > 0 || an->n_waited > 0;
+    an->q[3].answer = an->n_heavy == 0 && an->n_ets == 0 && an->n_busy_top == 0 && an->n_waited == 0;
 
     /* Recommendation: "process needed" follows from the four answers; each part of the tree
      * a finding concerns gets the pattern for that part, never one for the whole app */
-    sb_init(&an->rationale);
-    an->process_needed = qc->answer || qi->answer || qs->answer || !ql->answer;
+    an->process_needed = an->q[0].answer || an->q[1].answer || an->q[2].answer || !an->q[3].answer;
     if (an->root_sup == SNAP_NONE && has_spec(an, SPEC_REMOVE))
         an->process_needed = 0;
-    an->pattern = NULL;
-    sb_init(&an->patterns);
-    int npat = 0;
+    an->n_patterns = 0;
     for (size_t i = 0; i < an->fidx.len; i++) {
         const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
-        if (x->severity == SEV_INFO)
-            continue;
         const rule *rr = rule_find(x->rule);
-        if (rr && rr->pattern) {
-            sb_printf(&an->patterns, "%s%s%s%s: %s (F%zu)", npat ? "\n" : "", x->subject, x->path[0] ? " at " : "",
-                      x->path, rr->pattern, i + 1);
-            npat++;
-        }
+        an->n_patterns += x->severity > SEV_INFO && rr && rr->pattern;
     }
-    if (npat)
-        an->pattern = an->patterns.buf;
+    if (!an->process_needed)
+        an->pattern = "Functions (a plain module)";
+    else if (an->root_sup != SNAP_NONE && an->n_dynamic_children > 0)
+        an->pattern = an->n_regs ? "DynamicSupervisor + Registry" : "DynamicSupervisor";
+    else if (an->root_sup != SNAP_NONE)
+        an->pattern = "Supervisor";
     else {
-        if (!an->process_needed)
-            an->pattern = "Functions (a plain module)";
-        else if (an->root_sup != SNAP_NONE && an->n_dynamic_children > 0)
-            an->pattern = an->n_regs ? "DynamicSupervisor + Registry" : "DynamicSupervisor";
-        else if (an->root_sup != SNAP_NONE)
-            an->pattern = "Supervisor";
-        else {
-            const snap_proc *p = snap_proc_at(s, an->proc);
-            an->pattern = proc_is_agent(s, p) ? "Agent" : proc_is_task(s, p) ? "Task" : "GenServer";
-        }
-        sb_printf(&an->rationale, "No finding above info concerns this target: its shape matches the framework (%s). ",
-                  an->pattern);
+        const snap_proc *p = snap_proc_at(s, an->proc);
+        an->pattern = proc_is_agent(s, p) ? "Agent" : proc_is_task(s, p) ? "Task" : "GenServer";
     }
-    if (an->process_needed) {
-        sb_puts(&an->rationale, "Processes are justified by ");
-        int r = 0;
-        if (qc->answer)
-            sb_printf(&an->rationale, "%sconcurrent work (concurrency)", r++ ? ", " : "");
-        if (qi->answer)
-            sb_printf(&an->rationale, "%sfailures contained by supervisors (isolation)", r++ ? ", " : "");
-        if (qs->answer)
-            sb_printf(&an->rationale, "%sstate other processes share (shared state)", r++ ? ", " : "");
-        if (!ql->answer)
-            sb_printf(&an->rationale, "%sstate kept between operations (not stateless)", r++ ? ", " : "");
-        sb_puts(&an->rationale, ", as the context above names.");
-        if (npat)
-            sb_puts(&an->rationale, " Each change above applies to the part of the tree it names; the rest stays.");
-    } else
-        sb_puts(&an->rationale, "Its processes hold no state, share nothing and see no traffic: the framework says "
-                                "no process without a runtime reason.");
 }
 
 static void analysis_free(analysis *an)
 {
     free(an->in);
     vec_free(&an->fidx);
-    for (int i = 0; i < 4; i++)
-        sb_free(&an->q[i].evidence);
-    sb_free(&an->rationale);
-    sb_free(&an->patterns);
 }
 
 static int setup(analysis *an, snap *s, const findings *f, uint32_t sup, uint32_t proc, char *err)

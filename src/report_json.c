@@ -33,24 +33,30 @@ static void json_section(analysis *an, json_w *j)
     json_kint(j, "idle_workers", an->n_idle);
     json_kint(j, "schedulers", s->info.schedulers);
     json_obj_end(j);
+    strbuf text;
+    sb_init(&text);
     json_key(j, "context");
     json_obj(j);
     for (int i = 0; i < 4; i++) {
         json_key(j, keys[i]);
         json_obj(j);
         json_kbool(j, "answer", an->q[i].answer);
-        json_kstr(j, "evidence", an->q[i].evidence.buf);
+        sb_reset(&text);
+        rp_question(an, i, &text);
+        json_kstr(j, "evidence", text.buf);
         json_obj_end(j);
     }
     json_obj_end(j);
     json_key(j, "recommendation");
     json_obj(j);
     json_kbool(j, "process_needed", an->process_needed);
-    json_kstr(j, "pattern", an->pattern);
+    sb_reset(&text);
+    rp_patterns(an, &text);
+    json_kstr(j, "pattern", an->n_patterns ? text.buf : an->pattern);
     /* one entry per part of the tree a finding concerns (version 2) */
     json_key(j, "patterns");
     json_arr(j);
-    for (const char *l = an->patterns.len ? an->patterns.buf : ""; *l;) {
+    for (const char *l = an->n_patterns ? text.buf : ""; *l;) {
         const char *e = strchr(l, '\n');
         size_t n = e ? (size_t)(e - l) : strlen(l);
         char line[1024];
@@ -59,7 +65,10 @@ static void json_section(analysis *an, json_w *j)
         l += n + (e ? 1 : 0);
     }
     json_arr_end(j);
-    json_kstr(j, "rationale", an->rationale.buf);
+    sb_reset(&text);
+    rp_rationale(an, &text);
+    json_kstr(j, "rationale", text.buf);
+    sb_free(&text);
     json_obj_end(j);
     json_key(j, "findings");
     json_arr(j);

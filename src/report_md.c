@@ -96,19 +96,25 @@ static void md_section(analysis *an, strbuf *out, int level)
     static const char *qs[4] = {"Does this need concurrency?", "Does this need isolation?",
                                 "Does this need shared state?", "Is this stateless?"};
     sb_printf(out, "%s BEAM Architecture Context\n\n", h2);
+    strbuf text;
+    sb_init(&text);
     for (int i = 0; i < 4; i++) {
         sb_printf(out, "- **%s** %s — ", qs[i], an->q[i].answer ? "yes" : "no");
-        md_escape(out, an->q[i].evidence.buf);
+        sb_reset(&text);
+        rp_question(an, i, &text);
+        md_escape(out, text.buf);
         sb_putc(out, '\n');
     }
     sb_putc(out, '\n');
     /* Recommendation */
     sb_printf(out, "%s Recommendation\n\n", h2);
     sb_printf(out, "**Process needed**: %s\n\n", an->process_needed ? "YES" : "NO");
-    if (strchr(an->pattern, '\n') || an->patterns.len) {
+    sb_reset(&text);
+    rp_patterns(an, &text);
+    if (an->n_patterns) {
         /* one pattern per part of the tree a finding concerns */
         sb_puts(out, "**Pattern**, for each part of the tree a finding concerns:\n\n");
-        for (const char *l = an->pattern; *l;) {
+        for (const char *l = text.buf; *l;) {
             const char *e = strchr(l, '\n');
             size_t n = e ? (size_t)(e - l) : strlen(l);
             char line[1024];
@@ -124,7 +130,10 @@ static void md_section(analysis *an, strbuf *out, int level)
         md_escape(out, an->pattern);
         sb_puts(out, "\n\n**Rationale**: ");
     }
-    md_escape(out, an->rationale.buf);
+    sb_reset(&text);
+    rp_rationale(an, &text);
+    md_escape(out, text.buf);
+    sb_free(&text);
     sb_puts(out, "\n\n");
     /* Tree */
     sb_printf(out, "%s Supervision Tree\n\n```text\n", h2);

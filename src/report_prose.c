@@ -1,0 +1,207 @@
+/* report_prose.c — the sentences of the report, for both renderers: each answer of the
+ * BEAM Architecture Context names the processes behind it, what they do and the runtime
+ * property that decides it, so a reader can check it on the node; the patterns per part
+ * of the tree; the rationale. Everything is read from the analysis (report_analysis.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "report_analysis.h"
+
+/* "Zoo.Cache (GenServer, DETAIL)" or "Staged.Client <0.1.0> (Task, a dynamic child of
+ * Staged.Clients, DETAIL)"; DETAIL may be NULL */
+static void proc_phrase_d(const analysis *an, uint32_t i, strbuf *out, int sep, const char *detail)
+{
+    const snap *s = an->s;
+    const snap_proc *p = snap_proc_at(s, i);
+    char b[256];
+    if (p->name || p->alt_name)
+        snap_proc_label(s, p, b, sizeof b);
+    else {
+        char pid[64];
+        proc_module_name(s, p, b, sizeof b);
+        snap_pid_text(s, p->pid, pid, sizeof pid);
+        snprintf(b + strlen(b), sizeof b - strlen(b), " %s", pid);
+    }
+    sb_printf(out, "%s%s (%s", sep ? ", " : "", b, proc_kind_name(s, p));
+    if (p->sup != SNAP_NONE) {
+        const snap_sup *sp = snap_sup_at(s, p->sup);
+        if (sp->proc != SNAP_NONE && snap_sup_has_siblings(s, sp)) {
+            char sb2[256];
+            snap_proc_label(s, snap_proc_at(s, sp->proc), sb2, sizeof sb2);
+            sb_printf(out, ", a dynamic child of %s", sb2);
+        }
+    }
+    if (detail)
+        sb_printf(out, ", %s", detail);
+    sb_putc(out, ')');
+}
+
+static void proc_phrase(const analysis *an, uint32_t i, strbuf *out, int sep)
+{
+    proc_phrase_d(an, i, out, sep, NULL);
+}
+
+void rp_question(const analysis *an, int q, strbuf *out)
+{
+    const snap *s = an->s;
+    char n1[32];
+    switch (q) {
+    case 0: {
+        if (an->n_busy_top) {
+            sb_puts(out, "busiest: ");
+            for (int i = 0; i < an->n_busy_top; i++) {
+                const snap_proc *p = snap_proc_at(s, an->busy[i]);
+                char d[64];
+                snprintf(d, sizeof d, "%s reductions/s", (fmt_rate(snap_reds_rate(s, p), n1, sizeof n1), n1));
+                proc_phrase_d(an, an->busy[i], out, i, d);
+            }
+            sb_puts(out, "; ");
+        } else
+            sb_printf(out, "%s; ",
+                      s->has_sample2 ? "no process under the target ran 100 reductions/s in the window"
+                                     : "one sample: rates unknown");
+        if (an->n_waited) {
+            sb_puts(out, "callers wait on ");
+            for (int i = 0; i < an->n_waited; i++) {
+                const snap_proc *p = snap_proc_at(s, an->waited[i]);
+                char d[64];
+                snprintf(d, sizeof d, "%u waiting", p->monby2 > p->monby ? p->monby2 : p->monby);
+                proc_phrase_d(an, an->waited[i], out, i, d);
+            }
+            sb_puts(out, "; ");
+        }
+        fmt_num(an->n_dynamic_children, n1, sizeof n1);
+        sb_printf(out, "%s dynamic children started on demand; %lld schedulers run them in parallel.", n1,
+                  (long long)s->info.schedulers);
+        break;
+    }
+    case 1: {
+        if (an->root_sup != SNAP_NONE) {
+            const snap_sup *sp = snap_sup_at(s, an->root_sup);
+            char sl[512]; /* the supervisor itself, also when the section is named after its app */
+            if (sp->proc != SNAP_NONE)
+                snap_proc_label(s, snap_proc_at(s, sp->proc), sl, sizeof sl);
+            else
+                snap_pid_text(s, sp->pid, sl, sizeof sl);
+            sb_printf(out, "%s (%s %s, %d restarts in %d s) restarts a crashed child without its siblings%s", sl,
+                      sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity, sp->period,
+                      sp->strategy && !strcmp(snap_str(s, sp->strategy), "one_for_all") ? " (one_for_all: all of them)"
+                      : sp->strategy && !strcmp(snap_str(s, sp->strategy), "rest_for_one")
+                          ? " (rest_for_one: those after it)"
+                          : "");
+            sb_printf(out, "; %u supervisor%s below it", an->n_sups, an->n_sups == 1 ? "" : "s");
+            if (an->restarts_recent)
+                sb_printf(out, "; %u restart%s within their periods, so crashes are happening and being contained",
+                          an->restarts_recent, an->restarts_recent == 1 ? "" : "s");
+            sb_printf(out, "; %u process%s trap exits to clean up.", an->n_trap_exit, an->n_trap_exit == 1 ? "" : "es");
+        } else {
+            const snap_proc *p = snap_proc_at(s, an->proc);
+            sb_printf(out, "a single %s, %s; it %s; %u link%s.", proc_kind_name(s, p),
+                      proc_class_name((enum proc_class)p->cls),
+                      (p->flags & PF_TRAP_EXIT) ? "traps exits (it cleans up when a linked process dies)"
+                                                : "does not trap exits",
+                      p->n_links, p->n_links == 1 ? "" : "s");
+        }
+        break;
+    }
+    case 2: {
+        int said = 0;
+        for (size_t e = 0; e < s->ets.len && said < 3; e++) {
+            const snap_ets *t = vec_at(&s->ets, e);
+            if (t->owner_proc == SNAP_NONE || !an->in[t->owner_proc] || !strcmp(snap_str(s, t->protection), "private"))
+                continue;
+            char tn[256];
+            snap_display_atom(snap_str(s, t->named ? t->name : t->id), tn, sizeof tn);
+            sb_printf(out, "%sETS table %s (%s, %llu rows) owned by ", said ? "; " : "", tn, snap_str(s, t->protection),
+                      (unsigned long long)t->size);
+            proc_phrase(an, t->owner_proc, out, 0);
+            said++;
+        }
+        for (size_t r = 0; r < s->regs.len && said < 5; r++) {
+            const snap_registry *rg = vec_at(&s->regs, r);
+            uint32_t p = snap_find_pid(s, rg->sup);
+            if (p == SNAP_NONE || !an->in[p])
+                continue;
+            char rn[256];
+            snap_display_atom(snap_str(s, rg->name), rn, sizeof rn);
+            sb_printf(out, "%sRegistry %s (%llu keys) names processes for others to find", said ? "; " : "", rn,
+                      (unsigned long long)rg->key_count);
+            said++;
+        }
+        for (int i = 0; i < an->n_waited && said < 6; i++, said++) {
+            sb_puts(out, said ? "; " : "");
+            proc_phrase(an, an->waited[i], out, 0);
+            sb_puts(out, " is state that other processes call for");
+        }
+        sb_puts(out, said ? "." : "no table others read, no Registry, nobody waiting on a process here.");
+        break;
+    }
+    default: {
+        if (!an->q[3].answer) {
+            sb_puts(out, "state lives in ");
+            int k = 0;
+            for (int i = 0; i < an->n_heavy; i++, k++) {
+                char hb[32], d[64];
+                fmt_bytes(snap_proc_at(s, an->heavy[i])->heap, hb, sizeof hb);
+                snprintf(d, sizeof d, "%s heap", hb);
+                proc_phrase_d(an, an->heavy[i], out, k, d);
+            }
+            if (an->n_ets)
+                sb_printf(out, "%s%u ETS table%s", k++ ? ", " : "", an->n_ets, an->n_ets == 1 ? "" : "s");
+            for (int i = 0; i < an->n_waited && k < 4; i++, k++) {
+                sb_puts(out, k ? ", " : "");
+                proc_phrase(an, an->waited[i], out, 0);
+            }
+            if (!k)
+                sb_puts(out, "its busy processes, which work between messages");
+            sb_puts(out, ".");
+        } else
+            sb_printf(out,
+                      "no process under the target holds more than 64 KB of heap, owns a table, runs 100 "
+                      "reductions/s or has callers waiting%s.",
+                      s->has_sample2 ? " in the window" : " (one sample: traffic unknown)");
+        break;
+    }
+    }
+}
+
+void rp_patterns(const analysis *an, strbuf *out)
+{
+    int npat = 0;
+    for (size_t i = 0; i < an->fidx.len; i++) {
+        const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i));
+        if (x->severity == SEV_INFO)
+            continue;
+        const rule *rr = rule_find(x->rule);
+        if (rr && rr->pattern) {
+            sb_printf(out, "%s%s%s%s: %s (F%zu)", npat ? "\n" : "", x->subject, x->path[0] ? " at " : "", x->path,
+                      rr->pattern, i + 1);
+            npat++;
+        }
+    }
+}
+
+void rp_rationale(const analysis *an, strbuf *out)
+{
+    if (!an->n_patterns)
+        sb_printf(out, "No finding above info concerns this target: its shape matches the framework (%s). ",
+                  an->pattern);
+    if (an->process_needed) {
+        sb_puts(out, "Processes are justified by ");
+        int r = 0;
+        if (an->q[0].answer)
+            sb_printf(out, "%sconcurrent work (concurrency)", r++ ? ", " : "");
+        if (an->q[1].answer)
+            sb_printf(out, "%sfailures contained by supervisors (isolation)", r++ ? ", " : "");
+        if (an->q[2].answer)
+            sb_printf(out, "%sstate other processes share (shared state)", r++ ? ", " : "");
+        if (!an->q[3].answer)
+            sb_printf(out, "%sstate kept between operations (not stateless)", r++ ? ", " : "");
+        sb_puts(out, ", as the context above names.");
+        if (an->n_patterns)
+            sb_puts(out, " Each change above applies to the part of the tree it names; the rest stays.");
+    } else
+        sb_puts(out, "Its processes hold no state, share nothing and see no traffic: the framework says "
+                     "no process without a runtime reason.");
+}
