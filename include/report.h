@@ -15,4 +15,9 @@
 int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err);
 int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err);
 
+/* `report`, in the shell and on the command line alike: markdown (or JSON) of target, to
+ * file when given (atomically for a regular file, outfile.h), else appended to out.
+ * Returns 0, or -1 with err (nothing written). */
+int report_to(snap *s, const findings *f, const char *target, int json, const char *file, strbuf *out, char *err);
+
 #endif

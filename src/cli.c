@@ -548,10 +548,10 @@ static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
     strbuf sb;
     sb_init(&sb);
     const char *target = o->n_rest > 0 ? o->rest[0] : NULL;
-    rc = o->json ? report_json(a.s, &a.f, target, &sb, err) : report_markdown(a.s, &a.f, target, &sb, err);
+    rc = report_to(a.s, &a.f, target, o->json, o->output, &sb, err);
     if (rc)
         fprintf(stderr, "otp-advisor: %s\n", err);
-    else if (emit(o, &sb))
+    else if (!o->output && emit(o, &sb))
         rc = -1;
     else if (o->output)
         fprintf(stderr, "otp-advisor: report written to %s\n", o->output);

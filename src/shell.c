@@ -273,21 +273,10 @@ static int c_explain(shell *sh, const cmd_args *a, strbuf *out, char *err)
 static int c_report(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
     const char *file = opt_str(a, 'o', NULL);
-    strbuf md;
-    sb_init(&md);
-    if (report_markdown(sh->s, &sh->f, a->argc ? a->argv[0] : NULL, &md, err)) {
-        sb_free(&md);
+    if (report_to(sh->s, &sh->f, a->argc ? a->argv[0] : NULL, 0, file, out, err))
         return -1;
-    }
-    if (file) {
-        if (outfile_write_all(file, md.buf, md.len, err)) {
-            sb_free(&md);
-            return -1;
-        }
+    if (file)
         sb_printf(out, "report written to %s\n", file);
-    } else
-        sb_add(out, md.buf, md.len);
-    sb_free(&md);
     return 0;
 }
 
