@@ -70,6 +70,7 @@ for _ in $(seq 1 50); do [ "$(loaded)" = 1 ] && break; sleep 0.1; done
 kill -9 $pid; wait $pid 2>/dev/null
 check_eq "a killed session leaves the probe loaded" 1 "$(loaded)"
 "$OA" dump "$B_NODE" --cookie-file "$B_COOKIE" --window 0 >/dev/null 2>&1
+check_eq "the next session runs (exit 0)" 0 $?
 check_eq "the next session cleans it up" 0 "$(loaded)"
 
 # the node dies mid-snapshot

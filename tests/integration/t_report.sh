@@ -42,9 +42,10 @@ cache=$("$OA" report --from "$S.etf" Zoo.GlobalBottleneck)
 check_contains "the bottleneck: process needed YES, ETS" "ETS for reads" "$cache"
 
 # numbers trace back to the snapshot (recomputed from dump and check of the same file)
-R=$(tmpfile rep); "$OA" report --json --from "$S.etf" Zoo.Sessions >"$R"
-D=$(tmpfile dump); "$OA" dump --json --from "$S.etf" >"$D"
-K=$(tmpfile check); "$OA" check --json --from "$S.etf" >"$K"
+R=$(tmpfile rep); "$OA" report --json --from "$S.etf" Zoo.Sessions >"$R"; r1=$?
+D=$(tmpfile dump); "$OA" dump --json --from "$S.etf" >"$D"; r2=$?
+K=$(tmpfile check); "$OA" check --json --from "$S.etf" >"$K"; r3=$?
+check_eq "report, dump and check of the same file exit 0" "0 0 0" "$r1 $r2 $(( r3 > 1 ? r3 : 0 ))"
 check_eq "dynamic children = the supervisor's children in the snapshot" \
   "$(jq '.supervisors[] | select(.name=="Zoo.Sessions") | .children' "$D")" "$(jq '.sections[0].numbers.dynamic_children' "$R")"
 kids=$(jq '.supervisors[] | select(.name=="Zoo.Sessions") | .children' "$D")

@@ -28,6 +28,7 @@ kp=$!
 for _ in $(seq 1 50); do [ "$(left)" != 0 ] && break; sleep 0.1; done
 check "the killed session's probe is loaded" test "$(left)" != 0
 kill -9 $kp; wait $kp 2>/dev/null
-"$OA" check --window 0 "$B_NODE" --cookie-file "$B_COOKIE" >/dev/null 2>&1
+"$OA" check --window 0 "$B_NODE" --cookie-file "$B_COOKIE" >/dev/null 2>&1; rc=$?
+check "the next session runs (exit $rc)" test $rc -le 1
 check_eq "the next session removes it" 0 "$(left)"
 finish
