@@ -32,11 +32,36 @@ static int term_width(void)
     return c && atoi(c) > 20 ? atoi(c) : 100;
 }
 
+/* The prompt for libedit: its colour sequences are marked as not printing (between two
+ * PROMPT_ESC characters, EL_PROMPT_ESC), or libedit counts them as columns and a terminal
+ * shows them as text. */
+#define PROMPT_ESC '\1'
 static char *prompt_fn(EditLine *el)
 {
     (void)el;
-    static char buf[700];
-    return (char *)shell_prompt(the_shell, buf, sizeof buf);
+    static char raw[700], buf[800];
+    shell_prompt(the_shell, raw, sizeof raw);
+    size_t o = 0;
+    for (const char *p = raw; *p && o + 4 < sizeof buf; p++) {
+        if (*p == '\033') { /* ESC [ ... final byte */
+            const char *e = p + 1;
+            if (*e == '[')
+                for (e++; *e && !(*e >= '@' && *e <= '~'); e++)
+                    ;
+            size_t len = (size_t)(*e ? e - p + 1 : e - p);
+            if (o + len + 3 >= sizeof buf)
+                break;
+            buf[o++] = PROMPT_ESC;
+            memcpy(buf + o, p, len);
+            o += len;
+            buf[o++] = PROMPT_ESC;
+            p += len - 1;
+            continue;
+        }
+        buf[o++] = *p;
+    }
+    buf[o] = 0;
+    return buf;
 }
 
 /* read one character, answering ticks on the connection meanwhile */
@@ -238,7 +263,7 @@ static int interactive_loop(shell *sh)
     history(hist, &ev, H_SETUNIQUE, 1);
     history(hist, &ev, H_LOAD, hpath);
     el_set(el, EL_EDITOR, "emacs");
-    el_set(el, EL_PROMPT, prompt_fn);
+    el_set(el, EL_PROMPT_ESC, prompt_fn, PROMPT_ESC);
     el_set(el, EL_HIST, history, hist);
     el_set(el, EL_GETCFN, getc_fn);
     el_set(el, EL_ADDFN, "oa-complete", "complete a command, name or rule", complete_fn);
