@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "probe_blobs.h"
 #include "render.h"
 #include "render_findings.h"
 #include "report.h"
@@ -17,6 +18,7 @@
 #include "shell.h"
 #include "snap.h"
 #include "util.h"
+#include "version.h"
 
 /* ---- options: one table, for parsing and for help ------------------------------------ */
 
@@ -56,6 +58,7 @@ enum opt_id {
     O_STATS,
     O_QUIET,
     O_HELP,
+    O_VERSION,
 };
 
 typedef struct {
@@ -92,6 +95,7 @@ static const cli_option options[] = {
     {O_STATS, "--stats", NULL, NULL, G_ALL, NULL},
     {O_QUIET, "--quiet", "-q", NULL, G_ATTACH, NULL},
     {O_HELP, "--help", "-h", NULL, G_ALL, "this help"},
+    {O_VERSION, "--version", "-V", NULL, G_ALL, "the version of otp-advisor and of its probe"},
 };
 #define N_OPTIONS (int)(sizeof options / sizeof options[0])
 
@@ -167,6 +171,11 @@ static void option_lines(strbuf *out, unsigned groups)
                  op->value ? " " : "", op->value ? op->value : "");
         sb_printf(out, "  %-26s %s\n", head, op->help);
     }
+}
+
+static void print_version(void)
+{
+    printf("otp-advisor %s (probe %s)\n", OA_VERSION, probe_module);
 }
 
 static void usage(FILE *f, const cli_cmd *only)
@@ -281,6 +290,7 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
         o->col.quiet = 1;
         break;
     case O_HELP:
+    case O_VERSION:
         break;
     }
     return 0;
@@ -307,6 +317,10 @@ static int parse(int argc, char **argv, int start, const cli_cmd *cmd, oa_opts *
             return errf(err, "unknown option %s (see otp-advisor help %s)", a, cmd->name);
         if (op->id == O_HELP) {
             usage(stdout, cmd);
+            return 1;
+        }
+        if (op->id == O_VERSION) {
+            print_version();
             return 1;
         }
         if (!(op->groups & cmd->groups))
@@ -625,6 +639,10 @@ int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted)
     if (!cmd) {
         if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
             usage(stdout, NULL);
+            return EXIT_OK;
+        }
+        if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+            print_version();
             return EXIT_OK;
         }
         cmd = find_command("shell");

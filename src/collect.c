@@ -11,10 +11,7 @@
 #include "etf.h"
 #include "probe_blobs.h"
 #include "util.h"
-
-#ifndef OA_VERSION
-#define OA_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 void collect_defaults(collect_opts *o)
 {
