@@ -91,22 +91,26 @@ void render_apps(const snap *s, const render_ctx *c, strbuf *out)
         if (p->app != SNAP_NONE && p->app < counts_n)
             procs[p->app]++;
     }
-    sb_printf(out, "%s%-20s %-10s %-8s %-26s %s%s\n", col(c, C_BOLD), "APP", "VSN", "PROCS", "TOP SUPERVISOR",
-              "DESCRIPTION", col(c, C_RESET));
+    static const char *const head[] = {"APP", "VSN", "PROCS", "TOP SUPERVISOR", "DESCRIPTION"};
+    fmt_table t;
+    fmt_table_init(&t, 5, "llrll", head);
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < s->apps.len; i++) {
             const snap_app *a = vec_at(&s->apps, i);
             if (a->runtime != pass)
                 continue;
-            char top[128] = "-";
+            char top[256] = "-", np[32];
             if (a->top_sup != SNAP_NONE) {
                 const snap_sup *sp = snap_sup_at(s, a->top_sup);
                 if (sp->proc != SNAP_NONE)
                     snap_proc_label(s, snap_proc_at(s, sp->proc), top, sizeof top);
             }
-            sb_printf(out, "%s%-20s %-10s %-8zu %-26s %s%s\n", pass ? col(c, C_DIM) : "", snap_str(s, a->name),
-                      snap_str(s, a->vsn), procs[i], top, snap_str(s, a->desc), pass ? col(c, C_RESET) : "");
+            fmt_num(procs[i], np, sizeof np);
+            const char *row[] = {snap_str(s, a->name), snap_str(s, a->vsn), np, top, snap_str(s, a->desc)};
+            fmt_table_row(&t, row, pass ? col(c, C_DIM) : NULL, pass ? col(c, C_RESET) : NULL);
         }
+    fmt_table_render(&t, c->width, col(c, C_BOLD), col(c, C_RESET), out);
+    fmt_table_free(&t);
     free(procs);
 }
 

@@ -112,21 +112,18 @@ void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
         heap_down(h, left - 1, 0);
     }
     free(h);
-    sb_printf(out, "%s%-13s %-34s %8s %11s %10s  %-14s %s%s\n", BOLD(c), "PID", "NAME", "MQ", "REDS/S", "MEMORY",
-              "CLASS", "CURRENT", RESET(c));
-    if (sort == TOP_RATE && !s->has_sample2)
-        sb_printf(out, "%s(one sample: sorted by total reductions; refresh with a window for rates)%s\n", DIM(c),
-                  RESET(c));
+    static const char *const head[] = {"PID", "NAME", "MQ", "REDS/S", "MEMORY", "CLASS", "CURRENT"};
+    fmt_table t;
+    fmt_table_init(&t, 7, "llrrrll", head);
     for (int k = 0; k < m; k++) {
         const snap_proc *p = snap_proc_at(s, idx[k]);
-        char pid[64], name[512], cf[256], mem[32], rate[32];
+        char pid[64], name[512], cf[256], mem[32], rate[32], mq[32];
         snap_pid_text(s, p->pid, pid, sizeof pid);
         snap_proc_label(s, p, name, sizeof name);
-        int unnamed = !strcmp(name, pid);
-        if (unnamed) {
+        if (!strcmp(name, pid)) { /* unnamed: what it runs */
             char mod[256];
             proc_module_name(s, p, mod, sizeof mod);
-            snprintf(name, sizeof name, "(%s)", mod); /* dimmed below, outside the padding */
+            snprintf(name, sizeof name, "(%s)", mod);
         }
         fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
         fmt_bytes(snap_mem_now(p), mem, sizeof mem);
@@ -135,9 +132,22 @@ void view_top(const snap *s, int sort, int n, const render_ctx *c, strbuf *out)
             snprintf(rate, sizeof rate, "%.0f", r);
         else
             snprintf(rate, sizeof rate, "-");
-        sb_printf(out, "%-13s %s%-34s%s %8u %11s %10s  %-14s %s\n", pid, unnamed ? DIM(c) : "", name,
-                  unnamed ? RESET(c) : "", snap_mq_now(p), rate, mem, proc_class_name((enum proc_class)p->cls), cf);
+        snprintf(mq, sizeof mq, "%u", snap_mq_now(p));
+        const char *row[] = {pid, name, mq, rate, mem, proc_class_name((enum proc_class)p->cls), cf};
+        fmt_table_row(&t, row, NULL, NULL);
     }
+    strbuf tb;
+    sb_init(&tb);
+    fmt_table_render(&t, c->width, BOLD(c), RESET(c), &tb);
+    fmt_table_free(&t);
+    const char *nl = strchr(tb.buf, '\n'); /* the heading, then what the order means, then the rows */
+    size_t head_len = nl ? (size_t)(nl - tb.buf) + 1 : tb.len;
+    sb_add(out, tb.buf, head_len);
+    if (sort == TOP_RATE && !s->has_sample2)
+        sb_printf(out, "%s(one sample: sorted by total reductions; refresh with a window for rates)%s\n", DIM(c),
+                  RESET(c));
+    sb_add(out, tb.buf + head_len, tb.len - head_len);
+    sb_free(&tb);
     free(idx);
 }
 
@@ -240,15 +250,21 @@ void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx
 
 void view_registries(const snap *s, const render_ctx *c, strbuf *out)
 {
-    sb_printf(out, "%s%-32s %-10s %10s %10s %9s%s\n", BOLD(c), "REGISTRY", "KEYS", "PARTITIONS", "KEYS", "SAMPLED",
-              RESET(c));
+    static const char *const head[] = {"REGISTRY", "KEYS", "PARTITIONS", "KEYS", "SAMPLED"};
+    fmt_table t;
+    fmt_table_init(&t, 5, "llrrr", head);
     for (size_t r = 0; r < s->regs.len; r++) {
         const snap_registry *rg = vec_at(&s->regs, r);
-        char name[256], n[32];
+        char name[256], n[32], parts[32], sampled[32];
         snap_display_atom(snap_str(s, rg->name), name, sizeof name);
         fmt_num(rg->key_count, n, sizeof n);
-        sb_printf(out, "%-32s %-10s %10u %10s %9u\n", name, snap_str(s, rg->kind), rg->partitions, n, rg->n_keys);
+        snprintf(parts, sizeof parts, "%u", rg->partitions);
+        snprintf(sampled, sizeof sampled, "%u", rg->n_keys);
+        const char *row[] = {name, snap_str(s, rg->kind), parts, n, sampled};
+        fmt_table_row(&t, row, NULL, NULL);
     }
+    fmt_table_render(&t, c->width, BOLD(c), RESET(c), out);
+    fmt_table_free(&t);
     if (s->globals.len)
         sb_printf(out, "\n:global names: %zu\n", s->globals.len);
     for (size_t g = 0; g < s->globals.len && g < 20; g++) {
@@ -309,8 +325,9 @@ void view_ets(const snap *s, int by_mem, int n, const render_ctx *c, strbuf *out
     ets_by_mem = by_mem;
     ets_snap = s;
     qsort(idx, s->ets.len, sizeof *idx, cmp_ets);
-    sb_printf(out, "%s%-34s %-30s %-13s %-10s %10s %10s %s%s\n", BOLD(c), "TABLE", "OWNER", "TYPE", "ACCESS", "ROWS",
-              "MEMORY", "CONCURRENCY", RESET(c));
+    static const char *const head[] = {"TABLE", "OWNER", "TYPE", "ACCESS", "ROWS", "MEMORY", "CONCURRENCY"};
+    fmt_table tb;
+    fmt_table_init(&tb, 7, "llllrrl", head);
     for (int k = 0; k < n && (size_t)k < s->ets.len; k++) {
         const snap_ets *t = vec_at(&s->ets, idx[k]);
         char name[256], owner[256] = "?", mem[32], rows[32];
@@ -324,10 +341,12 @@ void view_ets(const snap *s, int by_mem, int n, const render_ctx *c, strbuf *out
             snap_proc_label(s, snap_proc_at(s, t->owner_proc), owner, sizeof owner);
         fmt_bytes(t->mem, mem, sizeof mem);
         fmt_num(t->size, rows, sizeof rows);
-        sb_printf(out, "%-34s %-30s %-13s %-10s %10s %10s %s%s\n", name, owner, snap_str(s, t->type),
-                  snap_str(s, t->protection), rows, mem, t->read_conc ? "read" : "",
-                  t->write_conc ? (t->read_conc ? "+write" : "write") : "");
+        const char *conc = t->read_conc ? (t->write_conc ? "read+write" : "read") : t->write_conc ? "write" : "";
+        const char *row[] = {name, owner, snap_str(s, t->type), snap_str(s, t->protection), rows, mem, conc};
+        fmt_table_row(&tb, row, NULL, NULL);
     }
+    fmt_table_render(&tb, c->width, BOLD(c), RESET(c), out);
+    fmt_table_free(&tb);
     free(idx);
 }
 
