@@ -23,7 +23,7 @@ LIBOBJS_SAN := $(patsubst src/%.c,$(BUILD)/san/%.o,$(LIBSRCS)) $(BUILD)/san/prob
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test unit golden integration demo bench clean format format-check fixtures fuzz
+.PHONY: all deps test unit golden integration demo bench clean format format-check fixtures fuzz install uninstall deb
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
@@ -127,6 +127,28 @@ fuzz: deps
 	  tests/fuzz/fuzz_snapshot.c $(LIBSRCS) $(GEN) $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_snapshot -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 \
 	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+
+# Installing where it is needed: the binary (ei linked in statically; libedit is the one
+# shared library it needs), its man page and bash completion. PREFIX and DESTDIR as usual.
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man/man1
+COMPDIR  = $(PREFIX)/share/bash-completion/completions
+
+install: $(BUILD)/otp-advisor
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BUILD)/otp-advisor $(DESTDIR)$(BINDIR)/otp-advisor
+	install -m 644 man/otp-advisor.1 $(DESTDIR)$(MANDIR)/otp-advisor.1
+	install -m 644 completion/otp-advisor.bash $(DESTDIR)$(COMPDIR)/otp-advisor
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/otp-advisor $(DESTDIR)$(MANDIR)/otp-advisor.1 $(DESTDIR)$(COMPDIR)/otp-advisor
+
+# a Debian package for hosts without a compiler (scripts/make-deb.sh): Depends from
+# dpkg-shlibdeps, checked with lintian
+deb: $(BUILD)/otp-advisor
+	@scripts/install-deps.sh deb
+	@scripts/make-deb.sh
 
 FMT_SRCS := src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
