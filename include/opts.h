@@ -20,6 +20,7 @@ typedef struct {
     const char *node;
     const char *fail_on;
     int json;
+    int dot;   /* --dot: Graphviz DOT (dump) */
     int stats; /* --stats: timings and peak RSS on stderr (make bench) */
     int color; /* -1 auto */
     const char *rules[32];

@@ -28,6 +28,12 @@ void render_apps(const snap *s, const render_ctx *c, strbuf *out);
 void render_tree(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out);
 void render_class_counts(const snap *s, const render_ctx *c, strbuf *out);
 void render_unsupervised(const snap *s, const render_ctx *c, strbuf *out);
+/* a child's name in a tree: its registered name, its id, or its pid */
+void render_child_label(const snap *s, const snap_child *ch, char *buf, size_t n);
+/* Graphviz DOT of the tree under `sup` (every application's and every other tree when
+ * SNAP_NONE): supervisors with their strategy, workers, dynamic children collapsed as in
+ * the text tree (c->collapse), findings marked (c->mark) by colour (render_dot.c) */
+void render_dot(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out);
 
 /* dump --json (schema otp-advisor/dump/1) */
 void render_dump_json(const snap *s, strbuf *out);

@@ -38,6 +38,7 @@ typedef struct {
     int argc;            /* positional words, options taken out */
     char **argv;         /* argv[0] is the first positional word */
     const char *opt[26]; /* -a … -z: the value given, or NULL */
+    const char *flag[4]; /* long flags given (--dot), from the entry's flags */
 } cmd_args;
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
     const char *args;            /* usage after the name, e.g. "[APP|SUP|PID] [-d DEPTH]" */
     const char *options;         /* its option letters, each taking a value; # after one: a count
                                   * (0 to 1,000,000), checked before it runs: "sn#" for -s X -n N */
+    const char *flags;           /* its long flags, space-separated: "dot" for --dot */
     int min_args, max_args;      /* positional words */
     enum complete_kind complete; /* what its arguments complete to */
     enum cmd_needs needs;

@@ -31,7 +31,8 @@ enum {
     G_COLOR = 16,
     G_RULES = 32, /* --set, --judge-otp */
     G_CHECK = 64, /* --fail-on, --rule, --ignore, -s */
-    G_ALL = 127,
+    G_DOT = 128,  /* --dot */
+    G_ALL = 255,
 };
 
 enum opt_id {
@@ -59,6 +60,7 @@ enum opt_id {
     O_QUIET,
     O_HELP,
     O_VERSION,
+    O_DOT,
 };
 
 typedef struct {
@@ -96,6 +98,7 @@ static const cli_option options[] = {
     {O_QUIET, "--quiet", "-q", NULL, G_ATTACH, NULL},
     {O_HELP, "--help", "-h", NULL, G_ALL, "this help"},
     {O_VERSION, "--version", "-V", NULL, G_ALL, "the version of otp-advisor and of its probe"},
+    {O_DOT, "--dot", NULL, NULL, G_DOT, "the supervision trees as Graphviz DOT (dot -Tsvg draws them)"},
 };
 #define N_OPTIONS (int)(sizeof options / sizeof options[0])
 
@@ -130,7 +133,7 @@ static const cli_cmd commands[] = {
      .help = "save a snapshot (Erlang term format)"},
     {.name = "dump",
      .args = "NODE|--from FILE",
-     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES,
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES | G_DOT,
      .run = cmd_dump,
      .help = "summary, supervision trees and counts"},
     {.name = "check",
@@ -249,6 +252,9 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
         break;
     case O_JSON:
         o->json = 1;
+        break;
+    case O_DOT:
+        o->dot = 1;
         break;
     case O_NO_COLOR:
         o->color = 0;
@@ -441,8 +447,11 @@ static int cmd_dump(oa_opts *o, volatile sig_atomic_t *interrupted)
     rc.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
     strbuf sb;
     sb_init(&sb);
-    if (o->json) {
-        render_dump_json(s, &sb);
+    if (o->json || o->dot) {
+        if (o->dot)
+            render_dot(s, SNAP_NONE, &rc, &sb);
+        else
+            render_dump_json(s, &sb);
         int bad = emit(o, &sb);
         sb_free(&sb);
         snap_free(s);

@@ -114,7 +114,7 @@ void render_apps(const snap *s, const render_ctx *c, strbuf *out)
     free(procs);
 }
 
-static void child_label(const snap *s, const snap_child *ch, char *buf, size_t n)
+void render_child_label(const snap *s, const snap_child *ch, char *buf, size_t n)
 {
     if (ch->proc != SNAP_NONE) {
         const snap_proc *p = snap_proc_at(s, ch->proc);
@@ -310,11 +310,11 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
             snap_proc_at(s, ch->proc)->own_sup != k &&
             snap_sup_at(s, snap_proc_at(s, ch->proc)->own_sup)->parent == k && depth < 64) {
             char label[512];
-            child_label(s, ch, label, sizeof label);
+            render_child_label(s, ch, label, sizeof label);
             tree_sup(s, snap_proc_at(s, ch->proc)->own_sup, label, c, out, prefix, depth + 1);
         } else {
             char label[512];
-            child_label(s, ch, label, sizeof label);
+            render_child_label(s, ch, label, sizeof label);
             sb_puts(out, label);
             if (ch->proc != SNAP_NONE)
                 proc_tail(s, snap_proc_at(s, ch->proc), c, out);

@@ -140,6 +140,14 @@ static int opt_count(const cmd_args *a, char o, int dflt, int *val, char *err)
     return 0;
 }
 
+static int has_flag(const cmd_args *a, const char *name)
+{
+    for (int k = 0; k < 4 && a->flag[k]; k++)
+        if (!strcmp(a->flag[k], name))
+            return 1;
+    return 0;
+}
+
 static const char *opt_str(const cmd_args *a, char o, const char *dflt)
 {
     return a->opt[o - 'a'] ? a->opt[o - 'a'] : dflt;
@@ -183,7 +191,10 @@ static int c_tree(shell *sh, const cmd_args *a, strbuf *out, char *err)
         sb_free(&m.tmp);
         return -1;
     }
-    render_tree(sh->s, sup, &c, out);
+    if (has_flag(a, "dot"))
+        render_dot(sh->s, sup, &c, out);
+    else
+        render_tree(sh->s, sup, &c, out);
     sb_free(&m.tmp);
     return 0;
 }
@@ -390,13 +401,15 @@ const shell_cmd shell_cmds[] = {
      .help = "applications, versions, process counts, top supervisors"},
     {.name = "tree",
      .alias = "t",
-     .args = "[APP|SUP|PID|NAME] [-d DEPTH]",
+     .args = "[APP|SUP|PID|NAME] [-d DEPTH] [--dot]",
      .options = "d#",
+     .flags = "dot",
      .max_args = 1,
      .complete = CK_TARGET,
      .needs = NEEDS_SNAPSHOT,
      .run = c_tree,
-     .help = "supervision tree with strategies, intensities and findings; dynamic children collapsed"},
+     .help = "supervision tree with strategies, intensities and findings; dynamic children collapsed; --dot: "
+             "as Graphviz DOT"},
     {.name = "top",
      .args = "[-s mq|reds|rate|mem] [-n N]",
      .options = "sn#",
@@ -595,6 +608,17 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
         if (!is_opt) {
             a.argv[a.argc++] = argv[i];
             continue;
+        }
+        if (w[1] == '-' && w[2] && c->flags && strstr(c->flags, w + 2)) { /* --flag from the entry */
+            size_t k = 0, l = strlen(w + 2);
+            const char *hit = strstr(c->flags, w + 2);
+            if ((hit == c->flags || hit[-1] == ' ') && (hit[l] == ' ' || !hit[l])) {
+                while (k < 4 && a.flag[k])
+                    k++;
+                if (k < 4)
+                    a.flag[k] = w + 2;
+                continue;
+            }
         }
         if (!(w[1] >= 'a' && w[1] <= 'z') || w[2] || !c->options || !strchr(c->options, w[1])) {
             sb_printf(errs, "error: unknown option %s; usage: %s %s\n", w, c->name, c->args);

@@ -781,9 +781,9 @@ static void test_exec_golden_zoo(void **state)
     }
     assert_string_equal(run_ok(f, "?"), o);
     o = run_ok(f, "help tree");
-    assert_string_equal(o,
-                        "tree [APP|SUP|PID|NAME] [-d DEPTH]   (alias: t)\n"
-                        "  supervision tree with strategies, intensities and findings; dynamic children collapsed\n");
+    assert_string_equal(o, "tree [APP|SUP|PID|NAME] [-d DEPTH] [--dot]   (alias: t)\n"
+                           "  supervision tree with strategies, intensities and findings; dynamic children collapsed; "
+                           "--dot: as Graphviz DOT\n");
     assert_string_equal(run_ok(f, "help t"), o);
     assert_string_equal(run_ok(f, "help apps"), "apps \n  applications, versions, process counts, top supervisors\n");
 
@@ -843,6 +843,9 @@ static void test_errors_czoo(void **state)
     run_err(f, "top -n 3 -n 4", "-n given twice; usage: top");
     run_err(f, "summary -x 1", "unknown option -x; usage: summary");
     run_err(f, "top --sort mq", "unknown option --sort; usage: top");
+    run_err(f, "top --dot", "unknown option --dot; usage: top"); /* a long flag only where the entry has it */
+    run_err(f, "tree --do", "unknown option --do; usage: tree");
+    assert_non_null(strstr(run_ok(f, "tree --dot"), "digraph otp {"));
     run_err(f, "ets -s mem -n 3 x", "usage: ets");
     run_err(f, "registry Zoo.Registry -n 1 x", "usage: registry");
     /* options nobody takes */
