@@ -106,6 +106,7 @@ integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
 # The one test command (README, .ci/run): deps, build, unit tests, then real nodes.
 test: deps
 	@scripts/install-deps.sh test
+	@scripts/install-test-npm.sh
 	@$(MAKE) --no-print-directory format-check unit golden integration
 
 demo: deps

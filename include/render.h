@@ -34,6 +34,8 @@ void render_child_label(const snap *s, const snap_child *ch, char *buf, size_t n
  * SNAP_NONE): supervisors with their strategy, workers, dynamic children collapsed as in
  * the text tree (c->collapse), findings marked (c->mark) by colour (render_dot.c) */
 void render_dot(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out);
+/* the same as a Mermaid flowchart (for markdown: GitHub and most viewers draw it) */
+void render_mermaid(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out);
 
 /* dump --json (schema otp-advisor/dump/1) */
 void render_dump_json(const snap *s, strbuf *out);

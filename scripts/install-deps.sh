@@ -9,7 +9,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 pkgs=(erlang-dev erlang-nox elixir libedit-dev libcmocka-dev gcc make procps jq expect cmark-gfm
       erlang-yaws erlang-poolboy erlang-lager)   # the last three: tests/corpus
 [ "${1:-}" = fuzz ] && pkgs+=(clang)          # make fuzz: libFuzzer
-[ "${1:-}" = test ] && pkgs+=(clang-format tmux dpkg-dev lintian mandoc man-db graphviz)   # make test: format, screen, package, dot
+[ "${1:-}" = test ] && pkgs+=(clang-format tmux dpkg-dev lintian mandoc man-db graphviz chromium)   # make test: format, screen, package, dot, mermaid
 [ "${1:-}" = deb ] && pkgs+=(dpkg-dev lintian mandoc)   # make deb
 for p in "${pkgs[@]}"; do
   have_pkg "$p" || need+=("$p")

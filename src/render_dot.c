@@ -1,45 +1,104 @@
-/* render_dot.c — supervision trees as Graphviz DOT (see render.h): for `dump --dot` and
- * the shell's `tree --dot`, rendered with `dot -Tsvg` (t_dot). */
+/* render_dot.c — supervision trees as graphs (see render.h): Graphviz DOT for `dump --dot`
+ * and the shell's `tree --dot` (rendered with `dot -Tsvg`, t_dot), and a Mermaid flowchart
+ * for the markdown report (rendered with Mermaid's own CLI, t_mermaid). One walk, two
+ * syntaxes. */
 #include <stdio.h>
 #include <string.h>
 
 #include "render.h"
 
-/* a DOT string's body: quotes and backslashes escaped, newlines as \n */
-static void dot_text(strbuf *out, const char *s)
+enum shape { SH_SUP, SH_WORKER, SH_GONE, SH_GROUP, SH_APP, SH_ORPHAN };
+
+typedef struct {
+    int mermaid;
+    const render_ctx *c;
+    strbuf *out;
+} graph;
+
+/* a label's text: DOT escapes quotes and backslashes, newlines as \n; Mermaid writes
+ * entities for the characters its parser reads (quotes, <, >, #) and <br/> for newlines */
+static void label_text(const graph *g, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            sb_putc(out, '\\');
-        if (*s == '\n')
-            sb_puts(out, "\\n");
-        else
-            sb_putc(out, *s);
-    }
-}
-
-/* a node: id, label, extra attributes; coloured by its finding when it has one */
-static void dot_node(strbuf *out, const char *id, const char *label, const char *attrs, const render_ctx *c,
-                     uint32_t proc)
-{
-    sb_printf(out, "  \"%s\" [label=\"", id);
-    dot_text(out, label);
-    sb_putc(out, '"');
-    if (attrs && *attrs)
-        sb_printf(out, ", %s", attrs);
-    if (c->mark && proc != SNAP_NONE) {
-        int sev = 0;
-        const char *m = c->mark(c->mark_ud, proc, &sev);
-        if (m && *m) {
-            sb_printf(out, ", color=\"%s\", penwidth=2, tooltip=\"", sev >= 2 ? "red" : sev == 1 ? "orange" : "blue");
-            dot_text(out, m);
-            sb_putc(out, '"');
+        if (g->mermaid) {
+            if (*s == '"')
+                sb_puts(g->out, "#quot;");
+            else if (*s == '<')
+                sb_puts(g->out, "#lt;");
+            else if (*s == '>')
+                sb_puts(g->out, "#gt;");
+            else if (*s == '#')
+                sb_puts(g->out, "#35;");
+            else if (*s == '\n')
+                sb_puts(g->out, "<br/>");
+            else
+                sb_putc(g->out, *s);
+            continue;
         }
+        if (*s == '"' || *s == '\\')
+            sb_putc(g->out, '\\');
+        if (*s == '\n')
+            sb_puts(g->out, "\\n");
+        else
+            sb_putc(g->out, *s);
     }
-    sb_puts(out, "];\n");
 }
 
-static void dot_sup(const snap *s, uint32_t k, const render_ctx *c, strbuf *out, int depth)
+/* a node: id, label, shape; marked by its finding when it has one (a colour in DOT, a
+ * class in Mermaid) */
+static void dot_node(const graph *g, const char *id, const char *label, enum shape sh, uint32_t proc)
+{
+    int sev = -1;
+    const char *m = NULL;
+    if (g->c->mark && proc != SNAP_NONE) {
+        int s = 0;
+        m = g->c->mark(g->c->mark_ud, proc, &s);
+        if (m && *m)
+            sev = s;
+    }
+    if (g->mermaid) {
+        static const char *const open[] = {"[\"", "[\"", "[\"", "[[\"", "([\"", "([\""};
+        static const char *const close[] = {"\"]", "\"]", "\"]", "\"]]", "\"])", "\"])"};
+        sb_printf(g->out, "  %s%s", id, open[sh]);
+        label_text(g, label);
+        if (sev >= 0) {
+            sb_puts(g->out, "<br/>");
+            label_text(g, m);
+        }
+        sb_printf(g->out, "%s\n", close[sh]);
+        if (sh == SH_SUP || sh == SH_GONE || sev >= 0)
+            sb_printf(g->out, "  class %s %s\n", id,
+                      sev >= 2       ? "critical"
+                      : sev == 1     ? "warning"
+                      : sev == 0     ? "info"
+                      : sh == SH_SUP ? "sup"
+                                     : "gone");
+        return;
+    }
+    static const char *const attrs[] = {
+        "style=bold", "", "style=dashed", "shape=box3d", "shape=folder", "shape=folder, style=dashed"};
+    sb_printf(g->out, "  \"%s\" [label=\"", id);
+    label_text(g, label);
+    sb_putc(g->out, '"');
+    if (*attrs[sh])
+        sb_printf(g->out, ", %s", attrs[sh]);
+    if (sev >= 0) {
+        sb_printf(g->out, ", color=\"%s\", penwidth=2, tooltip=\"", sev >= 2 ? "red" : sev == 1 ? "orange" : "blue");
+        label_text(g, m);
+        sb_putc(g->out, '"');
+    }
+    sb_puts(g->out, "];\n");
+}
+
+static void edge(const graph *g, const char *a, const char *b)
+{
+    if (g->mermaid)
+        sb_printf(g->out, "  %s --> %s\n", a, b);
+    else
+        sb_printf(g->out, "  \"%s\" -> \"%s\";\n", a, b);
+}
+
+static void dot_sup(const snap *s, uint32_t k, const graph *g, int depth)
 {
     const snap_sup *sp = snap_sup_at(s, k);
     char id[32], label[600], name[512];
@@ -50,8 +109,8 @@ static void dot_sup(const snap *s, uint32_t k, const render_ctx *c, strbuf *out,
         snap_pid_text(s, sp->pid, name, sizeof name);
     snprintf(label, sizeof label, "%s\n%s%s%s", name, sup_kind_name(sp->kind), sp->strategy ? " " : "",
              sp->strategy ? snap_str(s, sp->strategy) : "");
-    dot_node(out, id, label, "style=bold", c, sp->proc);
-    if (snap_sup_on_demand(s, sp) && c->collapse > 0 && sp->n_children > (uint32_t)c->collapse) {
+    dot_node(g, id, label, SH_SUP, sp->proc);
+    if (snap_sup_on_demand(s, sp) && g->c->collapse > 0 && sp->n_children > (uint32_t)g->c->collapse) {
         /* as in the text tree: one node per child module, with its count */
         for (uint32_t i = 0; i < sp->n_children; i++) {
             const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + i);
@@ -68,8 +127,8 @@ static void dot_sup(const snap *s, uint32_t k, const render_ctx *c, strbuf *out,
             snap_display_atom(snap_str(s, ch->modules), mod, sizeof mod);
             fmt_num(n, cnt, sizeof cnt);
             snprintf(label, sizeof label, "%s \xc3\x97 %s", cnt, mod);
-            dot_node(out, gid, label, "shape=box3d", c, SNAP_NONE);
-            sb_printf(out, "  \"%s\" -> \"%s\";\n", id, gid);
+            dot_node(g, gid, label, SH_GROUP, SNAP_NONE);
+            edge(g, id, gid);
         }
         return;
     }
@@ -77,40 +136,68 @@ static void dot_sup(const snap *s, uint32_t k, const render_ctx *c, strbuf *out,
         const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + i);
         uint32_t own = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc)->own_sup : SNAP_NONE;
         if (own != SNAP_NONE && own != k && snap_sup_at(s, own)->parent == k && depth < 64) {
-            sb_printf(out, "  \"%s\" -> \"s%u\";\n", id, own);
-            dot_sup(s, own, c, out, depth + 1);
+            char sid[32];
+            snprintf(sid, sizeof sid, "s%u", own);
+            edge(g, id, sid);
+            dot_sup(s, own, g, depth + 1);
             continue;
         }
         char cid[48];
         snprintf(cid, sizeof cid, "s%u_c%u", k, i);
         render_child_label(s, ch, name, sizeof name);
-        dot_node(out, cid, name, ch->state == CS_PID || ch->proc != SNAP_NONE ? "" : "style=dashed", c, ch->proc);
-        sb_printf(out, "  \"%s\" -> \"%s\";\n", id, cid);
+        dot_node(g, cid, name, ch->state == CS_PID || ch->proc != SNAP_NONE ? SH_WORKER : SH_GONE, ch->proc);
+        edge(g, id, cid);
     }
 }
 
-void render_dot(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out)
+static void render_graph(const snap *s, uint32_t sup, const graph *g)
 {
-    sb_puts(out, "digraph otp {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n");
+    if (g->mermaid)
+        sb_puts(g->out, "flowchart LR\n");
+    else
+        sb_puts(g->out, "digraph otp {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n");
     if (sup != SNAP_NONE)
-        dot_sup(s, sup, c, out, 0);
+        dot_sup(s, sup, g, 0);
     else {
         for (size_t i = 0; i < s->apps.len; i++) {
             const snap_app *a = vec_at(&s->apps, i);
             if (a->top_sup == SNAP_NONE)
                 continue;
-            char aid[32];
+            char aid[32], sid[32];
             snprintf(aid, sizeof aid, "a%zu", i);
-            dot_node(out, aid, snap_str(s, a->name), "shape=folder", c, SNAP_NONE);
-            sb_printf(out, "  \"%s\" -> \"s%u\";\n", aid, a->top_sup);
-            dot_sup(s, a->top_sup, c, out, 0);
+            snprintf(sid, sizeof sid, "s%u", a->top_sup);
+            dot_node(g, aid, snap_str(s, a->name), SH_APP, SNAP_NONE);
+            edge(g, aid, sid);
+            dot_sup(s, a->top_sup, g, 0);
         }
         for (uint32_t k = 0; k < s->sups.len; k++) /* trees started outside every application */
             if (snap_sup_root(s, k) == SR_ORPHAN) {
-                sb_printf(out, "  \"o%u\" [label=\"outside any application\", shape=folder, style=dashed];\n", k);
-                sb_printf(out, "  \"o%u\" -> \"s%u\";\n", k, k);
-                dot_sup(s, k, c, out, 0);
+                char oid[32], sid[32];
+                snprintf(oid, sizeof oid, "o%u", k);
+                snprintf(sid, sizeof sid, "s%u", k);
+                dot_node(g, oid, "outside any application", SH_ORPHAN, SNAP_NONE);
+                edge(g, oid, sid);
+                dot_sup(s, k, g, 0);
             }
     }
-    sb_puts(out, "}\n");
+    if (g->mermaid)
+        sb_puts(g->out, "  classDef sup font-weight:bold,stroke-width:2px\n"
+                        "  classDef gone stroke-dasharray:4 3\n"
+                        "  classDef critical stroke:#c00,stroke-width:3px,fill:#fdd\n"
+                        "  classDef warning stroke:#d80,stroke-width:3px,fill:#fed\n"
+                        "  classDef info stroke:#36c,stroke-width:2px\n");
+    else
+        sb_puts(g->out, "}\n");
+}
+
+void render_dot(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out)
+{
+    graph g = {0, c, out};
+    render_graph(s, sup, &g);
+}
+
+void render_mermaid(const snap *s, uint32_t sup, const render_ctx *c, strbuf *out)
+{
+    graph g = {1, c, out};
+    render_graph(s, sup, &g);
 }

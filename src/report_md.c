@@ -153,8 +153,15 @@ static void md_section(analysis *an, strbuf *out, int level)
             sb_printf(out, "%s is outside every supervision tree (%s)\n", an->label,
                       proc_class_name((enum proc_class)p->cls));
     }
-    sb_free(&m.tmp);
     sb_puts(out, "```\n\n");
+    /* the same tree as a picture: a Mermaid flowchart, findings marked on their nodes */
+    uint32_t drawn = an->root_sup != SNAP_NONE ? an->root_sup : snap_proc_at(s, an->proc)->sup;
+    if (drawn != SNAP_NONE) {
+        sb_puts(out, "```mermaid\n");
+        render_mermaid(s, drawn, &c, out);
+        sb_puts(out, "```\n\n");
+    }
+    sb_free(&m.tmp);
     strbuf tests;
     sb_init(&tests);
     uint32_t spec_sup = an->root_sup != SNAP_NONE ? an->root_sup : snap_proc_at(s, an->proc)->sup;
