@@ -591,7 +591,15 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
         return 0;
     const shell_cmd *c = shell_cmd_find(argv[0]);
     if (!c) {
-        sb_printf(errs, "error: unknown command '%s' (`help` lists commands)\n", argv[0]);
+        /* a control character in the word is shown, not sent to the terminal: a stray ^D
+         * in front of `quit` otherwise reads as "unknown command 'quit'" */
+        sb_puts(errs, "error: unknown command '");
+        for (const unsigned char *p = (const unsigned char *)argv[0]; *p; p++)
+            if (*p < 0x20 || *p == 0x7f)
+                sb_printf(errs, "^%c", *p ^ 0x40);
+            else
+                sb_printf(errs, "%c", *p);
+        sb_puts(errs, "' (`help` lists commands)\n");
         return -1;
     }
     if (c->needs == NEEDS_SNAPSHOT && !sh->s) {

@@ -67,7 +67,6 @@ static char *prompt_fn(EditLine *el)
 /* read one character, answering ticks on the connection meanwhile */
 static int getc_fn(EditLine *el, wchar_t *wc)
 {
-    (void)el;
     static mbstate_t st;
     shell *sh = the_shell;
     for (;;) {
@@ -106,6 +105,14 @@ static int getc_fn(EditLine *el, wchar_t *wc)
                 continue;
             tty_lost = 1;
             return -1;
+        }
+        /* Ctrl-D on an empty line leaves, whatever libedit's key map holds at that moment:
+         * it rebinds keys from the terminal's settings, and a ^D seen once in a pty as a
+         * quoted insert put a literal ^D in the line instead of ending the session */
+        if (ch == 4) {
+            const LineInfo *li = el_line(el);
+            if (li && li->buffer == li->lastchar)
+                return 0;
         }
         size_t k = mbrtowc(wc, &ch, 1, &st);
         if (k == (size_t)-2)

@@ -545,7 +545,7 @@ static void test_procs2_merge(void **state)
     const snap_proc *c = tu_proc_of(s, Z_CACHE);
     assert_true(c->flags & PF_SAMPLE2);
     assert_int_equal(c->mq2, 7);
-    assert_int_equal(c->reds2, 51000);
+    assert_int_equal(c->reds2, 501000);
     assert_int_equal(c->mem2, 24000);
     assert_int_equal(c->monby2, 3);
     assert_int_equal(c->reds, 1000); /* first sample untouched */
@@ -558,8 +558,8 @@ static void test_procs2_merge(void **state)
     assert_false(h->flags & PF_SAMPLE2);
     assert_int_equal(h->reds2, 0);
     /* reductions per second over the 0.5 s gap */
-    assert_true(snap_reds_rate(s, c) == 100000.0);
-    assert_true(snap_reds_rate(s, w2) == 180000.0);
+    assert_true(snap_reds_rate(s, c) == 1000000.0);
+    assert_true(snap_reds_rate(s, w2) == 1800000.0);
     assert_true(snap_reds_rate(s, tu_proc_of(s, Z_W1)) == 0.0);
     assert_true(snap_reds_rate(s, h) == -1.0);
     snap_free(s);
@@ -1176,10 +1176,10 @@ static void test_render_zoo(void **state)
     sb_init(&sb);
     render_tree(s, SNAP_NONE, &c, &sb);
     assert_non_null(strstr(sb.buf, "[zoo]\nZoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"));
-    /* "├── Zoo.Cache  Zoo.Cache.init/1  mq 3→7  100,000 reds/s" */
+    /* "├── Zoo.Cache  Zoo.Cache.init/1  mq 3→7  1,000,000 reds/s" */
     assert_non_null(strstr(sb.buf, "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  "
                                    "mq 3\xe2\x86\x92"
-                                   "7  100,000 reds/s\n"));
+                                   "7  1,000,000 reds/s\n"));
     assert_non_null(strstr(sb.buf, "(restarting)"));
     assert_non_null(strstr(sb.buf, "Registry one_for_all  3/5s  unique, 1 partition, 1 key"));
     assert_non_null(strstr(sb.buf, "[kernel]\nkernel_sup"));

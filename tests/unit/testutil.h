@@ -955,9 +955,9 @@ static inline void tu_build_zoo(snap *s, int sample2)
     tu_pg(s, "pg", 2, 5);
     if (sample2) {
         static const tu_proc2 p2[] = {
-            {.num = Z_CACHE, .mq = 7, .reds = 51000, .mem = 24000, .monby = 3},
+            {.num = Z_CACHE, .mq = 7, .reds = 501000, .mem = 24000, .monby = 3},
             {.num = Z_W1, .mq = 0, .reds = 5000, .mem = 3000},
-            {.num = Z_W2, .mq = 260000, .reds = 90000, .mem = -1},
+            {.num = Z_W2, .mq = 260000, .reds = 900000, .mem = -1},
             {.num = 999, .mq = 1, .reds = 1, .mem = 1}, /* born after the first walk */
         };
         tu_procs2(s, p2, 4);
