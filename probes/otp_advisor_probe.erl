@@ -313,8 +313,10 @@ fun(CPid, Opts) ->
     %% Supervisors. A request goes only to a process whose code is known, without asking it,
     %% to be a supervisor ('$initial_call' {supervisor, _, 1}: proc_lib writes it for the
     %% gen_server whose callback is OTP's supervisor, and Elixir's DynamicSupervisor writes
-    %% the same), and only while it waits in its receive loop: a request to a supervisor
-    %% blocked in a start_child, suspended or busy would sit in its mailbox. A child declared
+    %% the same), and only while it waits in its receive loop, or is seen serving its queue
+    %% (waiting for a child it starts at two looks 20 ms apart, its reductions advancing:
+    %% starting children back to back): a request to a supervisor blocked in a start_child, suspended or stuck
+    %% would sit in its mailbox. A child declared
     %% `supervisor` that is not a known supervisor is recorded and not asked: a gen_server
     %% without a catch-all handle_call crashes on which_children.
     Dict = fun(P, K) -> case erlang:process_info(P, total_heap_size) of
@@ -330,16 +332,42 @@ fun(CPid, Opts) ->
                 ('Elixir.PartitionSupervisor') -> partition;
                 ('Elixir.Task.Supervisor') -> task;
                 (_) -> supervisor end,
-    %% ready | {busy, Why} | gone: is it waiting in its receive loop right now?
+    %% ready | {busy, Why, Mark} | gone: is it waiting in its receive loop right now? Mark,
+    %% its reductions, when it waits for a child it starts (not suspended, not exiting, a
+    %% queue it can work through): a supervisor starting children back to back is out of
+    %% its loop at every look, yet it serves each request in turn. One sleeping or looping
+    %% in a callback is never marked, whatever work it does
+    StartWait = fun({proc_lib, sync_start_link, 2}) -> true; ({proc_lib, sync_start, 2}) -> true;
+                   ({proc_lib, sync_start_monitor, 2}) -> true; (_) -> false end,
     Ready = fun(P) ->
-      case erlang:process_info(P, [status, current_function, message_queue_len]) of
-        [{status, St}, {current_function, CF}, {message_queue_len, Q}] ->
+      case erlang:process_info(P, [status, current_function, message_queue_len, reductions]) of
+        [{status, St}, {current_function, CF}, {message_queue_len, Q}, {reductions, R}] ->
           case SupLoop(CF) andalso St =/= suspended andalso St =/= exiting of
             true -> ready;
-            false -> {busy, {oa_text, [<<"not waiting in its receive loop: ">>, St, <<" in ">>, Show(CF),
-                                       <<", ">>, Q, <<" messages queued; nothing sent">>]}}
+            false ->
+              Mark = case StartWait(CF) andalso St =/= suspended andalso St =/= exiting andalso Q =< 1000 of
+                       true -> R; false -> undefined end,
+              {busy, {oa_text, [<<"not waiting in its receive loop: ">>, St, <<" in ">>, Show(CF),
+                                <<", ">>, Q, <<" messages queued; nothing sent">>]}, Mark}
           end;
         _ -> gone
+      end
+    end,
+    %% serving: waiting for a child at two looks 20 ms apart, with work done in between (it
+    %% finished one start and began another: about 100 reductions each; one blocked in a
+    %% child's init does none). Our own looks cost it a reduction each (process_info of
+    %% another process is a signal it handles), hence the margin
+    Serving = fun(M0, M1) -> is_integer(M0) andalso is_integer(M1) andalso M1 >= M0 + 50 end,
+    Askable = fun(P) ->
+      case Ready(P) of
+        {busy, Why, M0} when is_integer(M0) ->
+          receive after 20 -> ok end,
+          case Ready(P) of
+            {busy, _, M1} -> case Serving(M0, M1) of true -> ready; false -> {busy, Why} end;
+            Other -> Other
+          end;
+        {busy, Why, _} -> {busy, Why};
+        Other -> Other
       end
     end,
     Verify = fun(P) ->
@@ -348,7 +376,7 @@ fun(CPid, Opts) ->
         {supervisor, SCB, 1} when is_atom(SCB) ->
           case Ready(P) of
             ready -> {sup, BaseOf(SCB)};
-            {busy, Why} -> {busy, BaseOf(SCB), Why};
+            {busy, Why, Mark} -> {busy, BaseOf(SCB), Why, Mark};
             gone -> gone
           end;
         Other -> {declared, Other}
@@ -388,19 +416,23 @@ fun(CPid, Opts) ->
     CandSet = maps:from_list([{P, true} || {_, P} <- Cands]),
     %% a supervisor caught outside its loop (starting a child) is looked at again until the
     %% supervisor deadline: only one that stays away that long is reported busy
-    VerifyWait = fun VerifyWait(P, Until) ->
+    VerifyWait = fun VerifyWait(P, Until, Prev) ->
                    case Verify(P) of
-                     {busy, _, _} = B ->
-                       case erlang:monotonic_time(millisecond) < Until of
-                         true -> receive after 20 -> ok end, VerifyWait(P, Until);
-                         false -> B
+                     {busy, Base, Why, Mark} ->
+                       case Serving(Prev, Mark) of
+                         true -> {sup, Base};
+                         false ->
+                           case erlang:monotonic_time(millisecond) < Until of
+                             true -> receive after 20 -> ok end, VerifyWait(P, Until, Mark);
+                             false -> {busy, Base, Why}
+                           end
                        end;
                      V -> V
                    end
                  end,
     OneSup = fun(P) ->
       %% {Kind, Strategy, Intensity, Period, RestartsAgo, Callback, RestartFun, Status, Error, Rows}
-      case VerifyWait(P, erlang:monotonic_time(millisecond) + SupTmo) of
+      case VerifyWait(P, erlang:monotonic_time(millisecond) + SupTmo, undefined) of
         gone -> gone;
         {bridge, BCB} -> {bridge, undefined, -1, -1, [], BCB, NoR, ok, <<>>, []};
         {declared, IC} ->
@@ -413,7 +445,7 @@ fun(CPid, Opts) ->
             {K, Strat, Int, Per, Rs, CB, RFun, St0, Err0} ->
               %% looked at again: sys:get_state took a while, the loop may have moved on
               {St, Err, Rows} =
-                case Ready(P) of
+                case Askable(P) of
                   ready ->
                     try gen_server:call(P, which_children, SupTmo) of
                       L when is_list(L) -> {St0, Err0, L};

@@ -5,8 +5,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 OA=$top/build/otp-advisor
 cd "$top/tests/golden"
-# --expected-only: keep the snapshots, rewrite what is expected of them
-for fx in zoo clean erlbasic; do
+# --expected-only: keep the snapshots, rewrite what is expected of them;
+# RETAKE="zoo": re-take only these snapshots (the others are kept)
+for fx in ${RETAKE:-zoo clean erlbasic}; do
   [ "${1:-}" = "--expected-only" ] && break
   out=$("$top/scripts/fixture.sh" start $fx)
   dir=$(sed -n 's/^DIR=//p' <<<"$out"); node=$(sed -n 's/^NODE=//p' <<<"$out")
@@ -33,7 +34,7 @@ kept=$(awk 'BEGIN { RS = ""; ORS = "\n\n" }
     echo "${got:-(none)}"
     echo
   done
-  printf '%s' "$kept"
+  printf '%s\n' "$kept"
 } > findings.test
 for spec in "zoo.report:report --from zoo.etf zoo" "clean.report:report --from clean.etf clean" \
             "erlbasic.report:report --from erlbasic.etf erlbasic" "zoo.dump:dump --from zoo.etf --no-color" \

@@ -1,6 +1,7 @@
 /* rule_supervisors.c — missing-partition-supervisor, restart-churn,
  * unresponsive-supervisor: what the supervision tree itself says. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codegen.h"
@@ -17,6 +18,7 @@ static int sup_exempt(const snap *s, const snap_sup *sp)
 static void run_partition(const snap *s, const rule_opts *o, findings *out)
 {
     double kids_thr = rule_opt(o, "dynsup.children"), reds_thr = rule_opt(o, "dynsup.reds");
+    double callers_thr = rule_opt(o, "dynsup.callers");
     if (s->info.schedulers <= 1)
         return; /* one scheduler: partitions would not run in parallel */
     if (!s->has_sample2) {
@@ -24,37 +26,54 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
         findings_skip(out, "missing-partition-supervisor", "one sample only: start pressure needs --window");
         return;
     }
+    uint32_t *in_call = NULL;
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
         int dyn = snap_sup_on_demand(s, sp);
-        if (!dyn || sup_exempt(s, sp))
+        if (!dyn || sup_exempt(s, sp) || sp->proc == SNAP_NONE)
             continue;
         if (sp->parent != SNAP_NONE && snap_sup_at(s, sp->parent)->kind == SK_PARTITION)
             continue; /* already a partition */
-        double rate = sp->proc != SNAP_NONE ? snap_reds_rate(s, snap_proc_at(s, sp->proc)) : -1;
-        /* evidence is start pressure seen over the window; many children lower the bar, but
-         * never to zero: an idle supervisor with 10,000 children is not a bottleneck */
-        if (rate < 0 || (rate < reds_thr && !(sp->n_children >= kids_thr && rate >= reds_thr / 4)))
+        const snap_proc *pp = snap_proc_at(s, sp->proc);
+        double rate = snap_reds_rate(s, pp);
+        if (!in_call)
+            in_call = procs_callers_in_call(s);
+        /* Start pressure, seen over the window. A DynamicSupervisor starts children one at
+         * a time and waits for each child's init: callers queue in start_child. Evidence:
+         * callers seen waiting in a call on it at the first sample and still monitoring it
+         * at the second; or its own work, a real part of one scheduler (one starting
+         * children flat out does about 10M reds/s; a few hundred starts a second are far
+         * below 1 %). Many children lower the bar for the work to a quarter. */
+        uint32_t waiting = in_call[sp->proc];
+        uint32_t held = (pp->flags & PF_SAMPLE2) && pp->monby2 < pp->monby ? pp->monby2 : pp->monby;
+        int hot_c = waiting >= callers_thr && held >= callers_thr;
+        int hot_r = rate >= reds_thr || (sp->n_children >= kids_thr && rate >= reds_thr / 4);
+        if (!hot_c && !hot_r)
             continue;
         finding *x = findings_add(out, "missing-partition-supervisor", SEV_WARNING);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "children", sp->n_children, "");
         if (rate >= 0)
             finding_ev(x, "reductions_per_s", rate, "reds/s");
-        if (sp->proc != SNAP_NONE) {
-            const snap_proc *pp = snap_proc_at(s, sp->proc);
-            finding_ev(x, "queue", snap_mq_now(pp), "");
-        }
+        finding_ev(x, "callers_in_call", waiting, "");
+        finding_ev(x, "callers_waiting", held, "");
+        finding_ev(x, "queue", snap_mq_max(pp), "");
         finding_ev(x, "schedulers", (double)s->info.schedulers, "");
         char kids[32], kids2[32];
         fmt_num(sp->n_children, kids, sizeof kids);
         x->summary = findings_printf(
             out,
             "%s with %s children%s on %lld schedulers, not under a PartitionSupervisor: "
-            "every start_child and every restart goes through this one process.",
+            "every start_child and every restart goes through this one process%s.",
             snap_sup_is_sofo(s, sp) ? "a simple_one_for_one supervisor" : sup_kind_name(sp->kind), kids,
             rate >= 0 ? findings_printf(out, ", %s reds/s", (fmt_rate(rate, kids2, sizeof kids2), kids2)) : "",
-            (long long)s->info.schedulers);
+            (long long)s->info.schedulers,
+            hot_c ? findings_printf(out, ", and %u callers were waiting in calls on it across the window", held) : "");
+        /* callers waiting on a supervisor that does little work wait for their children's init */
+        const char *slow_init = hot_c && !hot_r
+                                    ? "\nEach start also waits for the child's init: work init does (loading state, "
+                                      "connecting) belongs in handle_continue, so that the start returns at once."
+                                    : "";
         /* the supervisor's registered name, as a literal; a placeholder when it has none */
         const snap_proc *sproc = sp->proc != SNAP_NONE ? snap_proc_at(s, sp->proc) : NULL;
         const char *rawname = sproc && sproc->name ? snap_str(s, sproc->name) : NULL;
@@ -71,17 +90,18 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
                 "and pick one by hash:\n"
                 "  [#{id => {%s, I}, start => {%s, start_link, [I]}, type => supervisor} || I <- lists:seq(1, "
                 "erlang:system_info(schedulers_online))]\n"
-                "  supervisor:start_child(element(erlang:phash2(Key, N) + 1, Sups), Args)",
-                n, cbmod);
+                "  supervisor:start_child(element(erlang:phash2(Key, N) + 1, Sups), Args)%s",
+                n, cbmod, slow_init);
         else
-            x->recommendation = findings_printf(
-                out,
-                "When a DynamicSupervisor becomes a bottleneck, partition it:\n"
-                "  {PartitionSupervisor, child_spec: %s, name: %s}\n"
-                "  %s.start_child({:via, PartitionSupervisor, {%s, key}}, child_spec)\n"
-                "One partition per scheduler by default; the key (e.g. self() or the session id) picks the partition.",
-                child, n, child, n);
+            x->recommendation = findings_printf(out,
+                                                "When a DynamicSupervisor becomes a bottleneck, partition it:\n"
+                                                "  {PartitionSupervisor, child_spec: %s, name: %s}\n"
+                                                "  %s.start_child({:via, PartitionSupervisor, {%s, key}}, child_spec)\n"
+                                                "One partition per scheduler by default; the key (e.g. self() or the "
+                                                "session id) picks the partition.%s",
+                                                child, n, child, n, slow_init);
     }
+    free(in_call);
 }
 
 static void run_churn(const snap *s, const rule_opts *o, findings *out)
@@ -201,10 +221,14 @@ const rule rule_missing_partition_supervisor = {
     .max_severity = SEV_WARNING,
     .framework = "High-throughput: PartitionSupervisor, when DynamicSupervisor becomes a bottleneck.",
     .explain = "Fires for a DynamicSupervisor, Task.Supervisor or simple_one_for_one supervisor under start "
-               "pressure across the window: dynsup.reds reductions/s, or a quarter of that with at least "
-               "dynsup.children children, on a node with more than one scheduler, that is not itself a "
-               "partition of a PartitionSupervisor. A child count alone is not evidence (an idle supervisor of "
-               "10,000 children is no bottleneck), so with one sample (--window 0) it says nothing. The "
+               "pressure across the window, on a node with more than one scheduler, that is not itself a "
+               "partition of a PartitionSupervisor. Start pressure is dynsup.callers callers seen waiting in a "
+               "call on it (gen:do_call/4) and still monitoring it at the second sample: it starts one child at "
+               "a time and waits for each child's init; or its own work, dynsup.reds reductions/s (one starting "
+               "children flat out does about 10M reds/s), a quarter of that with at least dynsup.children "
+               "children. A child count alone is not evidence (an idle supervisor of 10,000 children is no "
+               "bottleneck), nor are a few hundred starts a second, so with one sample (--window 0) it says "
+               "nothing. The "
                "supervisor calls of the snapshot come after the window, so they never count as its load. Cannot "
                "see: which callers start the children. Fix: "
                "{PartitionSupervisor, child_spec: DynamicSupervisor, name: ...} and start children through "
@@ -215,7 +239,8 @@ const rule rule_missing_partition_supervisor = {
     .thresholds =
         (const threshold_def[]){
             {"dynsup.children", 1000, "children", "children of a dynamic supervisor that call for partitioning"},
-            {"dynsup.reds", 20000, "reds/s", "reductions/s of a dynamic supervisor under start pressure"},
+            {"dynsup.callers", 5, "processes", "callers waiting in calls on a dynamic supervisor, in both samples"},
+            {"dynsup.reds", 2000000, "reds/s", "reductions/s of a dynamic supervisor under start pressure"},
             {NULL, 0, NULL, NULL},
         },
 };

@@ -1367,14 +1367,32 @@ static void test_regression_agent_use_agent_module(void **state)
 /* missing-partition-supervisor                                                              */
 /* ======================================================================================== */
 
-/* Zoo.Sessions, a DynamicSupervisor with `kids` children, queue 3 -> 7, 5,000 reds/s */
-static snap *plant_dynsup(const char *app, int one_sample, long schedulers, size_t kids, const char *kind, long reds2)
+/* Zoo.Sessions, a DynamicSupervisor with `kids` children, queue 3 -> 7, reds 100,000 ->
+ * reds2 over a 1 s window; `callers` processes wait in gen:do_call/4 monitoring it at the
+ * first sample, `held2` still monitor it at the second */
+static snap *plant_dynsup_callers(const char *app, int one_sample, long schedulers, size_t kids, const char *kind,
+                                  long reds2, int callers, int held2)
 {
-    tu_proc ps[] = {{TOP_CHILD(200, "Elixir.Zoo.Sessions", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1, .mq = 3,
-                     .reds = 100000}};
-    tu_proc2 p2[] = {{.num = 200, .mq = 7, .reds = reds2}};
+    tu_proc ps[32];
+    memset(ps, 0, sizeof ps);
+    int k = 0;
+    ps[k++] = (tu_proc){TOP_CHILD(200, "Elixir.Zoo.Sessions", "Elixir.DynamicSupervisor:init/1"), .trap_exit = 1,
+                        .mq = 3, .reds = 100000, .monby = callers};
+    for (int i = 0; i < callers && k < 32; i++)
+        ps[k++] = (tu_proc){.num = (unsigned)(300 + i),
+                            .ic = "Elixir.Zoo.Starter:loop/0",
+                            .cf = "gen:do_call/4",
+                            .gl = "100",
+                            .mons = "200"};
+    tu_proc2 p2[] = {{.num = 200, .mq = 7, .reds = reds2, .monby = held2}};
     tu_child top[] = {{"Elixir.Zoo.Sessions", "200", 1, "permanent", "Elixir.DynamicSupervisor"}};
-    world w = {.app = app, .one_sample = one_sample, .schedulers = schedulers, PROCS(ps), P2(p2), TOP(top)};
+    world w = {.app = app,
+               .one_sample = one_sample,
+               .schedulers = schedulers,
+               .procs = ps,
+               .n_procs = (size_t)k,
+               P2(p2),
+               TOP(top)};
     snap *s = snap_new();
     w_begin(s, &w);
     tu_sup ds = {.num = 200,
@@ -1390,9 +1408,16 @@ static snap *plant_dynsup(const char *app, int one_sample, long schedulers, size
     return s;
 }
 
+static snap *plant_dynsup(const char *app, int one_sample, long schedulers, size_t kids, const char *kind, long reds2)
+{
+    return plant_dynsup_callers(app, one_sample, schedulers, kids, kind, reds2, 0, 0);
+}
+
 static void test_missing_partition_supervisor_fires(void **state)
 {
-    snap *s = plant_dynsup(NULL, 0, 4, 1500, "dynamic", 105000);
+    /* 8 callers waiting across the window on a supervisor doing little work: each start
+     * waits for a child's init */
+    snap *s = plant_dynsup_callers(NULL, 0, 4, 1500, "dynamic", 105000, 8, 8);
     findings f;
     run_rules(s, NULL, NULL, &f);
     const finding *x = the(&f, "missing-partition-supervisor");
@@ -1402,26 +1427,63 @@ static void test_missing_partition_supervisor_fires(void **state)
     assert_int_equal(x->sup, tu_proc_of(s, 200)->own_sup);
     expect_ev(x, "children", 1500);
     expect_ev(x, "reductions_per_s", 5000);
+    expect_ev(x, "callers_in_call", 8);
+    expect_ev(x, "callers_waiting", 8);
     expect_ev(x, "queue", 7);
     expect_ev(x, "schedulers", 4);
     assert_contains(x->summary, "DynamicSupervisor with 1,500 children, 5,000 reds/s on 4 schedulers");
+    assert_contains(x->summary, "and 8 callers were waiting in calls on it across the window");
     assert_contains(x->recommendation, "{PartitionSupervisor, child_spec: DynamicSupervisor, name: Zoo.Sessions}");
     assert_contains(x->recommendation,
                     "DynamicSupervisor.start_child({:via, PartitionSupervisor, {Zoo.Sessions, key}}, child_spec)");
-    assert_int_equal(f.items.len, 1);
+    assert_contains(x->recommendation, "handle_continue");
+    assert_int_equal(n_of(&f, "missing-partition-supervisor"), 1);
     findings_free(&f);
     snap_free(s);
 }
 
-/* start pressure alone: few children, 50,000 reds/s */
+/* start pressure by its own work: 2,000,000 reds/s with few children; 500,000 reds/s is
+ * enough with many children, not with few */
 static void test_missing_partition_supervisor_start_pressure(void **state)
 {
-    snap *s = plant_dynsup(NULL, 0, 4, 10, "dynamic", 150000);
+    snap *s = plant_dynsup(NULL, 0, 4, 10, "dynamic", 2100000);
     findings f;
     run_rules(s, NULL, "missing-partition-supervisor", &f);
     const finding *x = the(&f, "missing-partition-supervisor");
     expect_ev(x, "children", 10);
-    expect_ev(x, "reductions_per_s", 50000);
+    expect_ev(x, "reductions_per_s", 2000000);
+    expect_ev(x, "callers_in_call", 0);
+    assert_not_contains(x->summary, "callers were waiting");
+    assert_not_contains(x->recommendation, "handle_continue");
+    findings_free(&f);
+    snap_free(s);
+    s = plant_dynsup(NULL, 0, 4, 1500, "dynamic", 600000);
+    run_rules(s, NULL, "missing-partition-supervisor", &f);
+    expect_ev(the(&f, "missing-partition-supervisor"), "reductions_per_s", 500000);
+    findings_free(&f);
+    snap_free(s);
+    s = plant_dynsup(NULL, 0, 4, 10, "dynamic", 600000);
+    run_rules(s, NULL, "missing-partition-supervisor", &f);
+    expect_no_findings(&f);
+    findings_free(&f);
+    snap_free(s);
+}
+
+/* what a few hundred starts a second look like, and what the first version called start
+ * pressure: 15,840 reds/s, 3,000 children, one caller now and then (an expert strikes it
+ * out: a DynamicSupervisor starts about 100,000 children a second flat out); callers seen
+ * at the first sample only are a passing moment */
+static void test_missing_partition_supervisor_light_load(void **state)
+{
+    snap *s = plant_dynsup_callers(NULL, 0, 2, 3000, "dynamic", 115840, 1, 1);
+    findings f;
+    run_rules(s, NULL, NULL, &f);
+    assert_int_equal(n_of(&f, "missing-partition-supervisor"), 0);
+    findings_free(&f);
+    snap_free(s);
+    s = plant_dynsup_callers(NULL, 0, 2, 3000, "dynamic", 115840, 8, 1);
+    run_rules(s, NULL, NULL, &f);
+    assert_int_equal(n_of(&f, "missing-partition-supervisor"), 0);
     findings_free(&f);
     snap_free(s);
 }
@@ -1429,7 +1491,7 @@ static void test_missing_partition_supervisor_start_pressure(void **state)
 /* a Task.Supervisor: partition it with Task.Supervisor as the child spec */
 static void test_missing_partition_supervisor_task_supervisor(void **state)
 {
-    snap *s = plant_dynsup(NULL, 0, 4, 1200, "task", 110000);
+    snap *s = plant_dynsup_callers(NULL, 0, 4, 1200, "task", 110000, 6, 6);
     findings f;
     run_rules(s, NULL, "missing-partition-supervisor", &f);
     const finding *x = the(&f, "missing-partition-supervisor");
@@ -1451,7 +1513,7 @@ static void test_missing_partition_supervisor_erlang_sofo(void **state)
                      .gl = "100",
                      .links = "102",
                      .trap_exit = 1}};
-    tu_proc2 p2[] = {{.num = 200, .reds = 30000}};
+    tu_proc2 p2[] = {{.num = 200, .reds = 2100000}};
     tu_child top[] = {{"session_sup", "200", 1, "permanent", "session_sup"}};
     world w = {.erlang = 1, PROCS(ps), P2(p2), TOP(top)};
     snap *s = snap_new();
@@ -1488,16 +1550,26 @@ static void test_missing_partition_supervisor_near_misses(void **state)
     findings_free(&f);
     snap_free(s);
 
-    s = plant_dynsup(NULL, 0, 1, 5000, "dynamic", 500000);
+    s = plant_dynsup_callers(NULL, 0, 1, 5000, "dynamic", 3100000, 8, 8);
     run_rules(s, NULL, "missing-partition-supervisor", &f);
     expect_no_findings(&f);
     findings_free(&f);
     snap_free(s);
 
-    s = plant_dynsup(NULL, 0, 4, 1500, "dynamic", 105000);
+    s = plant_dynsup(NULL, 0, 4, 1500, "dynamic", 600000);
     rule_opts o;
     rule_opts_default(&o);
     opts_with(&o, "dynsup.children=2000");
+    run_rules(s, &o, "missing-partition-supervisor", &f);
+    expect_no_findings(&f);
+    findings_free(&f);
+    rule_opts_free(&o);
+    snap_free(s);
+
+    /* --set dynsup.callers above the callers seen */
+    s = plant_dynsup_callers(NULL, 0, 4, 1500, "dynamic", 105000, 8, 8);
+    rule_opts_default(&o);
+    opts_with(&o, "dynsup.callers=9");
     run_rules(s, &o, "missing-partition-supervisor", &f);
     expect_no_findings(&f);
     findings_free(&f);
@@ -1524,7 +1596,7 @@ static void test_missing_partition_supervisor_near_misses(void **state)
          .trap_exit = 1,
          .reds = 100000},
     };
-    tu_proc2 p2[] = {{.num = 210, .reds = 200000}, {.num = 211, .reds = 200000}};
+    tu_proc2 p2[] = {{.num = 210, .reds = 3100000}, {.num = 211, .reds = 3100000}};
     tu_child top[] = {{"Elixir.Zoo.Sessions", "200", 1, "permanent", "Elixir.PartitionSupervisor"}};
     world w = {PROCS(ps), P2(p2), TOP(top)};
     s = snap_new();
@@ -1561,7 +1633,7 @@ static void test_missing_partition_supervisor_near_misses(void **state)
 /* one sample: no start pressure can be seen, and a child count alone is no evidence */
 static void test_missing_partition_supervisor_one_sample(void **state)
 {
-    snap *s = plant_dynsup(NULL, 1, 4, 1500, "dynamic", 0);
+    snap *s = plant_dynsup_callers(NULL, 1, 4, 1500, "dynamic", 0, 8, 8);
     findings f;
     run_rules(s, NULL, "missing-partition-supervisor", &f);
     assert_int_equal(n_of(&f, "missing-partition-supervisor"), 0);
@@ -1582,7 +1654,7 @@ static void test_missing_partition_supervisor_idle_10000(void **state)
 
 static void test_missing_partition_supervisor_runtime_exempt(void **state)
 {
-    snap *s = plant_dynsup("logger", 0, 4, 1500, "dynamic", 500000);
+    snap *s = plant_dynsup_callers("logger", 0, 4, 1500, "dynamic", 3100000, 8, 8);
     findings f;
     run_rules(s, NULL, NULL, &f);
     expect_no_findings(&f);
@@ -3625,6 +3697,7 @@ int main(void)
         /* missing-partition-supervisor */
         cmocka_unit_test(test_missing_partition_supervisor_fires),
         cmocka_unit_test(test_missing_partition_supervisor_start_pressure),
+        cmocka_unit_test(test_missing_partition_supervisor_light_load),
         cmocka_unit_test(test_missing_partition_supervisor_task_supervisor),
         cmocka_unit_test(test_missing_partition_supervisor_erlang_sofo),
         cmocka_unit_test(test_missing_partition_supervisor_near_misses),

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Supervisors out of their receive loop at every look (tests/fixtures/supbusy): one
+# starting children back to back is seen serving its queue and asked (its children are
+# read, its start pressure reported); one blocked in a child's init is never asked,
+# however often it is looked at (each look costs it a reduction: that is not progress),
+# and nothing of ours is left in its mailbox. Both collectors.
+. "$(dirname "$0")/lib.sh"
+
+start_fixture supbusy B
+sleep 1 # the starters are running
+sup() { jq -r --arg n "$2" '.supervisors[] | select(.name == $n) | '"$3" "$1"; }
+for mode in probe no-load; do
+  flag=; [ $mode = no-load ] && flag=--no-load
+  J=$(tmpfile "dump-$mode")
+  t0=$(date +%s%N)
+  "$OA" dump --json $flag "$B_NODE" --cookie-file "$B_COOKIE" --sup-timeout 500 >"$J" 2>"$J.err"
+  check_eq "[$mode] dump exits 0" 0 $?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  check_eq "[$mode] sb_starting, busy starting children, was asked and answered" "ok" "$(sup "$J" sb_starting .status)"
+  kids=$(sup "$J" sb_starting .children)
+  if [ "${kids:-0}" -ge 20 ]; then ok "[$mode] ... its children read ($kids)"; else not_ok "[$mode] sb_starting children: '$kids'"; fi
+  check_eq "[$mode] sb_stuck, blocked in a child's init, recorded as busy and not asked" "busy" "$(sup "$J" sb_stuck .status)"
+  check_contains "[$mode] ... where it waits" "sync_start_link" "$(sup "$J" sb_stuck .error)"
+  if [ $ms -lt 5000 ]; then ok "[$mode] the blocked supervisor cost one deadline (${ms} ms)"; else not_ok "[$mode] took ${ms} ms"; fi
+  check_eq "[$mode] nothing of ours in sb_stuck's mailbox" "0" \
+    "$(node_eval B "element(2, process_info(whereis(sb_stuck), message_queue_len)).")"
+done
+J=$(tmpfile check)
+"$OA" check --json "$B_NODE" --cookie-file "$B_COOKIE" --sup-timeout 500 >"$J" 2>"$J.err"
+check_eq "check exits 0" 0 $?
+check_eq "sb_stuck: unresponsive, critical" "critical" \
+  "$(jq -r '.findings[] | select(.rule == "unresponsive-supervisor" and .subject.name == "sb_stuck") | .severity' "$J")"
+check_eq "sb_starting: not called unresponsive" "" \
+  "$(jq -r '.findings[] | select(.rule == "unresponsive-supervisor" and .subject.name == "sb_starting") | .severity' "$J")"
+ev=$(jq -c '.findings[] | select(.rule == "missing-partition-supervisor" and .subject.name == "sb_starting") | .evidence' "$J")
+if [ -n "$ev" ] && [ "$(jq '.callers_in_call >= 5 and .callers_waiting >= 5' <<<"$ev")" = true ]; then
+  ok "sb_starting: start pressure, its callers seen waiting ($ev)"
+else not_ok "sb_starting: no missing-partition-supervisor with callers waiting" "$(jq -c '.findings[] | [.rule, .subject.name, .evidence]' "$J")"; fi
+check_contains "the Erlang advice: hash over N supervisors" "erlang:phash2(Key, N)" \
+  "$(jq -r '.findings[] | select(.rule == "missing-partition-supervisor") | .recommendation' "$J")"
+check_contains "... and the slow init named" "handle_continue" \
+  "$(jq -r '.findings[] | select(.rule == "missing-partition-supervisor") | .recommendation' "$J")"
+check_eq "the node is still healthy" "true" "$(node_eval B "is_process_alive(whereis(sb_sup)).")"
+finish
