@@ -4,7 +4,7 @@
 # left queued or left loaded on the target; and the time each takes.
 . "$(dirname "$0")/lib.sh"
 TRUTH=$TOP/tests/corpus/truth.escript
-SYSTEMS=${CORPUS:-ssh inets mnesia os_mon yaws corpus_pool corpus_mochi elixir_script}
+SYSTEMS=${CORPUS:-ssh inets mnesia os_mon yaws corpus_pool corpus_mochi corpus_folsom corpus_cache elixir_script}
 BLOCKS=$(tmpfile blocks)
 # a finding as "MODE SEVERITY RULE SUBJECT", pids, references and group counts blanked
 finding_lines() {
