@@ -168,6 +168,12 @@ typedef struct {
     uint32_t groups, members;
 } snap_pg;
 
+/* which start_link/0..3 a module the processes run exports (bit N: start_link/N) */
+typedef struct {
+    oa_str module;
+    uint32_t arities;
+} snap_exports;
+
 typedef struct {
     oa_str key;
     int64_t value;
@@ -208,6 +214,7 @@ typedef struct snap {
     vec reg_keys; /* snap_name */
     vec globals;  /* snap_name */
     vec pgs;      /* snap_pg */
+    vec exports;  /* snap_exports; empty in snapshots taken before they were recorded */
     /* pid -> proc index, built by snap_finish */
     uint32_t *pidx;
     uint32_t pidx_mask;
@@ -282,6 +289,8 @@ static inline uint32_t snap_monby_max(const snap_proc *p)
 /* reductions per second between the samples, -1 when there is no second sample */
 double snap_reds_rate(const snap *s, const snap_proc *p);
 double snap_node_reds_rate(const snap *s); /* sum over processes, -1 without a window */
+/* the start_link arities module (a raw atom) exports, bit N for start_link/N; -1 unknown */
+int snap_start_link_arities(const snap *s, const char *module);
 
 int snap_sup_is_sofo(const snap *s, const snap_sup *sp); /* simple_one_for_one */
 /* children started at run time: DynamicSupervisor, Task.Supervisor, simple_one_for_one */

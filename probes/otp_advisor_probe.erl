@@ -178,7 +178,21 @@ fun(CPid, Opts) ->
   %% a supervisor waiting for requests: in gen_server's loop, or hibernating in it
   SupLoop = fun({gen_server, loop, _}) -> true; ({erlang, hibernate, 3}) -> true; (_) -> false end,
   SupIc = fun({supervisor, _, 1}) -> true; ({supervisor_bridge, _, 1}) -> true; (_) -> false end,
-  PickSups = fun(Infos, Acc) -> [{length(element(5, R)), element(1, R)} || R <- Infos, SupIc(element(4, R))] ++ Acc end,
+  %% supervisor candidates, and the modules the processes run (their start_link arities are
+  %% read after the walks: what a child spec printed for them can call); at most 10,000
+  ModOf = fun({M, _, _}) when is_atom(M) -> M; (_) -> undefined end,
+  PickSups = fun(Infos, {Cs, Ms}) ->
+               {[{length(element(5, R)), element(1, R)} || R <- Infos, SupIc(element(4, R))] ++ Cs,
+                case map_size(Ms) < 10000 of
+                  true -> lists:foldl(fun(R, M) ->
+                                        case ModOf(element(4, R)) of
+                                          undefined -> case ModOf(element(3, R)) of undefined -> M; M3 -> M#{M3 => true} end;
+                                          M4 -> M#{M4 => true}
+                                        end
+                                      end, Ms, Infos);
+                  false -> Ms
+                end}
+             end,
   Main = fun() ->
     process_flag(priority, Prio0),
     MRef = erlang:monitor(process, CPid),
@@ -201,7 +215,7 @@ fun(CPid, Opts) ->
                Take([], _, Acc) -> {Acc, []};
                Take([H | T], N, Acc) -> Take(T, N - 1, [H | Acc]) end,
     Prober = self(),
-    Walk = fun(Tag, F, C0, Pick) ->
+    Walk = fun(Tag, F, C0, Pick, Acc0) ->
       Lister = spawn(fun() ->
                        %% the lister does little, and is waited for: it never yields to the load
                        process_flag(priority, case Prio of adaptive -> high; _ -> Prio end),
@@ -230,7 +244,7 @@ fun(CPid, Opts) ->
                  {'DOWN', MRef, _, _, _} -> exit(normal)
                end
              end,
-      {C1_, Acc1} = Loop(C0, []),
+      {C1_, Acc1} = Loop(C0, Acc0),
       {C1_, Lister, Acc1}
     end,
     put(oa_dict_skipped, 0),
@@ -260,7 +274,7 @@ fun(CPid, Opts) ->
                  advisor => [self()]},
     C1 = Send({node, NodeInfo}, Credit0),
     W1a = erlang:monotonic_time(microsecond),
-    {C2, Lister1, Cands} = Walk(procs, ByQueue, C1, PickSups),
+    {C2, Lister1, {Cands, Mods}} = Walk(procs, ByQueue, C1, PickSups, {[], #{}}),
     W1b = erlang:monotonic_time(microsecond),
     %% Second sample, a window after the first began. Nothing of ours is asked of any
     %% process between the two walks: the supervisor calls and application master
@@ -274,7 +288,7 @@ fun(CPid, Opts) ->
           after max(Wait, 0) -> ok end,
           {Rd1, _} = erlang:statistics(reductions),
           A2 = erlang:monotonic_time(microsecond),
-          {Cw, L2, _} = Walk(procs2, S2, C2, fun(_, Acc) -> Acc end),
+          {Cw, L2, _} = Walk(procs2, S2, C2, fun(_, Acc) -> Acc end, []),
           {Cw, A2, erlang:monotonic_time(microsecond), Rd1, L2}
       end,
     T1 = erlang:monotonic_time(microsecond),
@@ -361,11 +375,17 @@ fun(CPid, Opts) ->
     Askable = fun(P) ->
       case Ready(P) of
         {busy, Why, M0} when is_integer(M0) ->
-          receive after 20 -> ok end,
-          case Ready(P) of
-            {busy, _, M1} -> case Serving(M0, M1) of true -> ready; false -> {busy, Why} end;
-            Other -> Other
-          end;
+          %% up to 10 more looks, 20 ms apart (one reduction of ours each: the margin)
+          fun AskWait(0) -> {busy, Why};
+              AskWait(N) ->
+                receive after 20 -> ok end,
+                case Ready(P) of
+                  {busy, _, M1} when is_integer(M1) ->
+                    case Serving(M0 + 10, M1) of true -> ready; false -> AskWait(N - 1) end;
+                  {busy, _, _} -> AskWait(N - 1);
+                  Other -> Other
+                end
+          end(10);
         {busy, Why, _} -> {busy, Why};
         Other -> Other
       end
@@ -416,14 +436,21 @@ fun(CPid, Opts) ->
     CandSet = maps:from_list([{P, true} || {_, P} <- Cands]),
     %% a supervisor caught outside its loop (starting a child) is looked at again until the
     %% supervisor deadline: only one that stays away that long is reported busy
-    VerifyWait = fun VerifyWait(P, Until, Prev) ->
+    %% progress is counted from the first look: under load one start can outlast two looks.
+    %% Each look costs it three reductions of ours (two for Verify's dictionary read, one for
+    %% Ready), added to the margin
+    VerifyWait = fun VerifyWait(P, Until, First, Looks) ->
                    case Verify(P) of
                      {busy, Base, Why, Mark} ->
-                       case Serving(Prev, Mark) of
+                       Done = is_integer(First) andalso is_integer(Mark) andalso Mark >= First + 3 * Looks
+                              andalso Serving(First + 3 * Looks, Mark),
+                       case Done of
                          true -> {sup, Base};
                          false ->
+                           First_ = case is_integer(First) of true -> First; false -> Mark end,
+                           Looks_ = case is_integer(First_) of true -> Looks + 1; false -> 0 end,
                            case erlang:monotonic_time(millisecond) < Until of
-                             true -> receive after 20 -> ok end, VerifyWait(P, Until, Mark);
+                             true -> receive after 20 -> ok end, VerifyWait(P, Until, First_, Looks_);
                              false -> {busy, Base, Why}
                            end
                        end;
@@ -432,7 +459,7 @@ fun(CPid, Opts) ->
                  end,
     OneSup = fun(P) ->
       %% {Kind, Strategy, Intensity, Period, RestartsAgo, Callback, RestartFun, Status, Error, Rows}
-      case VerifyWait(P, erlang:monotonic_time(millisecond) + SupTmo, undefined) of
+      case VerifyWait(P, erlang:monotonic_time(millisecond) + SupTmo, undefined, 0) of
         gone -> gone;
         {bridge, BCB} -> {bridge, undefined, -1, -1, [], BCB, NoR, ok, <<>>, []};
         {declared, IC} ->
@@ -547,13 +574,21 @@ fun(CPid, Opts) ->
     Pg = [{S, length(Gs), lists:sum([length(pg:get_members(S, G)) || G <- lists:sublist(Gs, 1000)])}
           || S <- Scopes, Gs <- [try pg:which_groups(S) catch _:_ -> [] end]],
     C9 = Send({pg, Pg}, C8),
+    %% which start_link/0..3 each module exports (loaded ones only: nothing is loaded)
+    Exports = [{M, [A || A <- [0, 1, 2, 3], erlang:function_exported(M, start_link, A)]}
+               || M <- maps:keys(Mods), erlang:module_loaded(M)],
+    C10 = fun SendEx([], Cx) -> Cx;
+              SendEx(L, Cx) ->
+                {H, T} = case length(L) > Chunk of true -> lists:split(Chunk, L); false -> {L, []} end,
+                SendEx(T, Send({start_links, H}, Cx))
+          end(Exports, C9),
     Send({done, #{walk1_us => W1b - W1a, walk2_us => W2b - W2a,
                   gap_us => case W2a of 0 -> 0; _ -> W2a - W1a end,
                   tree_us => T2 - T1,
                   total_us => erlang:monotonic_time(microsecond) - T0,
                   reds_delta => Reds1 - Reds0,
                   dict_skipped => get(oa_dict_skipped),
-                  advisor => [Lister1, Lister2]}}, C9),
+                  advisor => [Lister1, Lister2]}}, C10),
     ok
   end,
   Pid = spawn(fun() ->

@@ -122,20 +122,39 @@ static void run_kind(const snap *s, findings *out, int tasks)
                      "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
                      "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> :ok end)\n"
                      "(Task.Supervisor.async_nolink/2 when the caller needs the result).");
-        else if (!s->info.elixir_version)
-            x->recommendation = findings_printf(
-                out,
-                "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                "and visible. %s start_link/1 that uses proc_lib (or make it a gen_server) and add it to its "
-                "supervisor's children:\n"
-                "  #{id => %s, start => {%s, start_link, []}, restart => permanent, type => worker}%s",
-                known ? findings_printf(out, "Give %s a", g->module)
-                      : findings_printf(out,
-                                        "Its code cannot be seen (%s, started with a plain spawn): move it into a "
-                                        "module, here my_worker, with a",
-                                        g->module),
-                known ? cg_erl_atom(raw, lit, sizeof lit) : "my_worker", known ? lit : "my_worker", helper_note);
-        else if (proc_runs_fun(s, p) || !ex_alias) {
+        else if (!s->info.elixir_version) {
+            /* the child spec printed must start: it calls start_link/0 only where the module
+             * exports it (recorded by the collector; -1 in older snapshots) */
+            int sl = known ? snap_start_link_arities(s, raw) : -1;
+            if (sl > 0 && !(sl & 1)) {
+                char ar[32] = "";
+                for (int a = 1; a < 4; a++)
+                    if (sl & (1 << a))
+                        snprintf(ar + strlen(ar), sizeof ar - strlen(ar), "%s%d", ar[0] ? " and /" : "", a);
+                x->recommendation = findings_printf(
+                    out,
+                    "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
+                    "and visible. %s exports start_link/%s (not start_link/0): make {%s, start_link, Args} a child "
+                    "of its supervisor, Args being what it is started with now (start arguments cannot be read "
+                    "from outside).%s",
+                    g->module, ar, cg_erl_atom(raw, lit, sizeof lit), helper_note);
+            } else
+                x->recommendation = findings_printf(
+                    out,
+                    "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
+                    "and visible. %s to its supervisor's children:\n"
+                    "  #{id => %s, start => {%s, start_link, []}, restart => permanent, type => worker}%s",
+                    sl > 0 ? findings_printf(out, "%s exports start_link/0: add it", g->module)
+                    : known
+                        ? findings_printf(
+                              out, "Give %s a start_link/0 that uses proc_lib (or make it a gen_server) and add it",
+                              g->module)
+                        : findings_printf(out,
+                                          "Its code cannot be seen (%s, started with a plain spawn): move it into a "
+                                          "module, here my_worker, with a start_link/0 that uses proc_lib, and add it",
+                                          g->module),
+                    known ? cg_erl_atom(raw, lit, sizeof lit) : "my_worker", known ? lit : "my_worker", helper_note);
+        } else if (proc_runs_fun(s, p) || !ex_alias) {
             /* a spawned fun: the module it runs now names the Worker, when it is the
              * application's own Elixir module */
             if (!ex_alias) {

@@ -231,3 +231,13 @@ int snap_resolve_target(const snap *s, const char *what, uint32_t *sup, uint32_t
         *proc = p;
     return 0;
 }
+
+int snap_start_link_arities(const snap *s, const char *module)
+{
+    for (size_t i = 0; i < s->exports.len; i++) {
+        const snap_exports *e = vec_at(&s->exports, i);
+        if (e->module && !strcmp(snap_str(s, e->module), module))
+            return (int)e->arities;
+    }
+    return -1;
+}

@@ -524,6 +524,26 @@ static int ing_pg(ing *g)
     return etf_ok(&g->r) ? 0 : bad(g, "pg scope");
 }
 
+static int ing_exports(ing *g)
+{
+    uint32_t ar, n;
+    if (etf_tuple(&g->r, &ar) || ar != 2)
+        return bad(g, "start_links");
+    snap_exports *e = vec_push(&g->s->exports);
+    e->module = rd_atom(g);
+    e->arities = 0;
+    if (etf_list(&g->r, &n))
+        return bad(g, "start_links");
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t a;
+        if (etf_int(&g->r, &a))
+            return bad(g, "start_links");
+        if (a >= 0 && a < 32)
+            e->arities |= 1u << a;
+    }
+    return etf_list_end(&g->r) ? bad(g, "start_links") : 0;
+}
+
 int snap_ingest(snap *s, const void *term, size_t len, char *err)
 {
     ing g = {.s = s, .err = err};
@@ -562,6 +582,8 @@ int snap_ingest(snap *s, const void *term, size_t len, char *err)
         sp->n_children = (uint32_t)(s->children.len - sp->children);
     } else if (TAG("ets") && ar == 2)
         rc = ing_list(&g, ing_ets);
+    else if (TAG("start_links") && ar == 2)
+        rc = ing_list(&g, ing_exports);
     else if (TAG("registry") && ar == 6) {
         snap_registry *rg = vec_push(&s->regs);
         rg->name = rd_atom(&g);

@@ -454,6 +454,28 @@ static void write_rest(writer *w)
     }
     ei_x_encode_empty_list(&w->x);
     end(w);
+    if (!s->exports.len)
+        return; /* a snapshot taken before they were recorded stays as it was */
+    begin(w);
+    ei_x_encode_tuple_header(&w->x, 2);
+    enc_atom(&w->x, "start_links");
+    ei_x_encode_list_header(&w->x, (long)s->exports.len);
+    for (size_t i = 0; i < s->exports.len; i++) {
+        const snap_exports *e = vec_at(&s->exports, i);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom_or_undef(w, e->module);
+        int n = 0;
+        for (int a = 0; a < 32; a++)
+            n += (e->arities >> a) & 1;
+        if (n)
+            ei_x_encode_list_header(&w->x, n);
+        for (int a = 0; a < 32; a++)
+            if ((e->arities >> a) & 1)
+                ei_x_encode_long(&w->x, a);
+        ei_x_encode_empty_list(&w->x);
+    }
+    ei_x_encode_empty_list(&w->x);
+    end(w);
 }
 
 int snap_save(const snap *s, const char *path, char *err)

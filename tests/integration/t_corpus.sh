@@ -70,6 +70,19 @@ for sys in $SYSTEMS; do
   match=$([ "$FAIL" -eq 0 ] && echo yes || echo NO)
   logged1=$(harness_report "$C_DIR" | sed -n 's/^logged=\([0-9]*\).*/\1/p')
   check_eq "[$sys] nothing logged on the target during the snapshots" "$logged0" "$logged1"
+  # printed child specs must start: each start_link/0 (Erlang) or child_spec/1 (Elixir) a
+  # printed spec calls exists in the module running on the node (a module the printed code
+  # itself defines, or my_worker for code that cannot be seen, aside)
+  for m in $(jq -r '.findings[].recommendation' "$JC" | sed -n 's/.*start => {\([a-z][a-z_0-9]*\), start_link, \[\]}.*/\1/p' |
+             grep -vx my_worker | sort -u); do
+    check_eq "[$sys] printed child spec starts: $m:start_link/0 exists" true \
+      "$(node_eval C "erlang:function_exported($m, start_link, 0).")"
+  done
+  for m in $(jq -r '.findings[] | select(.recommendation | test("defmodule") | not) | .recommendation' "$JC" |
+             sed -n 's/^ *children = \[{\([A-Z][A-Za-z0-9_.]*\), \[\]}\].*/\1/p' | sort -u); do
+    check_eq "[$sys] printed child spec starts: $m.child_spec/1 exists" true \
+      "$(node_eval C "erlang:function_exported('Elixir.$m', child_spec, 1).")"
+  done
   printf '%-14s %9s %6s %7s %-7s %9s %9s\n' "$sys" "$(jq .processes "$J")" "$(jq '.supervisors | length' "$J")" \
     "$(jq '[.supervisors[] | select(.root == "orphan")] | length' "$J")" "$match" \
     $(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 )) >> "$_TMP/table"

@@ -579,6 +579,52 @@ static void test_unsupervised_process_silent_when_supervised(void **state)
     snap_free(s);
 }
 
+/* the child spec printed for an unsupervised Erlang process must start: it calls
+ * start_link/0 only where the module exports it (what the collector recorded); with
+ * start_link/N alone the advice is words, not code; the record survives save and load */
+static void test_unsupervised_process_start_link_arities(void **state)
+{
+    tu_proc ps[] = {
+        {.num = 200, .name = "ets_cache_options", .ic = "proc_lib:init_p/5", .dic = "p1_options:init/1", .gl = "100"},
+        {.num = 210, .name = "pg", .ic = "proc_lib:init_p/5", .dic = "pg:init/1", .gl = "100"},
+        {.num = 220, .name = "my_clock", .ic = "proc_lib:init_p/5", .dic = "my_clock:init/1", .gl = "100"},
+        {.num = 230, .name = "old_clock", .ic = "proc_lib:init_p/5", .dic = "old_clock:init/1", .gl = "100"},
+    };
+    world w = {.erlang = 1, PROCS(ps)};
+    snap *s = snap_new();
+    w_begin(s, &w);
+    tu_start_links(s, "p1_options", (const long[]){1}, 1);
+    tu_start_links(s, "pg", (const long[]){0, 1}, 2);
+    tu_start_links(s, "my_clock", NULL, 0);
+    w_end(s, &w);
+    findings f;
+    run_rules(s, NULL, "unsupervised-process", &f);
+    const finding *x = about_pid(&f, "unsupervised-process", "<0.200.0>");
+    assert_contains(x->recommendation, "p1_options exports start_link/1 (not start_link/0)");
+    assert_contains(x->recommendation, "{p1_options, start_link, Args}");
+    assert_null(strchr(x->recommendation, '\n')); /* no code line that would not start */
+    x = about_pid(&f, "unsupervised-process", "<0.210.0>");
+    assert_contains(x->recommendation, "pg exports start_link/0: add it");
+    assert_contains(x->recommendation, "#{id => pg, start => {pg, start_link, []}");
+    x = about_pid(&f, "unsupervised-process", "<0.220.0>");
+    assert_contains(x->recommendation, "Give my_clock a start_link/0");
+    x = about_pid(&f, "unsupervised-process", "<0.230.0>"); /* not recorded: as before */
+    assert_contains(x->recommendation, "Give old_clock a start_link/0");
+    findings_free(&f);
+    char path[64], err[OA_ERRLEN] = "";
+    tu_tmp_path(path, sizeof path);
+    assert_int_equal(snap_save(s, path, err), 0);
+    snap *r = snap_load(path, err);
+    unlink(path);
+    assert_non_null(r);
+    assert_int_equal(snap_start_link_arities(r, "p1_options"), 2);
+    assert_int_equal(snap_start_link_arities(r, "pg"), 3);
+    assert_int_equal(snap_start_link_arities(r, "my_clock"), 0);
+    assert_int_equal(snap_start_link_arities(r, "old_clock"), -1);
+    snap_free(r);
+    snap_free(s);
+}
+
 /* near miss: processes that exited during the window (absent from the second sample) were
  * short-lived, not forgotten; with one sample nothing can tell, so they count */
 static void test_unsupervised_process_exited_in_window(void **state)
@@ -3664,6 +3710,7 @@ int main(void)
         cmocka_unit_test(test_unsupervised_process_linked_helper_is_info),
         cmocka_unit_test(test_unsupervised_process_silent_when_supervised),
         cmocka_unit_test(test_unsupervised_process_exited_in_window),
+        cmocka_unit_test(test_unsupervised_process_start_link_arities),
         cmocka_unit_test(test_unsupervised_process_runtime_exempt),
         /* unsupervised-task */
         cmocka_unit_test(test_unsupervised_task_fires),

@@ -666,6 +666,25 @@ static inline void tu_pg(snap *s, const char *scope, long groups, long members)
     tu_feed(s, &x);
 }
 
+/* {start_links, [{Module, Arities}]}: the start_link arities one module exports */
+static inline void tu_start_links(snap *s, const char *module, const long *arities, int n)
+{
+    ei_x_buff x;
+    ei_x_new(&x);
+    ei_x_encode_tuple_header(&x, 2);
+    tu_atom(&x, "start_links");
+    ei_x_encode_list_header(&x, 1);
+    ei_x_encode_tuple_header(&x, 2);
+    tu_atom(&x, module);
+    if (n)
+        ei_x_encode_list_header(&x, n);
+    for (int i = 0; i < n; i++)
+        ei_x_encode_long(&x, arities[i]);
+    ei_x_encode_empty_list(&x);
+    ei_x_encode_empty_list(&x);
+    tu_feed(s, &x);
+}
+
 /* {meta, #{Key => Value}}: one more integer of the node map, sent after tu_node
  * (sup_timeout_ms, atom_count, mq_threshold, …); snap_ingest reads it like the node map. */
 static inline void tu_meta_int(snap *s, const char *key, long value)
