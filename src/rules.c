@@ -194,7 +194,9 @@ void findings_group_siblings(const snap *s, findings *f, size_t from)
         if (!proc_module_name(s, p, mod, sizeof mod) && (p->name || p->alt_name))
             continue; /* code unseen: named spawned funs are told apart by their names */
         parent_key(s, p, par, sizeof par);
-        ks[nk].key = findings_printf(f, "%d|%s|%s|%s", x->severity, par, mod, proc_kind_name(s, p));
+        /* the class too: an application's own orphan and a script's loop are not siblings,
+         * though both are plain spawns outside the trees */
+        ks[nk].key = findings_printf(f, "%d|%d|%s|%s|%s", x->severity, (int)p->cls, par, mod, proc_kind_name(s, p));
         ks[nk].idx = i;
         ks[nk].weight = x->weight;
         nk++;

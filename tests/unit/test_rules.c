@@ -579,6 +579,28 @@ static void test_unsupervised_process_silent_when_supervised(void **state)
     snap_free(s);
 }
 
+/* an application's own orphan and a script's loop, both plain spawns of funs outside the
+ * trees: two findings, never grouped as siblings (os_mon's cpu_sup helper was once grouped
+ * with the corpus's own loop as "2 × a spawned fun outside the trees") */
+static void test_unsupervised_process_classes_not_siblings(void **state)
+{
+    tu_proc ps[] = {
+        {.num = 200, .ic = "erlang:apply/2", .cf = "timer:sleep/1", .gl = "100", .reds = 50},
+        {.num = 210, .ic = "erlang:apply/2", .cf = "timer:sleep/1", .reds = 40},
+    };
+    world w = {.erlang = 1, PROCS(ps)};
+    snap *s = w_build(&w);
+    assert_int_equal(tu_proc_of(s, 200)->cls, PC_APP_ORPHAN);
+    assert_int_equal(tu_proc_of(s, 210)->cls, PC_FOREIGN_ORPHAN);
+    findings f;
+    run_rules(s, NULL, NULL, &f);
+    assert_int_equal(n_of(&f, "unsupervised-process"), 2);
+    assert_contains(about_pid(&f, "unsupervised-process", "<0.200.0>")->summary, "app-orphan");
+    assert_contains(about_pid(&f, "unsupervised-process", "<0.210.0>")->summary, "foreign-orphan");
+    findings_free(&f);
+    snap_free(s);
+}
+
 /* the child spec printed for an unsupervised Erlang process must start: it calls
  * start_link/0 only where the module exports it (what the collector recorded); with
  * start_link/N alone the advice is words, not code; the record survives save and load */
@@ -3711,6 +3733,7 @@ int main(void)
         cmocka_unit_test(test_unsupervised_process_silent_when_supervised),
         cmocka_unit_test(test_unsupervised_process_exited_in_window),
         cmocka_unit_test(test_unsupervised_process_start_link_arities),
+        cmocka_unit_test(test_unsupervised_process_classes_not_siblings),
         cmocka_unit_test(test_unsupervised_process_runtime_exempt),
         /* unsupervised-task */
         cmocka_unit_test(test_unsupervised_task_fires),
