@@ -15,7 +15,9 @@
 %%     (atoms, numbers, short binaries, lists, tuples and maps of them, 64 terms at most);
 %%     otherwise undefined
 %%   {ets, [Table]}  {registry, ...}  {registry_keys, Name, [{Key, Pid}]}
-%%   {global, [{Name, Pid}]}  {pg, [{Scope, Groups, Members}]}  {done, #{...}}
+%%   {global, [{Name, Pid}]}  {pg, [{Scope, Groups, Members}]}
+%%   {start_links, [{Module, [Arity]}]} (which start_link/0..3 the processes' modules export)
+%%   {done, #{...}}
 %%   {error, {oa_text, Parts}}         the collector crashed
 %% Ids, keys, names and reasons are terms cut to a bounded size (Cut, below); the C node
 %% writes them as text in the node's language (src/termtext.c), so nothing here prints.
