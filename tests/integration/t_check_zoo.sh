@@ -12,7 +12,7 @@ for _ in $(seq 1 40); do
   sleep 0.5
 done
 J=$(tmpfile zoo)
-"$OA" check --json "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 500 >"$J" 2>"$J.err"
+"$OA" check --json "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 1500 >"$J" 2>"$J.err"
 check_eq "check on the zoo exits 0" 0 $?
 
 expected='agent-under-load|Zoo.AgentUnderLoad
@@ -58,7 +58,7 @@ check_contains "the partition advice uses the real name" "{PartitionSupervisor, 
   "$(jq -r '.findings[] | select(.rule=="missing-partition-supervisor") | .recommendation' "$J")"
 check_contains "the churn finding names the crashing child" "Zoo.RestartChurn" \
   "$(jq -r '.findings[] | select(.rule=="restart-churn") | .summary' "$J")"
-"$OA" check "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 500 --fail-on warning >/dev/null 2>&1
+"$OA" check "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 1500 --fail-on warning >/dev/null 2>&1
 check_eq "--fail-on warning on the zoo: exit 1" 1 $?
 
 start_fixture clean C

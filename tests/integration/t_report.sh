@@ -8,11 +8,11 @@ for _ in $(seq 1 40); do   # let the crashing child restart a few times
   n=$("$OA" check --json "$Z_NODE" --cookie-file "$Z_COOKIE" --window 0 --rule restart-churn 2>/dev/null | jq '.findings | length')
   [ "${n:-0}" -ge 1 ] && break; sleep 0.5
 done
-S=$(tmpfile zoo); "$OA" snapshot "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 500 -o "$S.etf" 2>/dev/null
+S=$(tmpfile zoo); "$OA" snapshot "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 1500 -o "$S.etf" 2>/dev/null
 check_eq "zoo snapshot saved" 0 $?
 
 # a live report straight from the node, to a file
-"$OA" report "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 500 zoo -o "$S.live.md" 2>/dev/null
+"$OA" report "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 1500 zoo -o "$S.live.md" 2>/dev/null
 check_eq "report NODE TARGET -o FILE exits 0" 0 $?
 live=$(cat "$S.live.md")
 for h in "# OTP Analysis: zoo" "## Requirement" "## BEAM Architecture Context" "## Recommendation" "## Supervision Tree" "## Findings" "## Testing Approach"; do
