@@ -444,9 +444,7 @@ fun(CPid, Opts) ->
     VerifyWait = fun VerifyWait(P, Until, First, Looks) ->
                    case Verify(P) of
                      {busy, Base, Why, Mark} ->
-                       Done = is_integer(First) andalso is_integer(Mark) andalso Mark >= First + 3 * Looks
-                              andalso Serving(First + 3 * Looks, Mark),
-                       case Done of
+                       case is_integer(First) andalso Serving(First + 3 * Looks, Mark) of
                          true -> {sup, Base};
                          false ->
                            First_ = case is_integer(First) of true -> First; false -> Mark end,

@@ -181,20 +181,13 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
             finding_ev(x, "queue", p->mq, "");
             char cf[256];
             fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
-            if (sp->status == SS_BUSY)
-                x->summary =
-                    findings_printf(out,
-                                    "%s stayed out of its receive loop for %lld ms (%s); it is executing %s "
-                                    "with %u messages queued. While it is blocked it can neither restart "
-                                    "nor start children.",
-                                    x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
-            else
-                x->summary =
-                    findings_printf(out,
-                                    "%s did not answer which_children within %lld ms (%s); it is executing %s "
-                                    "with %u messages queued. While it is blocked it can neither restart "
-                                    "nor start children.",
-                                    x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
+            x->summary = findings_printf(
+                out,
+                "%s %s %lld ms (%s); it is executing %s with %u messages queued. While it is blocked it can "
+                "neither restart nor start children.",
+                x->subject,
+                sp->status == SS_BUSY ? "stayed out of its receive loop for" : "did not answer which_children within",
+                (long long)s->info.sup_timeout_ms, snap_str(s, sp->error), cf, p->mq);
         } else
             x->summary =
                 findings_printf(out, "%s did not answer which_children (%s).", x->subject, snap_str(s, sp->error));
