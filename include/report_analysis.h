@@ -29,6 +29,9 @@ typedef struct {
     uint8_t *in; /* process membership */
     /* numbers */
     uint32_t n_procs, n_sups, n_dynamic_children, n_trap_exit, n_named, n_idle, n_busy;
+    /* supervisors that did not answer: their children are counted from the processes'
+     * ancestry ('$ancestors' and a link), not from which_children */
+    uint32_t n_unread_sups, n_children_by_ancestry;
     uint32_t callers, restarts_recent, max_mq;
     double reds_rate, node_rate;
     uint32_t n_ets, n_ets_shared;

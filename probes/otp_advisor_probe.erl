@@ -374,23 +374,26 @@ fun(CPid, Opts) ->
     %% child's init does none). Our own looks cost it a reduction each (process_info of
     %% another process is a signal it handles), hence the margin
     Serving = fun(M0, M1) -> is_integer(M0) andalso is_integer(M1) andalso M1 >= M0 + 50 end,
-    Askable = fun(P) ->
-      case Ready(P) of
-        {busy, Why, M0} when is_integer(M0) ->
-          %% up to 10 more looks, 20 ms apart (one reduction of ours each: the margin)
-          fun AskWait(0) -> {busy, Why};
-              AskWait(N) ->
-                receive after 20 -> ok end,
-                case Ready(P) of
-                  {busy, _, M1} when is_integer(M1) ->
-                    case Serving(M0 + 10, M1) of true -> ready; false -> AskWait(N - 1) end;
-                  {busy, _, _} -> AskWait(N - 1);
-                  Other -> Other
-                end
-          end(10);
-        {busy, Why, _} -> {busy, Why};
-        Other -> Other
-      end
+    %% looked at again after sys:get_state, until the deadline: it may be running (handling
+    %% the next start in its queue, or a signal) at a look, and is asked once it is seen in its
+    %% loop or serving (one reduction of ours per look, added to the margin)
+    Askable = fun(P, Until) ->
+      fun AskWait(First, Looks) ->
+            case Ready(P) of
+              {busy, Why, Mark} ->
+                case is_integer(First) andalso Serving(First + Looks, Mark) of
+                  true -> ready;
+                  false ->
+                    First_ = case is_integer(First) of true -> First; false -> Mark end,
+                    Looks_ = case is_integer(First_) of true -> Looks + 1; false -> 0 end,
+                    case erlang:monotonic_time(millisecond) < Until of
+                      true -> receive after 20 -> ok end, AskWait(First_, Looks_);
+                      false -> {busy, Why}
+                    end
+                end;
+              Other -> Other
+            end
+      end(undefined, 0)
     end,
     Verify = fun(P) ->
       case Dict(P, '$initial_call') of
@@ -472,7 +475,7 @@ fun(CPid, Opts) ->
             {K, Strat, Int, Per, Rs, CB, RFun, St0, Err0} ->
               %% looked at again: sys:get_state took a while, the loop may have moved on
               {St, Err, Rows} =
-                case Askable(P) of
+                case Askable(P, erlang:monotonic_time(millisecond) + SupTmo) of
                   ready ->
                     try gen_server:call(P, which_children, SupTmo) of
                       L when is_list(L) -> {St0, Err0, L};

@@ -28,6 +28,9 @@ static void mark_sup(analysis *an, uint32_t k, int depth)
     if (sp->proc != SNAP_NONE)
         an->in[sp->proc] = 1;
     int dyn = snap_sup_on_demand(s, sp);
+    int unread = sp->status != SS_OK;
+    if (unread)
+        an->n_unread_sups++;
     if (dyn)
         an->n_dynamic_children += sp->n_children;
     for (uint32_t c = 0; c < sp->n_children; c++) {
@@ -41,8 +44,11 @@ static void mark_sup(analysis *an, uint32_t k, int depth)
     }
     /* children that raced the tree walk (see snap_finish) */
     for (uint32_t i = 0; i < s->procs.len; i++)
-        if (snap_proc_at(s, i)->sup == k)
+        if (snap_proc_at(s, i)->sup == k) {
+            if (unread && !an->in[i])
+                an->n_children_by_ancestry++;
             an->in[i] = 1;
+        }
 }
 
 static int finding_in(const analysis *an, const finding *x)

@@ -20,6 +20,8 @@ static void json_section(analysis *an, json_w *j)
     json_kint(j, "processes", an->n_procs);
     json_kint(j, "supervisors", an->n_sups);
     json_kint(j, "dynamic_children", an->n_dynamic_children);
+    json_kint(j, "supervisors_unread", an->n_unread_sups);
+    json_kint(j, "children_by_ancestry", an->n_children_by_ancestry);
     json_kint(j, "busy_processes", an->n_busy);
     json_knum(j, "reductions_per_s", an->reds_rate);
     json_kint(j, "callers_waiting_max", an->callers);

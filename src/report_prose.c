@@ -72,8 +72,16 @@ void rp_question(const analysis *an, int q, strbuf *out)
             sb_puts(out, "; ");
         }
         fmt_num(an->n_dynamic_children, n1, sizeof n1);
-        sb_printf(out, "%s dynamic children started on demand; %lld schedulers run them in parallel.", n1,
-                  (long long)s->info.schedulers);
+        sb_printf(out, "%s dynamic children started on demand", n1);
+        if (an->n_children_by_ancestry) {
+            /* which_children unread: the children are known from '$ancestors' and a link */
+            char n2[32];
+            fmt_num(an->n_children_by_ancestry, n2, sizeof n2);
+            sb_printf(out, " (and %s process%s under %u supervisor%s that did not answer, counted from their ancestry)",
+                      n2, an->n_children_by_ancestry == 1 ? "" : "es", an->n_unread_sups,
+                      an->n_unread_sups == 1 ? "" : "s");
+        }
+        sb_printf(out, "; %lld schedulers run them in parallel.", (long long)s->info.schedulers);
         break;
     }
     case 1: {

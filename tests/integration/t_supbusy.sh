@@ -37,6 +37,17 @@ ev=$(jq -c '.findings[] | select(.rule == "missing-partition-supervisor" and .su
 if [ -n "$ev" ] && [ "$(jq '.callers_in_call >= 5 and .callers_waiting >= 5' <<<"$ev")" = true ]; then
   ok "sb_starting: start pressure, its callers seen waiting ($ev)"
 else not_ok "sb_starting: no missing-partition-supervisor with callers waiting" "$(jq -c '.findings[] | [.rule, .subject.name, .evidence]' "$J")"; fi
+# the report on the supervisor that did not answer counts its child from its ancestry
+# ('$ancestors' and a link), and says so
+RJ=$(tmpfile report)
+"$OA" snapshot "$B_NODE" --cookie-file "$B_COOKIE" -o "$J.etf" 2>"$RJ.err"
+check_eq "snapshot exits 0" 0 $?
+"$OA" report --json --from "$J.etf" sb_stuck >"$RJ" 2>"$RJ.err"
+check_eq "report on sb_stuck exits 0" 0 $?
+check_eq "... one supervisor unread, its child in init counted from its ancestry" "1 1 2" \
+  "$(jq -r '.sections[0].numbers | "\(.supervisors_unread) \(.children_by_ancestry) \(.processes)"' "$RJ")"
+check_contains "... and said" "1 process under 1 supervisor that did not answer, counted from their ancestry" \
+  "$("$OA" report --from "$J.etf" sb_stuck 2>&1)"
 check_contains "the Erlang advice: hash over N supervisors" "erlang:phash2(Key, N)" \
   "$(jq -r '.findings[] | select(.rule == "missing-partition-supervisor") | .recommendation' "$J")"
 check_contains "... and the slow init named" "handle_continue" \
