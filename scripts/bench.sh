@@ -52,8 +52,9 @@ for n in $sizes; do
   echo "${line%,}"
 done
 # loading crafted 1,000,000-process snapshots (no node): a plain one, one where every pid
-# appears twice, one where every record has the same pid; every reader must be O(n log n)
-for shape in plain dups same; do
+# appears twice, one where every record has the same pid, one of 100,000 supervisors that did
+# not answer, their children known by ancestry; every reader must be O(n log n)
+for shape in plain dups same sups; do
   "$top/tests/craft/craft.escript" 1000000 "$work/c.etf" $([ "$shape" = plain ] || echo "$shape")
   t0=$(date +%s%N)
   "$OA" check --from "$work/c.etf" >/dev/null 2>&1 || true
