@@ -103,8 +103,10 @@ const char *sup_kind_atom(int k); /* the probe's spelling: supervisor, bridge, d
 int sup_kind_of_atom(const char *a, size_t n);
 
 /* SS_BUSY: not waiting in its receive loop (blocked in a start, suspended): nothing sent.
- * SS_NOT_ASKED: a declared supervisor whose code is not known to be one: nothing sent. */
-enum sup_status { SS_OK, SS_TIMEOUT, SS_ERROR, SS_BUSY, SS_NOT_ASKED, SS__COUNT };
+ * SS_NOT_ASKED: a declared supervisor whose code is not known to be one: nothing sent.
+ * SS_SLOW: seen serving its queue (starting children back to back, work done between
+ * looks), asked, and no answer within the deadline: up, but behind its queue. */
+enum sup_status { SS_OK, SS_TIMEOUT, SS_ERROR, SS_BUSY, SS_NOT_ASKED, SS_SLOW, SS__COUNT };
 const char *sup_status_atom(int st);
 int sup_status_of_atom(const char *a, size_t n);
 enum child_state { CS_PID, CS_UNDEFINED, CS_RESTARTING };

@@ -382,7 +382,7 @@ fun(CPid, Opts) ->
             case Ready(P) of
               {busy, Why, Mark} ->
                 case is_integer(First) andalso Serving(First + Looks, Mark) of
-                  true -> ready;
+                  true -> serving;
                   false ->
                     First_ = case is_integer(First) of true -> First; false -> Mark end,
                     Looks_ = case is_integer(First_) of true -> Looks + 1; false -> 0 end,
@@ -448,7 +448,7 @@ fun(CPid, Opts) ->
                    case Verify(P) of
                      {busy, Base, Why, Mark} ->
                        case is_integer(First) andalso Serving(First + 3 * Looks, Mark) of
-                         true -> {sup, Base};
+                         true -> {sup, Base, serving};
                          false ->
                            First_ = case is_integer(First) of true -> First; false -> Mark end,
                            Looks_ = case is_integer(First_) of true -> Looks + 1; false -> 0 end,
@@ -457,6 +457,7 @@ fun(CPid, Opts) ->
                              false -> {busy, Base, Why}
                            end
                        end;
+                     {sup, Base} -> {sup, Base, loop};
                      V -> V
                    end
                  end,
@@ -469,19 +470,31 @@ fun(CPid, Opts) ->
           {declared, undefined, -1, -1, [], undefined, NoR, not_asked,
            {oa_text, [<<"declared supervisor, not a known supervisor (initial call ">>, Show(IC), <<"): not asked">>]}, []};
         {busy, Base, Why} -> {Base, undefined, -1, -1, [], undefined, NoR, busy, Why, []};
-        {sup, Base} ->
+        {sup, Base, Seen0} ->
+          %% a request that times out to a supervisor seen serving its queue is `slow`: it is
+          %% up and answers in turn, behind the starts queued before ours
+          Late = fun(serving, What) ->
+                       {slow, {oa_text, [<<"serving its queue: ">>, What, <<" timed out behind ">>,
+                                         case erlang:process_info(P, message_queue_len) of
+                                           {message_queue_len, Q} -> Q; _ -> 0 end,
+                                         <<" messages">>]}};
+                    (_, What) -> {timeout, <<What/binary, " timed out">>}
+                 end,
           case SupState(P, Base) of
-            {_, _, _, _, _, _, _, timeout, _} = T -> erlang:append_element(T, []);
+            {K0, _, _, _, _, _, _, timeout, _} ->
+              {St_, Err_} = Late(Seen0, <<"sys:get_state">>),
+              {K0, undefined, -1, -1, [], undefined, NoR, St_, Err_, []};
             {K, Strat, Int, Per, Rs, CB, RFun, St0, Err0} ->
               %% looked at again: sys:get_state took a while, the loop may have moved on
               {St, Err, Rows} =
                 case Askable(P, erlang:monotonic_time(millisecond) + SupTmo) of
-                  ready ->
+                  A when A =:= ready; A =:= serving ->
+                    Seen = case A of serving -> serving; ready -> Seen0 end,
                     try gen_server:call(P, which_children, SupTmo) of
                       L when is_list(L) -> {St0, Err0, L};
                       Other -> {error, Show(Other), []}
                     catch
-                      exit:{timeout, _} -> {timeout, <<"which_children timed out">>, []};
+                      exit:{timeout, _} -> {St1, Err1} = Late(Seen, <<"which_children">>), {St1, Err1, []};
                       _:E -> {error, Show(E), []}
                     end;
                   {busy, Why} -> {busy, Why, []};

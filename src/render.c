@@ -162,6 +162,8 @@ static void sup_header(const snap *s, uint32_t k, const render_ctx *c, strbuf *o
         sb_printf(out, "  %sUNRESPONSIVE (%s)%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
     else if (sp->status == SS_BUSY)
         sb_printf(out, "  %sUNRESPONSIVE (%s)%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
+    else if (sp->status == SS_SLOW)
+        sb_printf(out, "  %sSLOW (%s)%s", col(c, C_YEL), snap_str(s, sp->error), col(c, C_RESET));
     else if (sp->status == SS_NOT_ASKED)
         sb_printf(out, "  %snot asked: not a known supervisor%s", col(c, C_DIM), col(c, C_RESET));
     else if (sp->status == SS_ERROR)

@@ -176,6 +176,30 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
         finding *x = findings_add(out, "unresponsive-supervisor", blocked ? SEV_CRITICAL : SEV_WARNING);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "timeout_ms", (double)s->info.sup_timeout_ms, "ms");
+        if (sp->status == SS_SLOW) {
+            /* seen serving its queue: not blocked, behind the starts queued before ours */
+            uint32_t q = sp->proc != SNAP_NONE ? snap_mq_max(snap_proc_at(s, sp->proc)) : 0;
+            finding_ev(x, "queue", q, "");
+            x->summary = findings_printf(
+                out,
+                "%s was serving its queue (starting children back to back) but did not answer within %lld ms "
+                "(%s): it is up, and every request to it, a restart included, waits behind the starts queued "
+                "before it. Its children could not be read.",
+                x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error));
+            x->recommendation = findings_printf(
+                out, "%s",
+                s->info.elixir_version
+                    ? "One supervisor starts children one at a time, each after the previous child's init: "
+                      "spread the starts over a PartitionSupervisor, and return from init quickly "
+                      "(handle_continue/2):\n"
+                      "  {PartitionSupervisor, child_spec: DynamicSupervisor, name: MyApp.Sessions}\n"
+                      "  DynamicSupervisor.start_child({:via, PartitionSupervisor, {MyApp.Sessions, key}}, spec)\n"
+                      "To read its children, give it longer: --sup-timeout MS."
+                    : "One supervisor starts children one at a time, each after the previous child's init: "
+                      "spread the starts over N supervisors chosen by erlang:phash2(Key, N), and return from "
+                      "init quickly (handle_continue/2). To read its children, give it longer: --sup-timeout MS.");
+            continue;
+        }
         if (sp->proc != SNAP_NONE) {
             const snap_proc *p = snap_proc_at(s, sp->proc);
             finding_ev(x, "queue", p->mq, "");
@@ -266,7 +290,9 @@ const rule rule_unresponsive_supervisor = {
     .explain = "Fires (critical) when a supervisor stayed out of its receive loop for the whole supervisor "
                "timeout (blocked in a start_child, suspended: it is then not asked anything, so no request of "
                "ours waits in its mailbox), or when which_children or sys:get_state timed out; (warning) when "
-               "one failed. A blocked supervisor cannot restart anything. The usual cause "
+               "one failed, or timed out on a supervisor seen serving its queue (starting children back to back, "
+               "its work advancing between looks: up, but behind its queue). A blocked supervisor cannot restart "
+               "anything. The usual cause "
                "is a child whose init/1 blocks. Cannot see: what the blocked start waits for, beyond the "
                "supervisor's current function. Fix: move slow initialisation to handle_continue/2.",
     .run = run_unresponsive,

@@ -25,7 +25,7 @@ const char *sup_kind_name(int k)
 
 static const char *const kind_atoms[SK__COUNT] = {"supervisor", "bridge",   "dynamic", "task",
                                                   "partition",  "registry", "declared"};
-static const char *const status_atoms[SS__COUNT] = {"ok", "timeout", "error", "busy", "not_asked"};
+static const char *const status_atoms[SS__COUNT] = {"ok", "timeout", "error", "busy", "not_asked", "slow"};
 
 const char *sup_kind_atom(int k)
 {

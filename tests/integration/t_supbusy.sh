@@ -26,6 +26,22 @@ for mode in probe no-load; do
   check_eq "[$mode] nothing of ours in sb_stuck's mailbox" "0" \
     "$(node_eval B "element(2, process_info(whereis(sb_stuck), message_queue_len)).")"
 done
+# sb_slow serves its queue of starters (40 ms a start, ~300 ms behind 8 starters): asked
+# with a deadline shorter than its queue, it is slow, not blocked, and a warning
+S=$(tmpfile slow)
+"$OA" dump --json --sup-timeout 150 "$B_NODE" --cookie-file "$B_COOKIE" >"$S" 2>"$S.err"
+check_eq "[150 ms] dump exits 0" 0 $?
+check_eq "[150 ms] sb_slow, serving a queue longer than the deadline, is slow" "slow" "$(sup "$S" sb_slow .status)"
+check_contains "[150 ms] ... behind its queue" "serving its queue:" "$(sup "$S" sb_slow .error)"
+check_eq "[150 ms] sb_stuck is still busy" "busy" "$(sup "$S" sb_stuck .status)"
+S2=$(tmpfile slowcheck)
+"$OA" check --json --sup-timeout 150 "$B_NODE" --cookie-file "$B_COOKIE" >"$S2" 2>"$S2.err"
+check_eq "[150 ms] check exits 0" 0 $?
+check_eq "[150 ms] sb_slow: a warning that it is slow, not a blocked supervisor" "warning serving its queue" \
+  "$(jq -r '.findings[] | select(.rule == "unresponsive-supervisor" and .subject.name == "sb_slow") | "\(.severity) \(.summary | capture("(?<w>serving its queue)").w)"' "$S2")"
+check_eq "[150 ms] sb_stuck: critical" "critical" \
+  "$(jq -r '.findings[] | select(.rule == "unresponsive-supervisor" and .subject.name == "sb_stuck") | .severity' "$S2")"
+check_eq "[default] sb_slow answered" "ok" "$(sup "$J" sb_slow .status)"
 J=$(tmpfile check)
 "$OA" check --json "$B_NODE" --cookie-file "$B_COOKIE" >"$J" 2>"$J.err"
 check_eq "check exits 0" 0 $?

@@ -2812,6 +2812,30 @@ static void test_unresponsive_supervisor_error_is_warning(void **state)
     snap_free(s);
 }
 
+/* slow: seen serving its queue, asked, no answer in time: up, behind its queue (a warning,
+ * never "blocked"), advice to spread the starts */
+static void test_unresponsive_supervisor_slow_is_warning(void **state)
+{
+    snap *s = plant_stuck(NULL, "slow", "serving its queue: which_children timed out behind 4 messages");
+    findings f;
+    run_rules(s, NULL, "unresponsive-supervisor", &f);
+    const finding *x = the(&f, "unresponsive-supervisor");
+    assert_int_equal(x->severity, SEV_WARNING);
+    expect_ev(x, "queue", 4);
+    assert_contains(x->summary, "was serving its queue");
+    assert_contains(x->summary, "(serving its queue: which_children timed out behind 4 messages)");
+    assert_not_contains(x->summary, "blocked");
+    assert_contains(x->recommendation, "PartitionSupervisor");
+    findings_free(&f);
+    snap_free(s);
+    s = plant_stuck_on(NULL, "slow", "serving its queue", 1);
+    run_rules(s, NULL, "unresponsive-supervisor", &f);
+    x = the(&f, "unresponsive-supervisor");
+    assert_contains(x->recommendation, "erlang:phash2(Key, N)");
+    findings_free(&f);
+    snap_free(s);
+}
+
 static void test_unresponsive_supervisor_near_miss(void **state)
 {
     snap *s = plant_stuck(NULL, "ok", NULL);
@@ -3813,6 +3837,7 @@ int main(void)
         /* unresponsive-supervisor */
         cmocka_unit_test(test_unresponsive_supervisor_fires),
         cmocka_unit_test(test_unresponsive_supervisor_error_is_warning),
+        cmocka_unit_test(test_unresponsive_supervisor_slow_is_warning),
         cmocka_unit_test(test_unresponsive_supervisor_near_miss),
         cmocka_unit_test(test_unresponsive_supervisor_runtime_exempt),
         /* the engine */
