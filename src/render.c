@@ -158,9 +158,7 @@ static void sup_header(const snap *s, uint32_t k, const render_ctx *c, strbuf *o
     if (recent)
         sb_printf(out, "  %s%u restart%s in the last %d s%s", col(c, C_YEL), recent, recent == 1 ? "" : "s", sp->period,
                   col(c, C_RESET));
-    if (sp->status == SS_TIMEOUT)
-        sb_printf(out, "  %sUNRESPONSIVE (%s)%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
-    else if (sp->status == SS_BUSY)
+    if (sp->status == SS_TIMEOUT || sp->status == SS_BUSY)
         sb_printf(out, "  %sUNRESPONSIVE (%s)%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
     else if (sp->status == SS_SLOW)
         sb_printf(out, "  %sSLOW (%s)%s", col(c, C_YEL), snap_str(s, sp->error), col(c, C_RESET));

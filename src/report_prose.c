@@ -77,7 +77,9 @@ void rp_question(const analysis *an, int q, strbuf *out)
             /* which_children unread: the children are known from '$ancestors' and a link */
             char n2[32];
             fmt_num(an->n_children_by_ancestry, n2, sizeof n2);
-            sb_printf(out, " (and %s process%s under %u supervisor%s that did not answer, counted from their ancestry)",
+            sb_printf(out,
+                      " (and %s process%s under %u supervisor%s whose children could not be read, counted from their "
+                      "ancestry)",
                       n2, an->n_children_by_ancestry == 1 ? "" : "es", an->n_unread_sups,
                       an->n_unread_sups == 1 ? "" : "s");
         }

@@ -62,7 +62,7 @@ check_eq "snapshot exits 0" 0 $?
 check_eq "report on sb_stuck exits 0" 0 $?
 check_eq "... one supervisor unread, its child in init counted from its ancestry" "1 1 2" \
   "$(jq -r '.sections[0].numbers | "\(.supervisors_unread) \(.children_by_ancestry) \(.processes)"' "$RJ")"
-check_contains "... and said" "1 process under 1 supervisor that did not answer, counted from their ancestry" \
+check_contains "... and said" "1 process under 1 supervisor whose children could not be read, counted from their ancestry" \
   "$("$OA" report --from "$J.etf" sb_stuck 2>&1)"
 check_contains "the Erlang advice: hash over N supervisors" "erlang:phash2(Key, N)" \
   "$(jq -r '.findings[] | select(.rule == "missing-partition-supervisor") | .recommendation' "$J")"
