@@ -96,6 +96,8 @@ enum sup_kind {
     SK_PARTITION,
     SK_REGISTRY,
     SK_DECLARED, /* declared `supervisor` by its parent, but not a known supervisor: never asked */
+    SK_FORK,     /* a gen_server fork of supervisor with its protocol (rabbit_common's supervisor2) */
+    SK_SPECIAL,  /* a special process on the curated list that answers which_children (ranch, cowboy) */
     SK__COUNT
 };
 const char *sup_kind_name(int k);

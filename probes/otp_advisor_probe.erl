@@ -101,7 +101,11 @@ fun(CPid, Opts) ->
                (P, {message_queue_len, Q}) when Q > MqMax -> Row(P, Q, undefined, undefined, erlang:process_info(P, Items0));
                (P, {message_queue_len, Q}) -> Full(P, Q, erlang:process_info(P, ItemsMem)) end,
   %% the same care for the per-child work of a supervisor with 100,000 children
-  RestartOf = fun(permanent) -> permanent; (transient) -> transient; (temporary) -> temporary; (_) -> undefined end,
+  %% supervisor2's delayed restarts ({permanent, Delay}) restart as their type; its intrinsic
+  %% children as transient ones (a normal exit also stops the supervisor: said nowhere else)
+  RestartOf = fun(permanent) -> permanent; (transient) -> transient; (temporary) -> temporary;
+                 ({permanent, D}) when is_number(D) -> permanent; ({transient, D}) when is_number(D) -> transient;
+                 (intrinsic) -> transient; (_) -> undefined end,
   %% a child's start, as code, only when its arguments are plain data (no pid, ref, fun)
   Lit = fun Lit(_, N) when N =< 0 -> -1;
             Lit(T, N) when is_atom(T); is_number(T) -> N - 1;
@@ -180,19 +184,47 @@ fun(CPid, Opts) ->
   %% a supervisor waiting for requests: in gen_server's loop, or hibernating in it
   SupLoop = fun({gen_server, loop, _}) -> true; ({erlang, hibernate, 3}) -> true; (_) -> false end,
   SupIc = fun({supervisor, _, 1}) -> true; ({supervisor_bridge, _, 1}) -> true; (_) -> false end,
+  %% Forks of supervisor that keep its protocol under their own module (rabbit_common's
+  %% supervisor2): a gen_server whose callback module, named by '$initial_call' {M, init, 1},
+  %% declares the gen_server behaviour and exports the supervisor API (which_children/1 and
+  %% count_children/1), read from the loaded module without asking the process anything. It
+  %% is asked only in gen_server's loop, like a supervisor. A gen_server whose module lacks
+  %% the API is still never asked.
+  Behaviours = fun(M) -> [B || {K, Bs} <- erlang:get_module_info(M, attributes),
+                               K =:= behaviour orelse K =:= behavior, is_list(Bs), B <- Bs] end,
+  IsFork = fun({M, init, 1}) when is_atom(M) ->
+                 erlang:module_loaded(M) andalso erlang:function_exported(M, which_children, 1)
+                   andalso erlang:function_exported(M, count_children, 1)
+                   andalso lists:member(gen_server, Behaviours(M));
+              (_) -> false end,
   %% supervisor candidates, and the modules the processes run (their start_link arities are
   %% read after the walks: what a child spec printed for them can call); at most 10,000
   ModOf = fun({M, _, _}) when is_atom(M) -> M; (_) -> undefined end,
+  %% A fork is a candidate root too: whether a module is one is decided once per module, its
+  %% answer kept in the same map (fork | true)
+  ForkMod = fun({M, init, 1}, Ms) when is_atom(M) ->
+                  case Ms of
+                    #{M := F} -> {F =:= fork, Ms};
+                    _ when map_size(Ms) < 10000 -> F = IsFork({M, init, 1}), {F, Ms#{M => case F of true -> fork; false -> true end}};
+                    _ -> {IsFork({M, init, 1}), Ms}
+                  end;
+               (_, Ms) -> {false, Ms} end,
   PickSups = fun(Infos, {Cs, Ms}) ->
-               {[{length(element(5, R)), element(1, R)} || R <- Infos, SupIc(element(4, R))] ++ Cs,
-                case map_size(Ms) < 10000 of
+               {Forks, Ms1} = lists:foldl(fun(R, {Fs, M0}) ->
+                                            case ForkMod(element(4, R), M0) of
+                                              {true, M1} -> {[{length(element(5, R)), element(1, R)} | Fs], M1};
+                                              {false, M1} -> {Fs, M1}
+                                            end
+                                          end, {[], Ms}, Infos),
+               {[{length(element(5, R)), element(1, R)} || R <- Infos, SupIc(element(4, R))] ++ Forks ++ Cs,
+                case map_size(Ms1) < 10000 of
                   true -> lists:foldl(fun(R, M) ->
                                         case ModOf(element(4, R)) of
-                                          undefined -> case ModOf(element(3, R)) of undefined -> M; M3 -> M#{M3 => true} end;
-                                          M4 -> M#{M4 => true}
+                                          undefined -> case ModOf(element(3, R)) of undefined -> M; M3 -> M#{M3 => maps:get(M3, M, true)} end;
+                                          M4 -> M#{M4 => maps:get(M4, M, true)}
                                         end
-                                      end, Ms, Infos);
-                  false -> Ms
+                                      end, Ms1, Infos);
+                  false -> Ms1
                 end}
              end,
   Main = fun() ->
@@ -395,6 +427,28 @@ fun(CPid, Opts) ->
             end
       end(undefined, 0)
     end,
+    %% Special processes that answer which_children in their own receive loop: a curated list,
+    %% one entry per library version verified (tests/corpus/corpus_cowboy). Asked only when the
+    %% process waits in that loop with an empty mailbox (a cowboy connection upgraded to a
+    %% websocket hands unknown messages to the user's handler: never sent one). Any other
+    %% version is recorded and not asked.
+    Special = fun({ranch_conns_sup, init, 7}) -> {ranch, [{ranch_conns_sup, loop, 4}]};
+                 ({cowboy_clear, connection_process, 4}) -> {cowboy, [{cowboy_http, loop, 1}, {cowboy_http2, loop, 2}]};
+                 ({cowboy_tls, connection_process, 4}) -> {cowboy, [{cowboy_http, loop, 1}, {cowboy_http2, loop, 2}]};
+                 (_) -> none end,
+    Verified = fun(ranch, "2.1.0") -> true; (cowboy, "2.8.0") -> true; (_, _) -> false end,
+    AppVsn = fun(App) -> case application:get_key(App, vsn) of {ok, V} when is_list(V) -> V; _ -> undefined end end,
+    SpecialReady = fun(P, Loops) ->
+      case erlang:process_info(P, [status, current_function, message_queue_len]) of
+        [{status, St}, {current_function, CF}, {message_queue_len, Q}] ->
+          case lists:member(CF, Loops) andalso St =:= waiting andalso Q =:= 0 of
+            true -> ready;
+            false -> {busy, {oa_text, [<<"not waiting in its receive loop with an empty mailbox: ">>, St,
+                                       <<" in ">>, Show(CF), <<", ">>, Q, <<" messages queued; nothing sent">>]}, undefined}
+          end;
+        _ -> gone
+      end
+    end,
     Verify = fun(P) ->
       case Dict(P, '$initial_call') of
         {supervisor_bridge, BCB, 1} -> {bridge, BCB};
@@ -404,7 +458,29 @@ fun(CPid, Opts) ->
             {busy, Why, Mark} -> {busy, BaseOf(SCB), Why, Mark};
             gone -> gone
           end;
-        Other -> {declared, Other}
+        Other ->
+          case IsFork(Other) of
+            true ->
+              case Ready(P) of
+                ready -> {sup, fork};
+                {busy, Why, Mark} -> {busy, fork, Why, Mark};
+                gone -> gone
+              end;
+            false ->
+              case Special(Other) of
+                none -> {declared, Other};
+                {App, Loops} ->
+                  Vsn = AppVsn(App),
+                  case Verified(App, Vsn) of
+                    false -> {unverified, Other, App, Vsn};
+                    true -> case SpecialReady(P, Loops) of
+                              ready -> {sup, special};
+                              {busy, Why, _} -> {special_busy, Why};
+                              gone -> gone
+                            end
+                  end
+              end
+          end
       end
     end,
     SupState = fun(P, Base) ->
@@ -417,7 +493,9 @@ fun(CPid, Opts) ->
           {K, maps:get(strategy, S, undefined), maps:get(max_restarts, S, -1),
            maps:get(max_seconds, S, -1), Ago(maps:get(restarts, S, [])), maps:get(mod, S, undefined),
            DynRestart(Ch), ok, <<>>};
-        S when is_tuple(S), element(1, S) =:= state, tuple_size(S) >= 11 ->
+        S when is_tuple(S), element(1, S) =:= state, tuple_size(S) >= 11, tuple_size(S) =< 12,
+               element(3, S) =:= one_for_one orelse element(3, S) =:= one_for_all orelse
+               element(3, S) =:= rest_for_one orelse element(3, S) =:= simple_one_for_one ->
           {_Ids, ChMap} = case element(4, S) of {I_, M_} when is_map(M_) -> {I_, M_}; _ -> {[], #{}} end,
           Strategy = element(3, S),
           SofoRestart = case Strategy of
@@ -458,6 +536,12 @@ fun(CPid, Opts) ->
                            end
                        end;
                      {sup, Base} -> {sup, Base, loop};
+                     %% a special process away from its loop: looked at again for 200 ms
+                     {special_busy, _} when Looks < 10 ->
+                       case erlang:monotonic_time(millisecond) < Until of
+                         true -> receive after 20 -> ok end, VerifyWait(P, Until, First, Looks + 1);
+                         false -> Verify(P)
+                       end;
                      V -> V
                    end
                  end,
@@ -469,6 +553,24 @@ fun(CPid, Opts) ->
         {declared, IC} ->
           {declared, undefined, -1, -1, [], undefined, NoR, not_asked,
            {oa_text, [<<"declared supervisor, not a known supervisor (initial call ">>, Show(IC), <<"): not asked">>]}, []};
+        {unverified, IC, App, Vsn} ->
+          {declared, undefined, -1, -1, [], undefined, NoR, not_asked,
+           {oa_text, [Show(IC), <<" of ">>, App, <<" ">>, case Vsn of undefined -> <<"(version not known)">>; _ -> list_to_binary(Vsn) end,
+                      <<", a version not verified to answer which_children: not asked">>]}, []};
+        {special_busy, Why} -> {special, undefined, -1, -1, [], undefined, NoR, not_asked, Why, []};
+        {sup, special, _} ->
+          case SpecialReady(P, element(2, Special(Dict(P, '$initial_call')))) of
+            ready ->
+              try gen_server:call(P, which_children, SupTmo) of
+                L when is_list(L) -> {special, undefined, -1, -1, [], undefined, NoR, ok, <<>>, L};
+                Other -> {special, undefined, -1, -1, [], undefined, NoR, error, Show(Other), []}
+              catch
+                exit:{timeout, _} -> {special, undefined, -1, -1, [], undefined, NoR, timeout, <<"which_children timed out">>, []};
+                _:E -> {special, undefined, -1, -1, [], undefined, NoR, error, Show(E), []}
+              end;
+            {busy, Why, _} -> {special, undefined, -1, -1, [], undefined, NoR, not_asked, Why, []};
+            gone -> gone
+          end;
         {busy, Base, Why} -> {Base, undefined, -1, -1, [], undefined, NoR, busy, Why, []};
         {sup, Base, Seen0} ->
           %% a request that times out to a supervisor seen serving its queue is `slow`: it is

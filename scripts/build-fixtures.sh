@@ -28,8 +28,15 @@ for dir in tests/fixtures/*/ tests/corpus/*/; do
     cp "$dir$name.app" "$out/$name.app"
   fi
   if ls "$dir"src/*.erl >/dev/null 2>&1; then
-    erlc -o "$out" "$dir"src/*.erl
-    [ -f "$dir"src/$name.app.src ] && cp "$dir"src/$name.app.src "$out/$name.app"
+    # a corpus system on Debian's rabbitmq-server libraries compiles against them (behaviours)
+    pa=()
+    libs=$(sed -n 's/^RABBIT_LIBS="\(.*\)"$/\1/p' "$dir/fixture.conf")
+    if [ -n "$libs" ]; then
+      plugins=$(scripts/rabbit-plugins.sh)
+      for lib in $libs; do pa+=(-pa "$plugins/$lib/ebin"); done
+    fi
+    erlc "${pa[@]}" -o "$out" "$dir"src/*.erl
+    for a in "$dir"src/*.app.src; do [ -f "$a" ] && cp "$a" "$out/$(basename "$a" .src)"; done
   fi
   touch "$stamp"
   echo "fixture $name built" >&2

@@ -34,6 +34,11 @@ start() {
   fi
   chmod 400 "$dir/.erlang.cookie"
   local pa="-pa $ebin -pa $top/build/harness/ebin"
+  # libraries from Debian's rabbitmq-server plugins folder (ranch, cowboy, ra…), on the path
+  if [ -n "${RABBIT_LIBS:-}" ]; then
+    local plugins lib; plugins=$("$top/scripts/rabbit-plugins.sh")
+    for lib in $RABBIT_LIBS; do pa="$pa -pa $plugins/$lib/ebin"; done
+  fi
   [ "$KIND" = elixir ] && pa="$pa $(elixir_ebins)"
   local eval="ok = oa_harness:install(), ${SETUP:-ok}, {ok, _} = application:ensure_all_started($APP), $PLANT, ok = file:write_file(\"$dir/ready\", <<\"ready\">>)."
   # shellcheck disable=SC2086

@@ -135,7 +135,17 @@ void render_child_label(const snap *s, const snap_child *ch, char *buf, size_t n
 static void sup_header(const snap *s, uint32_t k, const render_ctx *c, strbuf *out)
 {
     const snap_sup *sp = snap_sup_at(s, k);
-    sb_printf(out, "%s%s%s", col(c, C_CYAN), sup_kind_name(sp->kind), col(c, C_RESET));
+    /* a fork or a special process is named by the module that implements it (supervisor2,
+     * ranch_conns_sup, cowboy_clear) */
+    char impl[256] = "";
+    if ((sp->kind == SK_FORK || sp->kind == SK_SPECIAL) && sp->proc != SNAP_NONE) {
+        const snap_proc *ip = snap_proc_at(s, sp->proc);
+        const char *ic = snap_str(s, ip->dict_initial_call ? ip->dict_initial_call : ip->initial_call);
+        size_t m = strcspn(ic, ":");
+        if (m && m < sizeof impl - 1)
+            snprintf(impl, sizeof impl, "%.*s", (int)m, ic);
+    }
+    sb_printf(out, "%s%s%s", col(c, C_CYAN), impl[0] ? impl : sup_kind_name(sp->kind), col(c, C_RESET));
     if (sp->strategy)
         sb_printf(out, " %s", snap_str(s, sp->strategy));
     if (sp->intensity >= 0)
@@ -162,6 +172,8 @@ static void sup_header(const snap *s, uint32_t k, const render_ctx *c, strbuf *o
         sb_printf(out, "  %sUNRESPONSIVE (%s)%s", col(c, C_RED), snap_str(s, sp->error), col(c, C_RESET));
     else if (sp->status == SS_SLOW)
         sb_printf(out, "  %sSLOW (%s)%s", col(c, C_YEL), snap_str(s, sp->error), col(c, C_RESET));
+    else if (sp->status == SS_NOT_ASKED && sp->kind == SK_SPECIAL)
+        sb_printf(out, "  %snot asked (%s)%s", col(c, C_DIM), snap_str(s, sp->error), col(c, C_RESET));
     else if (sp->status == SS_NOT_ASKED)
         sb_printf(out, "  %snot asked: not a known supervisor%s", col(c, C_DIM), col(c, C_RESET));
     else if (sp->status == SS_ERROR)
@@ -220,7 +232,7 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
         }
         return;
     }
-    if (sp->kind == SK_DECLARED) {
+    if (sp->kind == SK_DECLARED || sp->status == SS_NOT_ASKED) {
         /* never asked: what it links and started is shown as probably supervised */
         uint32_t n = 0, shown = 0;
         for (uint32_t i = 0; i < s->procs.len; i++)

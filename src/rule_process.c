@@ -23,7 +23,8 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
         if (p->cls != PC_SUPERVISED || p->sup == SNAP_NONE || !(p->flags & PF_SAMPLE2))
             continue;
         const snap_sup *sp = snap_sup_at(s, p->sup);
-        if (sp->kind != SK_SUPERVISOR || (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
+        if ((sp->kind != SK_SUPERVISOR && sp->kind != SK_FORK) ||
+            (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
             continue; /* static children only: dynamic ones exist because something asked for them */
         if (!proc_is_gen_server(s, p) || proc_is_agent(s, p) || (p->flags & (PF_TRAP_EXIT | PF_REGISTRY_PART)))
             continue; /* an Agent exists to keep state between operations: a runtime reason */

@@ -30,8 +30,8 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
         int dyn = snap_sup_on_demand(s, sp);
-        if (!dyn || sup_exempt(s, sp) || sp->proc == SNAP_NONE)
-            continue;
+        if (!dyn || sup_exempt(s, sp) || sp->proc == SNAP_NONE || sp->kind == SK_SPECIAL)
+            continue; /* ranch partitions its connection supervisors itself (num_conns_sups) */
         if (sp->parent != SNAP_NONE && snap_sup_at(s, sp->parent)->kind == SK_PARTITION)
             continue; /* already a partition */
         const snap_proc *pp = snap_proc_at(s, sp->proc);
@@ -118,8 +118,15 @@ static void run_churn(const snap *s, const rule_opts *o, findings *out)
         double ratio = (double)recent / (double)sp->intensity;
         if (recent < 2 || ratio < ratio_thr)
             continue;
+        /* A fork past its intensity that is up and holds a child `restarting` restarts it with
+         * a delay instead of giving up (supervisor2's {permanent|transient, Delay}): churn, not
+         * the end of the tree. An OTP supervisor never stays up past its intensity. */
+        int delayed = 0;
+        if (sp->kind == SK_FORK && sp->status == SS_OK && recent > (uint32_t)sp->intensity)
+            for (uint32_t c = 0; c < sp->n_children; c++)
+                delayed |= VEC_AT(&s->children, snap_child, sp->children + c).state == CS_RESTARTING;
         /* OTP gives up when restarts exceed the intensity: at the intensity it is one short */
-        int sev = recent >= (uint32_t)sp->intensity ? SEV_CRITICAL : SEV_WARNING;
+        int sev = recent >= (uint32_t)sp->intensity && !delayed ? SEV_CRITICAL : SEV_WARNING;
         finding *x = findings_add(out, "restart-churn", sev);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "restarts_in_period", recent, "");
@@ -150,11 +157,19 @@ static void run_churn(const snap *s, const rule_opts *o, findings *out)
                                           (unsigned long long)best);
             }
         }
-        x->summary = findings_printf(out,
-                                     "%u restarts in the last %d s against an intensity of %d: %.0f %% of the way "
-                                     "to giving up and taking its siblings down with it.%s%s",
-                                     recent, sp->period, sp->intensity, ratio * 100, culprit ? " Likely culprit: " : "",
-                                     culprit ? culprit : "");
+        if (delayed)
+            x->summary = findings_printf(out,
+                                         "%u restarts in the last %d s against an intensity of %d: past it, and still "
+                                         "up, restarting a child with a delay (a delayed restart of this supervisor "
+                                         "fork) instead of giving up: the child keeps failing.%s%s",
+                                         recent, sp->period, sp->intensity, culprit ? " Likely culprit: " : "",
+                                         culprit ? culprit : "");
+        else
+            x->summary = findings_printf(out,
+                                         "%u restarts in the last %d s against an intensity of %d: %.0f %% of the way "
+                                         "to giving up and taking its siblings down with it.%s%s",
+                                         recent, sp->period, sp->intensity, ratio * 100,
+                                         culprit ? " Likely culprit: " : "", culprit ? culprit : "");
         x->recommendation = findings_printf(
             out,
             "Fault isolation is firing: a child of %s keeps crashing. Read its crash reports (Logger) and fix the "

@@ -17,14 +17,14 @@ const char *proc_class_name(enum proc_class c)
 const char *sup_kind_name(int k)
 {
     static const char *names[SK__COUNT] = {
-        "supervisor",          "supervisor_bridge", "DynamicSupervisor",   "Task.Supervisor",
-        "PartitionSupervisor", "Registry",          "declared supervisor",
+        "supervisor", "supervisor_bridge",   "DynamicSupervisor", "Task.Supervisor",    "PartitionSupervisor",
+        "Registry",   "declared supervisor", "supervisor fork",   "special supervisor",
     };
     return (unsigned)k < SK__COUNT ? names[k] : "supervisor";
 }
 
-static const char *const kind_atoms[SK__COUNT] = {"supervisor", "bridge",   "dynamic", "task",
-                                                  "partition",  "registry", "declared"};
+static const char *const kind_atoms[SK__COUNT] = {"supervisor", "bridge",   "dynamic", "task",   "partition",
+                                                  "registry",   "declared", "fork",    "special"};
 static const char *const status_atoms[SS__COUNT] = {"ok", "timeout", "error", "busy", "not_asked", "slow"};
 
 const char *sup_kind_atom(int k)

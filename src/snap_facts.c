@@ -130,7 +130,9 @@ int snap_sup_is_sofo(const snap *s, const snap_sup *sp)
 
 int snap_sup_on_demand(const snap *s, const snap_sup *sp)
 {
-    return sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || snap_sup_is_sofo(s, sp);
+    /* a special process's children (ranch's connections, cowboy's streams) come and go with
+     * the traffic, like a DynamicSupervisor's */
+    return sp->kind == SK_DYNAMIC || sp->kind == SK_TASK || sp->kind == SK_SPECIAL || snap_sup_is_sofo(s, sp);
 }
 
 int snap_sup_has_siblings(const snap *s, const snap_sup *sp)

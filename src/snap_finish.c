@@ -225,7 +225,7 @@ int snap_finish(snap *s, char *err)
         for (uint32_t l = 0; l < p->n_links; l++)
             if (oa_pid_eq(refs[p->refs + 1 + p->n_anc + l], snap_proc_at(s, q)->pid)) {
                 p->sup = snap_proc_at(s, q)->own_sup;
-                if (snap_sup_at(s, p->sup)->kind == SK_DECLARED)
+                if (snap_sup_at(s, p->sup)->kind == SK_DECLARED || snap_sup_at(s, p->sup)->status == SS_NOT_ASKED)
                     p->flags |= PF_PROBABLE; /* its parent was not asked: "probably supervised" */
                 break;
             }

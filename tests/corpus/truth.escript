@@ -13,7 +13,8 @@
 %%   root P app|orphan
 %%
 %% The walk runs from a hidden node through rpc, so it loads nothing on the target. It
-%% asks which_children only of processes whose '$initial_call' is {supervisor, _, 1}.
+%% asks which_children only of processes whose '$initial_call' is {supervisor, _, 1}, of
+%% forks of supervisor under their own module, and of ranch's and cowboy's special processes.
 %% Because the tool and the truth cannot look at the same instant, the comparison keeps to
 %% what is the same in a walk just before and one just after the tool's snapshot: processes
 %% alive in both, supervisors present in both, child lists that did not change.
@@ -43,10 +44,12 @@ ic(N, P) ->
 walk(N) ->
     Procs = rpc(N, erlang, processes, []),
     Ics = maps:from_list([{P, ic(N, P)} || P <- Procs]),
+    Forks = forks(N, Ics),
     IsSup = fun(P) -> case maps:get(P, Ics, undefined) of
                           {supervisor, _, 1} -> true;
                           {supervisor_bridge, _, 1} -> true;
-                          _ -> false
+                          {M, init, 1} -> lists:member(M, Forks);
+                          IC -> special(IC)
                       end end,
     Apps = [A || {A, _, _} <- rpc(N, application, which_applications, [])],
     Tops = [{A, top(N, A)} || A <- Apps, is_pid(rpc(N, application_controller, get_master, [A]))],
@@ -75,8 +78,13 @@ down(N, S, Ics, IsSup, {Seen, Rows} = Acc) ->
     case maps:is_key(S, Seen) of
         true -> Acc;
         false ->
-            Kids = case maps:get(S, Ics, undefined) of
-                       {supervisor, _, 1} ->
+            Asked = case maps:get(S, Ics, undefined) of
+                        {supervisor, _, 1} -> true;
+                        {supervisor_bridge, _, 1} -> false;
+                        IC -> IsSup(S) andalso IC =/= undefined
+                    end,
+            Kids = case Asked of
+                       true ->
                            case rpc(N, gen_server, call, [S, which_children, 5000]) of
                                L when is_list(L) -> [C || {_, C, _, _} <- L, is_pid(C)];
                                _ -> []
@@ -87,6 +95,26 @@ down(N, S, Ics, IsSup, {Seen, Rows} = Acc) ->
             Declared = [C || C <- Kids, IsSup(C)],
             lists:foldl(fun(C, A) -> down(N, C, Ics, IsSup, A) end, Acc1, Declared)
     end.
+
+%% Forks of supervisor under their own module (rabbit_common's supervisor2): gen_server
+%% callback modules, named by '$initial_call' {M, init, 1}, that export which_children/1 and
+%% count_children/1 and declare the gen_server behaviour.
+forks(N, Ics) ->
+    Mods = lists:usort([M || {M, init, 1} <- maps:values(Ics), is_atom(M)]),
+    [M || M <- Mods,
+          rpc(N, erlang, function_exported, [M, which_children, 1]) =:= true,
+          rpc(N, erlang, function_exported, [M, count_children, 1]) =:= true,
+          lists:member(gen_server, lists:append([B || {K, B} <- attributes(N, M), K =:= behaviour orelse K =:= behavior]))].
+
+attributes(N, M) ->
+    case rpc(N, M, module_info, [attributes]) of L when is_list(L) -> L; _ -> [] end.
+
+%% special processes that answer which_children in their own loop: ranch 2.1's connection
+%% supervisors and cowboy 2.8's connection processes
+special({ranch_conns_sup, init, 7}) -> true;
+special({cowboy_clear, connection_process, 4}) -> true;
+special({cowboy_tls, connection_process, 4}) -> true;
+special(_) -> false.
 
 %% the target's own spelling of its pids: <0.N.S> (seen from here they read <X.N.S>)
 p(P) -> [$<, $0 | lists:dropwhile(fun(C) -> C =/= $. end, tl(pid_to_list(P)))].

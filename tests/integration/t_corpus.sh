@@ -4,37 +4,49 @@
 # left queued or left loaded on the target; and the time each takes.
 . "$(dirname "$0")/lib.sh"
 TRUTH=$TOP/tests/corpus/truth.escript
-SYSTEMS=${CORPUS:-ssh inets mnesia os_mon yaws corpus_pool corpus_mochi corpus_folsom corpus_cache elixir_script}
+SYSTEMS=${CORPUS:-ssh inets mnesia os_mon yaws corpus_pool corpus_mochi corpus_folsom corpus_cache elixir_script corpus_cowboy corpus_sup2 corpus_ra}
 BLOCKS=$(tmpfile blocks)
-# a finding as "MODE SEVERITY RULE SUBJECT", pids, references and group counts blanked
+# a finding as "MODE SEVERITY RULE SUBJECT", pids, references and counts blanked
 finding_lines() {
   jq -r --arg m "$1" '.findings[] | "\($m) \(.severity) \(.rule) \(.subject.name)"' "$2" |
-    sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/#Ref<[0-9.]+>/#Ref<ref>/g; s/ [0-9]+ \xc3\x97 / N \xc3\x97 /' | sort
+    sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/#Ref<[0-9.]+>/#Ref<ref>/g; s/ [0-9]+ \xc3\x97 / N \xc3\x97 /; s/ [0-9]+ static workers$/ N static workers/' | sort -u
 }
-# every finding is in the system's expected file (each with its reviewer's justification);
-# a new one fails; an expected one not seen this time is said
+# The findings are exactly the system's expected set (each line with its reviewer's
+# justification): a finding not listed fails, and so does a listed one not seen (a rule that
+# stopped firing). Lines marked "? " may come and go with the moment of the snapshot; each
+# says why. The output must exist and name its node and processes first: a program that
+# prints nothing fails here.
 expect_findings() {
-  local sys=$1 mode=$2 json=$3 exp=$TOP/tests/corpus/$1/expected-findings got
-  got=$(finding_lines "$mode" "$json")
-  local want; want=$(grep -v '^#' "$exp" 2>/dev/null | awk -v m="$mode" '$1 == m' | sed 's/ | .*//' | sort)
-  local new; new=$(comm -23 <(echo "$got" | sed '/^$/d') <(echo "$want" | sed '/^$/d'))
-  if [ -z "$new" ]; then ok "[$sys] $mode: every finding is expected and justified ($(echo "$got" | sed '/^$/d' | wc -l))"
-  else not_ok "[$sys] $mode: findings not in tests/corpus/$sys/expected-findings" "$new"; fi
-  local gone; gone=$(comm -13 <(echo "$got" | sed '/^$/d') <(echo "$want" | sed '/^$/d'))
-  [ -z "$gone" ] || echo "  note  [$sys] $mode: expected but not seen this run: $gone"
+  local sys=$1 mode=$2 json=$3 node=$4 exp=$TOP/tests/corpus/$1/expected-findings got
+  if ! jq -e --arg n "$node" '.node == $n and .processes > 0 and (.findings | type) == "array"' "$json" >/dev/null 2>&1; then
+    not_ok "[$sys] $mode: check --json names $node, its processes and its findings" "$(head -c 300 "$json")"
+    return
+  fi
+  got=$(finding_lines "$mode" "$json" | sed '/^$/d')
+  local want maybe
+  want=$(grep -v '^#' "$exp" 2>/dev/null | awk -v m="$mode" '$1 == m' | sed 's/ | .*//' | sort -u | sed '/^$/d')
+  maybe=$(grep -v '^#' "$exp" 2>/dev/null | awk -v m="$mode" '$1 == "?" && $2 == m' | sed 's/^? //; s/ | .*//' | sort -u | sed '/^$/d')
+  local new; new=$(comm -23 <(echo "$got") <(printf '%s\n%s\n' "$want" "$maybe" | sed '/^$/d' | sort -u) | sed '/^$/d')
+  local gone; gone=$(comm -13 <(echo "$got") <(echo "$want") | sed '/^$/d')
+  if [ -z "$new" ] && [ -z "$gone" ]; then
+    ok "[$sys] $mode: the findings are the expected set ($(echo "$got" | sed '/^$/d' | wc -l), of which $(comm -12 <(echo "$got") <(echo "$maybe") | sed '/^$/d' | wc -l) optional)"
+  else
+    [ -z "$new" ] || not_ok "[$sys] $mode: findings not in tests/corpus/$sys/expected-findings" "$new"
+    [ -z "$gone" ] || not_ok "[$sys] $mode: expected findings not seen (a rule stopped firing?)" "$gone"
+  fi
   ! grep -q '"severity": "critical"' "$json" || not_ok "[$sys] $mode: no critical on a healthy system"
 }
-printf '%-14s %9s %6s %7s %-7s %9s %9s\n' system processes sups orphans trees probe_ms noload_ms > "$_TMP/table"
+printf '%-14s %9s %6s %7s %-7s %6s %6s %9s %9s\n' system processes sups orphans trees w_idle w_traf probe_ms noload_ms > "$_TMP/table"
 # check_modes SYS MODE NODE COOKIE JSON: check, plain and with --judge-otp (OTP's own
 # applications, ssh, inets, mnesia, os_mon, judged as if ours), against the expected file
 check_modes() {
   local sys=$1 mode=$2 node=$3 cookie=$4 json=$5
   "$OA" check --json "$node" --cookie-file "$cookie" >"$json" 2>"$json.err"
   check_eq "[$sys] $mode check exits 0" 0 $?
-  expect_findings "$sys" "$mode" "$json"
+  expect_findings "$sys" "$mode" "$json" "$node"
   "$OA" check --json --judge-otp "$node" --cookie-file "$cookie" >"$json.otp" 2>"$json.err"
   check_eq "[$sys] $mode check --judge-otp exits 0" 0 $?
-  expect_findings "$sys" "$mode+otp" "$json.otp"
+  expect_findings "$sys" "$mode+otp" "$json.otp" "$node"
 }
 for sys in $SYSTEMS; do
   # idle: the same system without its traffic
@@ -56,10 +68,11 @@ for sys in $SYSTEMS; do
   check_eq "[$sys] dump --no-load exits 0" 0 $?
   t2=$(date +%s%N)
   "$TRUTH" walk "$C_NODE" "$C_COOKIE" >"$A" 2>&1 || { not_ok "[$sys] truth walk after" "$(cat "$A")"; continue; }
+  match=yes
   for pair in "probe:$J" "no-load:$JN"; do
     jq -r -f "$TOP/tests/corpus/tool-lines.jq" "${pair#*:}" >"${pair#*:}.lines"
     out=$("$TRUTH" compare "$B" "$A" "${pair#*:}.lines" 2>&1)
-    if [ $? -eq 0 ]; then ok "[$sys] ${pair%%:*}: $out"; else not_ok "[$sys] ${pair%%:*}: trees differ from the ground truth" "$out"; fi
+    if [ $? -eq 0 ]; then ok "[$sys] ${pair%%:*}: $out"; else match=NO; not_ok "[$sys] ${pair%%:*}: trees differ from the ground truth" "$out"; fi
   done
   JC=$(tmpfile check); MR=$(tmpfile report)
   check_modes "$sys" traffic "$C_NODE" "$C_COOKIE" "$JC"
@@ -67,7 +80,6 @@ for sys in $SYSTEMS; do
   check_eq "[$sys] report exits 0" 0 $?
   "$TOP/tests/codecheck/blocks.sh" check "$JC" "$sys" >> "$BLOCKS"
   "$TOP/tests/codecheck/blocks.sh" report "$MR" "$sys-report" >> "$BLOCKS"
-  match=$([ "$FAIL" -eq 0 ] && echo yes || echo NO)
   logged1=$(harness_report "$C_DIR" | sed -n 's/^logged=\([0-9]*\).*/\1/p')
   check_eq "[$sys] nothing logged on the target during the snapshots" "$logged0" "$logged1"
   # printed child specs must start: each start_link/0 (Erlang) or child_spec/1 (Elixir) a
@@ -83,8 +95,9 @@ for sys in $SYSTEMS; do
     check_eq "[$sys] printed child spec starts: $m.child_spec/1 exists" true \
       "$(node_eval C "erlang:function_exported('Elixir.$m', child_spec, 1).")"
   done
-  printf '%-14s %9s %6s %7s %-7s %9s %9s\n' "$sys" "$(jq .processes "$J")" "$(jq '.supervisors | length' "$J")" \
+  printf '%-14s %9s %6s %7s %-7s %6s %6s %9s %9s\n' "$sys" "$(jq .processes "$J")" "$(jq '.supervisors | length' "$J")" \
     "$(jq '[.supervisors[] | select(.root == "orphan")] | length' "$J")" "$match" \
+    "$(jq '.counts.warning' "$JI" 2>/dev/null)" "$(jq '.counts.warning' "$JC" 2>/dev/null)" \
     $(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 )) >> "$_TMP/table"
   # the system and its traffic really ran: no crash in its own log
   crashes=$(grep -cE "CRASH REPORT|ERROR REPORT" "$C_DIR/node.log")
