@@ -8,6 +8,7 @@
 %%
 %%   {node, #{...}}                     node facts and counters
 %%   {procs, [Proc]} / {procs2, [S2]}   first / second sample, 1000 processes a message
+%%     (Proc's last element: where '$initial_call' came from, dictionary | stack | undefined)
 %%   {app, Name, Desc, Vsn, Master, Top, Mod}
 %%   {sup, Pid, Name, Kind, Strategy, Intensity, Period, RestartsAgo, Status, Error, NChildren, Callback}
 %%   {sup_children, Pid, [{Id, Pid|undefined|restarting, Type, Restart, Modules, Start}]}
@@ -65,31 +66,54 @@ fun(CPid, Opts) ->
   %% The dictionary ('$initial_call', '$ancestors', '$callers') is copied whole to be read:
   %% a process holding 200 MB there would grow the node by as much. Only proc_lib
   %% processes have those keys, so only theirs is read, and only when the whole heap is at
-  %% most 1,000,000 words (a process over it is counted as skipped; nothing is guessed).
-  %% A large copy is garbage once its keys are read: dropped when our heap has grown by
-  %% 2 MB since the last collection (1,000 dictionaries of 1 MB grew the node by 24 MB
-  %% without it; one collection per row made the erl_eval path crawl). One named fun: under
-  %% erl_eval every fun bound here is compared, environment and all, at each later call,
-  %% and five more of them made --no-load six times slower.
+  %% most 1,000,000 words (a process over it, or with a queue over the threshold, is counted
+  %% as skipped). A large copy is garbage once its keys are read: dropped when our heap has
+  %% grown by 2 MB since the last collection (1,000 dictionaries of 1 MB grew the node by
+  %% 24 MB without it; one collection per row made the erl_eval path crawl). One named fun:
+  %% under erl_eval every fun bound here is compared, environment and all, at each later
+  %% call, and five more of them made --no-load six times slower.
+  %% Where the node has process_info(P, {dictionary, Key}) (OTP 26.2 and later) the three
+  %% keys are read one by one, whatever the heap: nothing else is copied.
+  %% A skipped process still gets a name where its code shows without copying anything: a
+  %% gen_server busy in a callback has that callback's frame right above gen_server's on its
+  %% stack (where a busy worker spends its time), and its '$initial_call' is {Callback, init, 1}.
+  %% Only a gen_server callback's own name and arity counts: a frame the callback tail-called
+  %% is never taken for it. The C node fills the rest from the supervisor's child spec.
+  %% Each result ends with where the name came from: dictionary | stack | undefined.
+  DictKeys = try is_list(erlang:process_info(self(), [{dictionary, '$initial_call'}])) catch _:_ -> false end,
   DictOf = fun DictOf({dictionary, D}, _, _) -> {DictMfa(lists:keyfind('$initial_call', 1, D)),
                                                  DictList(lists:keyfind('$ancestors', 1, D)),
-                                                 DictCallers(lists:keyfind('$callers', 1, D))};
+                                                 DictCallers(lists:keyfind('$callers', 1, D)), dictionary};
+               DictOf({current_stacktrace, [{M, F, A, _}, {gen_server, GF, _, _} | _]}, stack, _)
+                   when is_atom(M), M =/= gen_server, is_integer(A),
+                        GF =:= try_handle_call orelse GF =:= try_dispatch orelse GF =:= try_handle_continue
+                          orelse GF =:= init_it orelse GF =:= try_terminate,
+                        {F, A} =:= {handle_call, 3} orelse {F, A} =:= {handle_cast, 2} orelse {F, A} =:= {handle_info, 2}
+                          orelse {F, A} =:= {handle_continue, 2} orelse {F, A} =:= {init, 1} orelse {F, A} =:= {terminate, 2} ->
+                 {{M, init, 1}, [], undefined, stack};
+               DictOf({current_stacktrace, [_ | T]}, stack, _) -> DictOf({current_stacktrace, T}, stack, x);
+               DictOf(P, {proc_lib, init_p, A}, _) when DictKeys, A =:= 3 orelse A =:= 5 ->
+                 case erlang:process_info(P, [{dictionary, '$initial_call'}, {dictionary, '$ancestors'}, {dictionary, '$callers'}]) of
+                   [{_, IC0}, {_, An0}, {_, Ca0}] -> {DictMfa({x, IC0}), DictList({x, An0}), DictCallers({x, Ca0}), dictionary};
+                   _ -> {undefined, [], undefined, undefined}
+                 end;
                DictOf(P, {proc_lib, init_p, A}, H) when is_integer(H), H =< 1000000, A =:= 3 orelse A =:= 5 ->
                  Keys = DictOf(erlang:process_info(P, dictionary), x, x),
                  _ = H > 65536 andalso element(2, erlang:process_info(self(), total_heap_size)) > get(oa_heap_mark) + 262144
                        andalso erlang:garbage_collect()
                        andalso put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))),
                  Keys;
-               DictOf(_, {proc_lib, init_p, A}, _) when A =:= 3; A =:= 5 ->
-                 put(oa_dict_skipped, get(oa_dict_skipped) + 1), {undefined, [], undefined};
-               DictOf(_, _, _) -> {undefined, [], undefined} end,
+               DictOf(P, {proc_lib, init_p, A}, _) when A =:= 3; A =:= 5 ->
+                 put(oa_dict_skipped, get(oa_dict_skipped) + 1),
+                 DictOf(erlang:process_info(P, current_stacktrace), stack, x);
+               DictOf(_, _, _) -> {undefined, [], undefined, undefined} end,
   Row = fun(P, Q, Mem, Heap, [{registered_name, RN}, {initial_call, IC}, {current_function, CF}, {status, St},
                               {reductions, Reds}, {links, Links}, {monitors, Mons}, {monitored_by, MB},
                               {trap_exit, TE}, {group_leader, GL}]) ->
-              {DIC, Anc, Callers} = DictOf(P, IC, Heap),
+              {DIC, Anc, Callers, Src} = DictOf(P, IC, Heap),
               {P, RN, Mfa(IC), DIC, Anc, Mfa(CF), St, Q, Reds, Mem, Heap,
                [Lk || Lk <- Links, is_pid(Lk) orelse is_port(Lk)],
-               lists:append([Mon(Mo) || Mo <- Mons]), length(MB), TE, GL, Callers};
+               lists:append([Mon(Mo) || Mo <- Mons]), length(MB), TE, GL, Callers, Src};
            (_, _, _, _, undefined) -> undefined end,
   Items0 = [registered_name, initial_call, current_function, status, reductions,
             links, monitors, monitored_by, trap_exit, group_leader],

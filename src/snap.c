@@ -14,6 +14,18 @@ const char *proc_class_name(enum proc_class c)
     return (unsigned)c < PC__COUNT ? names[c] : "unknown";
 }
 
+const char *name_src_text(int ns)
+{
+    static const char *names[NS__COUNT] = {
+        "",
+        "its dictionary",
+        "the gen_server callback on its stack (its dictionary was not read)",
+        "its supervisor's child spec (its dictionary was not read)",
+        "the code its siblings run (its dictionary was not read)",
+    };
+    return (unsigned)ns < NS__COUNT ? names[ns] : "";
+}
+
 const char *sup_kind_name(int k)
 {
     static const char *names[SK__COUNT] = {

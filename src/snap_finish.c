@@ -152,6 +152,65 @@ static void classify(snap *s)
     free(in_tree);
 }
 
+/* A process whose dictionary was not read (a heap over the cap, a long queue) and whose stack
+ * showed no callback still has a name where the tree gives it, without asking the target
+ * anything: an OTP behaviour process (in gen_server's, gen_statem's or gen_event's loop, or
+ * hibernating) whose supervisor's child spec names one module runs that module (its
+ * '$initial_call' is {Module, init, 1}); else the code every sibling under the same
+ * supervisor whose dictionary was read runs, when they all run the same. */
+static int in_behaviour_loop(const snap *s, const snap_proc *p)
+{
+    const char *cf = snap_str(s, p->current_function);
+    return !strncmp(cf, "gen_server:", 11) || !strncmp(cf, "gen_statem:", 11) || !strncmp(cf, "gen_event:", 10) ||
+           !strcmp(cf, "erlang:hibernate/3");
+}
+
+static void names_from_tree(snap *s)
+{
+    char buf[300];
+    for (uint32_t k = 0; k < s->sups.len; k++) {
+        const snap_sup *sp = snap_sup_at(s, k);
+        oa_str common = 0;
+        int agree = 1, unnamed = 0;
+        for (uint32_t c = 0; c < sp->n_children; c++) {
+            const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+            if (ch->proc == SNAP_NONE)
+                continue;
+            snap_proc *p = snap_proc_at(s, ch->proc);
+            const char *ic = snap_str(s, p->initial_call);
+            if (p->dict_initial_call) {
+                if (p->name_src == NS_DICT) {
+                    agree &= !common || common == p->dict_initial_call;
+                    common = p->dict_initial_call;
+                }
+                continue;
+            }
+            if (strncmp(ic, "proc_lib:init_p/", 16) != 0)
+                continue; /* no '$initial_call' to stand in for */
+            const char *mods = snap_str(s, ch->modules);
+            if (!ch->type && in_behaviour_loop(s, p) && *mods && !strchr(mods, ',') && strcmp(mods, "dynamic") &&
+                strlen(mods) < 200) {
+                snprintf(buf, sizeof buf, "%s:init/1", mods);
+                p->dict_initial_call = snap_intern(s, buf);
+                p->name_src = NS_CHILD_SPEC;
+            } else
+                unnamed++;
+        }
+        if (!unnamed || !common || !agree)
+            continue;
+        for (uint32_t c = 0; c < sp->n_children; c++) {
+            const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+            if (ch->proc == SNAP_NONE)
+                continue;
+            snap_proc *p = snap_proc_at(s, ch->proc);
+            if (!p->dict_initial_call && !strncmp(snap_str(s, p->initial_call), "proc_lib:init_p/", 16)) {
+                p->dict_initial_call = common;
+                p->name_src = NS_SIBLINGS;
+            }
+        }
+    }
+}
+
 int snap_finish(snap *s, char *err)
 {
     (void)err;
@@ -293,6 +352,7 @@ int snap_finish(snap *s, char *err)
             snap_proc_at(s, i)->alt_name = snap_intern(s, buf);
         }
     }
+    names_from_tree(s);
     classify(s);
     s->finished = 1;
     return 0;

@@ -171,8 +171,8 @@ static int64_t wordsize(const snap *s)
 static int ing_proc(ing *g)
 {
     uint32_t ar;
-    if (etf_tuple(&g->r, &ar) || ar != 17)
-        return bad(g, "process record");
+    if (etf_tuple(&g->r, &ar) || (ar != 17 && ar != 18))
+        return bad(g, "process record"); /* 18: with where its '$initial_call' came from */
     snap *s = g->s;
     snap_proc *p = vec_push(&s->procs);
     p->app = p->sup = p->own_sup = p->child = SNAP_NONE;
@@ -214,6 +214,18 @@ static int ing_proc(ing *g)
     VEC_AT(&s->refs, oa_pid, gl_slot) = gl;
     if (rd_pid_list(g, &p->n_callers))
         return bad(g, "callers");
+    if (ar == 18) {
+        const char *ns;
+        size_t nsl;
+        if (etf_atom(&g->r, &ns, &nsl))
+            return bad(g, "name source");
+        p->name_src = nsl == 10 && !memcmp(ns, "dictionary", 10)   ? NS_DICT
+                      : nsl == 5 && !memcmp(ns, "stack", 5)        ? NS_STACK
+                      : nsl == 10 && !memcmp(ns, "child_spec", 10) ? NS_CHILD_SPEC
+                      : nsl == 8 && !memcmp(ns, "siblings", 8)     ? NS_SIBLINGS
+                                                                   : NS_NONE;
+    } else if (p->dict_initial_call)
+        p->name_src = NS_DICT; /* a version-1 record: a '$initial_call' came from the dictionary */
     return etf_ok(&g->r) ? 0 : bad(g, "process record");
 }
 

@@ -217,7 +217,7 @@ static void write_procs(writer *w)
         ei_x_encode_list_header(&w->x, (long)n);
         for (size_t i = base; i < base + n; i++) {
             const snap_proc *p = snap_proc_at(s, (uint32_t)i);
-            ei_x_encode_tuple_header(&w->x, 17);
+            ei_x_encode_tuple_header(&w->x, 18);
             enc_pidish(w, p->pid);
             if (p->name)
                 enc_atom(&w->x, snap_str(s, p->name));
@@ -247,6 +247,9 @@ static void write_procs(writer *w)
             enc_atom(&w->x, p->flags & PF_TRAP_EXIT ? "true" : "false");
             enc_pidish(w, VEC_AT(&s->refs, oa_pid, p->refs));
             enc_refs(w, r, p->n_callers);
+            static const char *const ns_atoms[NS__COUNT] = {"undefined", "dictionary", "stack", "child_spec",
+                                                            "siblings"};
+            enc_atom(&w->x, ns_atoms[p->name_src < NS__COUNT ? p->name_src : 0]);
             spill(w);
         }
         ei_x_encode_empty_list(&w->x);

@@ -196,7 +196,10 @@ void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx
     sb_printf(out, "%-15s%s", "initial call", t);
     if (p->dict_initial_call) {
         fmt_mfa(snap_str(s, p->dict_initial_call), t, sizeof t);
-        sb_printf(out, "  ($initial_call %s)", t);
+        if (p->name_src > NS_DICT)
+            sb_printf(out, "  ($initial_call %s, from %s)", t, name_src_text(p->name_src));
+        else
+            sb_printf(out, "  ($initial_call %s)", t);
     }
     sb_putc(out, '\n');
     fmt_mfa(snap_str(s, p->current_function), t, sizeof t);
