@@ -19,14 +19,21 @@ static void run(const snap *s, const rule_opts *o, findings *out)
     if (node_rate < 0)
         findings_skip(out, "global-bottleneck",
                       "one sample only: queue growth and reduction share need --window; judged on queue and callers");
-    uint32_t *in_call = procs_callers_in_call(s);
+    uint32_t *in_call = procs_callers_in_call(s), *watchers = procs_idle_watchers(s), *pool = procs_pool_size(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
-        if (rule_exempt(s, p) || !proc_is_lone(s, p) || proc_is_agent(s, p))
+        if (rule_exempt(s, p) || proc_is_agent(s, p))
             continue; /* an Agent's callers waiting are agent-under-load's story */
+        /* one of a pool (the same code started by the same parent or supervisor, named or
+         * not) shares the load by design: never a singleton, whatever its queue */
+        if (pool[i] > 1 || !proc_is_lone(s, p))
+            continue;
         int named = p->name || p->alt_name;
         int two = (p->flags & PF_SAMPLE2) != 0;
-        uint32_t q = snap_mq_max(p), callers = snap_monby_max(p);
+        /* a process that monitors it from its own receive loop (an owner watching its
+         * worker) waits for nothing: callers are the monitors left */
+        uint32_t q = snap_mq_max(p), mon = snap_monby_max(p), idle = watchers[i];
+        uint32_t callers = mon > idle ? mon - idle : 0;
         uint32_t waiting = in_call[i]; /* distinct processes in gen:do_call monitoring it */
         double rate = snap_reds_rate(s, p);
         double share = node_rate > 0 && rate > 0 ? 100.0 * rate / node_rate : -1;
@@ -56,6 +63,8 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             finding_ev(x, "queue_second", p->mq2, "");
         finding_ev(x, "callers_waiting", callers, "");
         finding_ev(x, "callers_in_call", waiting, "");
+        if (idle)
+            finding_ev(x, "watchers_in_loop", idle, "");
         if (rate >= 0)
             finding_ev(x, "reductions_per_s", rate, "reds/s");
         if (share >= 0)
@@ -75,6 +84,9 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         sb_printf(&sb, "; up to %u caller%s waiting", callers, callers == 1 ? "" : "s");
         if (waiting)
             sb_printf(&sb, " (%u seen in gen:do_call/4 monitoring it)", waiting);
+        if (idle)
+            sb_printf(&sb, "; %u more monitor%s it from %s own receive loop (watching it, not waiting)", idle,
+                      idle == 1 ? "s" : "", idle == 1 ? "its" : "their");
         sb_printf(&sb, ". A single %s process serialises every caller on one scheduler of %lld.",
                   named ? "named" : "unnamed", (long long)s->info.schedulers);
         x->summary = findings_strdup(out, sb.buf);
@@ -117,6 +129,8 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         }
     }
     free(in_call);
+    free(watchers);
+    free(pool);
 }
 
 const rule rule_global_bottleneck = {
@@ -125,10 +139,13 @@ const rule rule_global_bottleneck = {
     .max_severity = SEV_CRITICAL,
     .framework = "Is a global process a bottleneck? Fast key-value lookups → ETS: many readers, no serialization.",
     .explain = "Fires for a singleton: a named process (registered, :global or Registry name) that is not one of "
-               "many children of a dynamic supervisor, or an unnamed one that is neither a dynamic child nor one "
-               "of a pool, when many distinct callers wait on it. Evidence over the window (the larger of the two "
-               "samples): a queue of bottleneck.queue while callers wait in it; bottleneck.callers processes "
-               "waiting on it (they monitor it during GenServer.call; an unnamed process needs them seen in "
+               "many children of a dynamic supervisor, or an unnamed one that is not a dynamic child, and never "
+               "one of a pool (the same code started by the same parent or supervisor, named or not), when many "
+               "distinct callers wait on it. Evidence over the window (the larger of the two "
+               "samples): a queue of bottleneck.queue while callers wait in it (a queue of casts nobody waits on "
+               "is mailbox-buildup's); bottleneck.callers processes "
+               "waiting on it (they monitor it during GenServer.call; one that monitors it from its own receive "
+               "loop, an owner watching its worker, is not a caller; an unnamed process needs them seen in "
                "gen:do_call/4); or bottleneck.share % of the node's reductions (judged once the process itself "
                "does bottleneck.reds reductions/s: a share of an idle node is no load). Critical when the queue grows "
                "across the window or callers "

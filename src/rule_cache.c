@@ -2,6 +2,7 @@
  * process that ETS would serve to every reader at once. Heap size stands for the size
  * of the state (no state is copied off the target for this). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codegen.h"
@@ -23,16 +24,18 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
            q_max = rule_opt(o, "cache.queue");
     if (!s->has_sample2)
         findings_skip(out, "genserver-as-cache", "one sample only: traffic judged on callers waiting, not on rates");
+    uint32_t *watchers = procs_idle_watchers(s), *pool = procs_pool_size(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
-        if (rule_exempt(s, p) || !proc_is_singleton(s, p) || !proc_is_gen_server(s, p))
+        /* a pool's member holds its share of the state, not a global cache */
+        if (rule_exempt(s, p) || pool[i] > 1 || !proc_is_singleton(s, p) || !proc_is_gen_server(s, p))
             continue;
         if ((double)p->heap < heap_thr)
             continue;
         if (snap_mq_max(p) > q_max)
             continue; /* the heap holds queued messages too: it no longer stands for the state */
         double rate = snap_reds_rate(s, p);
-        uint32_t callers = snap_monby_max(p);
+        uint32_t mon = snap_monby_max(p), callers = mon > watchers[i] ? mon - watchers[i] : 0;
         if (!(rate >= reds_thr || callers >= 2))
             continue;
         finding *x = findings_add(out, "genserver-as-cache", SEV_WARNING);
@@ -72,6 +75,8 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
                 "Keep %s only to own the table (it dies with its owner) and to serialise writes or expiry.",
                 tab, tab, x->subject);
     }
+    free(watchers);
+    free(pool);
 }
 
 static void run_agent(const snap *s, const rule_opts *o, findings *out)

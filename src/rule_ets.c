@@ -29,6 +29,7 @@ static int linked_tied(const snap *s, const snap_proc *p)
 static void run(const snap *s, const rule_opts *o, findings *out)
 {
     (void)o;
+    uint32_t runner = snap_script_runner(s);
     for (size_t e = 0; e < s->ets.len; e++) {
         const snap_ets *t = vec_at(&s->ets, e);
         if (t->owner_proc == SNAP_NONE || t->heir.kind == PK_PID)
@@ -46,6 +47,8 @@ static void run(const snap *s, const rule_opts *o, findings *out)
                 continue;   /* its crash takes a supervised process down, which is restarted and starts it again */
             sev = SEV_INFO; /* the supervised partner traps exits: it may or may not start it again */
         }
+        if (t->owner_proc == runner)
+            sev = SEV_INFO; /* the script's own table lives as long as the script: the node's life */
         finding *x = findings_add(out, "ets-owner-at-risk", sev);
         finding_subject_proc(out, x, s, t->owner_proc);
         x->ets = (uint32_t)e;
@@ -68,7 +71,10 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             "that process exits the table and its data are gone, and nothing recreates it.",
             t->named ? "table " : "", x->subject, (unsigned long long)t->size, mem, snap_str(s, t->protection), owner,
             task ? "a short-lived task"
-                 : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
+            : t->owner_proc == runner
+                ? "the script's process (the code `mix run -e` or `elixir FILE` runs: when it "
+                  "returns the node stops, unless --no-halt)"
+                : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
         char lit[300];
         if (s->info.elixir_version)
             x->recommendation = findings_printf(
@@ -95,8 +101,11 @@ const rule rule_ets_owner_at_risk = {
     .explain = "Fires for an ETS table owned by an unsupervised process or a task and with no heir. The table "
                "is deleted when the owner exits. A helper linked to a supervised worker that does not trap exits "
                "is left alone: its crash takes that worker down, and the worker's restart starts it again; linked "
-               "only to workers that trap exits, it is info. Cannot see: whether the owner's code recreates the "
-               "table. Fix: own it from a supervised GenServer or set an heir.",
+               "only to workers that trap exits, it is info; owned by the script's process (`mix run -e`, "
+               "`elixir FILE`), info. An owner that unsupervised-process reports gets one finding for both: that "
+               "rule's, naming its tables (tables, rows, table_memory), and none of this rule. Cannot see: "
+               "whether the owner's code recreates the table. Fix: own it from a supervised GenServer or set an "
+               "heir.",
     .run = run,
     .pattern = "ETS owned by a supervised GenServer (or with an heir)",
 };

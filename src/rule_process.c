@@ -1,6 +1,7 @@
 /* rule_process.c — process-without-runtime-reason and mailbox-buildup: what a single
  * process's own numbers say. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -27,8 +28,8 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
             (sp->strategy && !strcmp(snap_str(s, sp->strategy), "simple_one_for_one")))
             continue; /* static children only: dynamic ones exist because something asked for them */
         if (!proc_is_gen_server(s, p) || proc_is_agent(s, p) || (p->flags & (PF_TRAP_EXIT | PF_REGISTRY_PART)))
-            continue; /* an Agent exists to keep state between operations: a runtime reason */
-        uint64_t delta = p->reds2 >= p->reds ? p->reds2 - p->reds : 0;
+            continue;                           /* an Agent exists to keep state between operations: a runtime reason */
+        uint64_t delta = snap_reds_delta(s, p); /* our own walks taken off */
         if ((double)p->heap > heap_thr || (double)delta > win_thr || (double)p->reds > life_thr)
             continue;
         if (p->mq || p->mq2 || p->n_mons || p->monby || p->monby2 || p->n_links > 1 || proc_owns_ets(s, i))
@@ -85,7 +86,7 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
     for (size_t k = 0; k < idle.len; k++) {
         uint32_t i = *(uint32_t *)vec_at(&idle, k);
         const snap_proc *p = snap_proc_at(s, i);
-        uint64_t delta = p->reds2 >= p->reds ? p->reds2 - p->reds : 0;
+        uint64_t delta = snap_reds_delta(s, p); /* our own walks taken off */
         finding *x = findings_add(out, "process-without-runtime-reason", SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         finding_ev(x, "heap", (double)p->heap, "B");
@@ -119,6 +120,7 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
     double grow_thr = rule_opt(o, "mailbox.growth"), callers_thr = rule_opt(o, "bottleneck.callers");
     if (!s->has_sample2)
         findings_skip(out, "mailbox-buildup", "one sample only: growth needs --window; judged on queue length");
+    uint32_t *watchers = NULL, *pool = NULL; /* made when a queue is long */
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
         if (rule_exempt(s, p))
@@ -128,8 +130,15 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
         double growth = two ? (double)p->mq2 - (double)p->mq : 0;
         if (q < q_thr && !(growth >= grow_thr && q >= grow_thr))
             continue;
-        if (snap_monby_max(p) >= callers_thr && proc_is_singleton(s, p))
-            continue; /* a singleton's queue of waiting callers: global-bottleneck tells that story */
+        if (!watchers) {
+            watchers = procs_idle_watchers(s);
+            pool = procs_pool_size(s);
+        }
+        /* a singleton's queue of waiting callers: global-bottleneck tells that story (the
+         * same callers: monitors, less owners watching from their own loop; never a pool's) */
+        uint32_t mon = snap_monby_max(p), callers = mon > watchers[i] ? mon - watchers[i] : 0;
+        if (callers >= callers_thr && pool[i] <= 1 && proc_is_singleton(s, p))
+            continue;
         int sev = q >= crit || (growth >= grow_thr && q >= q_thr) ? SEV_CRITICAL : SEV_WARNING;
         finding *x = findings_add(out, "mailbox-buildup", sev);
         finding_subject_proc(out, x, s, i);
@@ -152,6 +161,8 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
             "(GenServer.call instead of cast so senders wait), or partition the work over several processes.",
             strcmp(x->subject, x->pid) ? findings_printf(out, "%s %s", x->subject, x->pid) : x->subject);
     }
+    free(watchers);
+    free(pool);
 }
 
 const rule rule_process_without_runtime_reason = {

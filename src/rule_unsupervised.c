@@ -6,12 +6,16 @@
 #include <string.h>
 
 #include "codegen.h"
+#include "fmt.h"
 #include "rules.h"
 
 typedef struct {
     int cls, watched;
     char module[256];
     uint32_t first, count;
+    uint32_t by;     /* the unsupervised process that started it (or, a plain spawn, the one it is
+                        linked to), or SNAP_NONE */
+    int linked_only; /* `by` is known by a link alone (a plain spawn has no '$ancestors') */
 } ugroup;
 
 static const char *class_story(int cls)
@@ -48,17 +52,110 @@ static int watched_by_spawner(const snap *s, const snap_proc *p)
     return 0;
 }
 
+static int linked_to(const snap *s, const snap_proc *p, oa_pid q)
+{
+    const oa_pid *links = (const oa_pid *)s->refs.items + p->refs + 1 + p->n_anc;
+    for (uint32_t l = 0; l < p->n_links; l++)
+        if (oa_pid_eq(links[l], q))
+            return 1;
+    return 0;
+}
+
+/* a process a story may name as the starter of another: of the code under study (not the
+ * runtime's, not an application master's), outside every tree, not a supervisor */
+static int names_a_starter(const snap *s, uint32_t q)
+{
+    const snap_proc *qp = snap_proc_at(s, q);
+    return proc_class_unsupervised(qp->cls) && qp->own_sup == SNAP_NONE;
+}
+
+/* who started p, as far as the snapshot shows, for an orphan (application's or foreign):
+ * its parent ('$ancestors') when that is a live unsupervised process or the script's; a
+ * plain spawn linked to exactly one such process: that one, *linked_only set */
+static uint32_t orphan_starter(const snap *s, const snap_proc *p, uint32_t parent, uint32_t runner, int *linked_only)
+{
+    *linked_only = 0;
+    if (p->cls != PC_APP_ORPHAN && p->cls != PC_FOREIGN_ORPHAN)
+        return SNAP_NONE;
+    if (parent != SNAP_NONE)
+        return parent == runner || names_a_starter(s, parent) ? parent : SNAP_NONE;
+    if (p->n_anc)
+        return SNAP_NONE; /* its parent has exited */
+    const oa_pid *links = (const oa_pid *)s->refs.items + p->refs + 1 + p->n_anc;
+    uint32_t found = SNAP_NONE;
+    for (uint32_t l = 0; l < p->n_links; l++) {
+        if (links[l].kind != PK_PID)
+            continue; /* a port */
+        uint32_t q = snap_find_pid(s, links[l]);
+        if (q == SNAP_NONE || snap_proc_at(s, q)->cls == PC_RUNTIME || snap_proc_at(s, q)->cls == PC_ADVISOR)
+            continue;
+        if (found != SNAP_NONE || (q != runner && !names_a_starter(s, q)))
+            return SNAP_NONE; /* linked to several, or to a tree: no one starter to name */
+        found = q;
+    }
+    *linked_only = found != SNAP_NONE;
+    return found;
+}
+
+/* is the script's process linked to the root of a tree started outside every application?
+ * That tree's finding then speaks for the script too */
+static int runner_started_tree(const snap *s, const snap_proc *p)
+{
+    const oa_pid *links = (const oa_pid *)s->refs.items + p->refs + 1 + p->n_anc;
+    for (uint32_t l = 0; l < p->n_links; l++) {
+        uint32_t q = snap_find_pid(s, links[l]);
+        if (q != SNAP_NONE && snap_proc_at(s, q)->own_sup != SNAP_NONE &&
+            snap_sup_root(s, snap_proc_at(s, q)->own_sup) == SR_ORPHAN)
+            return 1;
+    }
+    return 0;
+}
+
+/* the script's own process (`mix run -e`, `elixir FILE`): the script, not a service's
+ * process. Silent when the tree it started has its finding; otherwise one info */
+static void script_runner_finding(const snap *s, findings *out, uint32_t i)
+{
+    const snap_proc *p = snap_proc_at(s, i);
+    if (runner_started_tree(s, p))
+        return;
+    finding *x = findings_add(out, "unsupervised-process", SEV_INFO);
+    finding_subject_proc(out, x, s, i);
+    x->subject = findings_strdup(out, "the script's process");
+    finding_ev(x, "processes", 1, "");
+    finding_ev(x, "reductions", (double)p->reds, "");
+    finding_ev(x, "memory", (double)p->mem, "B");
+    char cf[256];
+    fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+    x->summary = findings_printf(
+        out,
+        "%s runs the code of a script (`mix run -e`, `mix run FILE` or `elixir FILE`: Elixir's CLI monitors it and "
+        "waits for it to end); it is now in %s. It is the script itself, not a process of an application: when "
+        "it returns the node stops (unless --no-halt), and no supervisor restarts what it runs.",
+        x->pid, cf);
+    x->recommendation = findings_printf(
+        out, "%s",
+        "A long-lived service belongs in an application: start its processes from the supervisor your "
+        "Application.start/2 starts (mix new --sup gives one) and run the node with `mix run --no-halt` or a "
+        "release, not from the script's own process.");
+}
+
 static void run_kind(const snap *s, findings *out, int tasks)
 {
     const char *id = tasks ? "unsupervised-task" : "unsupervised-process";
     vec groups;
     vec_init(&groups, sizeof(ugroup));
+    uint32_t *parent = procs_parent(s), runner = snap_script_runner(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
         if (!proc_class_unsupervised(p->cls) || rule_exempt(s, p) || proc_is_task(s, p) != tasks)
             continue;
         if (s->has_sample2 && !(p->flags & PF_SAMPLE2))
             continue; /* exited during the window: not a long-lived process */
+        if (i == runner) {
+            if (!tasks)
+                script_runner_finding(s, out, i);
+            continue;
+        }
         char mod[256];
         if (!proc_module_name(s, p, mod, sizeof mod) && (p->name || p->alt_name)) {
             /* code unseen: a name is all that tells two spawned funs apart */
@@ -67,21 +164,27 @@ static void run_kind(const snap *s, findings *out, int tasks)
             snprintf(mod, sizeof mod, "a spawned fun named %s", nm);
         }
         int watched = p->cls == PC_SPAWNED_UNLINKED && watched_by_spawner(s, p);
+        int linked_only;
+        uint32_t by = orphan_starter(s, p, parent[i], runner, &linked_only);
         ugroup *g = NULL;
         for (size_t k = 0; k < groups.len; k++) {
             ugroup *c = vec_at(&groups, k);
-            if (c->cls == p->cls && c->watched == watched && !strcmp(c->module, mod))
+            if (c->cls == p->cls && c->watched == watched && c->by == by && c->linked_only == linked_only &&
+                !strcmp(c->module, mod))
                 g = c;
         }
         if (!g) {
             g = vec_push(&groups);
             g->cls = p->cls;
             g->watched = watched;
+            g->by = by;
+            g->linked_only = linked_only;
             snprintf(g->module, sizeof g->module, "%s", mod);
             g->first = i;
         }
         g->count++;
     }
+    free(parent);
     for (size_t k = 0; k < groups.len; k++) {
         const ugroup *g = vec_at(&groups, k);
         int sev = (g->cls == PC_LINKED_HELPER || g->watched) && !tasks ? SEV_INFO : SEV_WARNING;
@@ -98,20 +201,46 @@ static void run_kind(const snap *s, findings *out, int tasks)
         finding_ev(x, "memory", (double)p->mem, "B");
         x->count = g->count;
         const char *kind = proc_kind_name(s, p);
+        const char *story = class_story(g->cls);
+        if (g->by != SNAP_NONE) {
+            /* who started it, when the snapshot shows it: a server starting its own workers,
+             * the script's process; not "a script" for all of them */
+            char who[256], wpid[64];
+            snap_pid_text(s, snap_proc_at(s, g->by)->pid, wpid, sizeof wpid);
+            snap_proc_label(s, snap_proc_at(s, g->by), who, sizeof who);
+            if (g->by == runner)
+                story = findings_printf(out,
+                                        "%s by the script's process %s (the code `mix run -e` or `elixir FILE` "
+                                        "runs), outside every supervision tree",
+                                        g->linked_only ? "linked to and probably started" : "started", wpid);
+            else {
+                int linked = g->linked_only || linked_to(s, p, snap_proc_at(s, g->by)->pid);
+                story = findings_printf(out,
+                                        "%s %s%s%s%s, itself outside every supervision tree: %snothing restarts either",
+                                        g->linked_only ? "linked to" : "started by", who, strcmp(who, wpid) ? " " : "",
+                                        strcmp(who, wpid) ? wpid : "",
+                                        g->linked_only ? " (a plain spawn: no record of who started it)"
+                                        : linked       ? " and linked to it"
+                                                       : "",
+                                        linked ? "they go down together and " : "");
+            }
+        }
         x->summary = findings_printf(out, "%s%s%s%s running %s: %s (%s).%s",
                                      g->count > 1 ? findings_printf(out, "%u processes", g->count) : "a process",
                                      strcmp(kind, "process") ? " (" : "", strcmp(kind, "process") ? kind : "",
-                                     strcmp(kind, "process") ? ")" : "", g->module, class_story(g->cls),
+                                     strcmp(kind, "process") ? ")" : "", g->module, story,
                                      proc_class_name((enum proc_class)g->cls),
                                      g->watched ? " The process that spawned it monitors it, so it sees it exit; "
                                                   "only a crash of that owner leaves it running."
                                                 : "");
         char modraw[256];
         if (!proc_module_raw(s, p, modraw, sizeof modraw)) {
+            /* where it waits is evidence, never its name */
             char cf[256];
-            snap_display_atom(snap_str(s, p->current_function), cf, sizeof cf);
-            x->summary = findings_printf(out, "%s Its code cannot be seen (a plain spawn of a fun); %s is now in %s.",
-                                         x->summary, x->pid, cf);
+            fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+            x->summary = findings_printf(
+                out, "%s Its code cannot be seen (%s); %s is now in %s.", x->summary,
+                proc_runs_fun(s, p) ? "a plain spawn of a fun" : "started in a library function", x->pid, cf);
         }
         char raw[256], lit[300], alias[300];
         int known = proc_module_raw(s, p, raw, sizeof raw);
@@ -155,26 +284,22 @@ static void run_kind(const snap *s, findings *out, int tasks)
                                           g->module),
                     known ? cg_erl_atom(raw, lit, sizeof lit) : "my_worker", known ? lit : "my_worker", helper_note);
         } else if (proc_runs_fun(s, p) || !ex_alias) {
-            /* a spawned fun: the module it runs now names the Worker, when it is the
-             * application's own Elixir module */
-            if (!ex_alias) {
-                const char *cf = snap_str(s, p->current_function);
-                char cmod[256];
-                snprintf(cmod, sizeof cmod, "%.*s", (int)strcspn(cf, ":"), cf);
-                if (cg_is_ex_alias(cmod) && !snap_runtime_module(cf, 0)) {
-                    snprintf(raw, sizeof raw, "%s", cmod);
-                    ex_alias = 1;
-                }
-            }
+            /* a fun, or code outside an Elixir module: the Worker is named after the module
+             * whose code it runs (its '$initial_call'), never after where it waits now (a fun
+             * in Process.sleep/1 is no Process.Worker); unseen code gets a placeholder */
             x->recommendation = findings_printf(
                 out,
                 "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                "and visible. This one runs %s: give it a module with a child spec and start it from a "
-                "supervisor, e.g.\n"
+                "and visible. %s and start it from a supervisor, e.g.\n"
                 "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: "
                 "Task.start_link(__MODULE__, :run, [arg])\n    def run(_arg), do: :ok\n  end\n"
                 "  children = [{%s.Worker, []}]%s",
-                known ? findings_printf(out, "code from %s", g->module) : g->module,
+                known
+                    ? findings_printf(out, "This one runs code from %s: give it a module with a child spec", g->module)
+                    : findings_printf(out,
+                                      "Its code cannot be seen from outside (%s): move that code into a module "
+                                      "with a child spec (MyApp.Worker below stands for it)",
+                                      g->module),
                 ex_alias ? cg_ex_atom(raw, alias, sizeof alias) : "MyApp", ex_alias ? alias : "MyApp", helper_note);
         } else
             x->recommendation = findings_printf(
@@ -212,6 +337,7 @@ static int linked_into_tree(const snap *s, const snap_proc *p, uint32_t k)
  * call): its root gets one finding, about the tree; what runs below it is supervised. */
 static void run_orphan_roots(const snap *s, findings *out)
 {
+    uint32_t runner = snap_script_runner(s);
     /* processes below each root: one climb per process (a scan of every process for every
      * root was quadratic) */
     uint32_t *below_of = xcalloc(s->sups.len ? s->sups.len : 1, sizeof *below_of);
@@ -233,13 +359,33 @@ static void run_orphan_roots(const snap *s, findings *out)
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "children", sp->n_children, "");
         finding_ev(x, "processes_below", below, "");
+        /* who started it, when that process is still there: the script's process, or a
+         * process of the code under study */
+        const char *from = "from a script, a shell, a test or a library call";
+        uint32_t by = SNAP_NONE;
+        if (p->n_anc) {
+            oa_pid a = ((const oa_pid *)s->refs.items)[p->refs + 1];
+            by = a.kind == PK_PID ? snap_find_pid(s, a) : SNAP_NONE;
+        }
+        if (by != SNAP_NONE && (by == runner || (proc_class_unsupervised(snap_proc_at(s, by)->cls) &&
+                                                 !rule_exempt(s, snap_proc_at(s, by))))) {
+            char who[256], wpid[64];
+            snap_pid_text(s, snap_proc_at(s, by)->pid, wpid, sizeof wpid);
+            snap_proc_label(s, snap_proc_at(s, by), who, sizeof who);
+            from = by == runner ? findings_printf(out,
+                                                  "from the script's process %s (the code `mix run -e` or `elixir "
+                                                  "FILE` runs)",
+                                                  wpid)
+                                : findings_printf(out, "by %s%s%s, itself outside every supervision tree", who,
+                                                  strcmp(who, wpid) ? " " : "", strcmp(who, wpid) ? wpid : "");
+        }
         x->summary = findings_printf(
             out,
             "%s (%s%s%s, %u children, %u processes below it) is the root of a supervision tree started outside "
-            "every application: from a script, a shell, a test or a library call. No application starts it, "
+            "every application: %s. No application starts it, "
             "restarts it or stops it in order; when the process that started it exits, the whole tree goes down.",
             x->subject, sup_kind_name(sp->kind), sp->strategy ? " " : "", sp->strategy ? snap_str(s, sp->strategy) : "",
-            sp->n_children, below);
+            sp->n_children, below, from);
         x->recommendation = findings_printf(
             out, "%s",
             s->info.elixir_version
@@ -278,7 +424,13 @@ const rule rule_unsupervised_process = {
                "script, iex, a test) gets one warning for its whole tree, unless a supervised process owns it "
                "through a link (a pool's own supervisor). A process linked to a linked helper is one too; one "
                "its spawner monitors is info. Siblings (the same code) give one finding. Cannot see: the code of "
-               "a plain spawn of a fun (its initial call is erlang:apply/2): the advice then says so. Fix: give "
+               "a plain spawn of a fun (its initial call is erlang:apply/2): the advice then says so and uses a "
+               "placeholder (MyApp.Worker, my_worker), never the module it waits in. An orphan started by another "
+               "unsupervised process is said to be started by it ('$ancestors'; a plain spawn linked to one only: "
+               "linked to it). The process running a script's code (`mix run -e`, `elixir FILE`: Elixir's CLI "
+               "monitors it) is the script, not an application's process: silent when the tree it started has "
+               "its finding, else info. A process that also owns ETS tables gets one finding naming them (the "
+               "tables' evidence and advice; ets-owner-at-risk then says nothing of it). Fix: give "
                "it a child spec and start it from a supervisor.",
     .run = run_process,
     .pattern = "Supervisor: give every process a place in the tree",

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+
 const char *severity_name(int sev)
 {
     return sev == SEV_CRITICAL ? "critical" : sev == SEV_WARNING ? "warning" : "info";
@@ -252,6 +254,80 @@ void findings_group_siblings(const snap *s, findings *f, size_t from)
     free(ks);
 }
 
+/* ---- one subject, one finding ------------------------------------------------------ */
+
+static double ev_value(const finding *x, const char *key)
+{
+    for (int i = 0; i < x->n_ev; i++)
+        if (!strcmp(x->ev[i].key, key))
+            return x->ev[i].value;
+    return 0;
+}
+
+/* A process that is unsupervised and owns ETS tables gets one finding, not one per rule:
+ * unsupervised-process owns it (its subject is the process; the tables are what is lost
+ * with it), with the tables' evidence and advice, at the worse of the two severities; and
+ * ets-owner-at-risk says nothing more of that owner. When only one of the two rules ran
+ * (--rule, --ignore) nothing is merged. A group of sibling processes keeps its tables'
+ * findings: which sibling owns which table is theirs to say. */
+static void merge_table_owners(const snap *s, findings *f, size_t from)
+{
+    size_t n = f->items.len;
+    uint8_t *drop = xcalloc(n ? n : 1, 1);
+    for (size_t i = from; i < n; i++) {
+        finding *u = vec_at(&f->items, i);
+        if (strcmp(u->rule, "unsupervised-process") || u->proc == SNAP_NONE || u->sup != SNAP_NONE || u->count != 1)
+            continue;
+        int tables = 0, sev = u->severity;
+        double rows = 0, mem = 0;
+        const finding *first = NULL;
+        strbuf names;
+        sb_init(&names);
+        for (size_t j = from; j < n; j++) {
+            finding *e = vec_at(&f->items, j);
+            if (drop[j] || strcmp(e->rule, "ets-owner-at-risk") || e->proc != u->proc || e->ets == SNAP_NONE)
+                continue;
+            const snap_ets *t = vec_at(&s->ets, e->ets);
+            char mb[32];
+            fmt_bytes(t->mem, mb, sizeof mb);
+            sb_printf(&names, "%s%s (%llu rows, %s, %s)", tables ? ", " : "", e->subject, (unsigned long long)t->size,
+                      mb, snap_str(s, t->protection));
+            rows += ev_value(e, "rows");
+            mem += ev_value(e, "memory");
+            if (e->severity > sev)
+                sev = e->severity;
+            if (!first)
+                first = e;
+            tables++;
+            drop[j] = 1;
+        }
+        if (tables) {
+            u->severity = sev;
+            finding_ev(u, "tables", tables, "");
+            finding_ev(u, "rows", rows, "");
+            finding_ev(u, "table_memory", mem, "B");
+            u->summary = findings_printf(f,
+                                         "%s It owns %s with no heir: %s; when it exits, %s and %s data are gone, "
+                                         "and nothing recreates %s.",
+                                         u->summary, tables == 1 ? "an ETS table" : "ETS tables", names.buf,
+                                         tables == 1 ? "the table" : "the tables", tables == 1 ? "its" : "their",
+                                         tables == 1 ? "it" : "them");
+            u->recommendation = findings_printf(f, "%s\n%s", u->recommendation, first->recommendation);
+        }
+        sb_free(&names);
+    }
+    size_t w = from;
+    for (size_t i = from; i < n; i++) {
+        if (drop[i])
+            continue;
+        if (w != i)
+            memcpy(vec_at(&f->items, w), vec_at(&f->items, i), sizeof(finding));
+        w++;
+    }
+    f->items.len = w;
+    free(drop);
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
     const finding *x = a, *y = b;
@@ -372,6 +448,7 @@ static int in_list(const char *const *l, const char *id)
 
 void rules_run(const snap *s, const rule_opts *o, const char *const *only, const char *const *ignore, findings *out)
 {
+    size_t first = out->items.len;
     for (int i = 0; i < n_rules && !oa_stop_requested(); i++) {
         if (only && *only && !in_list(only, table[i]->id))
             continue;
@@ -387,5 +464,6 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
             *o->missing = NULL;
         }
     }
+    merge_table_owners(s, out, first);
     findings_sort(out);
 }
