@@ -30,6 +30,12 @@ void render_class_counts(const snap *s, const render_ctx *c, strbuf *out);
 void render_unsupervised(const snap *s, const render_ctx *c, strbuf *out);
 /* a child's name in a tree: its registered name, its id, or its pid */
 void render_child_label(const snap *s, const snap_child *ch, char *buf, size_t n);
+/* The i-th child of supervisor sp in start order, as a row of s->children. which_children
+ * lists a static supervisor's newest child first (OTP keeps its children newest first), so
+ * its rows are read backwards; an on-demand supervisor's children (DynamicSupervisor,
+ * simple_one_for_one, …) have no meaningful order and keep the order they were listed in.
+ * Every tree (text, DOT, Mermaid, dump --json, the report's code) goes through this. */
+const snap_child *render_child_at(const snap *s, const snap_sup *sp, uint32_t i);
 /* Graphviz DOT of the tree under `sup` (every application's and every other tree when
  * SNAP_NONE): supervisors with their strategy, workers, dynamic children collapsed as in
  * the text tree (c->collapse), findings marked (c->mark) by colour (render_dot.c) */

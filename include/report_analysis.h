@@ -13,6 +13,7 @@
 #include "report.h"
 
 #define AN_TOP 3
+#define AN_QF 5 /* findings named per answer */
 
 typedef struct {
     int answer; /* yes/no */
@@ -37,11 +38,20 @@ typedef struct {
     uint32_t n_ets, n_ets_shared;
     uint32_t n_regs;
     vec fidx; /* uint32_t: findings concerning the target */
-    /* the processes behind the answers, most first (supervisors left out): by reductions/s
-     * (at least 100), by callers waiting (at least 2), by heap (at least 64 KB) */
-    uint32_t busy[AN_TOP], waited[AN_TOP], heavy[AN_TOP];
-    int n_busy_top, n_waited, n_heavy;
+    /* callers waiting in a call on each process (gen:do_call monitoring it), from the first
+     * sample: owned, one per process */
+    uint32_t *in_call;
+    /* the processes behind the answers, most first: by reductions/s (at least 100) and by
+     * callers waiting (at least 2), supervisors included (starting children is work callers
+     * wait for); callers waiting on a worker (its state), and by heap (at least 64 KB),
+     * supervisors left out (they are the tree, not its state) */
+    uint32_t busy[AN_TOP], waited_any[AN_TOP], waited[AN_TOP], heavy[AN_TOP];
+    int n_busy_top, n_waited_any, n_waited, n_heavy;
     question q[4]; /* concurrency, isolation, shared state, stateless */
+    /* the findings on the target each question's answer takes into account (their index in
+     * fidx; a finding of callers waiting is concurrency, whatever the process counts say) */
+    int qf[4][AN_QF];
+    int n_qf[4];
     int process_needed;
     int n_patterns;      /* findings above info whose rule recommends a pattern: one per part */
     const char *pattern; /* otherwise the target's one pattern */
@@ -53,6 +63,9 @@ typedef struct {
 void rp_question(const analysis *an, int q, strbuf *out);
 void rp_patterns(const analysis *an, strbuf *out);
 void rp_rationale(const analysis *an, strbuf *out);
+/* how many callers wait on process i: monitored_by at its highest, or seen waiting in a
+ * call on it, whichever is more */
+uint32_t an_callers(const analysis *an, uint32_t i);
 
 /* Run fn over the target's analysis, or over each application of yours; returns how many
  * sections, or -1 with err set. */

@@ -7,7 +7,7 @@ OA=$top/build/otp-advisor
 cd "$top/tests/golden"
 # --expected-only: keep the snapshots, rewrite what is expected of them;
 # RETAKE="zoo": re-take only these snapshots (the others are kept)
-for fx in ${RETAKE:-zoo clean erlbasic}; do
+for fx in ${RETAKE:-zoo clean erlbasic pools}; do
   [ "${1:-}" = "--expected-only" ] && break
   out=$("$top/scripts/fixture.sh" start $fx)
   dir=$(sed -n 's/^DIR=//p' <<<"$out"); node=$(sed -n 's/^NODE=//p' <<<"$out")
@@ -25,10 +25,10 @@ done
 kept=$(awk 'BEGIN { RS = ""; ORS = "\n\n" }
             { n = split($0, l, "\n"); first = ""
               for (i = 1; i <= n; i++) if (l[i] !~ /^#/) { first = l[i]; break }
-              if (first != "zoo.etf" && first != "clean.etf" && first != "erlbasic.etf" && first != "") print }' findings.test)
+              if (first != "zoo.etf" && first != "clean.etf" && first != "erlbasic.etf" && first != "pools.etf" && first != "") print }' findings.test)
 {
   echo "# snapshot, then the findings \`check\` must produce (severity rule subject), or (none)"
-  for fx in zoo clean erlbasic; do
+  for fx in zoo clean erlbasic pools; do
     echo "$fx.etf"
     got=$("$OA" check --json --from $fx.etf | jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"')
     echo "${got:-(none)}"
@@ -38,7 +38,10 @@ kept=$(awk 'BEGIN { RS = ""; ORS = "\n\n" }
 } > findings.test
 for spec in "zoo.report:report --from zoo.etf zoo" "clean.report:report --from clean.etf clean" \
             "erlbasic.report:report --from erlbasic.etf erlbasic" "zoo.dump:dump --from zoo.etf --no-color" \
-            "zoo.check:check --from zoo.etf --no-color"; do
+            "zoo.check:check --from zoo.etf --no-color" \
+            "zoo.sessions.report:report --from zoo.etf Zoo.Sessions" \
+            "erlbasic.pool.report:report --from erlbasic.etf erlbasic_pool" \
+            "pools.report:report --from pools.etf Pools.System"; do
   name=${spec%%:*}; args=${spec#*:}
   { echo "# args: $args"; "$OA" $args 2>&1; } > $name.expected
 done

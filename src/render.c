@@ -114,6 +114,12 @@ void render_apps(const snap *s, const render_ctx *c, strbuf *out)
     free(procs);
 }
 
+const snap_child *render_child_at(const snap *s, const snap_sup *sp, uint32_t i)
+{
+    uint32_t at = snap_sup_on_demand(s, sp) ? i : sp->n_children - 1 - i;
+    return &VEC_AT(&s->children, snap_child, sp->children + at);
+}
+
 void render_child_label(const snap *s, const snap_child *ch, char *buf, size_t n)
 {
     if (ch->proc != SNAP_NONE) {
@@ -310,7 +316,7 @@ static void tree_children(const snap *s, uint32_t k, const render_ctx *c, strbuf
         return;
     }
     for (uint32_t i = 0; i < sp->n_children; i++) {
-        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + i);
+        const snap_child *ch = render_child_at(s, sp, i);
         int last = i + 1 == sp->n_children;
         sb_printf(out, "%s%s ", prefix->buf,
                   last ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80");

@@ -133,7 +133,7 @@ static void dot_sup(const snap *s, uint32_t k, const graph *g, int depth)
         return;
     }
     for (uint32_t i = 0; i < sp->n_children; i++) {
-        const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + i);
+        const snap_child *ch = render_child_at(s, sp, i);
         uint32_t own = ch->proc != SNAP_NONE ? snap_proc_at(s, ch->proc)->own_sup : SNAP_NONE;
         if (own != SNAP_NONE && own != k && snap_sup_at(s, own)->parent == k && depth < 64) {
             char sid[32];

@@ -86,8 +86,8 @@ void render_dump_json(const snap *s, strbuf *out)
             json_kstr(&j, "error", snap_str(s, sp->error));
         json_key(&j, "child_pids");
         json_arr(&j);
-        for (uint32_t c = 0; c < sp->n_children; c++) {
-            const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
+        for (uint32_t c = 0; c < sp->n_children; c++) { /* in start order */
+            const snap_child *ch = render_child_at(s, sp, c);
             if (ch->state != CS_PID)
                 continue;
             snap_pid_text(s, ch->pid, b, sizeof b);

@@ -7,6 +7,7 @@
 #include "codegen.h"
 #include "fmt.h"
 #include "report_analysis.h"
+#include "views.h"
 
 static int elixir_app(const snap *s, uint32_t app)
 {
@@ -82,47 +83,86 @@ static int has_spec(const analysis *an, enum spec_change spec)
 
 /* ---- naming processes in the answers ----------------------------------------------- */
 
-static double key_rate(const snap *s, const snap_proc *p)
+uint32_t an_callers(const analysis *an, uint32_t i)
 {
-    return snap_reds_rate(s, p);
-}
-static double key_callers(const snap *s, const snap_proc *p)
-{
-    (void)s;
-    return p->monby2 > p->monby ? p->monby2 : p->monby;
-}
-static double key_heap(const snap *s, const snap_proc *p)
-{
-    (void)s;
-    return (double)p->heap;
+    const snap_proc *p = snap_proc_at(an->s, i);
+    uint32_t m = snap_monby_max(p);
+    return an->in_call && an->in_call[i] > m ? an->in_call[i] : m;
 }
 
-/* the k processes of the target with the highest key, at least min; returns how many */
-static int top_procs(const analysis *an, double (*key)(const snap *, const snap_proc *), uint32_t *out, int k,
+static double key_rate(const analysis *an, uint32_t i)
+{
+    return snap_reds_rate(an->s, snap_proc_at(an->s, i));
+}
+static double key_callers(const analysis *an, uint32_t i)
+{
+    return an_callers(an, i);
+}
+static double key_heap(const analysis *an, uint32_t i)
+{
+    return (double)snap_proc_at(an->s, i)->heap;
+}
+
+/* the k processes of the target with the highest key, at least min (supervisors only when
+ * sups); returns how many */
+static int top_procs(const analysis *an, double (*key)(const analysis *, uint32_t), int sups, uint32_t *out, int k,
                      double min)
 {
     int n = 0;
     for (uint32_t i = 0; i < an->s->procs.len; i++) {
         if (!an->in[i])
             continue;
-        const snap_proc *p = snap_proc_at(an->s, i);
-        if (p->own_sup != SNAP_NONE)
-            continue; /* supervisors are the tree, not its work or state */
-        double v = key(an->s, p);
+        if (!sups && snap_proc_at(an->s, i)->own_sup != SNAP_NONE)
+            continue;
+        double v = key(an, i);
         if (v < min)
             continue;
         int at = n < k ? n++ : k;
-        if (at == k && v <= key(an->s, snap_proc_at(an->s, out[k - 1])))
+        if (at == k && v <= key(an, out[k - 1]))
             continue;
         if (at == k)
             at = k - 1;
-        while (at > 0 && key(an->s, snap_proc_at(an->s, out[at - 1])) < v) {
+        while (at > 0 && key(an, out[at - 1]) < v) {
             out[at] = out[at - 1];
             at--;
         }
         out[at] = i;
     }
     return n;
+}
+
+/* The questions a finding bears on: its rule says what the process does (callers wait on it,
+ * it works, it keeps state others call for, a supervisor's restarts are firing). An answer
+ * takes them into account, so that it never says "nobody waiting" beside a finding of
+ * callers waiting. */
+enum { Q_CONC = 1, Q_ISO = 2, Q_SHARED = 4, Q_STATE = 8 };
+static const struct {
+    const char *rule;
+    unsigned q;
+    int min_sev;
+} rule_questions[] = {
+    {"global-bottleneck", Q_CONC | Q_SHARED | Q_STATE, SEV_INFO},
+    {"genserver-as-cache", Q_SHARED | Q_STATE, SEV_INFO},
+    {"agent-under-load", Q_CONC | Q_SHARED | Q_STATE, SEV_INFO},
+    {"missing-partition-supervisor", Q_CONC, SEV_INFO},
+    {"registry-single-partition", Q_SHARED, SEV_INFO},
+    {"atom-named-dynamic-processes", Q_CONC, SEV_INFO},
+    {"mailbox-buildup", Q_CONC, SEV_INFO},
+    {"restart-churn", Q_ISO, SEV_INFO},
+    {"unresponsive-supervisor", Q_ISO, SEV_INFO},
+    {"ets-owner-at-risk", Q_SHARED | Q_STATE, SEV_INFO},
+    /* a process the framework says must be supervised needs the isolation it lacks; a linked
+     * helper (info) is contained by its link */
+    {"unsupervised-process", Q_ISO, SEV_WARNING},
+    {"unsupervised-task", Q_ISO, SEV_WARNING},
+};
+
+static unsigned finding_questions(const finding *x)
+{
+    for (size_t r = 0; r < sizeof rule_questions / sizeof rule_questions[0]; r++)
+        if (!strcmp(rule_questions[r].rule, x->rule))
+            return x->severity >= rule_questions[r].min_sev ? rule_questions[r].q : 0;
+    return 0;
 }
 
 static void analyse(analysis *an)
@@ -173,6 +213,7 @@ static void analyse(analysis *an)
         if (p != SNAP_NONE && an->in[p])
             an->n_regs++;
     }
+    an->in_call = procs_callers_in_call(s);
     vec_init(&an->fidx, sizeof(uint32_t));
     for (uint32_t i = 0; i < an->f->items.len; i++)
         if (finding_in(an, vec_at(&an->f->items, i)))
@@ -180,13 +221,23 @@ static void analyse(analysis *an)
 
     /* the four questions, answered from numbers; the processes behind each answer are
      * kept for the renderers to name (report_prose.c) */
-    an->n_busy_top = top_procs(an, key_rate, an->busy, AN_TOP, 100);
-    an->n_waited = top_procs(an, key_callers, an->waited, AN_TOP, 2);
-    an->n_heavy = top_procs(an, key_heap, an->heavy, AN_TOP, 65536);
-    an->q[0].answer = an->n_busy_top > 0 || an->n_dynamic_children >= 2 || an->n_waited > 0;
-    an->q[1].answer = an->n_sups > 0 || an->n_trap_exit > 0;
-    an->q[2].answer = an->n_ets_shared > 0 || an->n_regs > 0 || an->n_waited > 0;
-    an->q[3].answer = an->n_heavy == 0 && an->n_ets == 0 && an->n_busy_top == 0 && an->n_waited == 0;
+    an->n_busy_top = top_procs(an, key_rate, 1, an->busy, AN_TOP, 100);
+    an->n_waited_any = top_procs(an, key_callers, 1, an->waited_any, AN_TOP, 2);
+    an->n_waited = top_procs(an, key_callers, 0, an->waited, AN_TOP, 2);
+    an->n_heavy = top_procs(an, key_heap, 0, an->heavy, AN_TOP, 65536);
+    for (size_t i = 0; i < an->fidx.len; i++) {
+        unsigned qs = finding_questions(vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, i)));
+        for (int q = 0; q < 4; q++)
+            if ((qs & (1u << q)) && an->n_qf[q] < AN_QF)
+                an->qf[q][an->n_qf[q]++] = (int)i;
+    }
+    int busy_workers = 0; /* the work of a supervisor is its children's starts, not state */
+    for (int i = 0; i < an->n_busy_top; i++)
+        busy_workers += snap_proc_at(s, an->busy[i])->own_sup == SNAP_NONE;
+    an->q[0].answer = an->n_busy_top > 0 || an->n_dynamic_children >= 2 || an->n_waited_any > 0 || an->n_qf[0] > 0;
+    an->q[1].answer = an->n_sups > 0 || an->n_trap_exit > 0 || an->n_qf[1] > 0;
+    an->q[2].answer = an->n_ets_shared > 0 || an->n_regs > 0 || an->n_waited > 0 || an->n_qf[2] > 0;
+    an->q[3].answer = an->n_heavy == 0 && an->n_ets == 0 && busy_workers == 0 && an->n_waited == 0 && an->n_qf[3] == 0;
 
     /* Recommendation: "process needed" follows from the four answers; each part of the tree
      * a finding concerns gets the pattern for that part, never one for the whole app */
@@ -214,6 +265,7 @@ static void analyse(analysis *an)
 static void analysis_free(analysis *an)
 {
     free(an->in);
+    free(an->in_call);
     vec_free(&an->fidx);
 }
 
@@ -249,12 +301,19 @@ int report_each_section(snap *s, const findings *f, const char *target, void (*f
     analysis an;
     if (target) {
         uint32_t sup, proc;
-        if (snap_resolve_target(s, target, &sup, &proc, err))
+        int by = view_resolve_target(s, target, &sup, &proc, err);
+        if (by < 0)
             return -1;
         setup(&an, s, f, sup, proc, err);
         for (size_t a = 0; a < s->apps.len; a++) /* an application is named as such */
             if (!strcmp(snap_str(s, ((snap_app *)vec_at(&s->apps, a))->name), target))
                 snprintf(an.label, sizeof an.label, "%s", target);
+        if (by == 1) { /* a module, as it was named: an unnamed supervisor has only its pid */
+            char raw[300];
+            snprintf(raw, sizeof raw, "%s%s", target[0] >= 'A' && target[0] <= 'Z' ? "Elixir." : "",
+                     target[0] == ':' ? target + 1 : target);
+            snap_display_atom(raw, an.label, sizeof an.label);
+        }
         fn(&an, ud);
         analysis_free(&an);
         return 1;

@@ -7,6 +7,7 @@
 #include "fmt.h"
 #include "json.h"
 #include "report_analysis.h"
+#include "views.h"
 
 static void json_section(analysis *an, json_w *j)
 {
@@ -113,7 +114,7 @@ static void json_each(analysis *an, void *j)
 int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err)
 {
     uint32_t sup, proc;
-    if (target && snap_resolve_target(s, target, &sup, &proc, err))
+    if (target && view_resolve_target(s, target, &sup, &proc, err) < 0)
         return -1;
     json_w j;
     json_init(&j, out, 1);

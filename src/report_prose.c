@@ -23,7 +23,8 @@ static void proc_phrase_d(const analysis *an, uint32_t i, strbuf *out, int sep, 
         snap_pid_text(s, p->pid, pid, sizeof pid);
         snprintf(b + strlen(b), sizeof b - strlen(b), " %s", pid);
     }
-    sb_printf(out, "%s%s (%s", sep ? ", " : "", b, proc_kind_name(s, p));
+    sb_printf(out, "%s%s (%s", sep ? ", " : "", b,
+              p->own_sup != SNAP_NONE ? sup_kind_name(snap_sup_at(s, p->own_sup)->kind) : proc_kind_name(s, p));
     if (p->sup != SNAP_NONE) {
         const snap_sup *sp = snap_sup_at(s, p->sup);
         if (sp->proc != SNAP_NONE && snap_sup_has_siblings(s, sp)) {
@@ -40,6 +41,66 @@ static void proc_phrase_d(const analysis *an, uint32_t i, strbuf *out, int sep, 
 static void proc_phrase(const analysis *an, uint32_t i, strbuf *out, int sep)
 {
     proc_phrase_d(an, i, out, sep, NULL);
+}
+
+/* the evidence of a finding that speaks to a question, in words: "8 callers waiting" */
+static const struct {
+    const char *key;
+    const char *fmt; /* %s: the value */
+    unsigned q;      /* bit per question */
+} ev_words[] = {
+    {"callers_waiting", "%s callers waiting", 1 | 4},
+    {"reductions_per_s", "%s reductions/s", 1},
+    {"growth_per_s", "its queue growing %s/s", 1},
+    {"names", "%s generated names", 1},
+    {"restarts_in_period", "%s restarts in its period", 2},
+    {"timeout_ms", "no answer in %s ms", 2},
+    {"keys", "%s keys", 4},
+    {"rows", "%s rows", 4 | 8},
+    {"heap", "%s heap", 8},
+};
+
+/* "; findings: F1 missing-partition-supervisor (Zoo.Sessions: 8 callers waiting, 25,211
+ * reductions/s)": the findings the answer to question q took into account */
+static void findings_note(const analysis *an, int q, strbuf *out)
+{
+    for (int i = 0; i < an->n_qf[q]; i++) {
+        int fi = an->qf[q][i];
+        const finding *x = vec_at(&an->f->items, VEC_AT(&an->fidx, uint32_t, fi));
+        sb_printf(out, "%sF%d %s (%s", i ? ", " : "; findings: ", fi + 1, x->rule, x->subject);
+        int said = 0;
+        for (size_t w = 0; w < sizeof ev_words / sizeof ev_words[0]; w++) {
+            if (!(ev_words[w].q & (1u << q)))
+                continue;
+            for (int e = 0; e < x->n_ev; e++) {
+                if (strcmp(x->ev[e].key, ev_words[w].key))
+                    continue;
+                if (x->ev[e].value <= 0) /* none seen at that moment: the finding's summary says more */
+                    break;
+                char v[40];
+                if (!strcmp(x->ev[e].unit, "B"))
+                    fmt_bytes(x->ev[e].value < 0 ? 0 : (uint64_t)x->ev[e].value, v, sizeof v);
+                else
+                    fmt_num(x->ev[e].value < 0 ? 0 : (uint64_t)(x->ev[e].value + 0.5), v, sizeof v);
+                sb_puts(out, said++ ? ", " : ": ");
+                sb_printf(out, ev_words[w].fmt, v);
+                break;
+            }
+        }
+        sb_putc(out, ')');
+    }
+}
+
+/* is a supervisor among the busy or the waited-on processes? */
+static int sups_at_work(const analysis *an)
+{
+    for (int i = 0; i < an->n_busy_top; i++)
+        if (snap_proc_at(an->s, an->busy[i])->own_sup != SNAP_NONE)
+            return 1;
+    for (int i = 0; i < an->n_waited_any; i++)
+        if (snap_proc_at(an->s, an->waited_any[i])->own_sup != SNAP_NONE)
+            return 1;
+    return 0;
 }
 
 void rp_question(const analysis *an, int q, strbuf *out)
@@ -61,13 +122,12 @@ void rp_question(const analysis *an, int q, strbuf *out)
             sb_printf(out, "%s; ",
                       s->has_sample2 ? "no process under the target ran 100 reductions/s in the window"
                                      : "one sample: rates unknown");
-        if (an->n_waited) {
+        if (an->n_waited_any) {
             sb_puts(out, "callers wait on ");
-            for (int i = 0; i < an->n_waited; i++) {
-                const snap_proc *p = snap_proc_at(s, an->waited[i]);
+            for (int i = 0; i < an->n_waited_any; i++) {
                 char d[64];
-                snprintf(d, sizeof d, "%u waiting", p->monby2 > p->monby ? p->monby2 : p->monby);
-                proc_phrase_d(an, an->waited[i], out, i, d);
+                snprintf(d, sizeof d, "%u waiting", an_callers(an, an->waited_any[i]));
+                proc_phrase_d(an, an->waited_any[i], out, i, d);
             }
             sb_puts(out, "; ");
         }
@@ -83,7 +143,9 @@ void rp_question(const analysis *an, int q, strbuf *out)
                       n2, an->n_children_by_ancestry == 1 ? "" : "es", an->n_unread_sups,
                       an->n_unread_sups == 1 ? "" : "s");
         }
-        sb_printf(out, "; %lld schedulers run them in parallel.", (long long)s->info.schedulers);
+        sb_printf(out, "; %lld schedulers run them in parallel", (long long)s->info.schedulers);
+        findings_note(an, 0, out);
+        sb_putc(out, '.');
         break;
     }
     case 1: {
@@ -94,6 +156,14 @@ void rp_question(const analysis *an, int q, strbuf *out)
                 snap_proc_label(s, snap_proc_at(s, sp->proc), sl, sizeof sl);
             else
                 snap_pid_text(s, sp->pid, sl, sizeof sl);
+            const char *cb = sp->callback ? snap_str(s, sp->callback) : "";
+            if (sl[0] == '<' && cb[0] && strcmp(cb, "Elixir.Supervisor.Default") && strcmp(cb, "supervisor")) {
+                /* an unnamed supervisor: its module first, then its pid */
+                char m[256], pid[64];
+                snap_display_atom(cb, m, sizeof m);
+                snap_pid_text(s, sp->pid, pid, sizeof pid);
+                snprintf(sl, sizeof sl, "%s %s", m, pid);
+            }
             sb_printf(out, "%s (%s %s, %d restarts in %d s) restarts a crashed child without its siblings%s", sl,
                       sup_kind_name(sp->kind), sp->strategy ? snap_str(s, sp->strategy) : "", sp->intensity, sp->period,
                       sp->strategy && !strcmp(snap_str(s, sp->strategy), "one_for_all") ? " (one_for_all: all of them)"
@@ -104,15 +174,17 @@ void rp_question(const analysis *an, int q, strbuf *out)
             if (an->restarts_recent)
                 sb_printf(out, "; %u restart%s within their periods, so crashes are happening and being contained",
                           an->restarts_recent, an->restarts_recent == 1 ? "" : "s");
-            sb_printf(out, "; %u process%s trap exits to clean up.", an->n_trap_exit, an->n_trap_exit == 1 ? "" : "es");
+            sb_printf(out, "; %u process%s trap exits to clean up", an->n_trap_exit, an->n_trap_exit == 1 ? "" : "es");
         } else {
             const snap_proc *p = snap_proc_at(s, an->proc);
-            sb_printf(out, "a single %s, %s; it %s; %u link%s.", proc_kind_name(s, p),
+            sb_printf(out, "a single %s, %s; it %s; %u link%s", proc_kind_name(s, p),
                       proc_class_name((enum proc_class)p->cls),
                       (p->flags & PF_TRAP_EXIT) ? "traps exits (it cleans up when a linked process dies)"
                                                 : "does not trap exits",
                       p->n_links, p->n_links == 1 ? "" : "s");
         }
+        findings_note(an, 1, out);
+        sb_putc(out, '.');
         break;
     }
     case 2: {
@@ -144,7 +216,25 @@ void rp_question(const analysis *an, int q, strbuf *out)
             proc_phrase(an, an->waited[i], out, 0);
             sb_puts(out, " is state that other processes call for");
         }
-        sb_puts(out, said ? "." : "no table others read, no Registry, nobody waiting on a process here.");
+        if (!said && an->n_qf[2])
+            sb_puts(out, "state other processes reach, as its findings show");
+        else if (!said) {
+            sb_puts(out, "no table others read, no Registry, ");
+            if (!an->n_waited_any)
+                sb_puts(out, "nobody waiting on a process here");
+            else {
+                /* callers wait on supervisors only: for the children they start, not for state */
+                sb_puts(out, "no state other processes call for: the callers waiting on ");
+                for (int i = 0; i < an->n_waited_any; i++) {
+                    char d[64];
+                    snprintf(d, sizeof d, "%u waiting", an_callers(an, an->waited_any[i]));
+                    proc_phrase_d(an, an->waited_any[i], out, i, d);
+                }
+                sb_puts(out, " wait for children to be started");
+            }
+        }
+        findings_note(an, 2, out);
+        sb_putc(out, '.');
         break;
     }
     default: {
@@ -163,14 +253,20 @@ void rp_question(const analysis *an, int q, strbuf *out)
                 sb_puts(out, k ? ", " : "");
                 proc_phrase(an, an->waited[i], out, 0);
             }
-            if (!k)
+            if (!k && an->n_qf[3])
+                sb_puts(out, "the processes its findings name");
+            else if (!k)
                 sb_puts(out, "its busy processes, which work between messages");
+            findings_note(an, 3, out);
             sb_puts(out, ".");
         } else
             sb_printf(out,
-                      "no process under the target holds more than 64 KB of heap, owns a table, runs 100 "
-                      "reductions/s or has callers waiting%s.",
-                      s->has_sample2 ? " in the window" : " (one sample: traffic unknown)");
+                      "no %s under the target holds more than 64 KB of heap, owns a table, runs 100 "
+                      "reductions/s or has callers waiting%s%s.",
+                      sups_at_work(an) ? "worker" : "process",
+                      s->has_sample2 ? " in the window" : " (one sample: traffic unknown)",
+                      sups_at_work(an) ? " (its supervisors do work, and callers wait on them, to start children)"
+                                       : "");
         break;
     }
     }

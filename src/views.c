@@ -27,7 +27,7 @@ int top_sort_parse(const char *s)
 uint32_t view_resolve_tree(const snap *s, const char *what, char *err)
 {
     uint32_t sup, p;
-    if (snap_resolve_target(s, what, &sup, &p, err))
+    if (view_resolve_target(s, what, &sup, &p, err) < 0)
         return SNAP_NONE;
     if (sup != SNAP_NONE)
         return sup;

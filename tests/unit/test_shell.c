@@ -1647,10 +1647,12 @@ static snap *build_shop(void)
                   .nchildren = 3,
                   .callback = "Elixir.Shop.Supervisor"};
     tu_sup_msg(s, &top);
+    /* as which_children lists a static supervisor's children: the newest first (the tree
+     * shows them in start order, Repo first) */
     static const tu_child tc[] = {
-        {"Elixir.Shop.Repo", "103", 0, "permanent", "Elixir.Shop.Repo"},
-        {"Elixir.Shop.Carts", "104", 1, "permanent", "Elixir.DynamicSupervisor"},
         {"Elixir.Shop.Inner", "105", 1, "permanent", "Elixir.Shop.Inner"},
+        {"Elixir.Shop.Carts", "104", 1, "permanent", "Elixir.DynamicSupervisor"},
+        {"Elixir.Shop.Repo", "103", 0, "permanent", "Elixir.Shop.Repo"},
     };
     tu_children(s, 102, tc, 3);
     tu_sup carts = {.num = 104,
@@ -1678,9 +1680,10 @@ static snap *build_shop(void)
                     .callback = "Elixir.Shop.Inner"};
     tu_sup_msg(s, &inner);
     static const tu_child ic[] = {
-        {"Elixir.Shop.Inner.Worker", "106", 0, "permanent", "Elixir.Shop.Inner.Worker"},
-        {"Elixir.Shop.Inner.Flaky", "restarting", 0, "permanent", "Elixir.Shop.Inner.Flaky"},
+        /* newest first, as which_children lists them */
         {"undefined", "107", 0, "permanent", "Elixir.Shop.Inner.Gone"},
+        {"Elixir.Shop.Inner.Flaky", "restarting", 0, "permanent", "Elixir.Shop.Inner.Flaky"},
+        {"Elixir.Shop.Inner.Worker", "106", 0, "permanent", "Elixir.Shop.Inner.Worker"},
     };
     tu_children(s, 105, ic, 3);
     static const tu_key gk[] = {{"shop_events", "108"}};
@@ -1806,18 +1809,19 @@ static void test_tree_golden_czoo(void **state)
     fx *f = *state;
     assert_text(
         "tree of the zoo", run_ok(f, "tree"),
+        /* in start order: which_children lists Zoo.Cache first, the newest */
         "[zoo]\n"
         "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
-        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92"
-        "7  1,000,000 reds/s"
-        "  \xe2\x9a\xa0 global-bottleneck\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
+        "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry.PIDPartition0  Registry.Partition.init/1\n"
         "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
         "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.110.0>  Zoo.Worker.init/1\n"
         "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 <0.111.0>  Zoo.Worker.init/1  mq 250000\xe2\x86\x92"
         "260000  1,800,000 reds/s  \xe2\x9c\x96 mailbox-buildup\n"
         "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 (restarting)\n"
-        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
-        "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry.PIDPartition0  Registry.Partition.init/1\n"
+        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92"
+        "7  1,000,000 reds/s"
+        "  \xe2\x9a\xa0 global-bottleneck\n"
         "\n"
         "[kernel]\n"
         "kernel_sup  supervisor one_for_all  0/1s\n"
@@ -1826,13 +1830,13 @@ static void test_tree_golden_czoo(void **state)
     assert_text(
         "tree zoo -d 1", run_ok(f, "tree zoo -d 1"),
         "Zoo.Supervisor  supervisor one_for_one  3/5s  1 restart in the last 5 s\n"
-        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92"
-        "7  1,000,000 reds/s"
-        "  \xe2\x9a\xa0 global-bottleneck\n"
+        "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
+        "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 1 child (-d to see deeper)\n"
         "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 Zoo.WorkerSup  DynamicSupervisor one_for_one  3/5s\n"
         "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 3 children (-d to see deeper)\n"
-        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Registry  Registry one_for_all  3/5s  unique, 1 partition, 1 key\n"
-        "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 \xe2\x80\xa6 1 child (-d to see deeper)\n");
+        "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 Zoo.Cache  Zoo.Cache.init/1  mq 3\xe2\x86\x92"
+        "7  1,000,000 reds/s"
+        "  \xe2\x9a\xa0 global-bottleneck\n");
 }
 
 /* ---- known bugs ------------------------------------------------------------------------------ */
