@@ -38,10 +38,66 @@ start_fixture() {
   printf -v "${2}_DIR" '%s' "$dir"
 }
 
+# Every step that waits on a child ends by itself: a hung case fails in seconds and the
+# suite goes on. `timeout` alone is not enough: it sends TERM, which a process may not act
+# on (expect sits in `wait` through it), so KILL follows 5 s later.
+#
+# bounded SECS CMD...: CMD's exit status, or 124 (TERM) / 137 (KILL) once SECS have passed
+bounded() { local s=$1; shift; timeout -k 5 "$s" "$@"; }
+
+# wait_bounded PID SECS: the exit status of a background child, waiting at most SECS for it;
+# one still running then is killed by its pid, said, and its status (137) returned
+wait_bounded() {
+  local pid=$1 secs=$2 i
+  for ((i = 0; i < secs * 10; i++)); do
+    # gone, or a zombie not yet reaped
+    { kill -0 "$pid" && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; } 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+    echo "  note  pid $pid still running after $secs s: killed"
+    kill -9 "$pid" 2>/dev/null
+  fi
+  wait "$pid"
+}
+
+# Tcl for the expect scripts (put "$EXPECT_PROCS" in an unquoted heredoc, after `spawn`):
+#   step WHAT PATTERN  the pattern within the timeout: STEP-OK WHAT, else STEP-FAIL WHAT and
+#                      the script ends (closing the pty hangs up on the spawned process)
+#   reap SECS          the spawned process's exit status ("killed by SIG…" if a signal ended
+#                      it), waiting at most SECS for it to end; one still running then is
+#                      killed by its pid (REAP-KILLED in the log), so no script sits in
+#                      `wait` for ever
+EXPECT_PROCS='
+proc step {what pattern} {
+  expect {
+    -re $pattern { puts "\nSTEP-OK $what" }
+    timeout { puts "\nSTEP-FAIL $what"; exit 1 }
+    eof { puts "\nSTEP-FAIL $what (eof)"; exit 1 }
+  }
+}
+proc gone {pid} {
+  if {[catch {open /proc/$pid/stat} f]} { return 1 }
+  set s [read $f]
+  close $f
+  return [regexp {\) Z } $s]
+}
+proc reap {secs} {
+  set pid [exp_pid]
+  set until [expr {[clock milliseconds] + 1000 * $secs}]
+  while {![gone $pid] && [clock milliseconds] < $until} { after 100 }
+  if {![gone $pid]} { puts "\nREAP-KILLED $pid still running after $secs s"; catch {exec kill -9 $pid} }
+  catch {close}
+  set r [wait]
+  if {[lindex $r 4] eq "CHILDKILLED"} { return "killed by [lindex $r 5]" }
+  return [lindex $r 3]
+}
+'
+
 # node_eval PREFIX 'Erlang expression' -> prints the value ({ok, V} unwrapped by erl_call)
 node_eval() {
   local dir_var="${1}_DIR" node_var="${1}_NODE"
-  echo "$2" | HOME=${!dir_var} "$ERL_CALL" -sname "${!node_var}" -e 2>&1 | sed -e 's/^{ok, *//' -e 's/}$//'
+  echo "$2" | HOME=${!dir_var} bounded 60 "$ERL_CALL" -sname "${!node_var}" -e 2>&1 | sed -e 's/^{ok, *//' -e 's/}$//'
 }
 
 tmpfile() { mktemp "$_TMP/$1.XXXXXX"; }
@@ -66,7 +122,7 @@ harness_report() {
   local pid; pid=$(cat "$d/pid" 2>/dev/null)
   # gone, or a zombie (a test killed it on purpose)
   { kill -0 "$pid" && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; } 2>/dev/null || { echo "N/A"; return; }
-  echo 'oa_harness:report().' | HOME=$d "$ERL_CALL" -sname "$(cat "$d/node")" -e 2>&1 |
+  echo 'oa_harness:report().' | HOME=$d bounded 60 "$ERL_CALL" -sname "$(cat "$d/node")" -e 2>&1 |
     sed -e 's/^{ok, *"//' -e 's/"}$//'
 }
 
