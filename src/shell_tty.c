@@ -106,9 +106,9 @@ static int getc_fn(EditLine *el, wchar_t *wc)
             tty_lost = 1;
             return -1;
         }
-        /* Ctrl-D on an empty line leaves, whatever libedit's key map holds at that moment:
-         * it rebinds keys from the terminal's settings, and a ^D seen once in a pty as a
-         * quoted insert put a literal ^D in the line instead of ending the session */
+        /* Ctrl-D on an empty line leaves, whatever libedit's key map holds (~/.editrc may
+         * bind it otherwise). The literal ^D once seen in a line in CI was the key after a
+         * ^D the line discipline had taken, read as a quoted insert: see editor_open */
         if (ch == 4) {
             const LineInfo *li = el_line(el);
             if (li && li->buffer == li->lastchar)
@@ -256,19 +256,27 @@ static void restore_tty(void)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
 }
 
-static int interactive_loop(shell *sh)
+/* The line editor, set up before the shell's first command (the startup connection and
+ * collection): from then on the terminal is in libedit's modes, so no key typed during
+ * that first collection is taken by the line discipline either (see editor_open). */
+typedef struct {
+    EditLine *el;
+    History *hist;
+    char hpath[4096];
+} editor;
+
+static void editor_open(editor *ed)
 {
     setlocale(LC_CTYPE, "");
     have_saved_tty = tcgetattr(STDIN_FILENO, &saved_tty) == 0;
     util_set_oom_hook(restore_tty);
-    EditLine *el = el_init("otp-advisor", stdin, stdout, stderr);
-    History *hist = history_init();
+    EditLine *el = ed->el = el_init("otp-advisor", stdin, stdout, stderr);
+    History *hist = ed->hist = history_init();
     HistEvent ev;
-    char hpath[4096];
-    history_path(hpath, sizeof hpath);
+    history_path(ed->hpath, sizeof ed->hpath);
     history(hist, &ev, H_SETSIZE, 2000);
     history(hist, &ev, H_SETUNIQUE, 1);
-    history(hist, &ev, H_LOAD, hpath);
+    history(hist, &ev, H_LOAD, ed->hpath);
     el_set(el, EL_EDITOR, "emacs");
     el_set(el, EL_PROMPT_ESC, prompt_fn, PROMPT_ESC);
     el_set(el, EL_HIST, history, hist);
@@ -276,6 +284,35 @@ static int interactive_loop(shell *sh)
     el_set(el, EL_ADDFN, "oa-complete", "complete a command, name or rule", complete_fn);
     el_set(el, EL_BIND, "^I", "oa-complete", NULL);
     el_source(el, NULL); /* ~/.editrc, like other libedit programs */
+    /* Between two lines (a command running, and the prompt being drawn: libedit draws it
+     * before it puts the terminal into its editing mode) libedit leaves the terminal in
+     * its execute mode, by default the canonical mode it found. There the line discipline
+     * takes a ^D as an end-of-file mark, which becomes a NUL byte once libedit switches
+     * to its editing mode: the Ctrl-D is gone, and the NUL is bound to ed-quoted-insert
+     * (^V is disabled in that mode, and a disabled character is NUL), so the key after it
+     * goes into the line as it is. A person typing ^D during a command, or a script
+     * answering the prompt on a loaded machine, lost it. Our commands never read the
+     * terminal, so its execute mode needs no line discipline: every key typed while a
+     * command runs stays a byte for the editor to read. Signals stay on (Ctrl-C stops a
+     * collection); no echo: the editor shows the keys once the prompt is up. After
+     * ~/.editrc, so that a setty there cannot bring the race back; only where libedit
+     * drives the terminal (its output a terminal too), or the mode would outlive us. */
+    if (have_saved_tty && isatty(STDOUT_FILENO))
+        el_set(el, EL_SETTY, "-x", "-icanon", "-echo", "-iexten", NULL);
+}
+
+static void editor_close(editor *ed)
+{
+    history_end(ed->hist);
+    el_end(ed->el); /* gives the terminal back as it was */
+    util_set_oom_hook(NULL);
+}
+
+static int interactive_loop(shell *sh, editor *ed)
+{
+    EditLine *el = ed->el;
+    History *hist = ed->hist;
+    HistEvent ev;
     while (!sh->quit) {
         int count = 0;
         const char *line = el_gets(el, &count);
@@ -299,7 +336,7 @@ static int interactive_loop(shell *sh)
         /* a cookie, named or by its value, never reaches the history file */
         if (!shell_holds_secret(sh, copy)) {
             history(hist, &ev, H_ENTER, copy);
-            history(hist, &ev, H_SAVE, hpath);
+            history(hist, &ev, H_SAVE, ed->hpath);
         }
         run_line(sh, copy);
         if (sh->interrupted && *sh->interrupted == 2)
@@ -307,9 +344,6 @@ static int interactive_loop(shell *sh)
         if (sh->interrupted)
             *sh->interrupted = 0;
     }
-    history_end(hist);
-    el_end(el);
-    util_set_oom_hook(NULL);
     return 0;
 }
 
@@ -345,6 +379,9 @@ int shell_main(oa_opts *o, volatile sig_atomic_t *interrupted)
     int startup_failed = 0;
     strbuf info;
     sb_init(&info);
+    editor ed;
+    if (sh.interactive)
+        editor_open(&ed);
     if (o->from) {
         snap *s = snap_load(o->from, err);
         if (s) {
@@ -371,7 +408,9 @@ int shell_main(oa_opts *o, volatile sig_atomic_t *interrupted)
     if (!sh.interactive && startup_failed)
         rc = 2;
     else
-        rc = sh.interactive ? interactive_loop(&sh) : (batch_loop(&sh) ? 2 : 0);
+        rc = sh.interactive ? interactive_loop(&sh, &ed) : (batch_loop(&sh) ? 2 : 0);
+    if (sh.interactive)
+        editor_close(&ed);
     shell_free(&sh);
     return rc;
 }

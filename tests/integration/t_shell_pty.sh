@@ -23,17 +23,11 @@ EOS
 chmod +x "$_TMP/kill.sh" "$_TMP/restart.sh"
 
 export OTP_ADVISOR_HISTORY=$HIST TERM=xterm NO_COLOR=1
-timeout 180 expect >"$LOG" 2>&1 <<EOX
+bounded 240 expect >"$LOG" 2>&1 <<EOX
 set timeout 20
 log_user 1
 spawn $OA $E_NODE --cookie-file $E_COOKIE --sup-timeout 300 --window 0.5
-proc step {what pattern} {
-  expect {
-    -re \$pattern { puts "\nSTEP-OK \$what" }
-    timeout { puts "\nSTEP-FAIL \$what"; exit 1 }
-    eof { puts "\nSTEP-FAIL \$what (eof)"; exit 1 }
-  }
-}
+$EXPECT_PROCS
 step "prompt" "$SHORT@\[a-z0-9-]+> "
 send "summ\t"
 step "command completion" "ary "
@@ -67,75 +61,75 @@ send "connect\r"
 step "reconnect" "connected to $SHORT"
 step "collected again" "collected \[0-9,\]+ processes"
 step "prompt before quitting" "$SHORT@\[a-z0-9-]+> \$"
+# Ctrl-D typed while a command runs, i.e. between two lines. libedit keeps the terminal in
+# its execute mode there, which was the canonical mode: the line discipline took the ^D as
+# an end-of-file mark, the shell read a NUL (bound to ed-quoted-insert) and the ^D was lost.
+# A script answering the prompt on a busy machine hit the same window (libedit draws the
+# prompt before it sets its editing mode); here a 1 s refresh holds it open every time.
+send "refresh 1\r"
+step "a refresh runs" "refresh 1\r\n"
+sleep 0.3
 send "\004"
-set timeout 8
+step "it completes" "collected \[0-9,\]+ processes"
+set timeout 10
 expect {
-  eof { puts "\nSTEP-OK Ctrl-D quits" }
-  timeout {
-    # seen in CI: the first ^D went unanswered (libedit had bound it as a quoted insert);
-    # the shell now reads ^D on an empty line as the end itself. Say the terminal's state
-    puts "\nNOTE first Ctrl-D not seen, sending another"
-    catch {exec stty -a -F \$spawn_out(slave,name)} tty
-    puts "NOTE terminal: [string map {"\n" " "} \$tty]"
-    send "\004"
-    expect {
-      eof { puts "\nSTEP-OK Ctrl-D quits" }
-      timeout {
-        puts "\nSTEP-FAIL Ctrl-D quits"
-        send "\025quit\r"
-        expect {
-          eof {}
-          timeout { puts "\nSTEP-FAIL quit"; exec kill -9 [exp_pid] }
-        }
-      }
-    }
-  }
+  eof { puts "\nSTEP-OK Ctrl-D typed during a command quits" }
+  timeout { puts "\nSTEP-FAIL Ctrl-D typed during a command quits" }
 }
-catch wait result
-puts "\nEXIT [lindex \$result 3]"
+puts "\nEXIT [reap 20]"
 EOX
 rc=$?
 . "$_TMP/restarted.env" 2>/dev/null && _FIXTURE_DIRS+=("$DIR") && E_DIR=$DIR && E_NODE=$NODE
 for s in "prompt" "command completion" "summary output" "name completion" "info output" "findings output" \
          "a failed command is one line" "Ctrl-C stops the collection" "and the shell goes on" \
          "help for one command" "the lost node is reported at the prompt" "refresh says it is unreachable" \
-         "offline commands still work" "Ctrl-D quits" \
-         "the prompt says disconnected" "reconnect" "collected again"; do
+         "offline commands still work" "the prompt says disconnected" "reconnect" "collected again" \
+         "Ctrl-D typed during a command quits"; do
   if grep -q "STEP-OK $s\$" "$LOG"; then ok "$s"; else not_ok "$s" "$(tail -c 3000 "$LOG")"; fi
 done
 check_eq "expect script completed" 0 $rc
-grep -q "^NOTE" "$LOG" && grep "^NOTE" "$LOG" | sed 's/^/  /' 
 check_contains "Ctrl-D quits with exit 0" "EXIT 0" "$(cat "$LOG")"
 left=$(loaded)
 if [ "$left" = 0 ]; then ok "the probe is gone from the reconnected node"; else
   not_ok "the probe is gone from the reconnected node ($left left)" "$(tail -c 2000 "$LOG")"; fi
 # SIGTERM (a closing terminal sends SIGHUP) leaves the shell cleanly: the probe is removed
-timeout 60 expect >"$LOG.term" 2>&1 <<EOX
+bounded 60 expect >"$LOG.term" 2>&1 <<EOX
 set timeout 20
 spawn $OA $E_NODE --cookie-file $E_DIR/.erlang.cookie --sup-timeout 300 --window 0
-expect -re "> "
+$EXPECT_PROCS
+step "prompt" "> "
 exec kill -TERM [exp_pid]
 expect {
   eof { puts "\nTERM-EOF" }
-  timeout { puts "\nTERM-TIMEOUT"; exec kill -9 [exp_pid] }
+  timeout { puts "\nTERM-TIMEOUT" }
 }
+puts "\nEXIT [reap 10]"
 EOX
 check_contains "SIGTERM ends the shell" "TERM-EOF" "$(cat "$LOG.term")"
 check_eq "... and the probe is removed" 0 "$(loaded)"
-# ^D on an empty line quits whatever libedit's key map holds: the state seen in CI (^D bound
-# as a quoted insert, the next ^D landing in the line) planted through EDITRC
+# Ctrl-D on an empty line: the key map cannot stop it (^D bound as a quoted insert through
+# EDITRC), nor the way it arrives: typed at the prompt, or in one write with the line before
+# it (the shell reads a line, runs it, and finds the ^D waiting)
 printf 'bind ^D ed-quoted-insert\n' >"$_TMP/editrc"
-EDITRC=$_TMP/editrc timeout 60 expect >"$LOG.eof" 2>&1 <<EOX
+eof_case() { # NAME SEND-AFTER-PROMPT: the shell on zoo.etf ends with exit 0, within 10 s
+  EDITRC=$_TMP/editrc bounded 60 expect >"$LOG.$1" 2>&1 <<EOX
 set timeout 20
 spawn $OA --from $TOP/tests/golden/zoo.etf
-expect -re "offline.> "
-send "\004"
+$EXPECT_PROCS
+step "prompt" "offline.> "
+send "$2"
+set timeout 10
 expect {
   eof { puts "\nEOF-OK" }
-  timeout { puts "\nEOF-TIMEOUT"; send "\004"; send "\025quit\r"; expect eof }
+  timeout { puts "\nEOF-TIMEOUT" }
 }
+puts "\nEXIT [reap 10]"
 EOX
-check_contains "Ctrl-D quits even when libedit binds it otherwise" "EOF-OK" "$(cat "$LOG.eof")"
+  if grep -q "^EOF-OK" "$LOG.$1" && grep -q "^EXIT 0" "$LOG.$1"; then ok "Ctrl-D quits: $1"
+  else not_ok "Ctrl-D quits: $1" "$(tail -c 1500 "$LOG.$1")"; fi
+}
+eof_case "even when libedit binds it otherwise" '\004'
+eof_case "in one write with the line before it" 'summary\r\004'
 check "history was written" test -s "$HIST"
 check_not_contains "no cookie in the history" "$COOKIE" "$(cat "$HIST")"
 check_not_contains "no sanitizer report" "Sanitizer" "$(cat "$LOG")"
