@@ -156,7 +156,9 @@ const rule rule_global_bottleneck = {
     .thresholds =
         (const threshold_def[]){
             {"bottleneck.queue", 50, "messages", "a singleton's message queue at least this long (second sample)"},
-            {"bottleneck.callers", 20, "processes", "processes monitoring a singleton (callers waiting in calls)"},
+            {"bottleneck.callers", 20, "processes",
+             "processes monitoring a singleton, less those watching it from their own receive loop (callers "
+             "waiting in calls)"},
             {"bottleneck.share", 20, "%", "share of the node's reductions in the window, %"},
             {"bottleneck.reds", 1000000, "reds/s",
              "a singleton's own reductions/s below which its share is not judged"},

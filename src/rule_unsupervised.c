@@ -166,6 +166,19 @@ static void run_kind(const snap *s, findings *out, int tasks)
         int watched = p->cls == PC_SPAWNED_UNLINKED && watched_by_spawner(s, p);
         int linked_only;
         uint32_t by = orphan_starter(s, p, parent[i], runner, &linked_only);
+        if (by != SNAP_NONE && linked_only && snap_proc_at(s, by)->cls == p->cls) {
+            /* linked to a process of its own kind (two plain spawns of unseen code, a pair
+             * that works together): siblings, one finding for both, as before */
+            char bmod[256];
+            const snap_proc *bp = snap_proc_at(s, by);
+            if (!proc_module_name(s, bp, bmod, sizeof bmod) && (bp->name || bp->alt_name)) {
+                char nm[200];
+                snap_proc_label(s, bp, nm, sizeof nm);
+                snprintf(bmod, sizeof bmod, "a spawned fun named %s", nm);
+            }
+            if (!strcmp(bmod, mod))
+                by = SNAP_NONE, linked_only = 0;
+        }
         ugroup *g = NULL;
         for (size_t k = 0; k < groups.len; k++) {
             ugroup *c = vec_at(&groups, k);

@@ -3984,6 +3984,19 @@ static void test_issue19_started_by_server(void **state)
     assert_contains(about_pid(&f, "unsupervised-process", "<0.230.0>")->summary, "started from a script");
     findings_free(&f);
     snap_free(s);
+    /* a pair of plain spawns linked to each other (os_mon's cpu_sup measurement and port
+     * servers): one finding for both, as siblings, not one "linked to" the other */
+    tu_proc pair[] = {
+        {.num = 240, .ic = "erlang:apply/2", .cf = "cpu_sup:measurement_server_loop/1", .gl = "100", .links = "241"},
+        {.num = 241, .ic = "erlang:apply/2", .cf = "cpu_sup:port_server_loop/2", .gl = "100", .links = "240 port:7"}};
+    world wp = {.erlang = 1, PROCS(pair)};
+    s = w_build(&wp);
+    run_rules(s, NULL, "unsupervised-process", &f);
+    x = the(&f, "unsupervised-process");
+    assert_int_equal(x->count, 2);
+    assert_contains(x->summary, "started by the application's code outside any supervision tree");
+    findings_free(&f);
+    snap_free(s);
 }
 
 /* Elixir's CLI (Kernel.CLI, waiting in exec_fun/2) monitors the process that runs the script
