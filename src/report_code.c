@@ -501,10 +501,10 @@ static void run_time_note(const analysis *an, uint32_t k, const char *target, st
     const snap_sup *sp = snap_sup_at(s, k);
     const char *c = an->elixir ? "#" : "%%";
     char label[512], num[32], mod[256], dm[256], startb[2048];
-    if (sp->proc != SNAP_NONE)
+    if (sp->proc != SNAP_NONE && (snap_proc_at(s, sp->proc)->name || snap_proc_at(s, sp->proc)->alt_name))
         snap_proc_label(s, snap_proc_at(s, sp->proc), label, sizeof label);
-    else
-        snap_pid_text(s, sp->pid, label, sizeof label);
+    else /* no pid in printed code: an unnamed one is "this DynamicSupervisor" */
+        snprintf(label, sizeof label, "this %s", sp->kind == SK_SUPERVISOR ? "supervisor" : sup_kind_name(sp->kind));
     fmt_num(sp->n_children, num, sizeof num);
     dm[0] = 0;
     if (sp->n_children) {

@@ -208,8 +208,23 @@ static void md_section(analysis *an, strbuf *out, int level)
     /* Testing */
     sb_printf(out, "%s Testing Approach\n\n", h2);
     if (an->elixir) {
+        /* a pid is no code: an unnamed target's test is named by what it runs */
+        char what[300];
+        const char *tl = an->label;
+        if (tl[0] == '<' && an->root_sup != SNAP_NONE) {
+            const snap_sup *sp = snap_sup_at(s, an->root_sup);
+            const char *cb = sp->callback ? snap_str(s, sp->callback) : "";
+            if (cb[0] && cg_is_ex_alias(cb) && strcmp(cb, "Elixir.Supervisor.Default"))
+                snap_display_atom(cb, what, sizeof what);
+            else
+                snprintf(what, sizeof what, "the %s", sup_kind_name(sp->kind));
+            tl = what;
+        } else if (tl[0] == '<') {
+            proc_module_name(s, snap_proc_at(s, an->proc), what, sizeof what);
+            tl = what;
+        }
         sb_puts(out, "```elixir\ntest \"");
-        for (const char *lc = an->label; *lc; lc++) /* inside an Elixir string */
+        for (const char *lc = tl; *lc; lc++) /* inside an Elixir string */
             sb_printf(out, "%s%c", *lc == '"' || *lc == '\\' || *lc == '#' ? "\\" : "", *lc);
         sb_puts(out, " starts and serves\" do\n");
         if (tests.len)

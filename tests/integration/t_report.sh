@@ -69,6 +69,44 @@ check_eq "finding evidence = check's evidence" \
   "$(jq -c '.findings[] | select(.rule=="missing-partition-supervisor") | .evidence' "$K")" \
   "$(jq -c '.sections[0].findings[] | select(.rule=="missing-partition-supervisor") | .evidence' "$R")"
 check_eq "schedulers = the node's" "$(jq .node.schedulers "$D")" "$(jq .sections[0].numbers.schedulers "$R")"
+# a dynamic supervisor rebuilt as itself: never its children as static children, nor one
+# start_supervised! per child (a 2,081-line report was seen)
+sess=$("$OA" report --from "$S.etf" Zoo.Sessions)
+code=$(awk '/^```elixir$/ { n++; on = n == 1; next } /^```$/ { on = 0 } on' <<<"$sess")
+check_eq "Zoo.Sessions is rebuilt as one child, itself" 1 "$(grep -cE '^  [A-Z%{]' <<<"$code")"
+check_eq "... its sessions are not listed" 0 "$(grep -cE '^  *\{?Zoo\.Session[,}]' <<<"$code")"
+check_eq "... and its test starts it once" 1 "$(grep -c 'start_supervised!' <<<"$sess")"
+if [ "$(wc -l <<<"$sess")" -lt 150 ]; then ok "... in a short report ($(wc -l <<<"$sess") lines)"
+else not_ok "the report of Zoo.Sessions is short" "$(wc -l <<<"$sess") lines"; fi
+
+# the answers agree with the findings: callers waiting on a subject make concurrency yes and
+# never leave "nobody waiting"; a finding of state makes stateless no
+for t in zoo Zoo.Sessions Zoo.GlobalBottleneck Zoo.AgentUnderLoad Zoo.GenServerAsCache Zoo.MailboxBuildup; do
+  RJ=$(tmpfile agree); "$OA" report --json --from "$S.etf" "$t" >"$RJ" 2>/dev/null
+  bad=$(jq -r '.sections[] as $s
+    | ($s.findings | map(select((.evidence.callers_waiting // 0) > 0 or (.evidence.callers_in_call // 0) > 0)) | length) as $waited
+    | ($s.findings | map(select(.rule == "genserver-as-cache" or .rule == "agent-under-load" or .rule == "global-bottleneck")) | length) as $state
+    | [ (if $waited > 0 and ($s.context.concurrency.answer | not) then "concurrency no beside callers waiting" else empty end),
+        (if $waited > 0 and ([$s.context[] | .evidence | test("nobody waiting")] | any) then "nobody waiting beside callers waiting" else empty end),
+        (if $state > 0 and $s.context.stateless.answer then "stateless beside a finding of state" else empty end) ]
+    | .[]' "$RJ")
+  if [ -z "$bad" ]; then ok "report $t: the answers agree with its findings"; else not_ok "report $t: the answers agree with its findings" "$bad"; fi
+done
+
+# a module names what runs it: Zoo.Session runs in the sessions, all under Zoo.Sessions
+mod=$("$OA" report --json --from "$S.etf" Zoo.Session 2>&1)
+check_eq "report Zoo.Session (a module): the supervisor of all that run it" "Zoo.Session supervisor" \
+  "$(jq -r '.sections[0] | "\(.target) \(.kind)"' <<<"$mod")"
+check_contains "... whose tree is Zoo.Sessions'" "Zoo.Sessions" "$(jq -r '.sections[0].children' <<<"$mod")"
+
+# trees in start order everywhere: dump's text and JSON list Zoo.Supervisor's children as they
+# were started (which_children lists the newest first)
+started=$(node_eval Z "string:join([pid_to_list(element(2, C)) || C <- lists:reverse(supervisor:which_children('Elixir.Zoo.Supervisor')), is_pid(element(2, C))], \" \")." | tr -d '"')
+check_eq "dump --json: child_pids in start order" "$started" \
+  "$("$OA" dump --json --from "$S.etf" | jq -r '.supervisors[] | select(.name == "Zoo.Supervisor") | .child_pids | join(" ")')"
+first=$("$OA" dump --from "$S.etf" --no-color | sed -n '/^Zoo.Supervisor /{n;p;q}')
+check_contains "dump: the first child of Zoo.Supervisor is the first started, Zoo.Registry" "Zoo.Registry" "$first"
+
 out=$("$OA" report --from "$S.etf" NoSuchThing 2>&1); rc=$?
 check_eq "unknown target: exit 2" 2 $rc
 check_contains "unknown target: says so" "no application, supervisor, process or name" "$out"

@@ -260,6 +260,25 @@ static int count(const char *hay, const char *needle)
             fail_msg("\"%s\" is not before \"%s\" in:\n%s", (a), (b), (h));                                            \
     } while (0)
 
+/* every fenced code block of md is free of pid text: a pid is no code (tests/codecheck) */
+static void assert_no_pid_in_code(const char *md)
+{
+    int in = 0;
+    for (const char *l = md; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (n >= 3 && !strncmp(l, "```", 3))
+            in = !in && n > 3 && strncmp(l, "```text", 7) && strncmp(l, "```mermaid", 10);
+        else if (in) {
+            char line[4096];
+            snprintf(line, sizeof line, "%.*s", (int)n, l);
+            if (strstr(line, "<0."))
+                fail_msg("pid text in printed code: %s", line);
+        }
+        l += n + (e ? 1 : 0);
+    }
+}
+
 /* ---- children started at run time ---------------------------------------------------- */
 
 static void test_dynamic_children_not_listed(void **state)
@@ -286,8 +305,10 @@ static void test_dynamic_children_not_listed(void **state)
     free(tests);
     free(code);
     free(md);
-    /* one of its jobs: the same tree, its parent's */
+    /* one of its jobs: the same tree, its parent's; its test named by its module */
     md = report_of(s, &f, "<0.1500.0>");
+    assert_no_pid_in_code(md);
+    assert_contains(md, "test \"Works.Job starts and serves\" do");
     code = first_block(md, "elixir");
     assert_contains(code, "{DynamicSupervisor, [strategy: :one_for_one, name: Works.Jobs]}");
     assert_int_equal(count(code, "{Works.Job, "), 1);
@@ -422,11 +443,13 @@ static void test_erlang_sofo_rebuilt_as_itself(void **state)
     findings f;
     findings_init(&f);
     char *md = report_of(s, &f, "<0.200.0>");
+    assert_no_pid_in_code(md);
     char *code = first_block(md, "erlang");
     assert_contains(code, "    Children = [\n        #{id => erl_conn, start => {erl_conn, start_link, []}, "
                           "restart => temporary}\n    ],\n");
     assert_contains(code, "{ok, {#{strategy => simple_one_for_one, intensity => 10, period => 10}, Children}}.");
-    assert_contains(code, "%% <0.200.0> starts its children at run time, not here (2 now, running erl_conn)");
+    assert_contains(code, "%% this supervisor starts its children at run time, not here (2 now, running erl_conn)");
+    assert_not_contains(code, "<0.200.0>"); /* a pid is no code */
     assert_int_equal(count(code, "#{id =>"), 1);
     free(code);
     free(md);
