@@ -1,4 +1,4 @@
-/* cli.h — the command line: one table of commands (snapshot, dump, check, report, explain,
+/* cli.h — the command line: one table of commands (snapshot, dump, check, report, mcp, explain,
  * shell, help) and one of options, from which parsing, usage and help all come.
  * Ownership: cli_main owns what it collects or loads and frees it before it returns; the
  * options (opts.h) point into argv. */

@@ -13,9 +13,23 @@
 #define OA_COLLECT_H
 
 #include <signal.h>
+#include <stdint.h>
 
 #include "conn.h"
 #include "snap.h"
+
+/* How far a collection is, for a front end that shows it (the MCP server's
+ * notifications/progress). The phases come in this order; CP_WINDOW and CP_WALK2 only with a
+ * window. Rows are process rows received: at most `processes` a walk (processes die). */
+enum collect_phase { CP_ATTACH, CP_WALK1, CP_WINDOW, CP_WALK2, CP_TREES };
+typedef struct {
+    enum collect_phase phase;
+    int64_t processes;    /* the node's process count, 0 until its facts arrived */
+    int64_t rows1, rows2; /* process rows received from the first and the second walk */
+    int64_t window_ms;    /* the window asked for */
+    int64_t elapsed_ms;   /* since the first walk began (the window counts from there) */
+    int64_t messages;     /* messages received in all */
+} collect_progress;
 
 typedef struct {
     int window_ms;      /* 0: one sample */
@@ -26,6 +40,10 @@ typedef struct {
     int registry_keys;  /* keys read per Registry */
     int no_load;        /* stock calls only (erl_eval of the collector) */
     int quiet;
+    /* optional: called after every message and at least every 200 ms while waiting for one
+     * (it may set *cancel, which stops the collection at its next turn) */
+    void (*progress)(void *ud, const collect_progress *p);
+    void *progress_ud;
 } collect_opts;
 
 void collect_defaults(collect_opts *o);

@@ -32,5 +32,9 @@ void json_kint(json_w *j, const char *k, int64_t v);
 void json_knum(json_w *j, const char *k, double v);
 void json_kbool(json_w *j, const char *k, int v);
 void json_escape(strbuf *out, const char *s);
+/* a value already written as JSON text (a report, a schema), copied without the whitespace
+ * between its tokens, so a pretty-printed document fits on one line (the MCP server's
+ * messages are one line each) */
+void json_raw(json_w *j, const char *text);
 
 #endif

@@ -31,7 +31,8 @@ typedef struct {
     const char *sets[32];
     int n_sets;
     const char *min_severity;
-    int judge_otp; /* --judge-otp: OTP's and Elixir's library applications are judged too */
+    int judge_otp;           /* --judge-otp: OTP's and Elixir's library applications are judged too */
+    const char *source_root; /* --source-root DIR: source files printed relative to it */
     char **rest;
     int n_rest;
 } oa_opts;

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "mcp.h"
 #include "probe_blobs.h"
 #include "render.h"
 #include "render_findings.h"
@@ -29,10 +30,11 @@ enum {
     G_OUT = 4,    /* -o FILE */
     G_JSON = 8,
     G_COLOR = 16,
-    G_RULES = 32, /* --set, --judge-otp */
-    G_CHECK = 64, /* --fail-on, --rule, --ignore, -s */
-    G_DOT = 128,  /* --dot */
-    G_ALL = 255,
+    G_RULES = 32,   /* --set, --judge-otp */
+    G_CHECK = 64,   /* --fail-on, --rule, --ignore, -s */
+    G_DOT = 128,    /* --dot */
+    G_SOURCE = 256, /* --source-root */
+    G_ALL = 511,
 };
 
 enum opt_id {
@@ -61,6 +63,7 @@ enum opt_id {
     O_HELP,
     O_VERSION,
     O_DOT,
+    O_SOURCE_ROOT,
 };
 
 typedef struct {
@@ -99,6 +102,8 @@ static const cli_option options[] = {
     {O_HELP, "--help", "-h", NULL, G_ALL, "this help"},
     {O_VERSION, "--version", "-V", NULL, G_ALL, "the version of otp-advisor and of its probe"},
     {O_DOT, "--dot", NULL, NULL, G_DOT, "the supervision trees as Graphviz DOT (dot -Tsvg draws them)"},
+    {O_SOURCE_ROOT, "--source-root", NULL, "DIR", G_SOURCE,
+     "print the source files of your code relative to this project directory"},
 };
 #define N_OPTIONS (int)(sizeof options / sizeof options[0])
 
@@ -119,6 +124,7 @@ static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_explain(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_help(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_mcp(oa_opts *o, volatile sig_atomic_t *interrupted);
 
 static const cli_cmd commands[] = {
     {.name = "shell",
@@ -146,6 +152,11 @@ static const cli_cmd commands[] = {
      .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES,
      .run = cmd_report,
      .help = "markdown OTP Analysis (--json: the same as data)"},
+    {.name = "mcp",
+     .args = "[NODE|--from FILE]",
+     .groups = G_ATTACH | G_FROM | G_RULES | G_SOURCE,
+     .run = cmd_mcp,
+     .help = "Model Context Protocol server on stdio, for coding agents (the shell's operations as tools)"},
     {.name = "explain",
      .args = "[RULE|thresholds]",
      .groups = G_RULES,
@@ -294,6 +305,9 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
         break;
     case O_QUIET:
         o->col.quiet = 1;
+        break;
+    case O_SOURCE_ROOT:
+        o->source_root = v;
         break;
     case O_HELP:
     case O_VERSION:
@@ -617,6 +631,16 @@ static int cmd_help(oa_opts *o, volatile sig_atomic_t *interrupted)
     }
     usage(stdout, c);
     return EXIT_OK;
+}
+
+static int cmd_mcp(oa_opts *o, volatile sig_atomic_t *interrupted)
+{
+    if (o->n_rest) {
+        fprintf(stderr, "otp-advisor: mcp takes one node (or --from FILE), not '%s'\n", o->rest[0]);
+        return EXIT_ERROR;
+    }
+    cli_in_shell = 1; /* like the shell, it stops its work and leaves on its own terms */
+    return mcp_main(o, interrupted);
 }
 
 static int cmd_shell(oa_opts *o, volatile sig_atomic_t *interrupted)

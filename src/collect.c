@@ -335,6 +335,32 @@ static void stop_collector(conn *c, const erlang_pid *to)
     ei_x_free(&m);
 }
 
+/* the progress a message makes: the walks' rows counted, the phase it starts */
+static void track_progress(collect_progress *pg, const unsigned char *m, size_t len, int64_t *t_walk)
+{
+    etf_rd r;
+    uint32_t ar, n;
+    const char *a;
+    size_t al;
+    etf_init(&r, m, len);
+    pg->messages++;
+    if (etf_tuple(&r, &ar) || ar < 2 || etf_atom(&r, &a, &al))
+        return;
+    int walk1 = etf_atom_eq(a, al, "procs"), walk2 = etf_atom_eq(a, al, "procs2");
+    if (etf_atom_eq(a, al, "node"))
+        return;
+    if (!walk1 && !walk2) {
+        pg->phase = CP_TREES;
+        return;
+    }
+    if (!*t_walk)
+        *t_walk = now_us();
+    if (pg->phase < (walk1 ? CP_WALK1 : CP_WALK2))
+        pg->phase = walk1 ? CP_WALK1 : CP_WALK2;
+    if (etf_list(&r, &n) == 0)
+        *(walk1 ? &pg->rows1 : &pg->rows2) += n;
+}
+
 int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel, snap **out,
                      char *err)
 {
@@ -359,10 +385,18 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
     ei_x_new(&x);
     erlang_msg msg;
     int consumed = 0, done = 0;
+    collect_progress pg = {.phase = CP_ATTACH, .window_ms = o->window_ms};
+    int64_t t_walk = 0; /* the first walk's first rows: the window counts from there */
     /* the collector is silent at most during the window and one supervisor call */
     int64_t idle_limit_us = ((int64_t)o->window_ms + (int64_t)o->sup_timeout_ms * 3 + 30000) * 1000;
     int64_t last = now_us();
     while (!done) {
+        if (o->progress) {
+            pg.elapsed_ms = t_walk ? (now_us() - t_walk) / 1000 : 0;
+            if (pg.phase == CP_WALK1 && pg.processes > 0 && pg.rows1 >= pg.processes && o->window_ms > 0)
+                pg.phase = CP_WINDOW; /* every process seen once: the window runs until the second walk */
+            o->progress(o->progress_ud, &pg);
+        }
         if (cancel && *cancel) {
             stop_collector(c, &prober);
             rc = errf(err, "collection cancelled");
@@ -399,6 +433,8 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
         uint32_t mar;
         etf_init(&peek, m0, mlen);
         done = etf_tuple(&peek, &mar) == 0 && etf_is_atom(&peek, "done");
+        if (o->progress) /* which message it is: {procs, [Row]}, {procs2, [Row]}, {node, …}, … */
+            track_progress(&pg, m0, mlen, &t_walk);
         if ((rc = snap_ingest(s, m0, mlen, err))) {
             const char *dump = getenv("OTP_ADVISOR_DEBUG_DUMP");
             FILE *df = dump ? fopen(dump, "wb") : NULL;
@@ -409,6 +445,8 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
             }
             break;
         }
+        if (o->progress && pg.phase == CP_ATTACH && s->info.process_count > 0)
+            pg.processes = s->info.process_count;
         /* top the credit up once half of it is used */
         int half = o->credit > 1 ? o->credit / 2 : 1;
         if (++consumed % half == 0 && !done && grant(c, &prober, half, err)) {

@@ -108,6 +108,25 @@ void json_escape(strbuf *out, const char *s)
     sb_putc(out, '"');
 }
 
+void json_raw(json_w *j, const char *text)
+{
+    pre_value(j);
+    int in_str = 0;
+    for (const char *p = text; *p; p++) {
+        if (in_str) {
+            sb_putc(j->out, *p);
+            if (*p == '\\' && p[1])
+                sb_putc(j->out, *++p);
+            else if (*p == '"')
+                in_str = 0;
+        } else if (*p == '"') {
+            in_str = 1;
+            sb_putc(j->out, *p);
+        } else if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+            sb_putc(j->out, *p);
+    }
+}
+
 void json_key(json_w *j, const char *k)
 {
     sep(j);
