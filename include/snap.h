@@ -178,10 +178,12 @@ typedef struct {
     uint32_t groups, members;
 } snap_pg;
 
-/* which start_link/0..3 a module the processes run exports (bit N: start_link/N) */
+/* which start_link/0..3 a module the processes run exports (bit N: start_link/N), and its
+ * source file as its compile info gives it (module_info(compile)'s `source`; 0 if none) */
 typedef struct {
     oa_str module;
     uint32_t arities;
+    oa_str source;
 } snap_exports;
 
 typedef struct {
@@ -385,6 +387,8 @@ static inline const char *snap_str(const snap *s, oa_str id)
     return strtab_get(&s->strs, id);
 }
 oa_str snap_intern(snap *s, const char *text);
+/* the source file of a module the processes run, or NULL when it was not recorded */
+const char *snap_module_source(const snap *s, const char *module);
 
 /* Text forms. pid_text: "<0.123.0>" (local) or "<node.123.0>"; display_name: the Elixir
  * spelling of an atom ('Elixir.Zoo.Cache' -> Zoo.Cache). */

@@ -17,7 +17,8 @@
 %%     otherwise undefined
 %%   {ets, [Table]}  {registry, ...}  {registry_keys, Name, [{Key, Pid}]}
 %%   {global, [{Name, Pid}]}  {pg, [{Scope, Groups, Members}]}
-%%   {start_links, [{Module, [Arity]}]} (which start_link/0..3 the processes' modules export)
+%%   {start_links, [{Module, [Arity], Source}]} (which start_link/0..3 the processes' modules
+%%     export, and the source file their compile info names, or undefined)
 %%   {done, #{...}}
 %%   {error, {oa_text, Parts}}         the collector crashed
 %% Ids, keys, names and reasons are terms cut to a bounded size (Cut, below); the C node
@@ -716,8 +717,19 @@ fun(CPid, Opts) ->
     Pg = [{S, length(Gs), lists:sum([length(pg:get_members(S, G)) || G <- lists:sublist(Gs, 1000)])}
           || S <- Scopes, Gs <- [try pg:which_groups(S) catch _:_ -> [] end]],
     C9 = Send({pg, Pg}, C8),
-    %% which start_link/0..3 each module exports (loaded ones only: nothing is loaded)
-    Exports = [{M, [A || A <- [0, 1, 2, 3], erlang:function_exported(M, start_link, A)]}
+    %% which start_link/0..3 each module exports (loaded ones only: nothing is loaded), and its
+    %% source file from its compile info (module_info(compile)), cut to 512 bytes
+    SourceOf = fun(M) ->
+                 case lists:keyfind(source, 1, erlang:get_module_info(M, compile)) of
+                   {source, Src} when is_list(Src) ->
+                     case unicode:characters_to_binary(Src) of
+                       B when is_binary(B), byte_size(B) =< 512 -> B;
+                       _ -> undefined
+                     end;
+                   _ -> undefined
+                 end
+               end,
+    Exports = [{M, [A || A <- [0, 1, 2, 3], erlang:function_exported(M, start_link, A)], SourceOf(M)}
                || M <- maps:keys(Mods), erlang:module_loaded(M)],
     C10 = fun SendEx([], Cx) -> Cx;
               SendEx(L, Cx) ->

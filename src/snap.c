@@ -14,6 +14,16 @@ const char *proc_class_name(enum proc_class c)
     return (unsigned)c < PC__COUNT ? names[c] : "unknown";
 }
 
+const char *snap_module_source(const snap *s, const char *module)
+{
+    for (size_t i = 0; i < s->exports.len; i++) {
+        const snap_exports *e = vec_at(&s->exports, i);
+        if (e->module && e->source && !strcmp(snap_str(s, e->module), module))
+            return snap_str(s, e->source);
+    }
+    return NULL;
+}
+
 const char *name_src_text(int ns)
 {
     static const char *names[NS__COUNT] = {

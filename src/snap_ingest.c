@@ -539,11 +539,12 @@ static int ing_pg(ing *g)
 static int ing_exports(ing *g)
 {
     uint32_t ar, n;
-    if (etf_tuple(&g->r, &ar) || ar != 2)
-        return bad(g, "start_links");
+    if (etf_tuple(&g->r, &ar) || (ar != 2 && ar != 3))
+        return bad(g, "start_links"); /* 3: with the module's source file */
     snap_exports *e = vec_push(&g->s->exports);
     e->module = rd_atom(g);
     e->arities = 0;
+    e->source = 0;
     if (etf_list(&g->r, &n))
         return bad(g, "start_links");
     for (uint32_t i = 0; i < n; i++) {
@@ -553,7 +554,15 @@ static int ing_exports(ing *g)
         if (a >= 0 && a < 32)
             e->arities |= 1u << a;
     }
-    return etf_list_end(&g->r) ? bad(g, "start_links") : 0;
+    if (etf_list_end(&g->r))
+        return bad(g, "start_links");
+    if (ar == 3) {
+        if (etf_peek(&g->r) == ETF_BINARY)
+            e->source = rd_text(g);
+        else
+            etf_skip(&g->r); /* undefined: no source in its compile info */
+    }
+    return etf_ok(&g->r) ? 0 : bad(g, "start_links");
 }
 
 int snap_ingest(snap *s, const void *term, size_t len, char *err)

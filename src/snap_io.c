@@ -465,7 +465,7 @@ static void write_rest(writer *w)
     ei_x_encode_list_header(&w->x, (long)s->exports.len);
     for (size_t i = 0; i < s->exports.len; i++) {
         const snap_exports *e = vec_at(&s->exports, i);
-        ei_x_encode_tuple_header(&w->x, 2);
+        ei_x_encode_tuple_header(&w->x, 3);
         enc_atom_or_undef(w, e->module);
         int n = 0;
         for (int a = 0; a < 32; a++)
@@ -476,6 +476,11 @@ static void write_rest(writer *w)
             if ((e->arities >> a) & 1)
                 ei_x_encode_long(&w->x, a);
         ei_x_encode_empty_list(&w->x);
+        if (e->source) {
+            const char *src = snap_str(s, e->source);
+            ei_x_encode_binary(&w->x, src, (long)strlen(src));
+        } else
+            enc_atom(&w->x, "undefined");
     }
     ei_x_encode_empty_list(&w->x);
     end(w);
