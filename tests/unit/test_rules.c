@@ -4097,6 +4097,28 @@ static void test_issue19_script_runner(void **state)
     findings_free(&f);
     snap_free(s);
 
+    /* a server the script started itself (GenServer.start_link from the -e code): started by
+     * the script's process, said so; the script's process, which started no tree, its info */
+    tu_proc ps[] = {{.num = 300, .ic = "erlang:apply/2", .cf = "Elixir.Kernel.CLI:exec_fun/2", .mons = "310"},
+                    {.num = 310, .ic = "erlang:apply/2", .cf = "Elixir.Process:sleep/1", .links = "330"},
+                    {.num = 330,
+                     .name = "Elixir.Svc.Poller",
+                     .ic = "proc_lib:init_p/5",
+                     .dic = "Elixir.Svc.Poller:init/1",
+                     .anc = "310",
+                     .links = "310"}};
+    world w = {PROCS(ps)};
+    s = w_build(&w);
+    run_rules(s, NULL, NULL, &f);
+    assert_int_equal(f.items.len, 2);
+    assert_int_equal(about(&f, "unsupervised-process", "the script's process")->severity, SEV_INFO);
+    x = about(&f, "unsupervised-process", "Svc.Poller");
+    assert_int_equal(x->severity, SEV_WARNING);
+    assert_contains(x->summary, "started by the script's process <0.310.0> (the code `mix run -e` or `elixir FILE` "
+                                "runs), outside every supervision tree");
+    findings_free(&f);
+    snap_free(s);
+
     /* clean counterpart: no CLI watching it, it is a bare spawn outside every tree */
     s = plant_script(0, 0, 0);
     assert_int_equal(snap_script_runner(s), SNAP_NONE);
