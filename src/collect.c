@@ -336,7 +336,7 @@ static void stop_collector(conn *c, const erlang_pid *to)
 }
 
 /* the progress a message makes: the walks' rows counted, the phase it starts */
-static void track_progress(collect_progress *pg, const unsigned char *m, size_t len, int64_t *t_walk)
+static void track_progress(collect_progress *pg, const unsigned char *m, size_t len, int64_t *t_walk, int chunk)
 {
     etf_rd r;
     uint32_t ar, n;
@@ -359,6 +359,9 @@ static void track_progress(collect_progress *pg, const unsigned char *m, size_t 
         pg->phase = walk1 ? CP_WALK1 : CP_WALK2;
     if (etf_list(&r, &n) == 0)
         *(walk1 ? &pg->rows1 : &pg->rows2) += n;
+    /* a chunk that is not full ends the first walk: the window runs until the second */
+    if (walk1 && n < (uint32_t)chunk && pg->window_ms > 0)
+        pg->phase = CP_WINDOW;
 }
 
 int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel, snap **out,
@@ -394,7 +397,7 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
         if (o->progress) {
             pg.elapsed_ms = t_walk ? (now_us() - t_walk) / 1000 : 0;
             if (pg.phase == CP_WALK1 && pg.processes > 0 && pg.rows1 >= pg.processes && o->window_ms > 0)
-                pg.phase = CP_WINDOW; /* every process seen once: the window runs until the second walk */
+                pg.phase = CP_WINDOW; /* every process seen once (its last chunk was a full one) */
             o->progress(o->progress_ud, &pg);
         }
         if (cancel && *cancel) {
@@ -434,7 +437,7 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
         etf_init(&peek, m0, mlen);
         done = etf_tuple(&peek, &mar) == 0 && etf_is_atom(&peek, "done");
         if (o->progress) /* which message it is: {procs, [Row]}, {procs2, [Row]}, {node, …}, … */
-            track_progress(&pg, m0, mlen, &t_walk);
+            track_progress(&pg, m0, mlen, &t_walk, o->chunk);
         if ((rc = snap_ingest(s, m0, mlen, err))) {
             const char *dump = getenv("OTP_ADVISOR_DEBUG_DUMP");
             FILE *df = dump ? fopen(dump, "wb") : NULL;
