@@ -20,7 +20,7 @@ BLOCKS=$(tmpfile blocks)
 
 # the systems, and what each needs to start as the test wants it (the zoo is the golden
 # snapshot: its live load is not needed to read its tree)
-SYSTEMS=${REBUILD:-zoo basic clean erlbasic realshapes overload supbusy staged pools elixir_script corpus_pool corpus_cowboy corpus_sup2 corpus_folsom corpus_ra corpus_cache yaws inets mnesia ssh}
+SYSTEMS=${REBUILD:-zoo basic clean erlbasic realshapes overload supbusy staged pools dbpool busynames elixir_script corpus_pool corpus_cowboy corpus_sup2 corpus_folsom corpus_ra corpus_cache yaws inets mnesia ssh}
 sys_env() {
   case $1 in
     staged) echo STAGE=3 ;;                       # the stage with a Registry and a DynamicSupervisor
