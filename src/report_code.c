@@ -152,6 +152,13 @@ static const char *fallback_id(const analysis *an, const char *mod, char *buf, s
     return mod[0] && strcmp(mod, "dynamic") ? cg_erl_atom(mod, buf, n) : "my_module";
 }
 
+static int kid_cmp(const void *a, const void *b)
+{
+    const kid *x = *(const kid *const *)a, *y = *(const kid *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x > y) - (x < y);
+}
+
 /* The children supervisor k lists, in start order, each with its id: its own when it can be
  * written, else its module's. Ids two children would share (a pool of one module whose own
  * ids cannot be written) get their place among them too, {Mod, 2}: a supervisor refuses two
@@ -174,21 +181,23 @@ static kid *listed_children(const analysis *an, uint32_t k, size_t *n)
         if (id != kd->id)
             snprintf(kd->id, sizeof kd->id, "%s", id);
     }
-    for (size_t i = 0; i < *n; i++) {
-        int dup = 0;
-        for (size_t j = 0; j < *n && !dup; j++)
-            dup = j != i && !strcmp(kids[i].id, kids[j].id);
-        if (!dup)
-            continue;
-        char same[512];
-        snprintf(same, sizeof same, "%s", kids[i].id);
-        int nth = 0;
-        for (size_t j = 0; j < *n; j++)
-            if (!strcmp(kids[j].id, same)) {
-                char fb[300];
-                snprintf(kids[j].id, sizeof kids[j].id, "{%s, %d}", fallback_id(an, kids[j].mod, fb, sizeof fb), ++nth);
-            }
+    /* ids two children share, found sorted (a static supervisor may hold thousands) */
+    kid **by_id = xcalloc(*n ? *n : 1, sizeof *by_id);
+    for (size_t i = 0; i < *n; i++)
+        by_id[i] = &kids[i];
+    qsort(by_id, *n, sizeof *by_id, kid_cmp);
+    for (size_t i = 0; i < *n;) {
+        size_t j = i + 1;
+        while (j < *n && !strcmp(by_id[j]->id, by_id[i]->id))
+            j++;
+        for (size_t m = i; j - i > 1 && m < j; m++) { /* in start order: kid_cmp breaks ties by place */
+            char fb[300];
+            snprintf(by_id[m]->id, sizeof by_id[m]->id, "{%s, %zu}", fallback_id(an, by_id[m]->mod, fb, sizeof fb),
+                     m - i + 1);
+        }
+        i = j;
     }
+    free(by_id);
     return kids;
 }
 
