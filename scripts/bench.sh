@@ -5,6 +5,10 @@
 # to the floor, the target's memory growth during the snapshot (and what
 # erlang:processes() alone costs), and the C node's peak RSS per process.
 # Budgets: ratio <= 1.3, growth <= processes()-alone + 16 MB, RSS <= 200 B/proc.
+# Then timings the integration tests check only functionally (a test that gates CI holds no
+# wall-clock limit: a busy machine stretches them many times), each as a ratio from one run:
+# a saturated node (tests/fixtures/overload) against the same node idle (t_overload), and
+# how soon Ctrl-C and SIGTERM end a long local step against the whole step (t_signals).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 OA=$top/build/otp-advisor
@@ -12,7 +16,12 @@ ERL_CALL=$(cat "$top/build/ei.dir")/bin/erl_call
 sizes=${BENCH_SIZES:-100000 1000000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/oa-bench.XXXXXX")
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+fixture_dir=""
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null
+  [ -n "$fixture_dir" ] && "$top/scripts/fixture.sh" stop "$fixture_dir"
+  rm -rf "$work"
+}
 trap cleanup EXIT
 erlc -o "$work" "$top/tests/bench/oa_bench.erl"
 ( umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/.erlang.cookie" )
@@ -69,6 +78,66 @@ for b in "$OA" "$top/build/otp-advisor-san"; do
   ASAN_OPTIONS=detect_leaks=0 "$b" snapshot --from "$work/c.etf" -o "$work/c2.etf" >/dev/null 2>&1 || true
   echo "crafted 1,000,000 links on one process: load and save with $(basename "$b") in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 done
+
+# A node its own work keeps at 100 % (the fixture t_overload uses: OVERLOAD_N idle workers,
+# 16 busy loops, a mailbox growing ~100k messages/s): snapshot, check and report against an
+# idle snapshot of the same node, as ratios (a few times the idle time is expected).
+msnow() { echo $(( $(date +%s%N) / 1000000 )); }
+timed() { local t0 t1; t0=$(msnow); "$@" >/dev/null 2>&1 || true; t1=$(msnow); echo $(( t1 - t0 )); }
+ov=$(FIXTURE_N=${OVERLOAD_N:-100000} "$top/scripts/fixture.sh" start overload)
+fixture_dir=$(sed -n 's/^DIR=//p' <<<"$ov")
+ov_node=$(sed -n 's/^NODE=//p' <<<"$ov")
+ov_cookie=$(sed -n 's/^COOKIE_FILE=//p' <<<"$ov")
+idle=$(timed "$OA" snapshot "$ov_node" --cookie-file "$ov_cookie" -o "$work/ov.etf")
+echo 'overload_app:load().' | HOME=$fixture_dir "$ERL_CALL" -sname "${ov_node%@*}" -e >/dev/null
+sleep 2
+line="overload, ${OVERLOAD_N:-100000} processes: idle snapshot $idle ms; saturated:"
+for c in snapshot check report; do
+  out=()
+  [ "$c" = check ] || out=(-o "$work/ov-$c.out")
+  t=$(timed "$OA" "$c" "$ov_node" --cookie-file "$ov_cookie" "${out[@]}")
+  line="$line $c $t ms ($(awk -v t="$t" -v i="$idle" 'BEGIN { printf "%.1f", t / (i ? i : 1) }') x idle),"
+done
+echo "${line%,}"
+"$top/scripts/fixture.sh" stop "$fixture_dir"; fixture_dir=""
+
+# Signals on a long local step (no node): check --from a crafted 1,000,000-process file,
+# SIGINT or SIGTERM sent a third of the way in; the time from the signal to the exit,
+# against the whole check (t_signals checks the exit code and that nothing was printed).
+"$top/tests/craft/craft.escript" 1000000 "$work/c.etf"
+whole=$(timed "$OA" check --from "$work/c.etf")
+line="signals, check --from 1,000,000 crafted processes ($whole ms whole):"
+for sig in INT TERM; do
+  "$OA" check --from "$work/c.etf" >/dev/null 2>&1 &
+  cpid=$!
+  sleep "$(awk -v w="$whole" 'BEGIN { printf "%.3f", w / 3000 }')"
+  t0=$(msnow); kill -s "$sig" "$cpid"; wait "$cpid" || true; t=$(( $(msnow) - t0 ))
+  line="$line SIG$sig ends it in $t ms ($(awk -v t="$t" -v w="$whole" 'BEGIN { printf "%.3f", t / w }') of it),"
+done
+echo "${line%,}"
+# the same in the shell: Ctrl-C during `load` of that file, against the whole load (expect,
+# installed for the tests, drives it in a pseudo-terminal)
+if command -v expect >/dev/null; then
+  "$top/tests/craft/craft.escript" 1000 "$work/small.etf"
+  loadms=$(timed sh -c "printf 'load %s\n' '$work/c.etf' | '$OA' shell --from '$work/small.etf'")
+  intms=$(OTP_ADVISOR_HISTORY=$work/history TERM=xterm NO_COLOR=1 timeout -k 5 120 expect 2>/dev/null <<EOX | sed -n 's/^ELAPSED //p' | tr -d '\r'
+set timeout 60
+set stty_init "rows 40 columns 250"
+spawn $OA shell --from $work/small.etf
+expect "> "
+send "load $work/c.etf\r"
+expect "c.etf\r\n"
+after [expr {$loadms / 3}]
+set t0 [clock milliseconds]
+send "\003"
+expect "interrupted"
+puts "\nELAPSED [expr {[clock milliseconds] - \$t0}]"
+send "quit\r"
+expect eof
+EOX
+)
+  echo "signals, shell: Ctrl-C during load ($loadms ms whole) ends it in ${intms:-?} ms ($(awk -v t="${intms:-0}" -v w="$loadms" 'BEGIN { printf "%.3f", t / (w ? w : 1) }') of it)"
+fi
 echo "floor = in-node process_info walk of the same items (1000-pid slices dropped); oa = attach, load, stream, decode, one sample"
 echo "growth = target's peak erlang:memory(total) above its start during the snapshot; floorg = the same during the floor walk;"
 echo "procs = the same for erlang:processes() alone"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the integration tests (tests/integration/t_*.sh) against real nodes: all of them, or
 # those named (run.sh t_shell_pty t_signals; ONLY=part also selects by a part of the name).
-# Each runs under a bound (TEST_TIMEOUT seconds, 900 by default; TERM to the test's whole
+# Each runs under a bound (TEST_TIMEOUT seconds, 1800 by default; TERM to the test's whole
 # process group, KILL 10 s later): a test that hangs fails and the suite goes on. Within a
 # test every step that waits on a child has its own, much shorter, bound (lib.sh).
 set -uo pipefail
@@ -18,9 +18,9 @@ for t in "${tests[@]}"; do
   [ -f "$t" ] || { echo "== $t: no such test"; failed+=("$t"); fail=$((fail + 1)); continue; }
   echo "== $t"
   t0=$(date +%s)
-  out=$(timeout -k 10 "${TEST_TIMEOUT:-900}" bash "$t" 2>&1); rc=$?
+  out=$(timeout -k 10 "${TEST_TIMEOUT:-1800}" bash "$t" 2>&1); rc=$?
   echo "$out"
-  [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "   $t did not end within ${TEST_TIMEOUT:-900} s: stopped"
+  [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "   $t did not end within ${TEST_TIMEOUT:-1800} s: stopped"
   echo "   ($t: $(( $(date +%s) - t0 )) s)"
   p=$(grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1 | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1 \2/')
   [ -n "$p" ] || p="0 1"
