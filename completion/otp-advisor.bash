@@ -13,13 +13,13 @@ _otp_advisor()
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="shell snapshot dump check report explain help"
+    local commands="shell snapshot dump check report mcp explain help"
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case " $commands " in *" ${COMP_WORDS[i]} "*) cmd=${COMP_WORDS[i]}; break ;; esac
     done
     case $prev in
-        --from | -o | --output | --cookie-file)
+        --from | -o | --output | --cookie-file | --source-root)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
         --rule | --ignore)

@@ -44,6 +44,7 @@ struct mcp_session {
     findings f;
     int have_findings;
     rule_opts ro;
+    int64_t trees_from; /* progress: messages received before the trees began */
     /* the transport's hooks, while a call talks to the node: read what came on stdin
      * meanwhile (a cancellation sets cancel; a ping is answered), and tell the client how
      * far it is (only when it sent a progress token) */

@@ -549,14 +549,13 @@ static void on_collect_progress(void *ud, const collect_progress *pg)
         ss->cancel = 1;
     if (!ss->progress)
         return;
-    static int64_t trees_from; /* messages before the trees began */
     char msg[640], a[32], b[32];
     double pct = 1, procs = pg->processes > 0 ? (double)pg->processes : 1;
     int win = pg->window_ms > 0;
     fmt_num((uint64_t)pg->processes, b, sizeof b);
     switch (pg->phase) {
     case CP_ATTACH:
-        trees_from = 0;
+        ss->trees_from = 0;
         snprintf(msg, sizeof msg, "attached to %s; the collector starts", ss->node);
         break;
     case CP_WALK1:
@@ -575,12 +574,12 @@ static void on_collect_progress(void *ud, const collect_progress *pg)
         snprintf(msg, sizeof msg, "second walk: %s of %s processes", a, b);
         break;
     case CP_TREES: {
-        if (!trees_from)
-            trees_from = pg->messages;
-        double base = win ? 90 : 60, m = (double)(pg->messages - trees_from);
+        if (!ss->trees_from)
+            ss->trees_from = pg->messages;
+        double base = win ? 90 : 60, m = (double)(pg->messages - ss->trees_from);
         pct = base + (99 - base) * (1 - 20 / (20 + m));
         snprintf(msg, sizeof msg, "supervision trees, applications, tables: %lld messages",
-                 (long long)(pg->messages - trees_from));
+                 (long long)(pg->messages - ss->trees_from));
         break;
     }
     }
@@ -968,7 +967,10 @@ static void more_node(tree_w *tw, int depth, uint32_t k, size_t from, size_t tot
     json_kstr(tw->j, "target", pid);
     json_kint(tw->j, "offset", (int64_t)from);
     json_obj_end(tw->j);
-    sb_printf(tw->t, ": call tree with target=%s offset=%zu", pid, from);
+    if (from)
+        sb_printf(tw->t, ": call tree with target=%s offset=%zu", pid, from);
+    else
+        sb_printf(tw->t, ": call tree with target=%s", pid);
     node_close(tw);
 }
 
@@ -1025,7 +1027,7 @@ typedef struct {
 } mod_group;
 
 static void sup_node(tree_w *tw, uint32_t k, const char *label, int depth, size_t offset, size_t limit, int expand,
-                     page *pg);
+                     int root, page *pg);
 
 /* on-demand children many of a kind: one line per child module, with the busiest */
 static void group_nodes(tree_w *tw, uint32_t k, int depth)
@@ -1106,14 +1108,19 @@ static void sup_children(tree_w *tw, uint32_t k, int depth, size_t offset, size_
     pg->limit = limit;
     pg->total = sp->n_children;
     if (sp->kind == SK_DECLARED || sp->status == SS_NOT_ASKED) {
-        /* never asked: what it links and started, as probably supervised */
+        /* never asked: what it links and started, as probably supervised; as many as its
+         * children would be (a pool of 100,000 is paged the same way) */
+        size_t seen = 0, from = offset, upto = offset + limit;
         for (uint32_t i = 0; i < s->procs.len; i++) {
             const snap_proc *p = snap_proc_at(s, i);
             if (p->sup != k || !(p->flags & PF_PROBABLE))
                 continue;
+            if (seen++ < from || seen > upto)
+                continue;
             if (tw->budget <= 0) {
                 tw->truncated = 1;
-                break;
+                upto = seen - 1;
+                continue;
             }
             char l[512];
             snap_proc_label(s, p, l, sizeof l);
@@ -1125,7 +1132,11 @@ static void sup_children(tree_w *tw, uint32_t k, int depth, size_t offset, size_
             node_findings(tw, i);
             node_close(tw);
         }
-        pg->offset = 0;
+        pg->offset = from;
+        pg->total = seen;
+        pg->returned = seen > from ? (upto < seen ? upto : seen) - from : 0;
+        if (!root && from + pg->returned < seen)
+            more_node(tw, depth, k, from + pg->returned, seen, "processes it probably supervises");
         return;
     }
     if (snap_sup_on_demand(s, sp) && sp->n_children > TREE_COLLAPSE && !expand) {
@@ -1149,7 +1160,7 @@ static void sup_children(tree_w *tw, uint32_t k, int depth, size_t offset, size_
             char label[512];
             render_child_label(s, ch, label, sizeof label);
             page sub;
-            sup_node(tw, cp->own_sup, label, depth, 0, TREE_PER_SUP, 0, &sub);
+            sup_node(tw, cp->own_sup, label, depth, 0, TREE_PER_SUP, 0, 0, &sub);
         } else
             worker_node(tw, depth, ch);
     }
@@ -1160,7 +1171,7 @@ static void sup_children(tree_w *tw, uint32_t k, int depth, size_t offset, size_
 }
 
 static void sup_node(tree_w *tw, uint32_t k, const char *label, int depth, size_t offset, size_t limit, int expand,
-                     page *pg)
+                     int root, page *pg)
 {
     const snap *s = tw->ss->s;
     const snap_sup *sp = snap_sup_at(s, k);
@@ -1214,7 +1225,7 @@ static void sup_node(tree_w *tw, uint32_t k, const char *label, int depth, size_
             more_node(tw, depth + 1, k, 0, sp->n_children, "children below the depth asked");
         return;
     }
-    sup_children(tw, k, depth + 1, offset, limit, expand, depth == 0, pg);
+    sup_children(tw, k, depth + 1, offset, limit, expand, root, pg);
 }
 
 static int t_tree(mcp_session *ss, json_t *args, mcp_result *r, char *err)
@@ -1236,7 +1247,7 @@ static int t_tree(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     page pg = {0};
     int roots = 0, runtime_left = 0;
     if (root != SNAP_NONE) {
-        sup_node(&tw, root, NULL, 0, (size_t)offset, (size_t)limit, arg_has(args, "offset"), &pg);
+        sup_node(&tw, root, NULL, 0, (size_t)offset, (size_t)limit, arg_has(args, "offset"), 1, &pg);
         roots = 1;
     } else {
         /* every tree of the user's: the applications', then those outside any (a script, iex);
@@ -1263,7 +1274,7 @@ static int t_tree(mcp_session *ss, json_t *args, mcp_result *r, char *err)
                 if (!pass)
                     snprintf(label + strlen(label), sizeof label - strlen(label), "]");
                 page sub;
-                sup_node(&tw, k, label, 0, 0, TREE_PER_SUP * 4, 0, &sub);
+                sup_node(&tw, k, label, 0, 0, TREE_PER_SUP * 4, 0, 0, &sub);
                 roots++;
             }
     }
@@ -1938,6 +1949,69 @@ static int t_explain(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 
 #define REPORT_MAX (256 * 1024) /* bytes of markdown, and of its JSON, in one answer */
 
+#define BLOCK_MAX 120 /* lines of one code block (a drawn tree, a children list) kept whole */
+
+/* A code block longer than BLOCK_MAX lines keeps its first and last lines, and says how
+ * many were left out in between: the report of a supervisor of 100,000 children draws
+ * every one of them (10 MB), which the tree tool pages instead. */
+static size_t elide_blocks(strbuf *md)
+{
+    strbuf out;
+    sb_init(&out);
+    size_t left_out = 0;
+    const char *p = md->buf, *end = md->buf + md->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *next = nl ? nl + 1 : end;
+        sb_add(&out, p, (size_t)(next - p));
+        if (strncmp(p, "```", 3)) {
+            p = next;
+            continue;
+        }
+        /* a fence opens: find where it closes */
+        const char *q = next, *close = end;
+        size_t lines = 0;
+        while (q < end) {
+            if (!strncmp(q, "```", 3)) {
+                close = q;
+                break;
+            }
+            const char *e = memchr(q, '\n', (size_t)(end - q));
+            q = e ? e + 1 : end;
+            lines++;
+        }
+        const char *b = next;
+        size_t keep_head = lines > BLOCK_MAX ? BLOCK_MAX / 2 : lines, n = 0;
+        for (; b < close && n < keep_head; n++) {
+            const char *e = memchr(b, '\n', (size_t)(close - b));
+            b = e ? e + 1 : close;
+        }
+        sb_add(&out, next, (size_t)(b - next));
+        if (lines > BLOCK_MAX) {
+            size_t skip = lines - BLOCK_MAX / 2 - 10;
+            for (size_t k = 0; k < skip && b < close; k++) {
+                const char *e = memchr(b, '\n', (size_t)(close - b));
+                b = e ? e + 1 : close;
+            }
+            char cnt[32];
+            fmt_num(skip, cnt, sizeof cnt);
+            sb_printf(&out, "… %s lines left out here (the tree tool pages a large tree)\n", cnt);
+            sb_add(&out, b, (size_t)(close - b));
+            left_out += skip;
+        }
+        p = close;
+        if (p < end) { /* the closing fence */
+            const char *e = memchr(p, '\n', (size_t)(end - p));
+            const char *after = e ? e + 1 : end;
+            sb_add(&out, p, (size_t)(after - p));
+            p = after;
+        }
+    }
+    sb_free(md);
+    *md = out;
+    return left_out;
+}
+
 static int t_report(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 {
     const char *target = arg_str(args, "target", NULL);
@@ -1949,12 +2023,13 @@ static int t_report(mcp_session *ss, json_t *args, mcp_result *r, char *err)
         sb_free(&js);
         return -1;
     }
+    size_t elided = elide_blocks(&md);
     int cut = 0;
-    if (md.len > REPORT_MAX) { /* at a section's start: what is left is named, not sent */
+    if (md.len > REPORT_MAX) { /* at a line's end: what is left is named, not sent */
         size_t at = REPORT_MAX;
-        while (at > 0 && strncmp(md.buf + at, "\n## ", 4))
+        while (at > 0 && md.buf[at - 1] != '\n')
             at--;
-        md.len = at ? at + 1 : REPORT_MAX;
+        md.len = at ? at : REPORT_MAX;
         md.buf[md.len] = 0;
         cut = 1;
     }
@@ -1968,7 +2043,7 @@ static int t_report(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     json_init(&j, &r->data, 0);
     json_obj(&j);
     json_kstr(&j, "target", target ? target : "");
-    json_kbool(&j, "truncated", cut || js.len > REPORT_MAX);
+    json_kbool(&j, "truncated", cut || elided || js.len > REPORT_MAX);
     json_kstr(&j, "markdown", md.buf);
     json_key(&j, "report");
     if (js.len <= REPORT_MAX)

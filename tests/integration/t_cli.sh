@@ -8,11 +8,14 @@ check "--version names the version and the probe" grep -Eq '^otp-advisor [0-9]+\
 check_eq "check --version is the same" "$out" "$("$OA" check --version)"
 out=$("$OA" help); rc=$?
 check_eq "help exits 0" 0 $rc
-for c in shell snapshot dump check report explain help; do
+for c in shell snapshot dump check report mcp explain help; do
   check_contains "help lists $c" "otp-advisor $c " "$out"
 done
 out=$("$OA" help check)
 check_contains "help check lists --fail-on" "--fail-on SEVERITY" "$out"
+out=$("$OA" help mcp)
+check_contains "help mcp lists --source-root" "--source-root DIR" "$out"
+check_not_contains "help mcp does not list -o" "--output" "$out"
 out=$("$OA" help dump)
 check_not_contains "help dump does not list --fail-on" "--fail-on SEVERITY" "$out"
 err=$("$OA" dump --from "$TOP/tests/golden/zoo.etf" --fail-on warning 2>&1 >/dev/null); rc=$?
