@@ -2373,11 +2373,21 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     }
     json_kstr(&j, "scope", rs != SNAP_NONE ? "supervision tree" : "process");
     json_obj_end(&j);
+    /* "(process <0.111.0>, code lib/…)", "(application: the tree of Zoo.Supervisor)", "(module:
+     * run by the tree of Zoo.Sessions)" */
     sb_printf(&r->text, "BEAM Architecture Context for %s (%s", target, kind);
     if (who != SNAP_NONE) {
-        char src[PATH_MAX];
-        snap_proc_label(s, snap_proc_at(s, who), b, sizeof b);
-        sb_printf(&r->text, "; %s %s", rs != SNAP_NONE ? "the tree of" : "process", b);
+        char src[PATH_MAX], pid[64];
+        const snap_proc *wp = snap_proc_at(s, who);
+        snap_proc_label(s, wp, b, sizeof b);
+        snap_pid_text(s, wp->pid, pid, sizeof pid);
+        int module = !strcmp(kind, "module");
+        if (rs != SNAP_NONE)
+            sb_printf(&r->text, "%s the tree of %s", module ? ": run by" : ":", b);
+        else if (module)
+            sb_printf(&r->text, ": run by %s%s%s", b, strcmp(b, pid) ? " " : "", strcmp(b, pid) ? pid : "");
+        else
+            sb_printf(&r->text, " %s", pid);
         if (proc_source(ss, who, src, sizeof src))
             sb_printf(&r->text, ", code %s", src);
     }
