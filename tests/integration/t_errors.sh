@@ -59,7 +59,7 @@ loaded() { node_eval B "length([M || {M, _} <- code:all_loaded(), lists:prefix(\
 pid=$!
 for _ in $(seq 1 50); do [ "$(loaded)" = 1 ] && break; sleep 0.1; done
 check_eq "probe loaded while collecting" 1 "$(loaded)"
-kill -INT $pid; wait $pid; rc=$?
+kill -INT $pid; wait_bounded $pid 30; rc=$?
 check_eq "Ctrl-C: exit 130" 130 $rc
 check_eq "Ctrl-C: probe purged" 0 "$(loaded)"
 
@@ -79,7 +79,7 @@ start_fixture basic D
 pid=$!
 sleep 1.5
 kill -9 "$D_PID"
-wait $pid; rc=$?
+wait_bounded $pid 60; rc=$?
 check_eq "node killed mid-snapshot: exit 2" 2 $rc
 check_contains "node killed mid-snapshot: says the connection was lost" "lost" "$(cat "$_TMP/died.err")"
 check_not_contains "node killed mid-snapshot: no sanitizer report" "Sanitizer" "$(cat "$_TMP/died.err")"

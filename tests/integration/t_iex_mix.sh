@@ -16,7 +16,7 @@ J=$(tmpfile check.json)
 D=$(tmpfile dump.json)
 LOG=$(tmpfile expect)
 export TERM=xterm
-timeout 240 expect >"$LOG" 2>&1 <<EOX
+bounded 240 expect >"$LOG" 2>&1 <<EOX
 set timeout 120
 spawn env HOME=$dir sh -c "cd $dir/demo_app && exec iex --sname $node -S mix"
 expect {
@@ -26,10 +26,10 @@ expect {
 }
 send "File.write!(\"$dir/pid\", System.pid())\r"
 expect -re "iex\\\\(\[^)]*\\\\)2> "
-if {[catch {exec $OA check --json $node@[exec hostname -s] --cookie-file $dir/.erlang.cookie --window 0.5 > $J} err]} {
+if {[catch {exec timeout -k 5 120 $OA check --json $node@[exec hostname -s] --cookie-file $dir/.erlang.cookie --window 0.5 > $J} err]} {
   puts "\nCHECK-ERR \$err"
 }
-catch {exec $OA dump --json $node@[exec hostname -s] --cookie-file $dir/.erlang.cookie --window 0 > $D}
+catch {exec timeout -k 5 120 $OA dump --json $node@[exec hostname -s] --cookie-file $dir/.erlang.cookie --window 0 > $D}
 puts "\nSTEP-OK check"
 send "System.halt()\r"
 expect eof

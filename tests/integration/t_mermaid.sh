@@ -23,7 +23,7 @@ for spec in "zoo.etf zoo" "zoo.etf Zoo.Supervisor" "zoo.etf Zoo.GlobalBottleneck
   check "... draws at least one diagram ($k)" test "$k" -ge 1
   for d in "$_TMP"/d$n.*.mmd; do
     [ -e "$d" ] || continue
-    if out=$(cd "$M" && timeout 120 ./node_modules/.bin/mmdc -q -p puppeteer.json -i "$d" -o "${d%.mmd}.svg" 2>&1) &&
+    if out=$(cd "$M" && timeout -k 5 120 ./node_modules/.bin/mmdc -q -p puppeteer.json -i "$d" -o "${d%.mmd}.svg" 2>&1) &&
        grep -q "<svg" "${d%.mmd}.svg"; then ok "mermaid renders $(basename "$d") of ${2:-the node}"
     else not_ok "mermaid renders $(basename "$d") of ${2:-the node}" "$out
 $(head -20 "$d")"; fi

@@ -56,7 +56,7 @@ code_path() {
 # fresh OUT CMD...: a fresh node as our child, at most 60 s; its exit code; killed by its pid
 fresh() {
   local out=$1; shift
-  timeout 60 "$@" >"$out" 2>&1 &
+  timeout -k 5 60 "$@" >"$out" 2>&1 &
   local pid=$! rc
   wait "$pid"; rc=$?
   kill -9 "$pid" 2>/dev/null || true

@@ -13,8 +13,8 @@ for i in $(seq 1 "$PAIRS"); do
   p1=$!
   "$OA" check --window 0.2 "$B_NODE" --cookie-file "$B_COOKIE" >/dev/null 2>"$_TMP/b.err" &
   p2=$!
-  wait $p1; r1=$?
-  wait $p2; r2=$?
+  wait_bounded $p1 120; r1=$?
+  wait_bounded $p2 120; r2=$?
   [ $r1 -le 1 ] && [ $r2 -le 1 ] || { bad_rc=$((bad_rc + 1)); cat "$_TMP/a.err" "$_TMP/b.err"; }
   n=$(left)
   [ "$n" = 0 ] || { leftovers=$((leftovers + 1)); node_eval B "[code:soft_purge(M) andalso code:delete(M) andalso code:soft_purge(M) || M <- erlang:loaded(), lists:prefix(\"otp_advisor_probe\", atom_to_list(M))]." >/dev/null; }
