@@ -31,7 +31,10 @@ $(head -20 "$d")"; fi
   n=$((n + 1))
 done
 z=$(cat "$_TMP"/d0.*.mmd)
-check_contains "findings are marked on their nodes" "class s0_c7 critical" "$(grep -F 'class' <<<"$z")"
+# the node drawn for Zoo.GlobalBottleneck (its id follows the children's order) carries its critical finding
+gb_id=$(sed -n 's/^ *\([a-z0-9_]*\)\["Zoo\.GlobalBottleneck<br\/>.*/\1/p' <<<"$z" | head -1)
+check "the zoo's diagram draws Zoo.GlobalBottleneck" test -n "$gb_id"
+check_contains "findings are marked on their nodes: Zoo.GlobalBottleneck is critical" "class $gb_id critical" "$(grep -F 'class' <<<"$z")"
 check_contains "... with the finding's rule" "global-bottleneck" "$z"
 check_contains "a dynamic supervisor's children are collapsed" "× Task.Supervised" "$z"
 check_eq "a collapsed node per child module, never one per child" 0 "$(grep -c 'Task.Supervised <0\.' <<<"$z")"
