@@ -1235,7 +1235,7 @@ static int t_tree(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     uint32_t root = SNAP_NONE;
     if (target && (root = view_resolve_tree(s, target, err)) == SNAP_NONE)
         return -1;
-    int limit = (int)arg_num(args, "limit", 200);
+    int limit = (int)arg_num(args, "limit", 100);
     int offset = (int)arg_num(args, "offset", 0);
     json_w j;
     json_init(&j, &r->data, 0);
@@ -2652,7 +2652,7 @@ const mcp_tool mcp_tools[] = {
          "cut subtree says how to ask for it (target, offset). Bounded by limit nodes.",
      .args = {ARG_TARGET(0, "an application, supervisor, module, registered name or pid (its supervisor)"),
               {"depth", MA_INTEGER, 0, 1, 64, NULL, "levels of children below the root (default: all)"},
-              {"limit", MA_INTEGER, 0, 1, 1000, NULL, "nodes in this answer (default 200)"},
+              {"limit", MA_INTEGER, 0, 1, 1000, NULL, "nodes in this answer (default 100)"},
               ARG_OFFSET("the root's first child listed (its children one by one, from here)")},
      .output_schema = schema_tree,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
