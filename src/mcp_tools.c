@@ -1540,6 +1540,9 @@ static void finding_json(json_w *j, const mcp_session *ss, const finding *x, int
     json_obj_end(j);
     json_kstr(j, "summary", x->summary);
     json_kstr(j, "recommendation", x->recommendation);
+    const rule *ru = rule_find(x->rule); /* the pattern its recommendation applies */
+    if (ru && ru->pattern)
+        json_kstr(j, "pattern", ru->pattern);
     json_obj_end(j);
 }
 
@@ -2448,7 +2451,7 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
                     "\"name\",\"pid\",\"path\",\"kind\"")
 #define FINDING OBJ(P("id", STR) "," P("rule", STR) "," P("severity", SEV) "," P("subject", SUBJECT) \
                     "," P("count", INT) "," P("examples", STR) "," P("evidence", MAP(NNUM)) ","      \
-                    P("summary", STR) "," P("recommendation", STR),                                  \
+                    P("summary", STR) "," P("recommendation", STR) "," P("pattern", STR),            \
                     "\"rule\",\"severity\",\"subject\",\"count\",\"evidence\",\"summary\","          \
                     "\"recommendation\"")
 #define APPS ARR(OBJ(P("name", STR) "," P("vsn", STR) "," P("description", STR) ","                 \
