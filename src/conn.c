@@ -461,10 +461,28 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     return 0;
 }
 
+/* Close so that the target has seen it: our side is shut, and its own close awaited (at
+ * most a second). The node tears a connection down when it reads our end of stream; a new
+ * handshake under the same name before that was refused ("alive": connect right after
+ * disconnect failed, in the shell as in the MCP server). */
+static void close_seen(int fd)
+{
+    shutdown(fd, SHUT_WR);
+    int64_t until = now_us() + 1000000;
+    char buf[4096];
+    for (;;) {
+        int64_t left = (until - now_us()) / 1000;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0 || read(fd, buf, sizeof buf) <= 0)
+            break; /* its end of stream (or a second gone by): it has closed its side */
+    }
+    close(fd);
+}
+
 int conn_reopen(conn *c, char *err)
 {
     if (c->fd >= 0)
-        close(c->fd);
+        close_seen(c->fd);
     c->fd = -1;
     if (!c->inited)
         return errf(err, "not connected");
@@ -474,7 +492,7 @@ int conn_reopen(conn *c, char *err)
 void conn_close(conn *c)
 {
     if (c->fd >= 0)
-        close(c->fd);
+        close_seen(c->fd);
     c->fd = -1;
     c->inited = 0;
 }

@@ -303,6 +303,9 @@ phases.sdk1 = async () => {
   r = await c.call('snapshot', { window_s: 0 });
   check(`${L}: ... and a new collection works`, !r.isError && Date.now() - t0 < 60000, r.content[0].text);
   validate(L, 'snapshot', r);
+  // connect again at once, same node, same name: the node has let the last connection go
+  r = await c.call('connect', { node: env.ZOO_NODE, window_s: 0 });
+  check(`${L}: connect right after a collection (the node saw the old connection close)`, !r.isError, r.content[0].text);
   await c.close();
   await sleep(500);
   probeGone('ZOO', `${L} closed`);
