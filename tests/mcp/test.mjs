@@ -529,6 +529,21 @@ phases.raw = async () => {
   s.send({ jsonrpc: '2.0', id: 20, method: 'tools/call', params: { name: 'snapshot', arguments: {} } });
   m = await answer(s, `${L}: snapshot without a node`);
   check(`${L}: snapshot without a node is a tool error`, m.result && m.result.isError && /not connected/.test(m.result.content[0].text), JSON.stringify(m).slice(0, 300));
+  // save/load follow the rules of -o and --from: a FIFO is refused, a full disk said
+  const fifo = join(TMP, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  let n = 100;
+  for (const [d, tool, path, re] of [
+    ['load_snapshot from a FIFO', 'load_snapshot', fifo, /not a regular file/],
+    ['save_snapshot to a FIFO', 'save_snapshot', fifo, /cannot write/],
+    ['save_snapshot to /dev/full', 'save_snapshot', '/dev/full', /cannot write|No space/],
+    ['save_snapshot into a missing directory', 'save_snapshot', join(TMP, 'no/such/dir.etf'), /cannot write/],
+  ]) {
+    s.send({ jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: tool, arguments: { path } } });
+    m = await answer(s, `${L}: ${d}`);
+    check(`${L}: ${d} is a tool error saying why`, m.id === n && m.result && m.result.isError && re.test(m.result.content[0].text), JSON.stringify(m).slice(0, 300));
+    n++;
+  }
   s.send({ jsonrpc: '2.0', id: 21, method: 'tools/call', params: { name: 'summary', arguments: {} } });
   m = await answer(s, `${L}: after everything`);
   check(`${L}: the server is still up and answers`, m.id === 21 && m.result && !m.result.isError);
