@@ -649,9 +649,12 @@ static int need_snapshot(mcp_session *ss, mcp_result *r, char *err)
 {
     if (ss->s)
         return 0;
-    if (ss->node[0] && !ss->connected)
-        return attach(ss, ss->node, err) || collect_now(ss, ss->opts->col.window_ms, r, err) ? -1 : 0;
-    return errf(err, "no snapshot yet: call connect with a node, or load_snapshot with a file");
+    if (!ss->node[0])
+        return errf(err, "no snapshot yet: call connect with a node, or load_snapshot with a file");
+    /* not attached yet, or the last collection failed: attach (again) and collect */
+    if (!ss->connected && attach(ss, ss->node, err))
+        return -1;
+    return collect_now(ss, ss->opts->col.window_ms, r, err);
 }
 
 static void collected_text(const mcp_session *ss, strbuf *t)
@@ -1631,14 +1634,13 @@ static int t_info(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     }
     json_key(&j, "ets");
     json_arr(&j);
-    int shown = 0, owned = 0;
+    int owned = 0;
     for (size_t e = 0; e < s->ets.len; e++) {
         const snap_ets *t = vec_at(&s->ets, e);
         if (t->owner_proc != i)
             continue;
         if (owned++ >= REF_MAX)
             continue;
-        shown++;
         json_obj(&j);
         snap_display_atom(snap_str(s, t->name), b, sizeof b);
         json_kstr(&j, "name", b);
@@ -1660,7 +1662,6 @@ static int t_info(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     }
     json_arr_end(&j);
     json_obj_end(&j);
-    (void)shown;
     return 0;
 }
 

@@ -2,7 +2,7 @@
 # otp-advisor mcp, driven by the official MCP clients (tests/mcp, pinned by its lockfile):
 # the 1.x SDK's Client over StdioClientTransport (revision 2025-11-25) and the 2.x client,
 # with its default negotiation and pinned to 2026-07-28. Each lists the tools, calls every
-# one on the live zoo (and the 1.x SDK on the clean node and a corpus system), and every
+# one on the live zoo, the clean node and a corpus system (corpus_pool), and every
 # structuredContent is validated against its tool's outputSchema with Ajv (draft-07 and
 # 2020-12). A collection is cancelled midway (the probe is removed, the next call works);
 # the node is killed between two calls (isError, ping answers, connect to it restarted

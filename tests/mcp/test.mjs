@@ -311,22 +311,28 @@ phases.sdk1 = async () => {
   probeGone('ZOO', `${L} closed`);
 };
 
-// the clean node and a corpus system: every tool
+// the clean node and a corpus system: every tool, with each client (1.x, 2.x by default, 2.x
+// pinned to 2026-07-28)
+const KINDS = [['sdk1', 'sdk1'], ['sdk2', 'sdk2'], ['modern', 'sdk2 2026-07-28']];
 phases.clean = async () => {
-  const L = 'sdk1 clean';
-  const c = await open('sdk1', serverArgs('CLEAN'), L);
-  validators = compileTools(await c.tools(), L);
-  const r = await everyTool(c, L, { context: 'Clean.Cache', app: 'clean', info: 'Clean.Cache', node: env.CLEAN_NODE });
-  await c.close();
-  return r;
+  for (const [kind, name] of KINDS) {
+    const L = `${name} clean`;
+    const c = await open(kind, serverArgs('CLEAN'), L);
+    validators = compileTools(await c.tools(), L);
+    await everyTool(c, L, { context: 'Clean.Cache', app: 'clean', info: 'Clean.Cache', node: env.CLEAN_NODE });
+    await c.close();
+  }
 };
 phases.corpus = async () => {
-  const L = 'sdk1 corpus_pool';
-  const c = await open('sdk1', serverArgs('CORPUS'), L);
-  validators = compileTools(await c.tools(), L);
-  await everyTool(c, L, { context: 'poolboy', app: 'corpus_pool', info: 'corpus_pool_sup', node: env.CORPUS_NODE });
-  await c.close();
-  probeGone('CORPUS', L);
+  for (const [kind, name] of KINDS) {
+    const L = `${name} corpus_pool`;
+    const c = await open(kind, serverArgs('CORPUS'), L);
+    validators = compileTools(await c.tools(), L);
+    await everyTool(c, L, { context: 'poolboy', app: 'corpus_pool', info: 'corpus_pool_sup', node: env.CORPUS_NODE });
+    await c.close();
+  }
+  await sleep(500);
+  probeGone('CORPUS', 'corpus_pool, every client');
 };
 
 // the node dies between two calls: isError, ping answers, connect to the node restarted works
