@@ -31,6 +31,10 @@ whole() {
 bounded 600 "$OA" snapshot "$O_NODE" --cookie-file "$O_COOKIE" -o "$_TMP/idle.etf" 2>"$_TMP/idle.err"
 check_eq "idle snapshot exits 0" 0 $?
 whole "$_TMP/idle.etf" "the idle snapshot"
+# ov_pool's 100,000 children put its heap over the cap under which dictionaries are read: it is
+# known from its parent's child spec, and read when the node is idle
+check_eq "the idle snapshot reads ov_pool (its heap over the dictionary cap)" "ok" \
+  "$("$OA" dump --json --from "$_TMP/idle.etf" | jq -r '.supervisors[] | select(.name == "ov_pool") | .status')"
 
 node_eval O 'overload_app:load().' >/dev/null
 sleep 2
