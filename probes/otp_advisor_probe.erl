@@ -307,6 +307,7 @@ fun(CPid, Opts) ->
       {C1_, Lister, Acc1}
     end,
     put(oa_dict_skipped, 0),
+    put(oa_hints, 0),
     put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))),
     {Reds0, _} = erlang:statistics(reductions),
     NodeInfo = #{node => node(),
@@ -392,7 +393,8 @@ fun(CPid, Opts) ->
     %% would sit in its mailbox. A child declared
     %% `supervisor` that is not a known supervisor is recorded and not asked: a gen_server
     %% without a catch-all handle_call crashes on which_children.
-    Dict = fun(P, K) -> case erlang:process_info(P, total_heap_size) of
+    Dict = fun(P, K) when DictKeys -> case erlang:process_info(P, {dictionary, K}) of {_, V} -> V; _ -> undefined end;
+              (P, K) -> case erlang:process_info(P, total_heap_size) of
                           {total_heap_size, H} when H =< 1000000 ->
                             case erlang:process_info(P, dictionary) of
                               {dictionary, D} -> case lists:keyfind(K, 1, D) of {_, V} -> V; false -> undefined end;
@@ -483,12 +485,17 @@ fun(CPid, Opts) ->
     SupMod = fun(M) -> lists:member(M, ['Elixir.DynamicSupervisor', 'Elixir.Task.Supervisor', 'Elixir.PartitionSupervisor'])
                          orelse lists:any(fun(B) -> lists:member(B, [supervisor, 'Elixir.Supervisor', 'Elixir.DynamicSupervisor']) end,
                                           Behaviours(M)) end,
+    %% Its state must then read as a supervisor's (sys:get_state, below) before which_children
+    %% is sent, and a heap over 4,000,000 words (32 MB) is not read at all: sys:get_state copies it.
     HintIc = fun(P) ->
       case get({oa_hint, P}) of
         [M] when is_atom(M) ->
           case erlang:process_info(P, [total_heap_size, trap_exit]) of
-            [{total_heap_size, H}, {trap_exit, true}] when H > 1000000 ->
-              case erlang:module_loaded(M) andalso SupMod(M) of true -> {supervisor, M, 1}; false -> undefined end;
+            [{total_heap_size, H}, {trap_exit, true}] when H > 1000000, H =< 4000000 ->
+              case erlang:module_loaded(M) andalso SupMod(M) of
+                true -> put({oa_hinted, P}, true), {supervisor, M, 1};
+                false -> undefined
+              end;
             _ -> undefined
           end;
         _ -> undefined
@@ -519,7 +526,7 @@ fun(CPid, Opts) ->
                   case Verified(App, Vsn) of
                     false -> {unverified, Other, App, Vsn};
                     true -> case SpecialReady(P, Loops) of
-                              ready -> {sup, special};
+                              ready -> {sup, {special, Loops}};
                               {busy, Why, _} -> {special_busy, Why};
                               gone -> gone
                             end
@@ -585,7 +592,7 @@ fun(CPid, Opts) ->
                      {special_busy, _} when Looks < 10 ->
                        case erlang:monotonic_time(millisecond) < Until of
                          true -> receive after 20 -> ok end, VerifyWait(P, Until, First, Looks + 1);
-                         false -> Verify(P)
+                         false -> VerifyWait(P, Until, First, 10)
                        end;
                      V -> V
                    end
@@ -603,8 +610,8 @@ fun(CPid, Opts) ->
            {oa_text, [Show(IC), <<" of ">>, App, <<" ">>, case Vsn of undefined -> <<"(version not known)">>; _ -> list_to_binary(Vsn) end,
                       <<", a version not verified to answer which_children: not asked">>]}, []};
         {special_busy, Why} -> {special, undefined, -1, -1, [], undefined, NoR, not_asked, Why, []};
-        {sup, special, _} ->
-          case SpecialReady(P, element(2, Special(Dict(P, '$initial_call')))) of
+        {sup, {special, Loops}, _} ->
+          case SpecialReady(P, Loops) of
             ready ->
               try gen_server:call(P, which_children, SupTmo) of
                 L when is_list(L) -> {special, undefined, -1, -1, [], undefined, NoR, ok, <<>>, L};
@@ -618,6 +625,10 @@ fun(CPid, Opts) ->
           end;
         {busy, Base, Why} -> {Base, undefined, -1, -1, [], undefined, NoR, busy, Why, []};
         {sup, Base, Seen0} ->
+          %% a fork, or a supervisor known from its parent's spec, is asked which_children only
+          %% once its state reads as a supervisor's (a strategy from the #state record, or
+          %% DynamicSupervisor's struct): two exports, an attribute and a spec are names, not proof
+          Strict = Base =:= fork orelse get({oa_hinted, P}) =:= true,
           %% a request that times out to a supervisor seen serving its queue is `slow`: it is
           %% up and answers in turn, behind the starts queued before ours
           Late = fun(serving, What) ->
@@ -631,6 +642,9 @@ fun(CPid, Opts) ->
             {K0, _, _, _, _, _, _, timeout, _} ->
               {St_, Err_} = Late(Seen0, <<"sys:get_state">>),
               {K0, undefined, -1, -1, [], undefined, NoR, St_, Err_, []};
+            {_, undefined, _, _, _, _, _, ok, _} when Strict ->
+              {declared, undefined, -1, -1, [], undefined, NoR, not_asked,
+               {oa_text, [<<"its state does not read as a supervisor's: not asked">>]}, []};
             {K, Strat, Int, Per, Rs, CB, RFun, St0, Err0} ->
               %% looked at again: sys:get_state took a while, the loop may have moved on
               {St, Err, Rows} =
@@ -656,7 +670,9 @@ fun(CPid, Opts) ->
                     case maps:is_key(P, Seen) orelse not is_process_alive(P) of
                       true -> WalkSup(Queue, C, Seen, Regs);
                       false ->
-                        case OneSup(P) of
+                        One = OneSup(P),
+                        _ = erase({oa_hint, P}), _ = erase({oa_hinted, P}),
+                        case One of
                           gone -> WalkSup(Queue, C, Seen#{P => true}, Regs);
                           {Kind, Strat, Int, Per, Rs, CB, RFun, St, Err, Rows} ->
                             Name = case erlang:process_info(P, registered_name) of {registered_name, N} -> N; _ -> undefined end,
@@ -667,8 +683,10 @@ fun(CPid, Opts) ->
                             Subs = [Ch || {_, Ch, Ty, _} <- Rows, is_pid(Ch), node(Ch) =:= Local,
                                           Ty =:= supervisor orelse maps:is_key(Ch, CandSet)],
                             %% what this verified supervisor's spec says of its supervisor children
+                            %% (100,000 at most in all; each erased once its process is walked)
                             _ = [put({oa_hint, Ch}, Ms) || {_, Ch, supervisor, Ms} <- lists:sublist(Rows, 10000),
-                                                           is_pid(Ch), is_list(Ms)],
+                                                           is_pid(Ch), is_list(Ms),
+                                                           put(oa_hints, get(oa_hints) + 1) < 100000],
                             Regs_ = case Kind of registry when is_atom(Name), Name =/= undefined -> [{Name, P, Rows} | Regs]; _ -> Regs end,
                             WalkSup(Queue ++ Subs, C__, Seen#{P => true}, Regs_)
                         end

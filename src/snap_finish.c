@@ -156,9 +156,9 @@ static void classify(snap *s)
  * showed no callback still has a name where the tree gives it, without asking the target
  * anything: an OTP behaviour process (in gen_server's, gen_statem's or gen_event's loop, or
  * hibernating) whose supervisor's child spec names one module runs that module (its
- * '$initial_call' is {Module, init, 1}); else, under a supervisor that starts its children
- * from one spec, the code every sibling whose dictionary was read runs, when they all run
- * the same. A child declared a supervisor is never named this way. */
+ * '$initial_call' is {Module, init, 1}); else, under a simple_one_for_one supervisor (every
+ * child from one spec), the code every sibling whose dictionary was read runs, when they all
+ * run the same. A child declared a supervisor is never named this way. */
 static int in_behaviour_loop(const snap *s, const snap_proc *p)
 {
     const char *cf = snap_str(s, p->current_function);
@@ -197,10 +197,11 @@ static void names_from_tree(snap *s)
             } else
                 unnamed++;
         }
-        /* siblings run the same code only where the supervisor starts them from one spec (a
-         * DynamicSupervisor, simple_one_for_one): a static supervisor's children are different
-         * code (a supervisor beside gen_servers was once named after them, and judged an Agent) */
-        if (!unnamed || !common || !agree || !snap_sup_on_demand(s, sp))
+        /* siblings run the same code only where the supervisor starts them all from one spec
+         * (simple_one_for_one): a static supervisor's children are different code (a supervisor
+         * beside gen_servers was once named after them, and judged an Agent), and a
+         * DynamicSupervisor's each come with their own spec (named from it above) */
+        if (!unnamed || !common || !agree || !snap_sup_is_sofo(s, sp))
             continue;
         for (uint32_t c = 0; c < sp->n_children; c++) {
             const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);

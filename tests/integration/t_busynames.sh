@@ -12,7 +12,7 @@ for mode in probe no-load; do
   "$OA" dump "${flag[@]}" "$N_NODE" --cookie-file "$N_COOKIE" --no-color >"$T" 2>&1
   check_eq "[$mode] dump exits 0" 0 $?
   "$OA" dump --json "${flag[@]}" "$N_NODE" --cookie-file "$N_COOKIE" >"$J" 2>"$J.err"
-  check_eq "[$mode] the eight large processes' dictionaries were not read" 8 "$(jq .dictionaries_skipped "$J")"
+  check_eq "[$mode] the nine large processes' dictionaries were not read" 9 "$(jq .dictionaries_skipped "$J")"
   check_eq "[$mode] the pool's three workers are named by their code" 3 "$(grep -c '{db,[123]}  bn_db_worker:init/1' "$T")"
   check_eq "[$mode] the idle server and the three dynamic children are named by their code" 4 \
     "$(grep -cE '(bn_idle_big|<[0-9.]+>)  bn_server:init/1' "$T")"
@@ -23,6 +23,11 @@ for mode in probe no-load; do
     "$(jq -r '.supervisors[] | select(.name == "bn_big_sup") | "\(.kind) \(.status) \(.children)"' "$J")"
   check_eq "[$mode] bn_fake_sup (a large gen_server declared a supervisor) is not asked" "declared supervisor not_asked" \
     "$(jq -r '.supervisors[] | select(.name == "bn_fake_sup") | "\(.kind) \(.status)"' "$J")"
+  check_eq "[$mode] bn_fake_sup2 (the same, trapping exits, its spec naming a supervisor's module) is not asked" \
+    "declared supervisor not_asked" \
+    "$(jq -r '.supervisors[] | select(.name == "bn_fake_sup2") | "\(.kind) \(.status)"' "$J")"
+  check_contains "[$mode] ... because its state is not a supervisor's" "its state does not read as a supervisor's" \
+    "$(jq -r '.supervisors[] | select(.name == "bn_fake_sup2") | .error' "$J")"
   "$OA" snapshot "${flag[@]}" "$N_NODE" --cookie-file "$N_COOKIE" -o "$S" >/dev/null 2>&1
   check_eq "[$mode] snapshot exits 0" 0 $?
   db1=$(node_eval N "pid_to_list(hd([C || {{db, 1}, C, _, _} <- supervisor:which_children(bn_pool_sup)]))." | tr -d '"')
@@ -35,6 +40,7 @@ for mode in probe no-load; do
     "(\$initial_call bn_db_worker:init/1, from the gen_server callback on its stack" "$out"
 done
 check_eq "bn_fake_sup got no request" "[]" "$(node_eval N 'bn_server:asked(whereis(bn_fake_sup)).')"
+check_eq "bn_fake_sup2 got no request" "[]" "$(node_eval N 'bn_server:asked(whereis(bn_fake_sup2)).')"
 # the dynamic child with a large heap: which of the three it is, asked of the node itself
 dyn=$(node_eval N "hd([pid_to_list(C) || {_, C, _, _} <- supervisor:which_children(bn_dyn_sup), element(2, process_info(C, total_heap_size)) > 1000000])." | tr -d '"')
 out=$(printf 'info %s\n' "$dyn" | "$OA" shell --from "$S" --no-color 2>&1)

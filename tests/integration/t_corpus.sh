@@ -9,7 +9,7 @@ BLOCKS=$(tmpfile blocks)
 # a finding as "MODE SEVERITY RULE SUBJECT", pids, references and counts blanked
 finding_lines() {
   jq -r --arg m "$1" '.findings[] | "\($m) \(.severity) \(.rule) \(.subject.name)"' "$2" |
-    sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/#Ref<[0-9.]+>/#Ref<ref>/g; s/ [0-9]+ \xc3\x97 / N \xc3\x97 /; s/ [0-9]+ static workers$/ N static workers/' | sort -u
+    sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/#Ref<[0-9.]+>/#Ref<ref>/g; s/ [0-9]+ \xc3\x97 / N \xc3\x97 /; s/ [0-9]+ static workers$/ N static workers/' | sort
 }
 # The findings are exactly the system's expected set (each line with its reviewer's
 # justification): a finding not listed fails, and so does a listed one not seen (a rule that
@@ -22,12 +22,19 @@ expect_findings() {
     not_ok "[$sys] $mode: check --json names $node, its processes and its findings" "$(head -c 300 "$json")"
     return
   fi
-  got=$(finding_lines "$mode" "$json" | sed '/^$/d')
+  local all; all=$(finding_lines "$mode" "$json" | sed '/^$/d')
+  got=$(sort -u <<<"$all" | sed '/^$/d')
   local want maybe
   want=$(grep -v '^#' "$exp" 2>/dev/null | awk -v m="$mode" '$1 == m' | sed 's/ | .*//' | sort -u | sed '/^$/d')
   maybe=$(grep -v '^#' "$exp" 2>/dev/null | awk -v m="$mode" '$1 == "?" && $2 == m' | sed 's/^? //; s/ | .*//' | sort -u | sed '/^$/d')
+  # the same finding line more often than the file lists it (required and optional lines):
+  # siblings that should be one grouped finding
+  local twice; twice=$(comm -23 <(sort <<<"$all" | uniq -c | sed -E 's/^ *//' | sort) \
+    <(grep -v '^#' "$exp" 2>/dev/null | sed 's/^? //' | awk -v m="$mode" '$1 == m' | sed 's/ | .*//' | sort | uniq -c | sed -E 's/^ *//' | sort) |
+    awk '$1 > 1' | sed '/^$/d')
   local new; new=$(comm -23 <(echo "$got") <(printf '%s\n%s\n' "$want" "$maybe" | sed '/^$/d' | sort -u) | sed '/^$/d')
   local gone; gone=$(comm -13 <(echo "$got") <(echo "$want") | sed '/^$/d')
+  [ -z "$twice" ] || not_ok "[$sys] $mode: the same finding more often than expected (siblings not grouped?)" "$twice"
   if [ -z "$new" ] && [ -z "$gone" ]; then
     ok "[$sys] $mode: the findings are the expected set ($(echo "$got" | sed '/^$/d' | wc -l), of which $(comm -12 <(echo "$got") <(echo "$maybe") | sed '/^$/d' | wc -l) optional)"
   else

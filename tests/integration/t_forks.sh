@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Supervisors that are not OTP's supervisor module (tests/fixtures/forks): a gen_server fork
 # that keeps the protocol is read, with both collectors; a gen_server declared a supervisor
-# whose module is not a gen_server behaviour, one exporting which_children/1 only, and a
+# whose module is not a gen_server behaviour, one exporting which_children/1 only, one with
+# both exports whose state is not a supervisor's (asked sys:get_state only), and a
 # special process of a library version never verified are recorded and never asked (each
 # counts and logs any request). Real ranch, cowboy and supervisor2 are in the corpus
 # (t_corpus: corpus_cowboy, corpus_sup2).
@@ -23,6 +24,10 @@ for mode in probe no-load; do
     "declared supervisor not_asked" "$(sup forks_liar '"\(.kind) \(.status)"')"
   check_eq "[$mode] forks_half (which_children/1 only) is recorded and not asked" \
     "declared supervisor not_asked" "$(sup forks_half '"\(.kind) \(.status)"')"
+  check_eq "[$mode] forks_impostor (a gen_server behaviour with both exports, not the protocol) is not asked" \
+    "declared supervisor not_asked" "$(sup forks_impostor '"\(.kind) \(.status)"')"
+  check_contains "[$mode] ... because its state is not a supervisor's" "its state does not read as a supervisor's" \
+    "$(sup forks_impostor .error)"
   check_eq "[$mode] a ranch_conns_sup of ranch 0.0.1 is recorded and not asked" \
     "declared supervisor not_asked" "$(sup forks_conns '"\(.kind) \(.status)"')"
   check_contains "[$mode] which says the version is not verified" "ranch 0.0.1, a version not verified" \
@@ -30,6 +35,7 @@ for mode in probe no-load; do
 done
 check_eq "forks_liar got no request" 0 "$(node_eval F 'forks_liar:asked().')"
 check_eq "forks_half got no request" 0 "$(node_eval F 'forks_half:asked().')"
+check_eq "forks_impostor got no request" 0 "$(node_eval F 'forks_impostor:asked().')"
 check_eq "the ranch_conns_sup stand-in got no message" 0 "$(node_eval F 'ranch_conns_sup:asked().')"
 T=$(tmpfile tree)
 "$OA" dump "$F_NODE" --cookie-file "$F_COOKIE" --window 0 >"$T" 2>&1
