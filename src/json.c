@@ -78,10 +78,40 @@ void json_arr_end(json_w *j)
     close_(j, ']');
 }
 
+/* the length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when it is not one
+ * (a stray continuation byte, an overlong form, a surrogate, past U+10FFFF, cut short) */
+static int utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (int k = 1; k < n; k++)
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) || (c == 0xF0 && p[1] < 0x90) ||
+        (c == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+/* A JSON string. Text from the target (a binary Registry key, a source path) need not be
+ * UTF-8: a byte that does not begin a well-formed sequence is written U+FFFD, so that every
+ * document is valid UTF-8 (an MCP client decoding strictly would drop the session). */
 void json_escape(strbuf *out, const char *s)
 {
     sb_putc(out, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x80) {
+            int n = utf8_len(p);
+            if (!n)
+                sb_puts(out, "\\ufffd");
+            else {
+                sb_add(out, (const char *)p, (size_t)n);
+                p += n - 1;
+            }
+            continue;
+        }
         switch (*p) {
         case '"':
             sb_puts(out, "\\\"");

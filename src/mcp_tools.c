@@ -1360,7 +1360,10 @@ static double top_key(const snap *s, const snap_proc *p, int sort)
  * offset+n, so a page of a million processes costs no full sort */
 static size_t top_page(const snap *s, int sort, size_t offset, size_t n, uint32_t **out, size_t *total)
 {
+    /* never more than there are processes: an offset of 100,000,000 asked for 1.6 GB */
     size_t cap = offset + n, m = 0;
+    if (cap > s->procs.len)
+        cap = s->procs.len;
     ranked *h = xmalloc((cap ? cap : 1) * sizeof *h);
     *total = 0;
     for (uint32_t i = 0; i < s->procs.len; i++) {
@@ -2338,8 +2341,9 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
         else
             snprintf(why, sizeof why,
                      "No process in this snapshot runs %s, and no process or name is called that. If %s is a "
-                     "module of yours, its functions run in the processes that call them: no process of its own "
-                     "(the snapshot sees only the code processes run, so check the name if you expected one).",
+                     "module of yours, its functions run in the processes that call them: no process of its own, "
+                     "unless it starts one only on demand and none was running at this instant (the snapshot sees "
+                     "only the code processes run: check the name if you expected one).",
                      target, target);
         no_process(&cw, target, why);
         json_key(&j, "runs_in");
@@ -2760,7 +2764,7 @@ const mcp_tool mcp_tools[] = {
                     "analyse later; written atomically, every write checked. Writes only that local file.",
      .args = {{"path", MA_STRING, 1, 0, 0, NULL, "the file to write"}},
      .output_schema = schema_save,
-     .hints = MH_IDEMPOTENT,
+     .hints = MH_IDEMPOTENT | MH_DESTRUCTIVE, /* it replaces a file already there */
      .needs = NEEDS_SNAPSHOT,
      .run = t_save},
 };

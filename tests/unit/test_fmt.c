@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "fmt.h"
+#include "json.h"
 
 static const char *render(fmt_table *t, int width, strbuf *out)
 {
@@ -86,6 +87,24 @@ static void test_table_cap_and_utf8(void **state)
     fmt_table_free(&t);
 }
 
+/* JSON strings are valid UTF-8 whatever the target sent: well-formed sequences kept, every
+ * other byte U+FFFD (a stray continuation, an overlong form, a surrogate, a cut sequence) */
+static void test_json_utf8(void **state)
+{
+    (void)state;
+    strbuf b;
+    sb_init(&b);
+    json_escape(&b, "caf\xc3\xa9 \xe2\x9c\x96 \xf0\x9f\x98\x80");
+    assert_string_equal(b.buf, "\"caf\xc3\xa9 \xe2\x9c\x96 \xf0\x9f\x98\x80\"");
+    sb_reset(&b);
+    json_escape(&b, "a\x80"
+                    "b\xc0\xaf"
+                    "c\xed\xa0\x80"
+                    "d\xe2\x9c");
+    assert_string_equal(b.buf, "\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffd\\ufffdd\\ufffd\\ufffd\"");
+    sb_free(&b);
+}
+
 static void test_numbers(void **state)
 {
     (void)state;
@@ -106,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_table_sized_from_data),
         cmocka_unit_test(test_table_cap_and_utf8),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_json_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
