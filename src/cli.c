@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "outfile.h"
+#include "source.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -129,7 +130,7 @@ static int cmd_mcp(oa_opts *o, volatile sig_atomic_t *interrupted);
 static const cli_cmd commands[] = {
     {.name = "shell",
      .args = "NODE|--from FILE",
-     .groups = G_ATTACH | G_FROM | G_COLOR | G_RULES,
+     .groups = G_ATTACH | G_FROM | G_COLOR | G_RULES | G_SOURCE,
      .run = cmd_shell,
      .help = "the interactive shell (also: otp-advisor NODE)"},
     {.name = "snapshot",
@@ -144,12 +145,12 @@ static const cli_cmd commands[] = {
      .help = "summary, supervision trees and counts"},
     {.name = "check",
      .args = "NODE|--from FILE",
-     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES | G_CHECK,
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_COLOR | G_RULES | G_CHECK | G_SOURCE,
      .run = cmd_check,
      .help = "findings; --json; --fail-on SEVERITY"},
     {.name = "report",
      .args = "NODE|--from FILE [TARGET]",
-     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES,
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES | G_SOURCE,
      .run = cmd_report,
      .help = "markdown OTP Analysis (--json: the same as data)"},
     {.name = "mcp",
@@ -308,6 +309,7 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
         break;
     case O_SOURCE_ROOT:
         o->source_root = v;
+        source_set_root(v);
         break;
     case O_HELP:
     case O_VERSION:

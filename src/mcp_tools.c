@@ -13,6 +13,7 @@
  * collection (cancelled or not), and the connection only answers ticks. */
 #define _POSIX_C_SOURCE 200809L
 #include "mcp.h"
+#include "source.h"
 
 #include <limits.h>
 #include <math.h>
@@ -44,6 +45,7 @@ void mcp_session_init(mcp_session *ss, oa_opts *o, volatile sig_atomic_t *interr
 {
     memset(ss, 0, sizeof *ss);
     ss->opts = o;
+    source_set_root(o->source_root); /* where findings, info and the report say the code is */
     ss->interrupted = interrupted;
     ss->c.fd = -1;
     util_set_stop_flag(interrupted); /* a signal ends long local steps (loading, the rules) */
@@ -307,115 +309,6 @@ static const char *app_name(const snap *s, uint32_t app)
     return app != SNAP_NONE && app < s->apps.len ? snap_str(s, ((snap_app *)vec_at(&s->apps, app))->name) : NULL;
 }
 
-/* The module whose code a process runs, raw: a supervisor's callback module; else what
- * '$initial_call' (else the initial call) names; else what its supervisor's child spec
- * lists. "" when it cannot be seen (a plain spawn of a fun). */
-static int code_module(const snap *s, const snap_proc *p, char *buf, size_t n)
-{
-    if (p->own_sup != SNAP_NONE) {
-        const snap_sup *sp = snap_sup_at(s, p->own_sup);
-        if (sp->callback) {
-            snprintf(buf, n, "%s", snap_str(s, sp->callback));
-            return 1;
-        }
-        const char *ic = p->dict_initial_call ? snap_str(s, p->dict_initial_call) : "";
-        const char *slash = strrchr(ic, '/');
-        if (!strncmp(ic, "supervisor:", 11) && slash && slash > ic + 11) {
-            snprintf(buf, n, "%.*s", (int)(slash - ic - 11), ic + 11);
-            return 1;
-        }
-    }
-    if (proc_module_raw(s, p, buf, n))
-        return 1;
-    const char *listed = proc_child_modules(s, p);
-    size_t ln = strcspn(listed, ",");
-    if (ln && strcmp(listed, "dynamic")) {
-        snprintf(buf, n, "%.*s", (int)ln, listed);
-        return 1;
-    }
-    buf[0] = 0;
-    return 0;
-}
-
-/* A source path as the user wants it: relative to --source-root when it lies under it, or
- * when the part of it after some directory exists under the root (a release built in
- * another directory: /build/app/lib/my_app/cache.ex is lib/my_app/cache.ex of the root);
- * else as the node's compile info has it. */
-static const char *rel_source(const char *root, const char *src, char *buf, size_t n)
-{
-    if (!root || !*root || src[0] != '/') {
-        snprintf(buf, n, "%s", src);
-        return buf;
-    }
-    size_t rl = strlen(root);
-    while (rl > 1 && root[rl - 1] == '/')
-        rl--;
-    if (!strncmp(src, root, rl) && src[rl] == '/') {
-        snprintf(buf, n, "%s", src + rl + 1);
-        return buf;
-    }
-    int steps = 0;
-    for (const char *p = strchr(src + 1, '/'); p && steps < 32; p = strchr(p + 1, '/'), steps++) {
-        char cand[PATH_MAX];
-        struct stat st;
-        if (snprintf(cand, sizeof cand, "%.*s/%s", (int)rl, root, p + 1) < (int)sizeof cand && stat(cand, &st) == 0 &&
-            S_ISREG(st.st_mode)) {
-            snprintf(buf, n, "%s", p + 1);
-            return buf;
-        }
-    }
-    snprintf(buf, n, "%s", src);
-    return buf;
-}
-
-/* Is this source file the runtime's (OTP's or Elixir's own code, as a library)? Its path
- * has .../lib/APP/src/, .../lib/APP-VSN/src/ or .../lib/APP/lib/ for a runtime application
- * (src/runtime.c's list): Debian's Elixir was compiled as /build/elixir-lang-…/lib/elixir/lib/
- * registry.ex, OTP's as …/lib/stdlib/src/gen_server.erl. With --judge-otp the library
- * applications count as the user's, the core never. */
-static int runtime_source(const char *src, int judge_otp)
-{
-    for (const char *p = strstr(src, "lib/"); p; p = strstr(p + 1, "lib/")) {
-        if (p != src && p[-1] != '/')
-            continue;
-        const char *app = p + 4, *end = strchr(app, '/');
-        if (!end || (strncmp(end, "/src/", 5) && strncmp(end, "/lib/", 5)))
-            continue;
-        char name[64];
-        size_t n = (size_t)(end - app);
-        for (size_t k = 0; k + 1 < n; k++) /* stdlib-4.2: the application's name before its version */
-            if (app[k] == '-' && app[k + 1] >= '0' && app[k + 1] <= '9')
-                n = k;
-        if (n == 0 || n >= sizeof name)
-            continue;
-        snprintf(name, sizeof name, "%.*s", (int)n, app);
-        if (snap_app_is_runtime(name) && (!judge_otp || snap_app_is_core(name)))
-            return 1;
-    }
-    return 0;
-}
-
-/* the source file of the code process i runs, when that code is the target's own (an
- * application of the user's, or a process outside every application that is not the
- * runtime's, running code that is not the runtime's); NULL otherwise or when the snapshot
- * does not have it */
-static const char *proc_source(const mcp_session *ss, uint32_t i, char *buf, size_t n)
-{
-    const snap *s = ss->s;
-    const snap_proc *p = snap_proc_at(s, i);
-    if (p->cls == PC_RUNTIME || p->cls == PC_ADVISOR || p->cls == PC_APP_INFRA)
-        return NULL;
-    if (p->app != SNAP_NONE && ((snap_app *)vec_at(&s->apps, p->app))->runtime)
-        return NULL;
-    char mod[300];
-    if (!code_module(s, p, mod, sizeof mod))
-        return NULL;
-    const char *src = snap_module_source(s, mod);
-    if (!src || !*src || runtime_source(src, s->judge_otp))
-        return NULL;
-    return rel_source(ss->opts->source_root, src, buf, n);
-}
-
 /* {"pid", "name", "module", "source"?}: a process as every answer names it */
 static void proc_ref_body(json_w *j, const mcp_session *ss, uint32_t i)
 {
@@ -427,12 +320,12 @@ static void proc_ref_body(json_w *j, const mcp_session *ss, uint32_t i)
     snap_proc_label(s, p, b, sizeof b);
     json_kstr(j, "name", b);
     char raw[300];
-    if (code_module(s, p, raw, sizeof raw))
+    if (proc_code_module(s, p, raw, sizeof raw))
         snap_display_atom(raw, b, sizeof b);
     else
         proc_module_name(s, p, b, sizeof b);
     json_kstr(j, "module", b);
-    if (proc_source(ss, i, src, sizeof src))
+    if (proc_source(ss->s, i, src, sizeof src))
         json_kstr(j, "source", src);
 }
 
@@ -991,7 +884,7 @@ static void worker_node(tree_w *tw, int depth, const snap_child *ch)
         json_kint(tw->j, "mq", snap_mq_now(p));
         rate_field(tw->j, "reds_per_s", snap_reds_rate(s, p));
         char mod[300];
-        if (code_module(s, p, b, sizeof b))
+        if (proc_code_module(s, p, b, sizeof b))
             snap_display_atom(b, mod, sizeof mod);
         else
             proc_module_name(s, p, mod, sizeof mod);
@@ -1004,7 +897,7 @@ static void worker_node(tree_w *tw, int depth, const snap_child *ch)
             fmt_rate(rt, rb, sizeof rb);
             sb_printf(tw->t, "  %s reds/s", rb);
         }
-        if (proc_source(tw->ss, ch->proc, b, sizeof b))
+        if (proc_source(tw->ss->s, ch->proc, b, sizeof b))
             sb_printf(tw->t, "  (%s)", b);
     } else {
         json_kstr(tw->j, "pid", "");
@@ -1453,7 +1346,7 @@ static int t_top(mcp_session *ss, json_t *args, mcp_result *r, char *err)
                              mem,
                              proc_class_name((enum proc_class)p->cls),
                              cf,
-                             proc_source(ss, idx[k], src, sizeof src) ? src : ""};
+                             proc_source(ss->s, idx[k], src, sizeof src) ? src : ""};
         fmt_table_row(&tb, row, NULL, NULL);
     }
     json_arr_end(&j);
@@ -1529,11 +1422,11 @@ static void finding_json(json_w *j, const mcp_session *ss, const finding *x, int
                                     : "node");
     if (p != SNAP_NONE) {
         char raw[300], b[512], src[PATH_MAX];
-        if (code_module(s, snap_proc_at(s, p), raw, sizeof raw)) {
+        if (proc_code_module(s, snap_proc_at(s, p), raw, sizeof raw)) {
             snap_display_atom(raw, b, sizeof b);
             json_kstr(j, "module", b);
         }
-        if (proc_source(ss, p, src, sizeof src))
+        if (proc_source(ss->s, p, src, sizeof src))
             json_kstr(j, "source", src);
     }
     json_obj_end(j);
@@ -1560,7 +1453,7 @@ static void finding_text(const mcp_session *ss, const finding *x, strbuf *t)
     render_finding_text(ss->s, x, &c, t);
     uint32_t p = x->proc != SNAP_NONE ? x->proc : x->sup != SNAP_NONE ? snap_sup_at(ss->s, x->sup)->proc : SNAP_NONE;
     char src[PATH_MAX];
-    if (p != SNAP_NONE && proc_source(ss, p, src, sizeof src))
+    if (p != SNAP_NONE && proc_source(ss->s, p, src, sizeof src))
         sb_printf(t, "    code: %s\n", src);
 }
 
@@ -1576,7 +1469,7 @@ static int t_info(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     ctx_plain(&c);
     view_info(s, i, &ss->f, &c, &r->text);
     char src[PATH_MAX], b[512];
-    if (proc_source(ss, i, src, sizeof src))
+    if (proc_source(ss->s, i, src, sizeof src))
         sb_printf(&r->text, "code           %s\n", src);
     json_w j;
     json_init(&j, &r->data, 0);
@@ -2094,7 +1987,7 @@ static size_t procs_running(const snap *s, const char *mod, uint32_t **out)
             continue;
         const char *listed = proc_child_modules(s, p);
         size_t ln = strcspn(listed, ",");
-        if ((code_module(s, p, m, sizeof m) && !strcmp(m, mod)) ||
+        if ((proc_code_module(s, p, m, sizeof m) && !strcmp(m, mod)) ||
             (ln && ln == strlen(mod) && !strncmp(listed, mod, ln))) {
             if (n == cap)
                 *out = xrealloc(*out, (cap = 2 * cap + 8) * sizeof **out);
@@ -2372,7 +2265,7 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
         snap_pid_text(s, snap_proc_at(s, who)->pid, b, sizeof b);
         json_kstr(&j, "pid", b);
         char src[PATH_MAX];
-        if (proc_source(ss, who, src, sizeof src))
+        if (proc_source(ss->s, who, src, sizeof src))
             json_kstr(&j, "source", src);
     } else {
         snap_pid_text(s, snap_sup_at(s, rs)->pid, b, sizeof b);
@@ -2396,7 +2289,7 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
             sb_printf(&r->text, ": run by %s%s%s", b, strcmp(b, pid) ? " " : "", strcmp(b, pid) ? pid : "");
         else
             sb_printf(&r->text, " %s", pid);
-        if (proc_source(ss, who, src, sizeof src))
+        if (proc_source(ss->s, who, src, sizeof src))
             sb_printf(&r->text, ", code %s", src);
     }
     sb_puts(&r->text, ")\n");

@@ -6,6 +6,7 @@
 #include "json.h"
 #include "render.h"
 #include "render_findings.h"
+#include "source.h"
 
 static const char *sev_mark(int sev)
 {
@@ -29,9 +30,21 @@ static void indent_block(strbuf *out, const char *text, const char *pad)
     }
 }
 
+/* the source file of a finding's subject (a process, or a supervisor's process), when it is
+ * the target's own code and the snapshot recorded it; NULL otherwise */
+static const char *finding_source(const snap *s, const finding *x, char *buf, size_t n)
+{
+    uint32_t p = x->proc;
+    if (p == SNAP_NONE && x->sup != SNAP_NONE && x->sup < s->sups.len)
+        p = snap_sup_at(s, x->sup)->proc;
+    if (p == SNAP_NONE || p >= s->procs.len)
+        return NULL;
+    return proc_source(s, p, buf, n);
+}
+
 void render_finding_text(const snap *s, const finding *x, const render_ctx *c, strbuf *out)
 {
-    (void)s;
+    char src[1024];
     sb_printf(out, "%s%s %-8s%s  %s  %s%s%s", c->color ? sev_color(x->severity) : "", sev_mark(x->severity),
               severity_name(x->severity), c->color ? "\033[0m" : "", x->rule, c->color ? "\033[1m" : "", x->subject,
               c->color ? "\033[0m" : "");
@@ -40,6 +53,8 @@ void render_finding_text(const snap *s, const finding *x, const render_ctx *c, s
     if (x->path[0])
         sb_printf(out, "  (%s)", x->path);
     sb_putc(out, '\n');
+    if (finding_source(s, x, src, sizeof src))
+        sb_printf(out, "    code: %s\n", src);
     indent_block(out, x->summary, "    ");
     if (x->examples[0]) {
         sb_puts(out, "    next worst: ");
@@ -118,6 +133,9 @@ void render_findings_json(const snap *s, const findings *f, strbuf *out)
         json_kstr(&j, "name", x->subject);
         json_kstr(&j, "pid", x->pid);
         json_kstr(&j, "path", x->path);
+        char src[1024];
+        if (finding_source(s, x, src, sizeof src))
+            json_kstr(&j, "source", src);
         json_obj_end(&j);
         json_kint(&j, "count", x->count);
         json_kstr(&j, "examples", x->examples);

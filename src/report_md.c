@@ -7,6 +7,7 @@
 #include "codegen.h"
 #include "fmt.h"
 #include "report_analysis.h"
+#include "source.h"
 #include "views.h"
 
 /* ---- markdown ------------------------------------------------------------------------ */
@@ -197,6 +198,16 @@ static void md_section(analysis *an, strbuf *out, int level)
             if (x->path[0]) {
                 sb_puts(out, ", at ");
                 md_escape(out, x->path);
+            }
+            uint32_t sp = x->proc != SNAP_NONE                              ? x->proc
+                          : x->sup != SNAP_NONE && x->sup < an->s->sups.len ? snap_sup_at(an->s, x->sup)->proc
+                                                                            : SNAP_NONE;
+            char src[1024];
+            if (sp != SNAP_NONE && sp < an->s->procs.len && proc_source(an->s, sp, src, sizeof src)) {
+                for (char *q = src; *q; q++) /* a code span takes the path as it is, but a backtick */
+                    if (*q == '`' || *q == '\n')
+                        *q = '\'';
+                sb_printf(out, " — code: `%s`", src);
             }
             sb_puts(out, "\n\n");
             md_escape(out, x->summary);

@@ -1,5 +1,6 @@
 /* views.c — see views.h. */
 #include "views.h"
+#include "source.h"
 
 #include "render_findings.h"
 
@@ -202,6 +203,9 @@ void view_info(const snap *s, uint32_t proc, const findings *f, const render_ctx
             sb_printf(out, "  ($initial_call %s)", t);
     }
     sb_putc(out, '\n');
+    char src[1024];
+    if (proc_source(s, proc, src, sizeof src))
+        sb_printf(out, "%-15s%s\n", "source", src);
     fmt_mfa(snap_str(s, p->current_function), t, sizeof t);
     static const char *st[] = {"?", "waiting", "running", "runnable", "garbage_collecting", "suspended", "exiting"};
     sb_printf(out, "%-15s%s, %s%s\n", "current", t, st[p->status < 7 ? p->status : 0],
