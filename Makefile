@@ -104,10 +104,19 @@ integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
 	@tests/integration/run.sh
 
 # The one test command (README, .ci/run): deps, build, unit tests, then real nodes.
+# A crashing node writes its dump to a temporary folder, never into the checkout; and the
+# run must leave the checkout as it found it (git status before and after).
+export ERL_CRASH_DUMP ?= $(or $(TMPDIR),/tmp)/otp-advisor-erl_crash.dump
+
 test: deps
 	@scripts/install-deps.sh test
 	@scripts/install-test-npm.sh
+	@mkdir -p $(BUILD); git status --porcelain 2>/dev/null > $(BUILD)/status.before || true
 	@$(MAKE) --no-print-directory format-check unit golden integration
+	@git status --porcelain 2>/dev/null > $(BUILD)/status.after || true
+	@if ! cmp -s $(BUILD)/status.before $(BUILD)/status.after; then \
+	  echo "test: the run changed the checkout (git status before / after):"; \
+	  diff $(BUILD)/status.before $(BUILD)/status.after; exit 1; fi; echo "test: the checkout is as it was"
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
