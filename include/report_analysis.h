@@ -10,6 +10,7 @@
 #ifndef OA_REPORT_ANALYSIS_H
 #define OA_REPORT_ANALYSIS_H
 
+#include "json.h"
 #include "report.h"
 
 #define AN_TOP 3
@@ -63,6 +64,8 @@ typedef struct {
 void rp_question(const analysis *an, int q, strbuf *out);
 void rp_patterns(const analysis *an, strbuf *out);
 void rp_rationale(const analysis *an, strbuf *out);
+/* the numbers behind the answers, one JSON object (report --json, the MCP server's context) */
+void report_numbers_json(const analysis *an, json_w *j);
 /* how many callers wait on process i: monitored_by at its highest, or seen waiting in a
  * call on it, whichever is more */
 uint32_t an_callers(const analysis *an, uint32_t i);

@@ -2107,24 +2107,7 @@ static void ctx_section(analysis *an, void *ud)
     sb_printf(cw->t, "Rationale: %s\n", text.buf ? text.buf : "");
     sb_free(&text);
     json_key(j, "numbers");
-    json_obj(j);
-    json_kint(j, "processes", an->n_procs);
-    json_kint(j, "supervisors", an->n_sups);
-    json_kint(j, "dynamic_children", an->n_dynamic_children);
-    json_kint(j, "busy_processes", an->n_busy);
-    json_knum(j, "reductions_per_s", floor(an->reds_rate + 0.5));
-    json_knum(j, "node_reductions_per_s", an->node_rate >= 0 ? floor(an->node_rate + 0.5) : 0);
-    json_kint(j, "callers_waiting_max", an->callers);
-    json_kint(j, "longest_queue", an->max_mq);
-    json_kint(j, "restarts_in_period", an->restarts_recent);
-    json_kint(j, "trap_exit", an->n_trap_exit);
-    json_kint(j, "ets_tables", an->n_ets);
-    json_kint(j, "ets_shared", an->n_ets_shared);
-    json_kint(j, "named_processes", an->n_named);
-    json_kint(j, "registries", an->n_regs);
-    json_kint(j, "idle_workers", an->n_idle);
-    json_kint(j, "schedulers", s->info.schedulers);
-    json_obj_end(j);
+    report_numbers_json(an, j);
     json_key(j, "findings");
     json_arr(j);
     for (size_t i = 0; i < an->fidx.len && i < 20; i++) {

@@ -1,4 +1,5 @@
 /* report_json.c — the report as JSON (schema otp-advisor/report/2). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +10,10 @@
 #include "report_analysis.h"
 #include "views.h"
 
-static void json_section(analysis *an, json_w *j)
+/* the numbers behind a report's answers, as one JSON object (report --json and the MCP
+ * server's context): rates rounded to whole reductions a second */
+void report_numbers_json(const analysis *an, json_w *j)
 {
-    snap *s = an->s;
-    static const char *keys[4] = {"concurrency", "isolation", "shared_state", "stateless"};
-    json_obj(j);
-    json_kstr(j, "target", an->label);
-    json_kstr(j, "kind", an->root_sup != SNAP_NONE ? "supervisor" : "process");
-    json_key(j, "numbers");
     json_obj(j);
     json_kint(j, "processes", an->n_procs);
     json_kint(j, "supervisors", an->n_sups);
@@ -24,7 +21,8 @@ static void json_section(analysis *an, json_w *j)
     json_kint(j, "supervisors_unread", an->n_unread_sups);
     json_kint(j, "children_by_ancestry", an->n_children_by_ancestry);
     json_kint(j, "busy_processes", an->n_busy);
-    json_knum(j, "reductions_per_s", an->reds_rate);
+    json_knum(j, "reductions_per_s", floor(an->reds_rate + 0.5));
+    json_knum(j, "node_reductions_per_s", an->node_rate >= 0 ? floor(an->node_rate + 0.5) : 0);
     json_kint(j, "callers_waiting_max", an->callers);
     json_kint(j, "longest_queue", an->max_mq);
     json_kint(j, "restarts_in_period", an->restarts_recent);
@@ -34,8 +32,19 @@ static void json_section(analysis *an, json_w *j)
     json_kint(j, "named_processes", an->n_named);
     json_kint(j, "registries", an->n_regs);
     json_kint(j, "idle_workers", an->n_idle);
-    json_kint(j, "schedulers", s->info.schedulers);
+    json_kint(j, "schedulers", an->s->info.schedulers);
     json_obj_end(j);
+}
+
+static void json_section(analysis *an, json_w *j)
+{
+    snap *s = an->s;
+    static const char *keys[4] = {"concurrency", "isolation", "shared_state", "stateless"};
+    json_obj(j);
+    json_kstr(j, "target", an->label);
+    json_kstr(j, "kind", an->root_sup != SNAP_NONE ? "supervisor" : "process");
+    json_key(j, "numbers");
+    report_numbers_json(an, j);
     strbuf text;
     sb_init(&text);
     json_key(j, "context");
