@@ -11,7 +11,7 @@ CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_REENTRANT -pthread
 OPT     ?= -O2 -g
 EI_DIR   = $(shell cat $(BUILD)/ei.dir 2>/dev/null)
 CPPFLAGS = -Iinclude -I$(BUILD) -I$(EI_DIR)/include
-LDLIBS   = -L$(EI_DIR)/lib -lei -ledit -ljansson -lm -pthread
+LDLIBS   = -L$(EI_DIR)/lib -lei -ledit -ljansson -lssl -lcrypto -lm -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 PROBE_SRC := probes/otp_advisor_probe.erl

@@ -13,6 +13,8 @@
 #include <ei.h>
 #include <stddef.h>
 
+#include "transport.h"
+
 #define OA_MAXHOST 255
 
 typedef struct {
@@ -21,6 +23,10 @@ typedef struct {
     const char *name;        /* --name: own long name */
     const char *sname;       /* --sname: own short name */
     int timeout_ms;          /* per remote call */
+    tls_opts tls;            /* --tls, --tls-optfile, --tls-cert/-key/-cacert, --tls-verify */
+    const char *address;     /* --address HOST:PORT: the distribution port, no epmd */
+    const char *ssh;         /* --ssh [USER@]HOST[:PORT]: epmd and the port through ssh */
+    const char *ssh_command; /* --ssh-command CMD: instead of ssh */
 } conn_opts;
 
 typedef struct {
@@ -33,6 +39,9 @@ typedef struct {
     char ownalive[EI_MAXALIVELEN + 1], ownhost[OA_MAXHOST + 1];
     conn_opts opts; /* where the cookie comes from, read again for each handshake */
     int port;
+    xsetup *xs;       /* the transport: TCP or ssh's forward, TLS or not */
+    xdest epmd, dist; /* where epmd and the distribution port are reached */
+    int direct;       /* --address: no epmd */
     int timeout_ms;
     int otp_release;
     int inited;

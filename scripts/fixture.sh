@@ -43,7 +43,11 @@ start() {
   local eval="ok = oa_harness:install(), ${SETUP:-ok}, {ok, _} = application:ensure_all_started($APP), $PLANT, ok = file:write_file(\"$dir/ready\", <<\"ready\">>)."
   # shellcheck disable=SC2086
   export FIXTURE_DIR=$dir
-  HOME=$dir ERL_CRASH_DUMP=$dir/erl_crash.dump erl -sname "$node" -noshell -noinput $pa ${FIXTURE_ERL_FLAGS:-} -eval "$eval" >"$dir/node.log" 2>&1 &
+  # FIXTURE_HOST: a long name (-name NODE@HOST: a dotted name or an IP address, ::1 included)
+  local naming="-sname $node" shown="$node@$(hostname -s)"
+  [ -n "${FIXTURE_HOST:-}" ] && { naming="-name $node@$FIXTURE_HOST"; shown="$node@$FIXTURE_HOST"; }
+  # shellcheck disable=SC2086
+  HOME=$dir ERL_CRASH_DUMP=$dir/erl_crash.dump erl $naming -noshell -noinput $pa ${FIXTURE_ERL_FLAGS:-} -eval "$eval" >"$dir/node.log" 2>&1 &
   local pid=$!
   echo "$pid" > "$dir/pid"
   echo "$node" > "$dir/node"
@@ -58,7 +62,7 @@ start() {
     fi
     sleep 0.1
   done
-  echo "NODE=$node@$(hostname -s)"
+  echo "NODE=$shown"
   echo "COOKIE_FILE=$dir/.erlang.cookie"
   echo "PID=$pid"
   echo "DIR=$dir"

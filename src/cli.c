@@ -65,6 +65,14 @@ enum opt_id {
     O_VERSION,
     O_DOT,
     O_SOURCE_ROOT,
+    O_TLS,
+    O_TLS_CERT,
+    O_TLS_KEY,
+    O_TLS_CACERT,
+    O_TLS_VERIFY,
+    O_ADDRESS,
+    O_SSH,
+    O_SSH_COMMAND,
 };
 
 typedef struct {
@@ -85,6 +93,17 @@ static const cli_option options[] = {
     {O_TIMEOUT, "--timeout", NULL, "MS", G_ATTACH, "deadline for each remote call (default 5000)"},
     {O_SUP_TIMEOUT, "--sup-timeout", NULL, "MS", G_ATTACH, "deadline for each supervisor call (default 2000)"},
     {O_NO_LOAD, "--no-load", NULL, NULL, G_ATTACH, "stock OTP calls only: no code is loaded on the target"},
+    {O_TLS, "--tls", NULL, "OPTFILE", G_ATTACH,
+     "TLS distribution (-proto_dist inet_tls), with the node's ssl_dist_optfile (its client section)"},
+    {O_TLS_CERT, "--tls-cert", NULL, "FILE", G_ATTACH, "TLS: our client certificate (PEM), over the optfile's"},
+    {O_TLS_KEY, "--tls-key", NULL, "FILE", G_ATTACH, "TLS: its private key (PEM)"},
+    {O_TLS_CACERT, "--tls-cacert", NULL, "FILE", G_ATTACH, "TLS: the CAs the node's certificate must chain to"},
+    {O_TLS_VERIFY, "--tls-verify", NULL, "peer|none", G_ATTACH, "TLS: check the node's certificate (default peer)"},
+    {O_ADDRESS, "--address", NULL, "HOST:PORT", G_ATTACH,
+     "the node's distribution port, without epmd ([::1]:9100 for IPv6; NODE may then be left out)"},
+    {O_SSH, "--ssh", NULL, "[USER@]HOST[:PORT]", G_ATTACH,
+     "reach the node through ssh to its host (epmd and the port forwarded over one ssh process)"},
+    {O_SSH_COMMAND, "--ssh-command", NULL, "CMD", G_ATTACH, "the ssh client to run instead of ssh (e.g. 'ssh -J jump')"},
     {O_FROM, "--from", NULL, "FILE", G_FROM, "read a saved snapshot instead of attaching"},
     {O_OUTPUT, "--output", "-o", "FILE", G_OUT, "output file"},
     {O_JSON, "--json", NULL, NULL, G_JSON, "JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/2)"},
@@ -307,6 +326,30 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
     case O_QUIET:
         o->col.quiet = 1;
         break;
+    case O_TLS:
+    case O_TLS_CERT:
+    case O_TLS_KEY:
+    case O_TLS_CACERT:
+        o->copts.tls.on = 1;
+        *(op->id == O_TLS        ? &o->copts.tls.optfile
+          : op->id == O_TLS_CERT ? &o->copts.tls.cert
+          : op->id == O_TLS_KEY  ? &o->copts.tls.key
+                                 : &o->copts.tls.cacert) = v;
+        break;
+    case O_TLS_VERIFY:
+        if (strcmp(v, "peer") && strcmp(v, "none"))
+            return errf(err, "--tls-verify takes peer or none, not '%s'", v);
+        o->copts.tls.verify = !strcmp(v, "peer") ? TLS_VERIFY_PEER : TLS_VERIFY_NONE;
+        break;
+    case O_ADDRESS:
+        o->copts.address = v;
+        break;
+    case O_SSH:
+        o->copts.ssh = v;
+        break;
+    case O_SSH_COMMAND:
+        o->copts.ssh_command = v;
+        break;
     case O_SOURCE_ROOT:
         o->source_root = v;
         source_set_root(v);
@@ -389,8 +432,8 @@ static int get_snapshot(const oa_opts *o, volatile sig_atomic_t *interrupted, sn
     if (o->from) {
         *out = snap_load(o->from, err);
         rc = *out ? 0 : -1;
-    } else if (!o->node)
-        return errf(err, "which node? give NODE (name@host) or --from FILE");
+    } else if (!o->node && !o->copts.address)
+        return errf(err, "which node? give NODE (name@host), --address HOST:PORT or --from FILE");
     else
         rc = cli_collect(o, interrupted, out, err);
     if (!rc && o->judge_otp) { /* classify again, OTP's library applications as the user's */
@@ -576,7 +619,8 @@ static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted)
 static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     char err[OA_ERRLEN];
-    if (o->from && o->node) { /* report --from FILE [TARGET]: the first free word is the target */
+    if ((o->from || (o->copts.address && !o->n_rest && o->node && !strchr(o->node, '@'))) && o->node) {
+        /* report --from FILE [TARGET] (or --address without NODE): the first free word is the target */
         o->rest[o->n_rest++] = (char *)o->node;
         o->node = NULL;
     }
@@ -641,16 +685,20 @@ static int cmd_mcp(oa_opts *o, volatile sig_atomic_t *interrupted)
         fprintf(stderr, "otp-advisor: mcp takes one node (or --from FILE), not '%s'\n", o->rest[0]);
         return EXIT_ERROR;
     }
+    if (!o->node && o->copts.address)
+        o->node = o->copts.address; /* known by its address until it says its name */
     cli_in_shell = 1; /* like the shell, it stops its work and leaves on its own terms */
     return mcp_main(o, interrupted);
 }
 
 static int cmd_shell(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
-    if (!o->node && !o->from) {
-        fprintf(stderr, "otp-advisor: which node? give NODE (name@host) or --from FILE\n");
+    if (!o->node && !o->from && !o->copts.address) {
+        fprintf(stderr, "otp-advisor: which node? give NODE (name@host), --address HOST:PORT or --from FILE\n");
         return EXIT_ERROR;
     }
+    if (!o->node && !o->from)
+        o->node = o->copts.address; /* known by its address until it says its name */
     cli_in_shell = 1; /* the shell stops commands and leaves on its own terms */
     return shell_main(o, interrupted);
 }

@@ -23,6 +23,7 @@
 
 #include "etf.h"
 #include "probe_blobs.h"
+#include "transport.h"
 #include "util.h"
 
 /* like erl, honour ERL_EPMD_PORT */
@@ -87,59 +88,30 @@ int conn_find_cookie(const conn_opts *o, char *cookie, size_t n, char *err)
     return 0;
 }
 
-static int tcp_connect(const char *host, int port, int ms, char *err, int *unknown_host)
+/* epmd is never TLS: it is plain TCP on the node's host, or the forward ssh keeps for it */
+static xconn *epmd_dial(conn *c, int ms, char *err)
 {
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    char ps[16];
-    snprintf(ps, sizeof ps, "%d", port);
-    *unknown_host = 0;
-    int rc = getaddrinfo(host, ps, &hints, &res);
-    if (rc != 0) {
-        *unknown_host = 1;
-        return errf(err, "host unknown: %s (%s)", host, gai_strerror(rc));
+    int uh;
+    char e[OA_ERRLEN];
+    xconn *x = xconn_dial(c->xs, &c->epmd, 0, ms, &uh, e);
+    if (!x) {
+        if (uh)
+            errf(err, "%s", e);
+        else if (c->epmd.path[0])
+            errf(err, "epmd on %s not reachable through ssh (%s)", c->host, e);
+        else
+            errf(err, "epmd not reachable: %s: is an Erlang node running there?", e);
     }
-    int fd = -1, last = ECONNREFUSED;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0)
-            continue;
-        int fl = fcntl(fd, F_GETFL, 0);
-        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
-            struct pollfd pfd = {fd, POLLOUT, 0};
-            if (poll(&pfd, 1, ms) == 1) {
-                int so = 0;
-                socklen_t sl = sizeof so;
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl);
-                if (so == 0) {
-                    fcntl(fd, F_SETFL, fl);
-                    break;
-                }
-                last = so;
-            } else
-                last = ETIMEDOUT;
-        } else
-            last = errno;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    if (fd < 0)
-        return errf(err, "epmd not reachable on %s:%d (%s): is an Erlang node running there?", host, port,
-                    strerror(last));
-    return fd;
+    return x;
 }
 
-static int read_full(int fd, unsigned char *buf, size_t n, int ms)
+static int read_full(xconn *x, unsigned char *buf, size_t n, int ms)
 {
     size_t got = 0;
+    int64_t until = now_us() + (int64_t)ms * 1000;
     while (got < n) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        if (poll(&pfd, 1, ms) != 1)
-            return -1;
-        ssize_t r = read(fd, buf + got, n - got);
+        int64_t left = (until - now_us()) / 1000;
+        ssize_t r = xconn_read(x, buf + got, n - got, left > 0 ? (int)left : 0);
         if (r <= 0)
             return got ? (int)got : -1;
         got += (size_t)r;
@@ -148,33 +120,29 @@ static int read_full(int fd, unsigned char *buf, size_t n, int ms)
 }
 
 /* epmd NAMES_REQ: the names registered on host, for a helpful error. */
-static void epmd_names(const char *host, int ms, char *out, size_t n)
+static void epmd_names(conn *c, int ms, char *out, size_t n)
 {
     char e[OA_ERRLEN];
-    int uh;
     out[0] = 0;
-    int fd = tcp_connect(host, EPMD_PORT, ms, e, &uh);
-    if (fd < 0)
+    xconn *x = epmd_dial(c, ms, e);
+    if (!x)
         return;
     unsigned char req[3] = {0, 1, 110};
-    if (write(fd, req, 3) != 3) {
-        close(fd);
+    if (xconn_write(x, req, 3, ms) != 0) {
+        xconn_close(x);
         return;
     }
     unsigned char buf[4096];
     int got = 0;
     for (;;) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        if (poll(&pfd, 1, ms) != 1)
-            break;
-        ssize_t r = read(fd, buf + got, sizeof buf - 1 - (size_t)got);
+        ssize_t r = xconn_read(x, buf + got, sizeof buf - 1 - (size_t)got, ms);
         if (r <= 0)
             break;
         got += (int)r;
         if (got >= (int)sizeof buf - 1)
             break;
     }
-    close(fd);
+    xconn_close(x);
     if (got <= 4)
         return;
     buf[got] = 0;
@@ -192,11 +160,11 @@ static void epmd_names(const char *host, int ms, char *out, size_t n)
 }
 
 /* PORT_PLEASE2: returns the node's port, or <0 with err set. */
-static int epmd_port(const char *host, const char *alive, int ms, int *highest, char *err)
+static int epmd_port(conn *c, int ms, int *highest, char *err)
 {
-    int uh;
-    int fd = tcp_connect(host, EPMD_PORT, ms, err, &uh);
-    if (fd < 0)
+    const char *host = c->host, *alive = c->alive;
+    xconn *x = epmd_dial(c, ms, err);
+    if (!x)
         return -1;
     size_t al = strlen(alive);
     unsigned char req[300];
@@ -204,25 +172,25 @@ static int epmd_port(const char *host, const char *alive, int ms, int *highest, 
     req[1] = (unsigned char)(al + 1);
     req[2] = 122;
     memcpy(req + 3, alive, al);
-    if (write(fd, req, 3 + al) != (ssize_t)(3 + al)) {
-        close(fd);
+    if (xconn_write(x, req, 3 + al, ms) != 0) {
+        xconn_close(x);
         return errf(err, "epmd on %s closed the connection", host);
     }
     unsigned char resp[12];
-    int got = read_full(fd, resp, 2, ms);
+    int got = read_full(x, resp, 2, ms);
     if (got < 2 || resp[0] != 119) {
-        close(fd);
+        xconn_close(x);
         return errf(err, "epmd on %s gave no answer", host);
     }
     if (resp[1] != 0) {
-        close(fd);
+        xconn_close(x);
         char names[1024];
-        epmd_names(host, ms, names, sizeof names);
+        epmd_names(c, ms, names, sizeof names);
         return errf(err, "node not registered: no node named '%s' on %s (epmd knows: %s)", alive, host,
                     names[0] ? names : "none");
     }
-    got = read_full(fd, resp + 2, 8, ms);
-    close(fd);
+    got = read_full(x, resp + 2, 8, ms);
+    xconn_close(x);
     if (got < 8)
         return errf(err, "epmd on %s sent a short answer", host);
     *highest = resp[6] << 8 | resp[7];
@@ -274,8 +242,8 @@ static void diagnose_handshake(conn *c, char *err)
 {
     int uh;
     char e2[OA_ERRLEN];
-    int fd = tcp_connect(c->host, c->port, c->timeout_ms, e2, &uh);
-    if (fd < 0) {
+    xconn *x = xconn_dial(c->xs, &c->dist, xsetup_tls(c->xs), c->timeout_ms, &uh, e2);
+    if (!x) {
         errf(err, "%s: the handshake failed and its port no longer answers (%s)", c->target, e2);
         return;
     }
@@ -283,29 +251,43 @@ static void diagnose_handshake(conn *c, char *err)
     const uint64_t flags = 0x4 | 0x8 | 0x10 | 0x20 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x20000 |
                            0x40000 | 0x1000000 | 0x2000000;
     size_t nl = strlen(c->own);
-    unsigned char msg[16 + 2 * MAXNODELEN];
+    /* handshake messages carry 2 bytes of length (inet_tcp_dist), 4 under TLS (inet_tls_dist) */
+    const size_t hl = xsetup_tls(c->xs) ? 4 : 2;
+    unsigned char msg[20 + 2 * MAXNODELEN];
     size_t len = 1 + 8 + 4 + 2 + nl;
-    msg[0] = (unsigned char)(len >> 8);
-    msg[1] = (unsigned char)len;
-    msg[2] = 'N';
+    for (size_t i = 0; i < hl; i++)
+        msg[i] = (unsigned char)(len >> (8 * (hl - 1 - i)));
+    unsigned char *m = msg + hl;
+    m[0] = 'N';
     for (int i = 0; i < 8; i++)
-        msg[3 + i] = (unsigned char)(flags >> (56 - 8 * i));
+        m[1 + i] = (unsigned char)(flags >> (56 - 8 * i));
     uint32_t creation = (uint32_t)getpid() | 1u;
     for (int i = 0; i < 4; i++)
-        msg[11 + i] = (unsigned char)(creation >> (24 - 8 * i));
-    msg[15] = (unsigned char)(nl >> 8);
-    msg[16] = (unsigned char)nl;
-    memcpy(msg + 17, c->own, nl);
-    unsigned char resp[64];
+        m[9 + i] = (unsigned char)(creation >> (24 - 8 * i));
+    m[13] = (unsigned char)(nl >> 8);
+    m[14] = (unsigned char)nl;
+    memcpy(m + 15, c->own, nl);
+    unsigned char raw[80];
     int got = -1;
-    if (write(fd, msg, 2 + len) == (ssize_t)(2 + len))
-        got = read_full(fd, resp, 2, c->timeout_ms);
-    size_t rl = got == 2 ? (size_t)(resp[0] << 8 | resp[1]) : 0;
-    int gotp = rl > 0 && rl < sizeof resp ? read_full(fd, resp + 2, rl, c->timeout_ms) : -1;
+    if (xconn_write(x, msg, hl + len, c->timeout_ms) == 0)
+        got = read_full(x, raw, hl, c->timeout_ms);
+    size_t rl = 0;
+    for (size_t i = 0; got == (int)hl && i < hl; i++)
+        rl = rl << 8 | raw[i];
+    /* from here as with 2 bytes of length: resp[2] is the message's first byte */
+    unsigned char *resp = raw + hl - 2;
+    if (got == (int)hl)
+        got = 2;
+    int gotp = rl > 0 && rl < 64 ? read_full(x, resp + 2, rl, c->timeout_ms) : -1;
     int extra = 0;
     if (got == 2 && gotp < 0) /* not a frame: a little more of what it says, to show it */
-        extra = read_full(fd, resp + 2, 20, 500);
-    close(fd);
+        extra = read_full(x, resp + 2, 20, 500);
+    xconn_close(x);
+    if (got == 2 && resp[0] == 0x15 && resp[1] == 0x03 && !xsetup_tls(c->xs)) {
+        errf(err, "%s answered with a TLS alert: it runs TLS distribution (-proto_dist inet_tls); attach with --tls",
+             c->target);
+        return;
+    }
     if (got <= 0) {
         errf(err,
              "%s closed the connection during the handshake, before any status: is it an Erlang node, "
@@ -351,19 +333,27 @@ static int conn_connect(conn *c, char *err)
         return CONN_ERR;
     }
     int highest = 0;
-    int port = epmd_port(c->host, c->alive, c->timeout_ms, &highest, err);
-    if (port < 0) {
-        explicit_bzero(cookie, sizeof cookie);
-        return CONN_ERR;
+    int port = c->dist.port;
+    if (!c->direct) {
+        port = epmd_port(c, c->timeout_ms, &highest, err);
+        if (port < 0) {
+            explicit_bzero(cookie, sizeof cookie);
+            return CONN_ERR;
+        }
+        c->dist.port = port;
     }
     c->port = port;
+    xsetup_target(c->xs, c->host, &c->dist);
     struct in_addr addr;
     addr.s_addr = htonl(INADDR_LOOPBACK);
-    int rc = ei_connect_xinit(&c->ec, c->ownhost, c->ownalive, c->own, &addr, cookie, (unsigned)time(NULL));
+    /* libei's handshake, over our transport: the address it is given is not where it goes
+     * (its resolver knows IPv4 only; the transport knows IPv6, ssh's forward and TLS) */
+    int rc = ei_connect_xinit_ussi(&c->ec, c->ownhost, c->ownalive, c->own, &addr, cookie, (unsigned)time(NULL),
+                                   &xport_ei_callbacks, sizeof xport_ei_callbacks, c->xs);
     explicit_bzero(cookie, sizeof cookie);
     if (rc < 0)
         return errf(err, "cannot initialise the C node %s", c->own);
-    int fd = ei_connect_host_port_tmo(&c->ec, c->host, port, (unsigned)c->timeout_ms);
+    int fd = ei_xconnect_host_port_tmo(&c->ec, &addr, port, (unsigned)c->timeout_ms);
     explicit_bzero(c->ec.ei_connect_cookie, sizeof c->ec.ei_connect_cookie);
     if (fd < 0) {
         int e = erl_errno;
@@ -373,6 +363,8 @@ static int conn_connect(conn *c, char *err)
                         "tool's distribution window (OTP 23 and later)",
                         c->target, highest),
                    CONN_ERR;
+        if (xsetup_why(c->xs)[0])
+            return errf(err, "%s: %s", c->target, xsetup_why(c->xs)), CONN_ERR;
         if (e == ETIMEDOUT)
             return errf(err, "%s did not complete the handshake within %d ms", c->target, c->timeout_ms), CONN_ERR;
         diagnose_handshake(c, err);
@@ -380,6 +372,32 @@ static int conn_connect(conn *c, char *err)
     }
     c->fd = fd;
     return 0;
+}
+
+/* --address HOST:PORT, HOST an IPv6 address in brackets or bare (the last colon is the port's) */
+static int split_address(conn *c, const char *a, char *err)
+{
+    const char *colon = strrchr(a, ':');
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (!colon || colon == a || !end || *end || port <= 0 || port > 65535)
+        return errf(err, "bad --address '%s' (expected HOST:PORT, e.g. 10.0.0.5:9100 or [::1]:9100)", a);
+    const char *h = a;
+    size_t hl = (size_t)(colon - a);
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']')
+        h++, hl -= 2;
+    if (hl == 0 || hl > XDEST_HOSTLEN)
+        return errf(err, "bad --address '%s' (expected HOST:PORT)", a);
+    snprintf(c->dist.host, sizeof c->dist.host, "%.*s", (int)hl, h);
+    c->dist.port = (int)port;
+    c->direct = 1;
+    return 0;
+}
+
+static void conn_release(conn *c)
+{
+    xsetup_free(c->xs);
+    c->xs = NULL;
 }
 
 int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
@@ -392,10 +410,25 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
             return errf(err, "cannot initialise erl_interface");
         ei_ready = 1;
     }
-    if (split_target(c, target, err))
+    if (o->address && split_address(c, o->address, err))
         return CONN_ERR;
+    if (target && *target && !(o->address && !strcmp(target, o->address))) {
+        if (split_target(c, target, err))
+            return CONN_ERR;
+    } else if (o->address) {
+        /* no name given: the node is known by its address until it says its name */
+        snprintf(c->host, sizeof c->host, "%s", c->dist.host);
+        snprintf(c->target, sizeof c->target, "%s", o->address);
+    } else
+        return errf(err, "no node given");
     c->opts = *o;
-    int long_names = strchr(c->host, '.') != NULL;
+    if (!c->direct) {
+        snprintf(c->dist.host, sizeof c->dist.host, "%s", c->host);
+        snprintf(c->epmd.host, sizeof c->epmd.host, "%s", c->host);
+        c->epmd.port = EPMD_PORT;
+    }
+    /* a long name has a dot in its host, or is an IP address (IPv6 has colons) */
+    int long_names = strchr(c->host, '.') != NULL || strchr(c->host, ':') != NULL;
     char *ownalive = c->ownalive, *ownhost = c->ownhost;
     const size_t alive_n = sizeof c->ownalive, host_n = sizeof c->ownhost;
     const char *want = o->name ? o->name : o->sname;
@@ -425,9 +458,12 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     snprintf(c->own, sizeof c->own, "%s@%s", ownalive, ownhost);
     if (strlen(c->own) >= MAXNODELEN)
         return errf(err, "own node name too long: %s", c->own);
+    c->xs = xsetup_new(&o->tls, err);
+    if (!c->xs)
+        return CONN_ERR;
     c->inited = 1;
     if (conn_connect(c, err))
-        return CONN_ERR;
+        return conn_release(c), c->inited = 0, CONN_ERR;
     /* the release, also our check of the distribution window */
     ei_x_buff args, reply;
     ei_x_new(&args);
@@ -464,25 +500,22 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
 /* Close so that the target has seen it: our side is shut, and its own close awaited (at
  * most a second). The node tears a connection down when it reads our end of stream; a new
  * handshake under the same name before that was refused ("alive": connect right after
- * disconnect failed, in the shell as in the MCP server). */
-static void close_seen(int fd)
+ * disconnect failed, in the shell as in the MCP server). libei holds the connection: its
+ * close releases our transport (a close(fd) of ours would leave libei a stale entry). */
+static void close_seen(conn *c)
 {
-    shutdown(fd, SHUT_WR);
-    int64_t until = now_us() + 1000000;
-    char buf[4096];
-    for (;;) {
-        int64_t left = (until - now_us()) / 1000;
-        struct pollfd p = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0 || read(fd, buf, sizeof buf) <= 0)
-            break; /* its end of stream (or a second gone by): it has closed its side */
-    }
-    close(fd);
+    xconn *x = xport_of_fd(c->xs, c->fd);
+    if (x)
+        xconn_shutdown(x, 1000);
+    if (ei_close_connection(c->fd) < 0 && x)
+        xconn_close(x);
+    c->fd = -1;
 }
 
 int conn_reopen(conn *c, char *err)
 {
     if (c->fd >= 0)
-        close_seen(c->fd);
+        close_seen(c);
     c->fd = -1;
     if (!c->inited)
         return errf(err, "not connected");
@@ -492,9 +525,10 @@ int conn_reopen(conn *c, char *err)
 void conn_close(conn *c)
 {
     if (c->fd >= 0)
-        close_seen(c->fd);
+        close_seen(c);
     c->fd = -1;
     c->inited = 0;
+    conn_release(c);
 }
 
 /* ---- the allowlist ------------------------------------------------------------------ */
@@ -617,8 +651,11 @@ static int socket_dead(int fd)
 
 static int lost(conn *c, char *err)
 {
-    if (c->fd >= 0)
-        close(c->fd);
+    if (c->fd >= 0 && ei_close_connection(c->fd) < 0) {
+        xconn *x = xport_of_fd(c->xs, c->fd);
+        if (x)
+            xconn_close(x);
+    }
     c->fd = -1;
     errf(err, "connection to %s lost", c->target);
     return CONN_LOST;
@@ -730,9 +767,10 @@ int conn_poll(conn *c, char *err)
 {
     if (c->fd < 0)
         return CONN_LOST;
-    struct pollfd pfd = {c->fd, POLLIN, 0};
-    while (poll(&pfd, 1, 0) == 1) {
-        if (pfd.revents & (POLLHUP | POLLERR))
+    xconn *xc = xport_of_fd(c->xs, c->fd);
+    int rd;
+    while ((rd = xc ? xconn_readable(xc, 0) : -1) != 0) {
+        if (rd < 0 || socket_dead(c->fd))
             return lost(c, err);
         erlang_msg msg;
         ei_x_buff x;
@@ -741,7 +779,6 @@ int conn_poll(conn *c, char *err)
         ei_x_free(&x);
         if (r == ERL_ERROR && erl_errno != ETIMEDOUT && socket_dead(c->fd))
             return lost(c, err);
-        pfd.revents = 0;
     }
     return 0;
 }
