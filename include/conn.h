@@ -42,6 +42,7 @@ typedef struct {
     xsetup *xs;       /* the transport: TCP or ssh's forward, TLS or not */
     xdest epmd, dist; /* where epmd and the distribution port are reached */
     int direct;       /* --address: no epmd */
+    struct ssh_fwd *ssh; /* --ssh: the forwards, and the ssh process that keeps them */
     int timeout_ms;
     int otp_release;
     int inited;

@@ -51,6 +51,7 @@ start() {
   local pid=$!
   echo "$pid" > "$dir/pid"
   echo "$node" > "$dir/node"
+  echo "$shown" > "$dir/fullnode"
   local i=0
   while [ ! -f "$dir/ready" ]; do
     if ! kill -0 "$pid" 2>/dev/null; then

@@ -23,6 +23,7 @@
 
 #include "etf.h"
 #include "probe_blobs.h"
+#include "ssh.h"
 #include "transport.h"
 #include "util.h"
 
@@ -180,6 +181,10 @@ static int epmd_port(conn *c, int ms, int *highest, char *err)
     int got = read_full(x, resp, 2, ms);
     if (got < 2 || resp[0] != 119) {
         xconn_close(x);
+        char why[OA_ERRLEN];
+        ssh_why(c->ssh, why, sizeof why);
+        if (why[0]) /* through ssh: the far side refused the forward or found nothing there */
+            return errf(err, "epmd on %s not reachable: %s", host, why);
         return errf(err, "epmd on %s gave no answer", host);
     }
     if (resp[1] != 0) {
@@ -343,6 +348,10 @@ static int conn_connect(conn *c, char *err)
         c->dist.port = port;
     }
     c->port = port;
+    if (c->ssh && ssh_forward(c->ssh, c->dist.host, port, c->dist.path, sizeof c->dist.path, c->timeout_ms, err)) {
+        explicit_bzero(cookie, sizeof cookie);
+        return CONN_ERR;
+    }
     xsetup_target(c->xs, c->host, &c->dist);
     struct in_addr addr;
     addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -365,6 +374,10 @@ static int conn_connect(conn *c, char *err)
                    CONN_ERR;
         if (xsetup_why(c->xs)[0])
             return errf(err, "%s: %s", c->target, xsetup_why(c->xs)), CONN_ERR;
+        char why[OA_ERRLEN];
+        ssh_why(c->ssh, why, sizeof why);
+        if (why[0])
+            return errf(err, "%s: %s", c->target, why), CONN_ERR;
         if (e == ETIMEDOUT)
             return errf(err, "%s did not complete the handshake within %d ms", c->target, c->timeout_ms), CONN_ERR;
         diagnose_handshake(c, err);
@@ -398,6 +411,8 @@ static void conn_release(conn *c)
 {
     xsetup_free(c->xs);
     c->xs = NULL;
+    ssh_stop(c->ssh); /* the ssh process ends with the session */
+    c->ssh = NULL;
 }
 
 int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
@@ -461,6 +476,15 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     c->xs = xsetup_new(&o->tls, err);
     if (!c->xs)
         return CONN_ERR;
+    if (o->ssh) {
+        /* epmd and the distribution port as the ssh host reaches them; the login may take
+         * longer than a remote call */
+        int ms = c->timeout_ms > 10000 ? c->timeout_ms : 10000;
+        c->ssh = ssh_start(o->ssh, o->ssh_command, c->dist.host, ms, err);
+        if (!c->ssh)
+            return conn_release(c), CONN_ERR;
+        snprintf(c->epmd.path, sizeof c->epmd.path, "%s", ssh_epmd_path(c->ssh));
+    }
     c->inited = 1;
     if (conn_connect(c, err))
         return conn_release(c), c->inited = 0, CONN_ERR;

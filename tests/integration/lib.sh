@@ -122,9 +122,12 @@ harness_report() {
   local pid; pid=$(cat "$d/pid" 2>/dev/null)
   # gone, or a zombie (a test killed it on purpose)
   { kill -0 "$pid" && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; } 2>/dev/null || { echo "N/A"; return; }
-  if [ -f "$d/tls_optfile" ]; then   # erl_call has no TLS: a TLS node asks it (t_tls.sh)
-    HOME=$d bounded 60 erl -sname "oa-check-$$-$RANDOM" -proto_dist inet_tls -ssl_dist_optfile "$(cat "$d/tls_optfile")" \
-      -noshell -hidden -eval "io:format(\"~s\", [rpc:call('$(cat "$d/node")@$(hostname -s)', oa_harness, report, [])]), halt()." 2>&1
+  # a node erl_call cannot reach (TLS, IPv6): a test writes DIR/check_flags, the flags of a
+  # hidden erl node that can, and fixture.sh wrote the node's full name (t_tls, t_address)
+  if [ -f "$d/check_flags" ]; then
+    # shellcheck disable=SC2046
+    HOME=$d bounded 60 erl $(cat "$d/check_flags") -noshell -hidden \
+      -eval "io:format(\"~s\", [rpc:call('$(cat "$d/fullnode")', oa_harness, report, [])]), halt()." 2>&1
     return
   fi
   echo 'oa_harness:report().' | HOME=$d bounded 60 "$ERL_CALL" -sname "$(cat "$d/node")" -e 2>&1 |

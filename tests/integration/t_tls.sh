@@ -18,9 +18,9 @@ tls_optfile "$C/expired.conf" expired client
 sed -i 's/{verify, verify_peer}, {secure_renegotiate, true}]}]/{verify, verify_none}]}]/' "$C/expired.conf"
 
 FIXTURE_ERL_FLAGS="-proto_dist inet_tls -ssl_dist_optfile $C/mtls.conf" start_fixture erlbasic TLS
-echo "$C/mtls.conf" >"$TLS_DIR/tls_optfile"
+echo "-sname oa-check-$$-a -proto_dist inet_tls -ssl_dist_optfile $C/mtls.conf" >"$TLS_DIR/check_flags"
 FIXTURE_ERL_FLAGS="-proto_dist inet_tls -ssl_dist_optfile $C/expired.conf" start_fixture erlbasic EXP
-echo "$C/expired.conf" >"$EXP_DIR/tls_optfile"
+echo "-sname oa-check-$$-b -proto_dist inet_tls -ssl_dist_optfile $C/expired.conf" >"$EXP_DIR/check_flags"
 start_fixture erlbasic PLAIN
 T=(--cookie-file "$TLS_COOKIE")
 
