@@ -19,7 +19,7 @@ _otp_advisor()
         case " $commands " in *" ${COMP_WORDS[i]} "*) cmd=${COMP_WORDS[i]}; break ;; esac
     done
     case $prev in
-        --from | -o | --output | --cookie-file | --source-root)
+        --from | -o | --output | --cookie-file | --source-root | --tls | --tls-cert | --tls-key | --tls-cacert)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
         --rule | --ignore)
@@ -32,7 +32,13 @@ _otp_advisor()
             COMPREPLY=($(compgen -W "$(otp-advisor explain thresholds 2>/dev/null | awk '{ print $1 "=" }')" -- "$cur"))
             compopt -o nospace 2>/dev/null
             return ;;
-        --cookie | --name | --sname | --window | --timeout | --sup-timeout)
+        --tls-verify)
+            COMPREPLY=($(compgen -W "peer none" -- "$cur"))
+            return ;;
+        --ssh)
+            COMPREPLY=($(compgen -A hostname -- "$cur"))
+            return ;;
+        --cookie | --name | --sname | --window | --timeout | --sup-timeout | --address | --ssh-command)
             return ;;
     esac
     if [[ $cur == -* ]]; then
