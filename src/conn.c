@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,13 @@ static int epmd_port_no(void)
 }
 #define EPMD_PORT epmd_port_no()
 
+/* once per process, also when several threads attach at once (--cluster) */
+static pthread_once_t ei_once = PTHREAD_ONCE_INIT;
 static int ei_ready;
+static void ei_init_once(void)
+{
+    ei_ready = ei_init() == 0;
+}
 
 int conn_find_cookie(const conn_opts *o, char *cookie, size_t n, char *err)
 {
@@ -420,11 +427,9 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     memset(c, 0, sizeof *c);
     c->fd = -1;
     c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
-    if (!ei_ready) {
-        if (ei_init() != 0)
-            return errf(err, "cannot initialise erl_interface");
-        ei_ready = 1;
-    }
+    pthread_once(&ei_once, ei_init_once);
+    if (!ei_ready)
+        return errf(err, "cannot initialise erl_interface");
     if (o->address && split_address(c, o->address, err))
         return CONN_ERR;
     if (target && *target && !(o->address && !strcmp(target, o->address))) {
