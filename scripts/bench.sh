@@ -9,6 +9,7 @@
 # wall-clock limit: a busy machine stretches them many times), each as a ratio from one run:
 # a saturated node (tests/fixtures/overload) against the same node idle (t_overload), and
 # how soon Ctrl-C and SIGTERM end a long local step against the whole step (t_signals).
+# Last, attach times (scripts/bench-attach.sh): plain, TLS, ssh, one node and three.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 OA=$top/build/otp-advisor
@@ -141,3 +142,6 @@ fi
 echo "floor = in-node process_info walk of the same items (1000-pid slices dropped); oa = attach, load, stream, decode, one sample"
 echo "growth = target's peak erlang:memory(total) above its start during the snapshot; floorg = the same during the floor walk;"
 echo "procs = the same for erlang:processes() alone"
+
+# attaching: plain, TLS, ssh; one node and three; against erl_call doing one RPC
+"$top/scripts/bench-attach.sh"
