@@ -45,6 +45,7 @@ typedef struct {
     uint32_t count;       /* 1 for a single subject */
     const char *examples; /* "" or "<0.1.0> (queue 30), …" */
     double weight;        /* how bad, for picking the worst; set by the rule */
+    const char *node;     /* a cluster finding: the node it concerns most ("" otherwise) */
 } finding;
 
 typedef struct {
@@ -109,8 +110,11 @@ enum spec_change {
     SPEC_REMOVE,             /* the process has no runtime reason: a plain module instead */
 };
 
+struct cluster; /* cluster.h */
+
 /* A rule: one file (src/rule_NAME.c, defining `const rule rule_NAME`) and one line in
- * include/rules.def. Everything else about it is here. */
+ * include/rules.def. Everything else about it is here. A cluster rule (--cluster) has
+ * run_cluster instead of run: it reads every node's snapshot at once. */
 typedef struct {
     const char *id;
     const char *title;
@@ -121,6 +125,7 @@ typedef struct {
     const char *pattern;             /* the pattern it recommends, in the report; NULL: none */
     enum spec_change spec;           /* what the report's tree changes for its subject */
     const threshold_def *thresholds; /* ends with a NULL name; NULL: none */
+    void (*run_cluster)(const struct cluster *cl, const rule_opts *o, findings *out);
 } rule;
 
 extern const int n_rules;
@@ -129,6 +134,9 @@ const rule *rule_find(const char *id);
 
 /* Run every rule (or only `only`, minus `ignore`; NULL-terminated lists may be NULL). */
 void rules_run(const snap *s, const rule_opts *o, const char *const *only, const char *const *ignore, findings *out);
+/* The cluster rules over every node's snapshot (cluster.h), filtered the same way. */
+void rules_run_cluster(const struct cluster *cl, const rule_opts *o, const char *const *only,
+                       const char *const *ignore, findings *out);
 
 /* helpers shared by rules */
 int rule_exempt(const snap *s, const snap_proc *p); /* runtime or advisor */

@@ -10,6 +10,7 @@
 
 #include <signal.h>
 
+#include "cluster.h"
 #include "collect.h"
 #include "conn.h"
 #include "opts.h"
@@ -73,6 +74,12 @@ struct shell {
     int color, width, interactive;
     volatile sig_atomic_t *interrupted;
     int quit;
+    /* --cluster (or a file of several nodes): every node's snapshot. The current node's
+     * snapshot and findings are moved out of cl into s and f while it is current (so every
+     * command reads s and f), and back when another node becomes current. */
+    cluster cl;
+    int clustered;
+    int cur;
 };
 
 void shell_init(shell *sh, oa_opts *o, volatile sig_atomic_t *interrupted);
@@ -87,6 +94,8 @@ void shell_complete(shell *sh, const char *cmd, int pos, const char *prefix, vec
 int shell_split(const char *line, char **argv, int max, char *buf, size_t bufn); /* quotes aware */
 /* Set the snapshot (takes ownership) and recompute findings. */
 void shell_set_snapshot(shell *sh, snap *s);
+/* Read a snapshot file: one node, or every node of a cluster file (then the first is current). */
+int shell_load_file(shell *sh, const char *path, strbuf *out, char *err);
 const char *shell_prompt(shell *sh, char *buf, size_t n);
 
 int shell_main(oa_opts *o, volatile sig_atomic_t *interrupted);

@@ -19,7 +19,8 @@
 #include "arena.h"
 #include "util.h"
 
-#define SNAP_FORMAT_VERSION 1
+/* 2: one entry a node (a cluster); 1 (one node's messages) is still read */
+#define SNAP_FORMAT_VERSION 2
 #define SNAP_NONE UINT32_MAX
 
 enum pid_kind { PK_NONE = 0, PK_PID = 1, PK_ATOM = 2, PK_PORT = 3 };
@@ -178,6 +179,24 @@ typedef struct {
     uint32_t groups, members;
 } snap_pg;
 
+/* one pg group: its members on this node and in all, as this node's scope sees them */
+typedef struct {
+    oa_str scope, group;
+    uint32_t local, total;
+} snap_pg_group;
+
+/* a distribution link to another node, looked at through the window (the probe's DistLook):
+ * how many looks saw bytes waiting in the link's driver queue (the socket did not take them)
+ * and the most waiting, and the bytes sent over span_us; a controller that is a process
+ * (TLS) gives its queue length in messages instead, and no bytes */
+enum dist_kind { DK_PORT = 0, DK_PROCESS = 1 };
+typedef struct {
+    oa_str node;
+    uint32_t kind, looks, looks_pending;
+    uint64_t max_pending, bytes_sent;
+    int64_t span_us;
+} snap_dist;
+
 /* which start_link/0..3 a module the processes run exports (bit N: start_link/N), and its
  * source file as its compile info gives it (module_info(compile)'s `source`; 0 if none) */
 typedef struct {
@@ -208,6 +227,8 @@ typedef struct {
     vec advisor; /* oa_pid: this tool's own processes on the target */
     int64_t sup_timeout_ms;
     int64_t mq_threshold;
+    int64_t dist_busy_limit; /* dist_buf_busy_limit, bytes; 0 when not recorded */
+    int has_dist;            /* the links were looked at (snapshots before that: not) */
 } snap_node;
 
 typedef struct snap {
@@ -227,6 +248,8 @@ typedef struct snap {
     vec globals;  /* snap_name */
     vec pgs;      /* snap_pg */
     vec exports;  /* snap_exports; empty in snapshots taken before they were recorded */
+    vec pg_groups; /* snap_pg_group */
+    vec dist;      /* snap_dist: the links to other nodes (info.has_dist) */
     /* pid -> proc index, built by snap_finish */
     uint32_t *pidx;
     uint32_t pidx_mask;
@@ -399,9 +422,27 @@ void snap_proc_label(const snap *s, const snap_proc *p, char *buf, size_t n);
 /* path from the application: "zoo › Zoo.Supervisor › Zoo.Cache" */
 void snap_proc_path(const snap *s, const snap_proc *p, strbuf *out);
 
-/* Save/load the Erlang external term format: {otp_advisor_snapshot, Version, [Msg]}. */
+/* Save/load the Erlang external term format. Version 2 (written): {otp_advisor_snapshot, 2,
+ * [{node_snapshot, Node, ok, [Msg]} | {node_snapshot, Node, {error, Why}, []}]}, one entry a
+ * node, the first the one attached to; version 1 (read): {otp_advisor_snapshot, 1, [Msg]}.
+ * snap_load and snap_load_buf give the first node; snap_load_nodes every one. */
+typedef struct {
+    const char *node;  /* its name */
+    const snap *s;     /* NULL: it could not be collected */
+    const char *error; /* why not (s NULL) */
+} snap_entry;
+int snap_save_nodes(const snap_entry *e, size_t n, const char *path, char *err);
 int snap_save(const snap *s, const char *path, char *err);
 snap *snap_load(const char *path, char *err);
 snap *snap_load_buf(const void *buf, size_t len, char *err);
+/* every node of a file: an array the caller frees with snap_loaded_free (snaps, names) */
+typedef struct {
+    char *node;
+    snap *s;     /* NULL when it was not collected */
+    char *error; /* then why */
+} snap_loaded;
+int snap_load_nodes(const char *path, snap_loaded **out, size_t *n, char *err);
+int snap_load_nodes_buf(const void *buf, size_t len, snap_loaded **out, size_t *n, char *err);
+void snap_loaded_free(snap_loaded *l, size_t n);
 
 #endif

@@ -17,6 +17,9 @@
 %%     otherwise undefined
 %%   {ets, [Table]}  {registry, ...}  {registry_keys, Name, [{Key, Pid}]}
 %%   {global, [{Name, Pid}]}  {pg, [{Scope, Groups, Members}]}
+%%   {pg_groups, [{Scope, Group, LocalMembers, AllMembers}]} (1,000 groups at most)
+%%   {dist, #{busy_limit}, [{Node, port | process, Looks, LooksPending, MaxPending, BytesSent, Us}]}
+%%     each distribution link but ours, looked at through the window (see DistLook)
 %%   {start_links, [{Module, [Arity], Source}]} (which start_link/0..3 the processes' modules
 %%     export, and the source file their compile info names, or undefined)
 %%   {done, #{...}}
@@ -333,6 +336,39 @@ fun(CPid, Opts) ->
                  mq_threshold => MqMax,
                  advisor => [self()]},
     C1 = Send({node, NodeInfo}, Credit0),
+    %% The distribution links to the other nodes (ours left out): bytes waiting in each
+    %% link's driver queue (the socket would not take them: the peer or the network does not
+    %% keep up) and bytes sent, from inet:getstat/2 on the link's port (a port_control: no
+    %% process is asked). The distribution entry's own queue, the one dist_buf_busy_limit
+    %% bounds, cannot be read; port_info's queue_size stays 0 for a dist port. Looked at
+    %% before the first walk, every 20 ms through the window, and after the second walk; a
+    %% controller that is a process (TLS) only before and after (its queue length is a
+    %% signal to it, kept out of the window).
+    Me = node(CPid),
+    InetUp = erlang:module_loaded(inet),
+    DistStat = fun(Ctrl, _) when is_port(Ctrl), InetUp ->
+                     case catch inet:getstat(Ctrl, [send_pend, send_oct]) of
+                       {ok, L} -> {port, case lists:keyfind(send_pend, 1, L) of {_, Pd} -> Pd; _ -> 0 end,
+                                   case lists:keyfind(send_oct, 1, L) of {_, Oc} -> Oc; _ -> 0 end};
+                       _ -> undefined end;
+                  (Ctrl, true) when is_pid(Ctrl) ->
+                     case erlang:process_info(Ctrl, message_queue_len) of
+                       {message_queue_len, Q} -> {process, Q, 0}; _ -> undefined end;
+                  (_, _) -> undefined end,
+    DistLook = fun(Acc, Procs) ->
+      Tn = erlang:monotonic_time(microsecond),
+      lists:foldl(
+        fun({N, _}, A) when N =:= Me -> A;
+           ({N, Ctrl}, A) ->
+             case DistStat(Ctrl, Procs) of
+               undefined -> A;
+               {Kind, Pend, Oct} ->
+                 {_, Lk, PL, Mx, O0, T0_, _, _} = maps:get(N, A, {Kind, 0, 0, 0, Oct, Tn, Oct, Tn}),
+                 A#{N => {Kind, Lk + 1, PL + min(Pend, 1), max(Mx, Pend), O0, T0_, Oct, Tn}}
+             end
+        end, Acc, try erlang:system_info(dist_ctrl) catch _:_ -> [] end)
+    end,
+    Dist0 = DistLook(#{}, true),
     W1a = erlang:monotonic_time(microsecond),
     {C2, Lister1, {Cands, Mods}} = Walk(procs, ByQueue, C1, PickSups, {[], #{}}),
     W1b = erlang:monotonic_time(microsecond),
@@ -344,13 +380,24 @@ fun(CPid, Opts) ->
       case WindowMs > 0 of
         false -> {C2, 0, 0, Reds0, Lister1};
         true ->
-          receive oa_stop -> exit(normal); {'DOWN', MRef, _, _, _} -> exit(normal)
-          after max(Wait, 0) -> ok end,
+          WinEnd = erlang:monotonic_time(millisecond) + max(Wait, 0),
+          DistWait = fun DW(D) ->
+                       case WinEnd - erlang:monotonic_time(millisecond) of
+                         Left when Left =< 0 -> D;
+                         Left -> receive oa_stop -> exit(normal); {'DOWN', MRef, _, _, _} -> exit(normal)
+                                 after min(Left, 20) -> DW(DistLook(D, false)) end
+                       end
+                     end,
+          put(oa_dist, DistWait(Dist0)),
           {Rd1, _} = erlang:statistics(reductions),
           A2 = erlang:monotonic_time(microsecond),
           {Cw, L2, _} = Walk(procs2, S2, C2, fun(_, Acc) -> Acc end, []),
           {Cw, A2, erlang:monotonic_time(microsecond), Rd1, L2}
       end,
+    DistN = DistLook(case get(oa_dist) of undefined -> Dist0; Dd -> Dd end, true),
+    C3d = Send({dist, #{busy_limit => erlang:system_info(dist_buf_busy_limit)},
+                [{N, K, Lk, PL, Mx, O1 - O0, T1_ - T0_} || {N, {K, Lk, PL, Mx, O0, T0_, O1, T1_}} <- maps:to_list(DistN)]},
+               C3),
     T1 = erlang:monotonic_time(microsecond),
     %% Applications and their tops, as OTP defines the top: what application_master:get_child/1
     %% answers. Its protocol is spoken here with a deadline (get_child/1 itself waits forever),
@@ -383,7 +430,7 @@ fun(CPid, Opts) ->
         Top = case is_pid(Master) of true -> AppTop(Master); false -> undefined end,
         C_ = Send({app, App, Desc, unicode:characters_to_binary(Vsn), Master, Top, Mod}, C),
         {C_, case is_pid(Top) of true -> [Top | Acc]; false -> Acc end}
-      end, {C3, []}, Apps),
+      end, {C3d, []}, Apps),
     %% Supervisors. A request goes only to a process whose code is known, without asking it,
     %% to be a supervisor ('$initial_call' {supervisor, _, 1}: proc_lib writes it for the
     %% gen_server whose callback is OTP's supervisor, and Elixir's DynamicSupervisor writes
@@ -757,7 +804,11 @@ fun(CPid, Opts) ->
     Scopes = [S || S <- erlang:registered(), is_pid(whereis(S)), Dict(whereis(S), '$initial_call') =:= {pg, init, 1}],
     Pg = [{S, length(Gs), lists:sum([length(pg:get_members(S, G)) || G <- lists:sublist(Gs, 1000)])}
           || S <- Scopes, Gs <- [try pg:which_groups(S) catch _:_ -> [] end]],
-    C9 = Send({pg, Pg}, C8),
+    C9a = Send({pg, Pg}, C8),
+    %% each group's members on this node and in all (pg's own ETS reads), 1,000 groups at most
+    PgRows = lists:sublist([{S, Show(G), length(pg:get_local_members(S, G)), length(pg:get_members(S, G))}
+                            || S <- Scopes, G <- lists:sublist(try pg:which_groups(S) catch _:_ -> [] end, 1000)], 1000),
+    C9 = Send({pg_groups, PgRows}, C9a),
     %% which start_link/0..3 each module exports (loaded ones only: nothing is loaded), and its
     %% source file from its compile info (module_info(compile)), cut to 512 bytes
     SourceOf = fun(M) ->

@@ -1,6 +1,7 @@
 /* cli.c — option parsing and the one-shot front ends. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "cli_cluster.h"
 #include "outfile.h"
 #include "source.h"
 
@@ -65,6 +66,8 @@ enum opt_id {
     O_VERSION,
     O_DOT,
     O_SOURCE_ROOT,
+    O_CLUSTER,
+    O_HIDDEN,
     O_TLS,
     O_TLS_CERT,
     O_TLS_KEY,
@@ -124,6 +127,9 @@ static const cli_option options[] = {
     {O_DOT, "--dot", NULL, NULL, G_DOT, "the supervision trees as Graphviz DOT (dot -Tsvg draws them)"},
     {O_SOURCE_ROOT, "--source-root", NULL, "DIR", G_SOURCE,
      "print the source files of your code relative to this project directory"},
+    {O_CLUSTER, "--cluster", NULL, NULL, G_ATTACH | G_FROM,
+     "every node of the cluster NODE is in (erlang:nodes()), attached in parallel; --from: every node of the file"},
+    {O_HIDDEN, "--hidden", NULL, NULL, G_ATTACH, "--cluster: the hidden nodes too (never otp-advisor's own)"},
 };
 #define N_OPTIONS (int)(sizeof options / sizeof options[0])
 
@@ -350,6 +356,12 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
     case O_SSH_COMMAND:
         o->copts.ssh_command = v;
         break;
+    case O_CLUSTER:
+        o->cluster = 1;
+        break;
+    case O_HIDDEN:
+        o->hidden = 1;
+        break;
     case O_SOURCE_ROOT:
         o->source_root = v;
         source_set_root(v);
@@ -449,6 +461,8 @@ static int get_snapshot(const oa_opts *o, volatile sig_atomic_t *interrupted, sn
 
 static int cmd_snapshot(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
+    if (o->cluster) /* --cluster: every node (cli_cluster.c) */
+        return cli_cluster_cmd(o, interrupted, "snapshot");
     char err[OA_ERRLEN];
     if (!o->output) {
         fprintf(stderr, "otp-advisor: snapshot needs -o FILE\n");
@@ -500,6 +514,8 @@ static int emit(const oa_opts *o, const strbuf *sb)
 
 static int cmd_dump(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
+    if (o->cluster) /* --cluster: every node (cli_cluster.c) */
+        return cli_cluster_cmd(o, interrupted, "dump");
     char err[OA_ERRLEN];
     snap *s;
     if (get_snapshot(o, interrupted, &s, err)) {
@@ -591,6 +607,8 @@ static int analyse(oa_opts *o, volatile sig_atomic_t *interrupted, int filtered,
 
 static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
+    if (o->cluster) /* --cluster: every node (cli_cluster.c) */
+        return cli_cluster_cmd(o, interrupted, "check");
     int fail_on = SEV_WARNING + 100; /* default: findings never fail the run */
     if (o->fail_on && (fail_on = severity_parse(o->fail_on)) < 0) {
         fprintf(stderr, "otp-advisor: --fail-on takes info, warning or critical\n");
@@ -623,6 +641,8 @@ static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted)
 
 static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
+    if (o->cluster) /* --cluster: every node (cli_cluster.c) */
+        return cli_cluster_cmd(o, interrupted, "report");
     char err[OA_ERRLEN];
     if ((o->from || (o->copts.address && !o->n_rest && o->node && !strchr(o->node, '@'))) && o->node) {
         /* report --from FILE [TARGET] (or --address without NODE): the first free word is the target */

@@ -44,7 +44,7 @@ finding *findings_add(findings *f, const char *rule_id, int severity)
     x->rule = rule_id;
     x->severity = severity;
     x->proc = x->sup = x->ets = x->reg = SNAP_NONE;
-    x->subject = x->pid = x->path = x->summary = x->recommendation = x->examples = "";
+    x->subject = x->pid = x->path = x->summary = x->recommendation = x->examples = x->node = "";
     x->count = 1;
     return x;
 }
@@ -454,6 +454,8 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
             continue;
         if (in_list(ignore, table[i]->id))
             continue;
+        if (!table[i]->run) /* a cluster rule */
+            continue;
         size_t from = out->items.len;
         table[i]->run(s, o, out);
         findings_group_siblings(s, out, from);
@@ -465,5 +467,23 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
         }
     }
     merge_table_owners(s, out, first);
+    findings_sort(out);
+}
+
+void rules_run_cluster(const struct cluster *cl, const rule_opts *o, const char *const *only,
+                       const char *const *ignore, findings *out)
+{
+    for (int i = 0; i < n_rules && !oa_stop_requested(); i++) {
+        if (!table[i]->run_cluster || (only && *only && !in_list(only, table[i]->id)) ||
+            in_list(ignore, table[i]->id))
+            continue;
+        table[i]->run_cluster(cl, o, out);
+        if (o->missing && *o->missing) {
+            findings_skip(
+                out, table[i]->id,
+                findings_printf(out, "internal error: it reads threshold '%s', which no rule declares", *o->missing));
+            *o->missing = NULL;
+        }
+    }
     findings_sort(out);
 }

@@ -15,6 +15,9 @@
 #include "report.h"
 #include "views.h"
 
+static void cl_put(shell *sh);
+static void cl_take(shell *sh, int i);
+
 static void recompute(shell *sh)
 {
     if (sh->have_findings)
@@ -54,10 +57,85 @@ static void detach(shell *sh)
     sh->connected = 0;
 }
 
+/* ---- the cluster: the current node's snapshot and findings live in s and f ---------- */
+
+static void cl_put(shell *sh)
+{
+    if (!sh->clustered || !sh->s)
+        return;
+    cluster_node *nd = &sh->cl.nodes[sh->cur];
+    nd->s = sh->s;
+    nd->f = sh->f;
+    nd->have_f = sh->have_findings;
+    sh->s = NULL;
+    sh->have_findings = 0;
+}
+
+static void cl_take(shell *sh, int i)
+{
+    cluster_node *nd = &sh->cl.nodes[i];
+    sh->s = nd->s;
+    sh->f = nd->f;
+    sh->have_findings = nd->have_f;
+    nd->s = NULL;
+    nd->have_f = 0;
+    sh->cur = i;
+    snprintf(sh->source, sizeof sh->source, "%s", nd->name);
+}
+
+static void cl_drop(shell *sh)
+{
+    if (!sh->clustered)
+        return;
+    cl_put(sh);
+    cluster_free(&sh->cl);
+    sh->clustered = 0;
+}
+
+/* hold cl (taken over): every node's findings and the cluster's, the entry node current */
+static void set_cluster(shell *sh, cluster *cl)
+{
+    cl_drop(sh);
+    snap_free(sh->s);
+    sh->s = NULL;
+    if (sh->have_findings)
+        findings_free(&sh->f);
+    sh->have_findings = 0;
+    sh->cl = *cl;
+    memset(cl, 0, sizeof *cl);
+    sh->clustered = 1;
+    cluster_analyse(&sh->cl, &sh->ro, NULL, NULL, sh->opts->judge_otp);
+    cl_take(sh, 0);
+    sh->findings_stale = oa_stop_requested();
+}
+
+int shell_load_file(shell *sh, const char *path, strbuf *out, char *err)
+{
+    cluster cl;
+    if (cluster_load(path, &cl, err))
+        return -1;
+    detach(sh);
+    if (cl.n > 1 || sh->opts->cluster) {
+        set_cluster(sh, &cl);
+        sb_printf(out, "loaded %s: %zu nodes, %zu collected; %s current (`nodes`, `connect NODE`)\n", path, sh->cl.n,
+                  cluster_collected(&sh->cl), sh->cl.nodes[0].name);
+        return 0;
+    }
+    snap *s = cl.nodes[0].s;
+    cl.nodes[0].s = NULL;
+    cluster_free(&cl);
+    cl_drop(sh);
+    shell_set_snapshot(sh, s);
+    snprintf(sh->source, sizeof sh->source, "%s", path);
+    sb_printf(out, "loaded %s: %zu processes of %s\n", path, s->procs.len, snap_str(s, s->info.node));
+    return 0;
+}
+
 void shell_free(shell *sh)
 {
     util_set_stop_flag(NULL); /* the flag belongs to whoever made this shell */
     detach(sh);
+    cl_drop(sh);
     snap_free(sh->s);
     sh->s = NULL;
     if (sh->have_findings)
@@ -76,7 +154,10 @@ void shell_set_snapshot(shell *sh, snap *s)
 const char *shell_prompt(shell *sh, char *buf, size_t n)
 {
     int live = sh->connected && conn_up(&sh->c);
-    const char *state = sh->connected ? (live ? "" : " (disconnected)") : sh->s ? " (offline)" : " (no snapshot)";
+    const char *state = sh->clustered                  ? " (cluster)"
+                        : sh->connected                ? (live ? "" : " (disconnected)")
+                        : sh->s                        ? " (offline)"
+                                                       : " (no snapshot)";
     if (sh->color)
         snprintf(buf, n, "%s%s%s%s> ", live ? "\033[1;32m" : "\033[1;33m", sh->source[0] ? sh->source : "otp-advisor",
                  state, "\033[0m");
@@ -93,8 +174,29 @@ static void ctx(shell *sh, render_ctx *c)
 }
 
 /* attach (if needed) and collect; on a lost connection say so, keep the old snapshot */
+static int collect_cluster(shell *sh, const char *entry, int window_ms, char *err)
+{
+    collect_opts co = sh->opts->col;
+    co.window_ms = window_ms;
+    co.quiet = 1;
+    cluster cl;
+    char target[sizeof sh->node];
+    snprintf(target, sizeof target, "%s", entry);
+    detach(sh);
+    if (cluster_collect(&sh->opts->copts, &co, target, sh->opts->hidden, sh->interrupted, &cl, err)) {
+        if (sh->interrupted && *sh->interrupted == 1)
+            *sh->interrupted = 0;
+        return -1;
+    }
+    snprintf(sh->node, sizeof sh->node, "%s", target);
+    set_cluster(sh, &cl);
+    return 0;
+}
+
 static int collect(shell *sh, int window_ms, char *err)
 {
+    if (sh->clustered && sh->node[0])
+        return collect_cluster(sh, sh->node, window_ms, err);
     if (!sh->connected)
         return errf(err, "not connected: `connect NODE` first (reading a file? `load FILE`)");
     if (!conn_up(&sh->c)) {
@@ -310,6 +412,16 @@ static int c_refresh(shell *sh, const cmd_args *a, strbuf *out, char *err)
 
 static int c_save(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
+    if (sh->clustered) { /* every node */
+        int cur = sh->cur;
+        cl_put(sh);
+        int rc = cluster_save(&sh->cl, a->argv[0], err);
+        cl_take(sh, cur);
+        if (rc)
+            return -1;
+        sb_printf(out, "saved %zu nodes to %s\n", sh->cl.n, a->argv[0]);
+        return 0;
+    }
     if (snap_save(sh->s, a->argv[0], err))
         return -1;
     sb_printf(out, "saved to %s\n", a->argv[0]);
@@ -318,14 +430,7 @@ static int c_save(shell *sh, const cmd_args *a, strbuf *out, char *err)
 
 static int c_load(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
-    snap *s = snap_load(a->argv[0], err);
-    if (!s)
-        return -1;
-    shell_set_snapshot(sh, s);
-    detach(sh);
-    snprintf(sh->source, sizeof sh->source, "%s", a->argv[0]);
-    sb_printf(out, "loaded %s: %zu processes of %s\n", a->argv[0], s->procs.len, snap_str(s, s->info.node));
-    return 0;
+    return shell_load_file(sh, a->argv[0], out, err);
 }
 
 static int c_connect(shell *sh, const cmd_args *a, strbuf *out, char *err)
@@ -333,6 +438,31 @@ static int c_connect(shell *sh, const cmd_args *a, strbuf *out, char *err)
     const char *node = a->argc ? a->argv[0] : sh->node;
     if (!node[0])
         return errf(err, "usage: connect NODE");
+    int i = sh->clustered && a->argc ? cluster_find(&sh->cl, node) : -1;
+    if (i >= 0 && i != sh->cur) { /* a node of the cluster: its snapshot becomes current */
+        if (!sh->cl.nodes[i].s)
+            return errf(err, "%s was not collected: %s", sh->cl.nodes[i].name, sh->cl.nodes[i].error);
+        cl_put(sh);
+        cl_take(sh, i);
+        sb_printf(out, "switched to %s (its snapshot of the cluster's collection; `refresh` takes a new one)\n",
+                  sh->cl.nodes[i].name);
+        return 0;
+    }
+    if (i == sh->cur && sh->clustered) {
+        sb_printf(out, "%s is current\n", sh->cl.nodes[i].name);
+        return 0;
+    }
+    if (sh->opts->cluster || sh->clustered) { /* every node of the cluster NODE is in */
+        if (collect_cluster(sh, node, sh->opts->col.window_ms, err))
+            return -1;
+        sb_printf(out, "collected %zu of %zu nodes of the cluster of %s in %.2f s; %s current\n",
+                  cluster_collected(&sh->cl), sh->cl.n, sh->cl.nodes[0].name, (double)sh->cl.wall_us / 1e6,
+                  sh->cl.nodes[0].name);
+        for (size_t k = 0; k < sh->cl.n; k++)
+            if (!sh->cl.nodes[k].s)
+                sb_printf(out, "%s: not collected: %s\n", sh->cl.nodes[k].name, sh->cl.nodes[k].error);
+        return 0;
+    }
     char target[sizeof sh->node];
     snprintf(target, sizeof target, "%s", node);
     detach(sh);
@@ -357,6 +487,25 @@ static int c_disconnect(shell *sh, const cmd_args *a, strbuf *out, char *err)
         return errf(err, "not connected");
     detach(sh);
     sb_printf(out, "disconnected from %s (probe removed); the snapshot stays loaded\n", sh->node);
+    return 0;
+}
+
+static int c_nodes(shell *sh, const cmd_args *a, strbuf *out, char *err)
+{
+    (void)a, (void)err;
+    render_ctx c;
+    ctx(sh, &c);
+    if (!sh->clustered) {
+        sb_printf(out, "%s  (one node; --cluster, or `connect NODE` started with --cluster, attaches to every node "
+                       "of its cluster)\n",
+                  sh->s ? snap_str(sh->s, sh->s->info.node) : sh->source);
+        return 0;
+    }
+    int cur = sh->cur;
+    cl_put(sh);
+    cluster_render_nodes(&sh->cl, &c, out);
+    cl_take(sh, cur);
+    sb_printf(out, "current: %s\n", sh->cl.nodes[cur].name);
     return 0;
 }
 
@@ -492,6 +641,10 @@ const shell_cmd shell_cmds[] = {
      .max_args = 1,
      .run = c_connect,
      .help = "attach to a node (again) and collect"},
+    {.name = "nodes",
+     .args = "",
+     .run = c_nodes,
+     .help = "the nodes of the cluster (--cluster): state, findings, :global names, pg groups per node"},
     {.name = "disconnect", .args = "", .run = c_disconnect, .help = "detach (removes the probe); the snapshot stays"},
     {.name = "help",
      .alias = "?",
@@ -601,6 +754,92 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
                 sb_printf(errs, "%c", *p);
         sb_puts(errs, "' (`help` lists commands)\n");
         return -1;
+    }
+    /* --node N (a command on another node of the cluster), --all (summary, tree, findings:
+     * each node in turn), --cluster (findings: the cluster's own) */
+    const char *on_node = NULL;
+    int all = 0, whole = 0;
+    for (int i = 1; i < argc; i++) {
+        int drop = 0;
+        if (!strcmp(argv[i], "--node") && c->needs == NEEDS_SNAPSHOT) {
+            if (i + 1 >= argc) {
+                sb_puts(errs, "error: --node needs a node\n");
+                return -1;
+            }
+            on_node = argv[i + 1];
+            drop = 2;
+        } else if (!strcmp(argv[i], "--all") &&
+                   (!strcmp(c->name, "summary") || !strcmp(c->name, "tree") || !strcmp(c->name, "findings")))
+            all = drop = 1;
+        else if (!strcmp(argv[i], "--cluster") && !strcmp(c->name, "findings"))
+            whole = drop = 1;
+        if (drop) {
+            for (int k = i; k + drop < argc; k++)
+                argv[k] = argv[k + drop];
+            argc -= drop;
+            i--;
+        }
+    }
+    if ((on_node || all || whole) && !sh->clustered) {
+        sb_printf(errs, "error: %s is for a cluster (--cluster); this is one node\n",
+                  on_node ? "--node" : all ? "--all" : "--cluster");
+        return -1;
+    }
+    if (on_node || all || whole) {
+        char rest[4096] = "";
+        size_t o = 0;
+        for (int i = 0; i < argc && o < sizeof rest - 1; i++) {
+            /* the words again, each quoted so shell_split reads them back as they were */
+            int w = snprintf(rest + o, sizeof rest - o, "%s'%s'", i ? " " : "", argv[i]);
+            o += w > 0 ? (size_t)w : 0;
+        }
+        int cur = sh->cur, rc = 0;
+        if (whole) {
+            render_ctx rc_;
+            ctx(sh, &rc_);
+            cl_put(sh);
+            for (size_t i = 0; i < sh->cl.f.items.len; i++) {
+                render_finding_text(sh->cl.nodes[0].s ? sh->cl.nodes[0].s : NULL, vec_at(&sh->cl.f.items, i), &rc_,
+                                    out);
+                sb_putc(out, '\n');
+            }
+            sb_printf(out, "%zu cluster findings over %zu of %zu nodes\n", sh->cl.f.items.len,
+                      cluster_collected(&sh->cl), sh->cl.n);
+            cl_take(sh, cur);
+            return 0;
+        }
+        for (size_t i = 0; i < sh->cl.n; i++) {
+            int want = on_node ? cluster_find(&sh->cl, on_node) : (int)i;
+            if (want < 0) {
+                sb_printf(errs, "error: no node %s in this cluster (`nodes` lists them)\n", on_node);
+                return -1;
+            }
+            if (on_node && i > 0)
+                break;
+            if (!sh->cl.nodes[want].s && want != cur) {
+                if (on_node) {
+                    sb_printf(errs, "error: %s was not collected: %s\n", sh->cl.nodes[want].name,
+                              sh->cl.nodes[want].error);
+                    return -1;
+                }
+                sb_printf(out, "== %s ==\nnot collected: %s\n\n", sh->cl.nodes[want].name, sh->cl.nodes[want].error);
+                continue;
+            }
+            if (want != sh->cur) {
+                cl_put(sh);
+                cl_take(sh, want);
+            }
+            if (all)
+                sb_printf(out, "== %s ==\n", sh->cl.nodes[want].name);
+            rc |= shell_exec(sh, rest, out, errs);
+            if (all)
+                sb_putc(out, '\n');
+        }
+        if (sh->cur != cur && sh->clustered) {
+            cl_put(sh);
+            cl_take(sh, cur);
+        }
+        return rc ? -1 : 0;
     }
     if (c->needs == NEEDS_SNAPSHOT && !sh->s) {
         sb_printf(errs, "error: %s needs a snapshot: `connect NODE` or `load FILE`\n", c->name);

@@ -383,14 +383,13 @@ int shell_main(oa_opts *o, volatile sig_atomic_t *interrupted)
     if (sh.interactive)
         editor_open(&ed);
     if (o->from) {
-        snap *s = snap_load(o->from, err);
-        if (s) {
-            shell_set_snapshot(&sh, s);
-            snprintf(sh.source, sizeof sh.source, "%s", o->from);
-        } else {
+        strbuf said;
+        sb_init(&said);
+        if (shell_load_file(&sh, o->from, &said, err)) {
             sb_printf(&errs, "error: %s\n", err);
             startup_failed = 1;
         }
+        sb_free(&said);
     } else if (o->node) {
         char line[600];
         snprintf(line, sizeof line, "connect '%s'", o->node);

@@ -92,6 +92,8 @@ snap *snap_new(void)
     vec_init(&s->globals, sizeof(snap_name));
     vec_init(&s->pgs, sizeof(snap_pg));
     vec_init(&s->exports, sizeof(snap_exports));
+    vec_init(&s->pg_groups, sizeof(snap_pg_group));
+    vec_init(&s->dist, sizeof(snap_dist));
     vec_init(&s->info.memory, sizeof(snap_kv));
     vec_init(&s->info.advisor, sizeof(oa_pid));
     s->cur_sup = SNAP_NONE;
@@ -118,6 +120,8 @@ void snap_free(snap *s)
     vec_free(&s->globals);
     vec_free(&s->pgs);
     vec_free(&s->exports);
+    vec_free(&s->pg_groups);
+    vec_free(&s->dist);
     vec_free(&s->info.memory);
     vec_free(&s->info.advisor);
     free(s->pidx);

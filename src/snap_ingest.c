@@ -329,6 +329,8 @@ static int ing_node_map(ing *g)
             ni->total_us = rd_int(g, 0);
         else if (KEY("reds_delta"))
             ni->reds_total_delta = rd_int(g, 0);
+        else if (KEY("busy_limit"))
+            ni->dist_busy_limit = rd_int(g, 0);
         else if (KEY("dict_skipped"))
             ni->dict_skipped = rd_int(g, 0);
         else if (KEY("memory")) {
@@ -536,6 +538,39 @@ static int ing_pg(ing *g)
     return etf_ok(&g->r) ? 0 : bad(g, "pg scope");
 }
 
+static int ing_pg_group(ing *g)
+{
+    uint32_t ar;
+    if (etf_tuple(&g->r, &ar) || ar != 4)
+        return bad(g, "pg group");
+    snap_pg_group *pg = vec_push(&g->s->pg_groups);
+    pg->scope = rd_atom(g);
+    pg->group = rd_shown(g, 1);
+    pg->local = (uint32_t)rd_int(g, 0);
+    pg->total = (uint32_t)rd_int(g, 0);
+    return etf_ok(&g->r) ? 0 : bad(g, "pg group");
+}
+
+static int ing_dist_link(ing *g)
+{
+    uint32_t ar;
+    if (etf_tuple(&g->r, &ar) || ar != 7)
+        return bad(g, "dist link");
+    snap_dist *d = vec_push(&g->s->dist);
+    d->node = rd_atom(g);
+    d->kind = etf_is_atom(&g->r, "process") ? DK_PROCESS : DK_PORT;
+    etf_skip(&g->r);
+    int64_t v[5];
+    for (int i = 0; i < 5; i++)
+        v[i] = rd_int(g, 0);
+    d->looks = (uint32_t)(v[0] < 0 ? 0 : v[0]);
+    d->looks_pending = (uint32_t)(v[1] < 0 ? 0 : v[1] > v[0] ? v[0] : v[1]);
+    d->max_pending = (uint64_t)(v[2] < 0 ? 0 : v[2]);
+    d->bytes_sent = (uint64_t)(v[3] < 0 ? 0 : v[3]);
+    d->span_us = v[4] < 0 ? 0 : v[4];
+    return etf_ok(&g->r) ? 0 : bad(g, "dist link");
+}
+
 static int ing_exports(ing *g)
 {
     uint32_t ar, n;
@@ -627,6 +662,14 @@ int snap_ingest(snap *s, const void *term, size_t len, char *err)
         rc = ing_list(&g, ing_global);
     else if (TAG("pg") && ar == 2)
         rc = ing_list(&g, ing_pg);
+    else if (TAG("pg_groups") && ar == 2)
+        rc = ing_list(&g, ing_pg_group);
+    else if (TAG("dist") && ar == 3) {
+        rc = ing_node_map(&g); /* busy_limit */
+        s->info.has_dist = 1;
+        if (!rc)
+            rc = ing_list(&g, ing_dist_link);
+    }
     else if (TAG("error") && ar == 2) {
         oa_str m = rd_text(&g);
         if (!etf_ok(&g.r))

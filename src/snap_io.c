@@ -457,6 +457,45 @@ static void write_rest(writer *w)
     }
     ei_x_encode_empty_list(&w->x);
     end(w);
+    if (s->pg_groups.len) {
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom(&w->x, "pg_groups");
+        ei_x_encode_list_header(&w->x, (long)s->pg_groups.len);
+        for (size_t i = 0; i < s->pg_groups.len; i++) {
+            const snap_pg_group *pg = vec_at(&s->pg_groups, i);
+            ei_x_encode_tuple_header(&w->x, 4);
+            enc_atom_or_undef(w, pg->scope);
+            enc_bin(w, pg->group);
+            ei_x_encode_longlong(&w->x, pg->local);
+            ei_x_encode_longlong(&w->x, pg->total);
+        }
+        ei_x_encode_empty_list(&w->x);
+        end(w);
+    }
+    if (s->info.has_dist) {
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 3);
+        enc_atom(&w->x, "dist");
+        ei_x_encode_map_header(&w->x, 1);
+        enc_atom(&w->x, "busy_limit");
+        ei_x_encode_longlong(&w->x, s->info.dist_busy_limit);
+        if (s->dist.len)
+            ei_x_encode_list_header(&w->x, (long)s->dist.len);
+        for (size_t i = 0; i < s->dist.len; i++) {
+            const snap_dist *d = vec_at(&s->dist, i);
+            ei_x_encode_tuple_header(&w->x, 7);
+            enc_atom_or_undef(w, d->node);
+            enc_atom(&w->x, d->kind == DK_PROCESS ? "process" : "port");
+            ei_x_encode_ulonglong(&w->x, d->looks);
+            ei_x_encode_ulonglong(&w->x, d->looks_pending);
+            ei_x_encode_ulonglong(&w->x, d->max_pending);
+            ei_x_encode_ulonglong(&w->x, d->bytes_sent);
+            ei_x_encode_longlong(&w->x, d->span_us);
+        }
+        ei_x_encode_empty_list(&w->x);
+        end(w);
+    }
     if (!s->exports.len)
         return; /* a snapshot taken before they were recorded stays as it was */
     begin(w);
@@ -486,37 +525,66 @@ static void write_rest(writer *w)
     end(w);
 }
 
-int snap_save(const snap *s, const char *path, char *err)
+/* Format 2: {otp_advisor_snapshot, 2, [{node_snapshot, Node, ok, [Msg]} |
+ *                                      {node_snapshot, Node, {error, Why}, []}]}
+ * one entry a node, the first the one attached to: a cluster (or one node) in one term.
+ * Each node's message list is written as a stream and its length patched once known. */
+int snap_save_nodes(const snap_entry *e, size_t n, const char *path, char *err)
 {
     outfile o; /* atomic for a regular file; see outfile.h */
     if (outfile_open(&o, path, err))
         return -1;
     FILE *f = o.f;
-    writer w = {.s = s, .f = f};
+    writer w = {.f = f};
     ei_x_new(&w.x);
-    /* header: 131, {otp_advisor_snapshot, Version, [ ... (LIST_EXT, count patched later) */
     ei_x_encode_version(&w.x);
     ei_x_encode_tuple_header(&w.x, 3);
     enc_atom(&w.x, MAGIC);
     ei_x_encode_longlong(&w.x, SNAP_FORMAT_VERSION);
-    long list_at = w.x.index;
-    unsigned char lh[5] = {ETF_LIST, 0, 0, 0, 0};
-    ei_x_append_buf(&w.x, (const char *)lh, 5);
+    ei_x_encode_list_header(&w.x, (long)n);
     errno = 0;
     if (fwrite(w.x.buff, 1, (size_t)w.x.index, f) != (size_t)w.x.index)
         w.failed = 1;
-    write_node(&w);
-    write_procs(&w);
-    write_apps_sups(&w);
-    write_rest(&w);
+    for (size_t k = 0; k < n && !w.failed; k++) {
+        w.x.index = 0;
+        ei_x_encode_tuple_header(&w.x, 4);
+        enc_atom(&w.x, "node_snapshot");
+        enc_atom(&w.x, e[k].node);
+        if (!e[k].s) {
+            const char *why = e[k].error ? e[k].error : "not collected";
+            ei_x_encode_tuple_header(&w.x, 2);
+            enc_atom(&w.x, "error");
+            ei_x_encode_binary(&w.x, why, (long)strlen(why));
+            ei_x_encode_empty_list(&w.x);
+            if (fwrite(w.x.buff, 1, (size_t)w.x.index, f) != (size_t)w.x.index)
+                w.failed = 1;
+            continue;
+        }
+        enc_atom(&w.x, "ok");
+        unsigned char lh[5] = {ETF_LIST, 0, 0, 0, 0};
+        ei_x_append_buf(&w.x, (const char *)lh, 5);
+        if (fwrite(w.x.buff, 1, (size_t)w.x.index, f) != (size_t)w.x.index)
+            w.failed = 1;
+        long list_at = ftell(f) - 5;
+        w.s = e[k].s;
+        w.count = 0;
+        write_node(&w);
+        write_procs(&w);
+        write_apps_sups(&w);
+        write_rest(&w);
+        unsigned char nil = ETF_NIL;
+        if (fwrite(&nil, 1, 1, f) != 1)
+            w.failed = 1;
+        unsigned char cnt[4] = {(unsigned char)(w.count >> 24), (unsigned char)(w.count >> 16),
+                                (unsigned char)(w.count >> 8), (unsigned char)w.count};
+        /* the message count goes back into the node's header: the output must be seekable
+         * (a FIFO or a terminal is not) */
+        if (list_at < 0 || fflush(f) != 0 || fseek(f, list_at + 1, SEEK_SET) != 0 || fwrite(cnt, 1, 4, f) != 4 ||
+            fflush(f) != 0 || fseek(f, 0, SEEK_END) != 0)
+            w.failed = 1;
+    }
     unsigned char nil = ETF_NIL;
     if (fwrite(&nil, 1, 1, f) != 1)
-        w.failed = 1;
-    unsigned char cnt[4] = {(unsigned char)(w.count >> 24), (unsigned char)(w.count >> 16),
-                            (unsigned char)(w.count >> 8), (unsigned char)w.count};
-    /* the message count goes back into the header: the output must be seekable (a FIFO
-     * or a terminal is not) */
-    if (fflush(f) != 0 || fseek(f, list_at + 1, SEEK_SET) != 0 || fwrite(cnt, 1, 4, f) != 4)
         w.failed = 1;
     ei_x_free(&w.x);
     if (w.failed && !o.failed) {
@@ -526,28 +594,17 @@ int snap_save(const snap *s, const char *path, char *err)
     return outfile_close(&o, err);
 }
 
-snap *snap_load_buf(const void *buf, size_t len, char *err)
+int snap_save(const snap *s, const char *path, char *err)
 {
-    etf_rd r;
-    etf_init(&r, buf, len);
-    uint32_t ar, n;
-    const char *a;
-    size_t al;
-    int64_t ver = -1;
-    if (etf_version(&r) || etf_tuple(&r, &ar) || ar != 3 || etf_atom(&r, &a, &al) || !etf_atom_eq(a, al, MAGIC)) {
-        errf(err, "not an otp-advisor snapshot (expected {%s, Version, Messages})", MAGIC);
-        return NULL;
-    }
-    if (etf_int(&r, &ver)) {
-        errf(err, "snapshot truncated after its header");
-        return NULL;
-    }
-    if (ver != SNAP_FORMAT_VERSION) {
-        errf(err, "unsupported snapshot format version %lld (this build reads %d)", (long long)ver,
-             SNAP_FORMAT_VERSION);
-        return NULL;
-    }
-    if (etf_list(&r, &n)) {
+    snap_entry e = {.node = snap_str(s, s->info.node), .s = s};
+    return snap_save_nodes(&e, 1, path, err);
+}
+
+/* one node's messages (a list) into a new, finished snap */
+static snap *load_msgs(etf_rd *r, char *err)
+{
+    uint32_t n;
+    if (etf_list(r, &n)) {
         errf(err, "malformed snapshot: message list missing or truncated");
         return NULL;
     }
@@ -558,21 +615,21 @@ snap *snap_load_buf(const void *buf, size_t len, char *err)
             snap_free(s);
             return NULL;
         }
-        const unsigned char *start = r.p;
-        if (etf_skip(&r)) {
+        const unsigned char *start = r->p;
+        if (etf_skip(r)) {
             errf(err, "snapshot truncated or corrupt in message %u of %u", i + 1, n);
             snap_free(s);
             return NULL;
         }
         char e2[OA_ERRLEN];
-        if (snap_ingest(s, start, (size_t)(r.p - start), e2)) {
+        if (snap_ingest(s, start, (size_t)(r->p - start), e2)) {
             errf(err, "message %u of %u: %s", i + 1, n, e2);
             snap_free(s);
             return NULL;
         }
     }
-    if (etf_list_end(&r) || !etf_at_end(&r)) {
-        errf(err, "snapshot truncated or has trailing data");
+    if (etf_list_end(r)) {
+        errf(err, "snapshot truncated or corrupt after its messages");
         snap_free(s);
         return NULL;
     }
@@ -585,7 +642,118 @@ snap *snap_load_buf(const void *buf, size_t len, char *err)
     return s;
 }
 
-snap *snap_load(const char *path, char *err)
+void snap_loaded_free(snap_loaded *l, size_t n)
+{
+    for (size_t i = 0; l && i < n; i++) {
+        snap_free(l[i].s);
+        free(l[i].node);
+        free(l[i].error);
+    }
+    free(l);
+}
+
+int snap_load_nodes_buf(const void *buf, size_t len, snap_loaded **out, size_t *n_out, char *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    etf_rd r;
+    etf_init(&r, buf, len);
+    uint32_t ar;
+    const char *a;
+    size_t al;
+    int64_t ver = -1;
+    if (etf_version(&r) || etf_tuple(&r, &ar) || ar != 3 || etf_atom(&r, &a, &al) || !etf_atom_eq(a, al, MAGIC))
+        return errf(err, "not an otp-advisor snapshot (expected {%s, Version, Messages})", MAGIC);
+    if (etf_int(&r, &ver))
+        return errf(err, "snapshot truncated after its header");
+    if (ver != 1 && ver != SNAP_FORMAT_VERSION)
+        return errf(err, "unsupported snapshot format version %lld (this build reads 1 and %d)", (long long)ver,
+                    SNAP_FORMAT_VERSION);
+    if (ver == 1) { /* one node's messages */
+        snap *s = load_msgs(&r, err);
+        if (!s)
+            return -1;
+        if (!etf_at_end(&r)) {
+            snap_free(s);
+            return errf(err, "snapshot truncated or has trailing data");
+        }
+        snap_loaded *l = xcalloc(1, sizeof *l);
+        l->s = s;
+        l->node = xstrdup(snap_str(s, s->info.node));
+        *out = l;
+        *n_out = 1;
+        return 0;
+    }
+    uint32_t n;
+    if (etf_list(&r, &n))
+        return errf(err, "malformed snapshot: node list missing or truncated");
+    if (n == 0 || n > 4096)
+        return errf(err, "malformed snapshot: %u nodes", n);
+    snap_loaded *l = xcalloc(n, sizeof *l);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *nm, *st;
+        size_t nl, sl;
+        if (etf_tuple(&r, &ar) || ar != 4 || etf_atom(&r, &a, &al) || !etf_atom_eq(a, al, "node_snapshot") ||
+            etf_atom(&r, &nm, &nl)) {
+            snap_loaded_free(l, n);
+            return errf(err, "malformed snapshot: node entry %u of %u", i + 1, n);
+        }
+        char *name = xmalloc(nl + 1);
+        memcpy(name, nm, nl);
+        name[nl] = 0;
+        l[i].node = name;
+        if (etf_peek(&r) == ETF_SMALL_TUPLE) { /* {error, Why}: the node could not be collected */
+            const char *why;
+            size_t wl;
+            if (etf_tuple(&r, &ar) || ar != 2 || etf_atom(&r, &st, &sl) || !etf_atom_eq(st, sl, "error") ||
+                etf_bin(&r, &why, &wl) || etf_skip(&r)) {
+                snap_loaded_free(l, n);
+                return errf(err, "malformed snapshot: node entry %u of %u", i + 1, n);
+            }
+            char *e2 = xmalloc(wl + 1);
+            memcpy(e2, why, wl);
+            e2[wl] = 0;
+            l[i].error = e2;
+            continue;
+        }
+        if (etf_atom(&r, &st, &sl) || !etf_atom_eq(st, sl, "ok")) {
+            snap_loaded_free(l, n);
+            return errf(err, "malformed snapshot: node entry %u of %u", i + 1, n);
+        }
+        char e2[OA_ERRLEN];
+        if (!(l[i].s = load_msgs(&r, e2))) {
+            errf(err, "node %s: %s", name, e2);
+            snap_loaded_free(l, n);
+            return -1;
+        }
+    }
+    if (etf_list_end(&r) || !etf_at_end(&r)) {
+        snap_loaded_free(l, n);
+        return errf(err, "snapshot truncated or has trailing data");
+    }
+    if (!l[0].s) {
+        snap_loaded_free(l, n);
+        return errf(err, "malformed snapshot: the first node has no snapshot");
+    }
+    *out = l;
+    *n_out = n;
+    return 0;
+}
+
+snap *snap_load_buf(const void *buf, size_t len, char *err)
+{
+    snap_loaded *l;
+    size_t n;
+    if (snap_load_nodes_buf(buf, len, &l, &n, err))
+        return NULL;
+    snap *s = l[0].s; /* the node attached to */
+    l[0].s = NULL;
+    snap_loaded_free(l, n);
+    return s;
+}
+
+/* the file mapped, or NULL with err */
+static void *map_file(const char *path, size_t *len, char *err)
 {
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -610,9 +778,35 @@ snap *snap_load(const char *path, char *err)
         errf(err, "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
+    *len = (size_t)st.st_size;
+    return m;
+}
+
+int snap_load_nodes(const char *path, snap_loaded **out, size_t *n, char *err)
+{
+    size_t len;
+    *out = NULL;
+    *n = 0;
+    void *m = map_file(path, &len, err);
+    if (!m)
+        return -1;
     char e2[OA_ERRLEN];
-    snap *s = snap_load_buf(m, (size_t)st.st_size, e2);
-    munmap(m, (size_t)st.st_size);
+    int rc = snap_load_nodes_buf(m, len, out, n, e2);
+    munmap(m, len);
+    if (rc)
+        errf(err, "%s: %s", path, e2);
+    return rc;
+}
+
+snap *snap_load(const char *path, char *err)
+{
+    size_t len;
+    void *m = map_file(path, &len, err);
+    if (!m)
+        return NULL;
+    char e2[OA_ERRLEN];
+    snap *s = snap_load_buf(m, len, e2);
+    munmap(m, len);
     if (!s)
         errf(err, "%s: %s", path, e2);
     return s;

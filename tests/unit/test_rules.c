@@ -2899,24 +2899,30 @@ static const char *const all_ids[] = {
     "restart-churn",
     "ets-owner-at-risk",
     "unresponsive-supervisor",
+    "busy-dist-link",
+    "global-name-callers",
+    "app-version-skew",
+    "app-tree-differs",
+    "app-missing-on-node",
+    "pg-scope-missing",
 };
 
 static void test_rule_table(void **state)
 {
-    assert_int_equal(n_rules, 13);
+    assert_int_equal(n_rules, 19);
     for (int i = 0; i < n_rules; i++) {
         const rule *r = rule_at(i);
         assert_non_null(r);
         assert_string_equal(r->id, all_ids[i]);
         assert_ptr_equal(rule_find(all_ids[i]), r);
-        assert_non_null(r->run);
+        assert_true(!r->run != !r->run_cluster); /* a node rule or a cluster rule */
         assert_true(r->title && *r->title);
         assert_true(r->framework && *r->framework);
         assert_true(r->explain && *r->explain);
         assert_true(r->max_severity >= SEV_INFO && r->max_severity <= SEV_CRITICAL);
     }
     assert_null(rule_at(-1));
-    assert_null(rule_at(13));
+    assert_null(rule_at(19));
     assert_null(rule_find("no-such-rule"));
     assert_null(rule_find(""));
     assert_int_equal(rule_find("mailbox-buildup")->max_severity, SEV_CRITICAL);

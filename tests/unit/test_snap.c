@@ -907,6 +907,64 @@ static unsigned char *saved_zoo(size_t *len)
     return b;
 }
 
+/* format 2: every node of a cluster in one file, one of them not collected; each node
+ * reads back as it was saved, the missing one with its reason; snap_load gives the first */
+static void test_save_load_nodes(void **state)
+{
+    snap *a = zoo(1), *b = zoo(1);
+    /* the dist links and pg groups travel too */
+    a->info.has_dist = 1;
+    a->info.dist_busy_limit = 1048576;
+    snap_dist *d = vec_push(&a->dist);
+    memset(d, 0, sizeof *d);
+    d->node = snap_intern(a, "b@host");
+    d->looks = 50;
+    d->looks_pending = 40;
+    d->max_pending = 123456;
+    d->bytes_sent = 99;
+    d->span_us = 1000000;
+    snap_pg_group *g = vec_push(&a->pg_groups);
+    g->scope = snap_intern(a, "my_scope");
+    g->group = snap_intern(a, "workers");
+    g->local = 2;
+    g->total = 5;
+    snap_entry e[3] = {{"a@host", a, NULL}, {"b@host", b, NULL}, {"c@host", NULL, "connection to c@host lost"}};
+    char path[64], err[OA_ERRLEN] = "";
+    tu_tmp_path(path, sizeof path);
+    if (snap_save_nodes(e, 3, path, err) != 0)
+        fail_msg("snap_save_nodes: %s", err);
+    snap_loaded *l;
+    size_t n;
+    if (snap_load_nodes(path, &l, &n, err) != 0)
+        fail_msg("snap_load_nodes: %s", err);
+    assert_int_equal(n, 3);
+    assert_string_equal(l[0].node, "a@host");
+    assert_string_equal(l[2].node, "c@host");
+    assert_non_null(l[0].s);
+    assert_non_null(l[1].s);
+    assert_null(l[2].s);
+    assert_string_equal(l[2].error, "connection to c@host lost");
+    snaps_equal(a, l[0].s);
+    snaps_equal(b, l[1].s);
+    assert_int_equal(l[0].s->dist.len, 1);
+    const snap_dist *ld = vec_at(&l[0].s->dist, 0);
+    assert_string_equal(snap_str(l[0].s, ld->node), "b@host");
+    assert_int_equal(ld->looks_pending, 40);
+    assert_int_equal(ld->max_pending, 123456);
+    assert_int_equal(l[0].s->info.dist_busy_limit, 1048576);
+    assert_int_equal(l[0].s->pg_groups.len, 1);
+    assert_int_equal(((snap_pg_group *)vec_at(&l[0].s->pg_groups, 0))->total, 5);
+    assert_int_equal(l[1].s->dist.len, 0);
+    snap_loaded_free(l, n);
+    snap *first = snap_load(path, err);
+    assert_non_null(first);
+    snaps_equal(a, first);
+    snap_free(first);
+    unlink(path);
+    snap_free(a);
+    snap_free(b);
+}
+
 static void test_save_load_roundtrip(void **state)
 {
     snap *s = zoo(1);
@@ -1103,12 +1161,12 @@ static void test_load_not_a_snapshot(void **state)
     ei_x_new_with_version(&x);
     ei_x_encode_tuple_header(&x, 3);
     tu_atom(&x, "otp_advisor_snapshot");
-    ei_x_encode_long(&x, 2);
+    ei_x_encode_long(&x, 3);
     ei_x_encode_empty_list(&x);
     unsigned char *c = tu_dup(x.buff, (size_t)x.index);
     err[0] = 0;
     assert_null(snap_load_buf(c, (size_t)x.index, err));
-    assert_non_null(strstr(err, "unsupported snapshot format version 2"));
+    assert_non_null(strstr(err, "unsupported snapshot format version 3"));
     free(c);
     ei_x_free(&x);
     /* the right header, but no messages: no node description */
@@ -1335,6 +1393,7 @@ int main(void)
         cmocka_unit_test(test_ingest_errors),
         cmocka_unit_test(test_string_ext_restarts),
         cmocka_unit_test(test_save_load_roundtrip),
+        cmocka_unit_test(test_save_load_nodes),
         cmocka_unit_test(test_save_load_without_sample2),
         cmocka_unit_test(test_save_errors),
         cmocka_unit_test(test_load_every_truncation),
