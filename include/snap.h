@@ -197,12 +197,14 @@ typedef struct {
     int64_t span_us;
 } snap_dist;
 
-/* which start_link/0..3 a module the processes run exports (bit N: start_link/N), and its
- * source file as its compile info gives it (module_info(compile)'s `source`; 0 if none) */
+/* which start_link/0..3 a module the processes run exports (bit N: start_link/N), its
+ * source file as its compile info gives it (module_info(compile)'s `source`; 0 if none), and
+ * the MD5 of its loaded code */
 typedef struct {
     oa_str module;
     uint32_t arities;
     oa_str source;
+    oa_str md5; /* the loaded code's MD5 in hex; 0 in snapshots taken before it was recorded */
 } snap_exports;
 
 typedef struct {

@@ -20,8 +20,8 @@
 %%   {pg_groups, [{Scope, Group, LocalMembers, AllMembers}]} (1,000 groups at most)
 %%   {dist, #{busy_limit}, [{Node, port | process, Looks, LooksPending, MaxPending, BytesSent, Us}]}
 %%     each distribution link but ours, looked at through the window (see DistLook)
-%%   {start_links, [{Module, [Arity], Source}]} (which start_link/0..3 the processes' modules
-%%     export, and the source file their compile info names, or undefined)
+%%   {start_links, [{Module, [Arity], Source, Md5}]} (which start_link/0..3 the processes' modules
+%%     export, the source file their compile info names, or undefined, and the loaded code's MD5)
 %%   {done, #{...}}
 %%   {error, {oa_text, Parts}}         the collector crashed
 %% Ids, keys, names and reasons are terms cut to a bounded size (Cut, below); the C node
@@ -821,7 +821,10 @@ fun(CPid, Opts) ->
                    _ -> undefined
                  end
                end,
-    Exports = [{M, [A || A <- [0, 1, 2, 3], erlang:function_exported(M, start_link, A)], SourceOf(M)}
+    %% and the loaded code's MD5, so two snapshots tell a new version of a module (a deploy,
+    %% a hot load) from the same one
+    Exports = [{M, [A || A <- [0, 1, 2, 3], erlang:function_exported(M, start_link, A)], SourceOf(M),
+                try erlang:get_module_info(M, md5) catch _:_ -> undefined end}
                || M <- maps:keys(Mods), erlang:module_loaded(M)],
     C10 = fun SendEx([], Cx) -> Cx;
               SendEx(L, Cx) ->

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "cli_cluster.h"
+#include "diff.h"
 #include "outfile.h"
 #include "source.h"
 
@@ -151,6 +152,7 @@ static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_explain(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_help(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_mcp(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_diff(oa_opts *o, volatile sig_atomic_t *interrupted);
 
 static const cli_cmd commands[] = {
     {.name = "shell",
@@ -183,6 +185,11 @@ static const cli_cmd commands[] = {
      .groups = G_ATTACH | G_FROM | G_RULES | G_SOURCE,
      .run = cmd_mcp,
      .help = "Model Context Protocol server on stdio, for coding agents (the shell's operations as tools)"},
+    {.name = "diff",
+     .args = "BEFORE.etf AFTER.etf",
+     .groups = G_OUT | G_JSON | G_RULES | G_CHECK,
+     .run = cmd_diff,
+     .help = "what changed between two snapshots (a deploy gate: --fail-on new-warning)"},
     {.name = "explain",
      .args = "[RULE|thresholds]",
      .groups = G_RULES,
@@ -666,6 +673,75 @@ static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
     sb_free(&sb);
     analysed_free(&a);
     return rc ? EXIT_ERROR : EXIT_OK;
+}
+
+/* diff BEFORE AFTER: both files judged by the same rules, then compared (diff.c) */
+static int cmd_diff(oa_opts *o, volatile sig_atomic_t *interrupted)
+{
+    (void)interrupted;
+    char err[OA_ERRLEN];
+    const char *fa = o->node, *fb = o->n_rest ? o->rest[0] : NULL;
+    if (!fa || !fb || o->n_rest > 1) {
+        fprintf(stderr, "otp-advisor: diff takes two snapshot files: otp-advisor diff BEFORE.etf AFTER.etf\n");
+        return EXIT_ERROR;
+    }
+    int fail_on = SEV_CRITICAL + 100; /* default: never fails the run */
+    if (o->fail_on) {
+        const char *w = o->fail_on;
+        fail_on = severity_parse(!strncmp(w, "new-", 4) ? w + 4 : w);
+        if (fail_on < 0) {
+            fprintf(stderr, "otp-advisor: diff's --fail-on takes new-info, new-warning or new-critical\n");
+            return EXIT_ERROR;
+        }
+    }
+    rule_opts ro;
+    if (setup_rules(o, &ro, err)) {
+        fprintf(stderr, "otp-advisor: %s\n", err);
+        rule_opts_free(&ro);
+        return EXIT_ERROR;
+    }
+    snap *s[2] = {NULL, NULL};
+    const char *files[2] = {fa, fb};
+    for (int i = 0; i < 2; i++) {
+        s[i] = snap_load(files[i], err);
+        if (s[i] && o->judge_otp) {
+            s[i]->judge_otp = 1;
+            s[i]->finished = 0;
+            if (snap_finish(s[i], err))
+                snap_free(s[i]), s[i] = NULL;
+        }
+        if (!s[i]) {
+            fprintf(stderr, "otp-advisor: %s\n", err);
+            snap_free(s[0]);
+            rule_opts_free(&ro);
+            return EXIT_ERROR;
+        }
+    }
+    const char *only[33] = {0}, *ignore[33] = {0};
+    for (int i = 0; i < o->n_rules; i++)
+        only[i] = o->rules[i];
+    for (int i = 0; i < o->n_ignores; i++)
+        ignore[i] = o->ignores[i];
+    findings f[2];
+    for (int i = 0; i < 2; i++) {
+        findings_init(&f[i]);
+        rules_run(s[i], &ro, only, ignore, &f[i]);
+    }
+    strbuf sb;
+    sb_init(&sb);
+    diff_counts dc;
+    diff_render(s[0], &f[0], fa, s[1], &f[1], fb, o->json, &sb, &dc);
+    int gate = 0;
+    for (int sev = fail_on; sev <= SEV_CRITICAL; sev++)
+        gate += sev >= 0 ? dc.new_at[sev] : 0;
+    int rc = emit(o, &sb) ? EXIT_ERROR : gate ? EXIT_FINDINGS : EXIT_OK;
+    sb_free(&sb);
+    for (int i = 0; i < 2; i++) {
+        findings_free(&f[i]);
+        snap_free(s[i]);
+    }
+    rule_opts_free(&ro);
+    return rc;
 }
 
 static int cmd_explain(oa_opts *o, volatile sig_atomic_t *interrupted)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "diff.h"
 #include "render_findings.h"
 #include "report.h"
 #include "views.h"
@@ -428,6 +429,24 @@ static int c_save(shell *sh, const cmd_args *a, strbuf *out, char *err)
     return 0;
 }
 
+/* diff FILE: what changed from a saved snapshot (before) to the current one (after) */
+static int c_diff(shell *sh, const cmd_args *a, strbuf *out, char *err)
+{
+    snap *old = snap_load(a->argv[0], err);
+    if (!old)
+        return -1;
+    findings fo;
+    findings_init(&fo);
+    rules_run(old, &sh->ro, NULL, NULL, &fo);
+    char now[300];
+    snprintf(now, sizeof now, "the current snapshot (%.200s)", sh->source[0] ? sh->source : sh->node);
+    diff_counts dc;
+    diff_render(old, &fo, a->argv[0], sh->s, &sh->f, now, 0, out, &dc);
+    findings_free(&fo);
+    snap_free(old);
+    return 0;
+}
+
 static int c_load(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
     return shell_load_file(sh, a->argv[0], out, err);
@@ -628,6 +647,14 @@ const shell_cmd shell_cmds[] = {
      .needs = NEEDS_SNAPSHOT,
      .run = c_save,
      .help = "save the snapshot (Erlang term format)"},
+    {.name = "diff",
+     .args = "FILE",
+     .min_args = 1,
+     .max_args = 1,
+     .complete = CK_FILE,
+     .needs = NEEDS_SNAPSHOT,
+     .run = c_diff,
+     .help = "what changed since a saved snapshot (FILE before, the current one after)"},
     {.name = "load",
      .args = "FILE",
      .min_args = 1,

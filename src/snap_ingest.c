@@ -574,8 +574,8 @@ static int ing_dist_link(ing *g)
 static int ing_exports(ing *g)
 {
     uint32_t ar, n;
-    if (etf_tuple(&g->r, &ar) || (ar != 2 && ar != 3))
-        return bad(g, "start_links"); /* 3: with the module's source file */
+    if (etf_tuple(&g->r, &ar) || ar < 2 || ar > 4)
+        return bad(g, "start_links"); /* 3: with the module's source file; 4: and its MD5 */
     snap_exports *e = vec_push(&g->s->exports);
     e->module = rd_atom(g);
     e->arities = 0;
@@ -591,11 +591,24 @@ static int ing_exports(ing *g)
     }
     if (etf_list_end(&g->r))
         return bad(g, "start_links");
-    if (ar == 3) {
+    if (ar >= 3) {
         if (etf_peek(&g->r) == ETF_BINARY)
             e->source = rd_text(g);
         else
             etf_skip(&g->r); /* undefined: no source in its compile info */
+    }
+    e->md5 = 0;
+    if (ar == 4) {
+        const char *b;
+        size_t bn;
+        if (etf_peek(&g->r) != ETF_BINARY)
+            etf_skip(&g->r); /* undefined: not known */
+        else if (etf_bin(&g->r, &b, &bn) == 0 && bn == 16) {
+            char hex[33];
+            for (size_t i = 0; i < 16; i++)
+                snprintf(hex + 2 * i, 3, "%02x", (unsigned char)b[i]);
+            e->md5 = snap_intern(g->s, hex);
+        }
     }
     return etf_ok(&g->r) ? 0 : bad(g, "start_links");
 }

@@ -504,7 +504,7 @@ static void write_rest(writer *w)
     ei_x_encode_list_header(&w->x, (long)s->exports.len);
     for (size_t i = 0; i < s->exports.len; i++) {
         const snap_exports *e = vec_at(&s->exports, i);
-        ei_x_encode_tuple_header(&w->x, 3);
+        ei_x_encode_tuple_header(&w->x, e->md5 ? 4 : 3);
         enc_atom_or_undef(w, e->module);
         int n = 0;
         for (int a = 0; a < 32; a++)
@@ -520,6 +520,16 @@ static void write_rest(writer *w)
             ei_x_encode_binary(&w->x, src, (long)strlen(src));
         } else
             enc_atom(&w->x, "undefined");
+        if (e->md5) { /* back to the 16 bytes the probe sent */
+            const char *hx = snap_str(s, e->md5);
+            unsigned char raw[16];
+            for (int k = 0; k < 16; k++) {
+                unsigned v = 0;
+                sscanf(hx + 2 * k, "%2x", &v);
+                raw[k] = (unsigned char)v;
+            }
+            ei_x_encode_binary(&w->x, raw, 16);
+        }
     }
     ei_x_encode_empty_list(&w->x);
     end(w);
