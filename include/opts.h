@@ -33,6 +33,7 @@ typedef struct {
     const char *min_severity;
     int judge_otp;           /* --judge-otp: OTP's and Elixir's library applications are judged too */
     const char *source_root; /* --source-root DIR: source files printed relative to it */
+    const char *baseline;    /* report --baseline FILE: what changed since that snapshot */
     int cluster;             /* --cluster: every node of the cluster (cluster.h) */
     int hidden;              /* --hidden: with --cluster, the hidden nodes too */
     char **rest;

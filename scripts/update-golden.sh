@@ -66,7 +66,8 @@ for spec in "zoo.report:report --from zoo.etf zoo" "clean.report:report --from c
             "zoo.sessions.report:report --from zoo.etf Zoo.Sessions" \
             "erlbasic.pool.report:report --from erlbasic.etf erlbasic_pool" \
             "pools.report:report --from pools.etf Pools.System" \
-            "diff:diff diff-before.etf diff-after.etf" "diff.json:diff --json diff-before.etf diff-after.etf"; do
+            "diff:diff diff-before.etf diff-after.etf" "diff.json:diff --json diff-before.etf diff-after.etf" \
+            "diff.baseline.report:report --from diff-after.etf --baseline diff-before.etf diff_pool"; do
   name=${spec%%:*}; args=${spec#*:}
   { echo "# args: $args"; "$OA" $args 2>&1; } > $name.expected
 done

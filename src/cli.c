@@ -37,7 +37,8 @@ enum {
     G_CHECK = 64,   /* --fail-on, --rule, --ignore, -s */
     G_DOT = 128,    /* --dot */
     G_SOURCE = 256, /* --source-root */
-    G_ALL = 511,
+    G_BASELINE = 512, /* --baseline FILE */
+    G_ALL = 1023,
 };
 
 enum opt_id {
@@ -77,6 +78,7 @@ enum opt_id {
     O_ADDRESS,
     O_SSH,
     O_SSH_COMMAND,
+    O_BASELINE,
 };
 
 typedef struct {
@@ -107,6 +109,8 @@ static const cli_option options[] = {
      "the node's distribution port, without epmd ([::1]:9100 for IPv6; NODE may then be left out)"},
     {O_SSH, "--ssh", NULL, "[USER@]HOST[:PORT]", G_ATTACH,
      "reach the node through ssh to its host (epmd and the port forwarded over one ssh process)"},
+    {O_BASELINE, "--baseline", NULL, "FILE", G_BASELINE,
+     "report: a section on what changed since this saved snapshot (see diff)"},
     {O_SSH_COMMAND, "--ssh-command", NULL, "CMD", G_ATTACH, "the ssh client to run instead of ssh (e.g. 'ssh -J jump')"},
     {O_FROM, "--from", NULL, "FILE", G_FROM, "read a saved snapshot instead of attaching"},
     {O_OUTPUT, "--output", "-o", "FILE", G_OUT, "output file"},
@@ -177,7 +181,7 @@ static const cli_cmd commands[] = {
      .help = "findings; --json; --fail-on SEVERITY"},
     {.name = "report",
      .args = "NODE|--from FILE [TARGET]",
-     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES | G_SOURCE,
+     .groups = G_ATTACH | G_FROM | G_OUT | G_JSON | G_RULES | G_SOURCE | G_BASELINE,
      .run = cmd_report,
      .help = "markdown OTP Analysis (--json: the same as data)"},
     {.name = "mcp",
@@ -362,6 +366,9 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
         break;
     case O_SSH_COMMAND:
         o->copts.ssh_command = v;
+        break;
+    case O_BASELINE:
+        o->baseline = v;
         break;
     case O_CLUSTER:
         o->cluster = 1;
@@ -646,6 +653,49 @@ static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted)
     return rc;
 }
 
+/* report --baseline FILE: the diff from FILE to this snapshot, as the report's last section
+ * (markdown), or as its "since_baseline" member (JSON) */
+static int since_baseline(const oa_opts *o, analysed *a, strbuf *sb, char *err)
+{
+    snap *old = snap_load(o->baseline, err);
+    if (!old)
+        return -1;
+    findings fo;
+    findings_init(&fo);
+    rules_run(old, &a->ro, NULL, NULL, &fo);
+    strbuf d;
+    sb_init(&d);
+    diff_counts dc;
+    diff_render(old, &fo, o->baseline, a->s, &a->f, "this snapshot", o->json, &d, &dc);
+    if (o->json) { /* into the report's object, before its closing brace */
+        size_t end = sb->len;
+        while (end > 0 && sb->buf[end - 1] != '}')
+            end--;
+        while (d.len && (d.buf[d.len - 1] == '\n' || d.buf[d.len - 1] == ' '))
+            d.len--;
+        if (end > 0) {
+            sb->len = end - 1;
+            sb_puts(sb, ",\n  \"since_baseline\": ");
+            sb_add(sb, d.buf, d.len);
+            sb_puts(sb, "\n}\n");
+        }
+    } else {
+        int nnew = dc.new_at[0] + dc.new_at[1] + dc.new_at[2];
+        sb_printf(sb,
+                  "\n## Since the last snapshot\n\nCompared with `%s`: %d new finding%s (%d critical, %d warning), "
+                  "%d resolved. Processes are matched by name and by their place in the tree, never by pid "
+                  "(`otp-advisor diff` gives the same).\n\n```text\n",
+                  o->baseline, nnew, nnew == 1 ? "" : "s", dc.new_at[SEV_CRITICAL], dc.new_at[SEV_WARNING],
+                  dc.resolved);
+        sb_add(sb, d.buf, d.len);
+        sb_puts(sb, "```\n");
+    }
+    sb_free(&d);
+    findings_free(&fo);
+    snap_free(old);
+    return 0;
+}
+
 static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
 {
     if (o->cluster) /* --cluster: every node (cli_cluster.c) */
@@ -663,10 +713,16 @@ static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
     strbuf sb;
     sb_init(&sb);
     const char *target = o->n_rest > 0 ? o->rest[0] : NULL;
-    rc = report_to(a.s, &a.f, target, o->json, o->output, &sb, err);
+    if (o->baseline) { /* the report, then what changed since the baseline: written together */
+        rc = report_to(a.s, &a.f, target, o->json, NULL, &sb, err);
+        if (!rc)
+            rc = since_baseline(o, &a, &sb, err);
+    } else
+        rc = report_to(a.s, &a.f, target, o->json, o->output, &sb, err);
+    int written = o->output && !o->baseline; /* report_to wrote the file itself */
     if (rc)
         fprintf(stderr, "otp-advisor: %s\n", err);
-    else if (!o->output && emit(o, &sb))
+    else if (!written && emit(o, &sb))
         rc = -1;
     else if (o->output)
         fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
