@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <signal.h>
 
+#include "cluster.h"
 #include "collect.h"
 #include "conn.h"
 #include "json.h"
@@ -51,6 +52,12 @@ struct mcp_session {
     void (*pump)(void *transport);
     void (*progress)(void *transport, double done, double total, const char *message);
     void *transport;
+    /* --cluster (or a file of several nodes): every node's snapshot; the current node's
+     * snapshot and findings are moved into s and f (a tool's `node` argument makes another
+     * node current for that call) */
+    cluster cl;
+    int clustered;
+    int cur;
 };
 
 void mcp_session_init(mcp_session *ss, oa_opts *o, volatile sig_atomic_t *interrupted);
@@ -59,6 +66,8 @@ int mcp_session_set_rules(mcp_session *ss, char *err);
 void mcp_session_free(mcp_session *ss);
 /* hold s (taken over) as the session's snapshot, read from source (a node or a file) */
 void mcp_session_set_snapshot(mcp_session *ss, snap *s, const char *source);
+/* read a snapshot file: one node, or every node of a cluster file (the first current) */
+int mcp_session_load(mcp_session *ss, const char *path, char *err);
 /* the connection's fd when one is open (the transport polls it to answer ticks), else -1 */
 int mcp_session_conn_fd(const mcp_session *ss);
 /* the connection had activity between calls: answer ticks, notice a lost node */

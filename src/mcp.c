@@ -669,12 +669,10 @@ int mcp_main(oa_opts *o, volatile sig_atomic_t *interrupted)
         rc = EXIT_ERROR;
     } else if (o->from) { /* a snapshot to read from the start: a bad file is the command's error */
         char err[OA_ERRLEN];
-        snap *s = snap_load(o->from, err);
-        if (!s) {
+        if (mcp_session_load(&sv.ss, o->from, err)) { /* one node, or every node of a cluster file */
             fprintf(stderr, "otp-advisor: %s\n", err);
             rc = EXIT_ERROR;
-        } else
-            mcp_session_set_snapshot(&sv.ss, s, o->from);
+        }
     }
     while (rc == EXIT_OK && !sv.out_dead) {
         if (interrupted && *interrupted) {

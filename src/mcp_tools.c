@@ -31,6 +31,8 @@
 
 /* ---- the session ---------------------------------------------------------------------- */
 
+static void cl_drop(mcp_session *ss);
+
 static void recompute(mcp_session *ss)
 {
     if (ss->have_findings)
@@ -79,12 +81,64 @@ void mcp_session_free(mcp_session *ss)
 {
     util_set_stop_flag(NULL);
     detach(ss);
+    cl_drop(ss);
     snap_free(ss->s);
     ss->s = NULL;
     if (ss->have_findings)
         findings_free(&ss->f);
     ss->have_findings = 0;
     rule_opts_free(&ss->ro);
+}
+
+/* ---- the cluster: the current node's snapshot and findings live in s and f ----------- */
+
+static void cl_put(mcp_session *ss)
+{
+    if (!ss->clustered || !ss->s)
+        return;
+    cluster_node *nd = &ss->cl.nodes[ss->cur];
+    nd->s = ss->s;
+    nd->f = ss->f;
+    nd->have_f = ss->have_findings;
+    ss->s = NULL;
+    ss->have_findings = 0;
+}
+
+static void cl_take(mcp_session *ss, int i)
+{
+    cluster_node *nd = &ss->cl.nodes[i];
+    ss->s = nd->s;
+    ss->f = nd->f;
+    ss->have_findings = nd->have_f;
+    nd->s = NULL;
+    nd->have_f = 0;
+    ss->cur = i;
+}
+
+static void cl_drop(mcp_session *ss)
+{
+    if (!ss->clustered)
+        return;
+    cl_put(ss);
+    cluster_free(&ss->cl);
+    ss->clustered = 0;
+}
+
+/* hold cl (taken over), read from source; the entry node current */
+static void set_cluster(mcp_session *ss, cluster *cl, const char *source)
+{
+    cl_drop(ss);
+    snap_free(ss->s);
+    ss->s = NULL;
+    if (ss->have_findings)
+        findings_free(&ss->f);
+    ss->have_findings = 0;
+    ss->cl = *cl;
+    memset(cl, 0, sizeof *cl);
+    ss->clustered = 1;
+    cluster_analyse(&ss->cl, &ss->ro, NULL, NULL, ss->opts->judge_otp);
+    cl_take(ss, 0);
+    snprintf(ss->source, sizeof ss->source, "%s", source);
 }
 
 int mcp_session_conn_fd(const mcp_session *ss)
@@ -102,6 +156,7 @@ void mcp_session_conn_poll(mcp_session *ss)
 void mcp_session_set_snapshot(mcp_session *ss, snap *s, const char *source)
 {
     char err[OA_ERRLEN];
+    cl_drop(ss);
     if (ss->opts->judge_otp) { /* classify again, OTP's library applications as the user's */
         s->judge_otp = 1;
         s->finished = 0;
@@ -111,6 +166,22 @@ void mcp_session_set_snapshot(mcp_session *ss, snap *s, const char *source)
     ss->s = s;
     snprintf(ss->source, sizeof ss->source, "%s", source);
     recompute(ss);
+}
+
+int mcp_session_load(mcp_session *ss, const char *path, char *err)
+{
+    cluster cl;
+    if (cluster_load(path, &cl, err))
+        return -1;
+    if (cl.n > 1 || ss->opts->cluster) {
+        set_cluster(ss, &cl, path);
+        return 0;
+    }
+    snap *s = cl.nodes[0].s;
+    cl.nodes[0].s = NULL;
+    cluster_free(&cl);
+    mcp_session_set_snapshot(ss, s, path);
+    return 0;
 }
 
 void mcp_result_init(mcp_result *r)
@@ -499,8 +570,30 @@ static int attach(mcp_session *ss, const char *node, char *err)
 
 /* a new snapshot from the node attached to; the probe is removed afterwards, whatever
  * happened, so nothing of ours stays on the node between calls */
+/* --cluster: every node of the cluster `entry` is in, in parallel (no connection kept) */
+static int collect_cluster(mcp_session *ss, const char *entry, int window_ms, mcp_result *r, char *err)
+{
+    collect_opts co = ss->opts->col;
+    co.window_ms = window_ms;
+    co.progress = NULL;
+    char target[sizeof ss->node];
+    snprintf(target, sizeof target, "%s", entry);
+    detach(ss);
+    cluster cl;
+    if (cluster_collect(&ss->opts->copts, &co, target, ss->opts->hidden, &ss->cancel, &cl, err)) {
+        if (ss->cancel)
+            r->cancelled = 1;
+        return -1;
+    }
+    snprintf(ss->node, sizeof ss->node, "%s", cl.nodes[0].name);
+    set_cluster(ss, &cl, ss->node);
+    return 0;
+}
+
 static int collect_now(mcp_session *ss, int window_ms, mcp_result *r, char *err)
 {
+    if ((ss->opts->cluster || ss->clustered) && ss->node[0])
+        return collect_cluster(ss, ss->node, window_ms, r, err);
     if (!ss->connected)
         return errf(err, "not connected: call connect with a node first (or load_snapshot with a file)");
     if (!conn_up(&ss->c)) {
@@ -545,7 +638,7 @@ static int need_snapshot(mcp_session *ss, mcp_result *r, char *err)
     if (!ss->node[0])
         return errf(err, "no snapshot yet: call connect with a node, or load_snapshot with a file");
     /* not attached yet, or the last collection failed: attach (again) and collect */
-    if (!ss->connected && attach(ss, ss->node, err))
+    if (!ss->opts->cluster && !ss->connected && attach(ss, ss->node, err))
         return -1;
     return collect_now(ss, ss->opts->col.window_ms, r, err);
 }
@@ -553,6 +646,15 @@ static int need_snapshot(mcp_session *ss, mcp_result *r, char *err)
 static void collected_text(const mcp_session *ss, strbuf *t)
 {
     const snap *s = ss->s;
+    if (ss->clustered) {
+        sb_printf(t, "collected %zu of %zu nodes of the cluster of %s in %.2f s; %s current (call nodes; a tool's "
+                     "node argument reads another)\n",
+                  cluster_collected(&ss->cl), ss->cl.n, ss->cl.nodes[0].name, (double)ss->cl.wall_us / 1e6,
+                  ss->cl.nodes[ss->cur].name);
+        for (size_t i = 0; i < ss->cl.n; i++)
+            if (!ss->cl.nodes[i].s && (int)i != ss->cur)
+                sb_printf(t, "%s: not collected: %s\n", ss->cl.nodes[i].name, ss->cl.nodes[i].error);
+    }
     char a[32];
     fmt_num(s->procs.len, a, sizeof a);
     sb_printf(t, "collected %s processes, %zu supervisors from %s in %.2f s (%s, %s); the probe is removed\n", a,
@@ -579,6 +681,14 @@ static int t_connect(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     const char *node = arg_str(args, "node", ss->node[0] ? ss->node : NULL);
     if (!node)
         return errf(err, "which node? give node (name@host)");
+    if (ss->opts->cluster) { /* every node of its cluster */
+        snprintf(ss->node, sizeof ss->node, "%s", node);
+        if (collect_cluster(ss, ss->node, window_arg(ss, args), r, err))
+            return -1;
+        collected_text(ss, &r->text);
+        snapshot_answer(ss, r);
+        return 0;
+    }
     if (attach(ss, node, err))
         return -1;
     sb_printf(&r->text, "connected to %s (OTP %d) as hidden node %s\n", ss->c.target, ss->c.otp_release, ss->c.own);
@@ -591,7 +701,7 @@ static int t_connect(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 
 static int t_snapshot(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 {
-    if (!ss->connected && ss->node[0] && attach(ss, ss->node, err))
+    if (!ss->connected && !ss->opts->cluster && !ss->clustered && ss->node[0] && attach(ss, ss->node, err))
         return -1;
     if (collect_now(ss, window_arg(ss, args), r, err))
         return -1;
@@ -603,10 +713,20 @@ static int t_snapshot(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 static int t_load(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 {
     const char *path = arg_str(args, "path", "");
-    snap *s = snap_load(path, err); /* the rules of --from: a regular file, checked, bounded */
-    if (!s)
+    cluster cl; /* the rules of --from: a regular file, checked, bounded */
+    if (cluster_load(path, &cl, err))
         return -1;
     detach(ss); /* offline from now on, as the shell's load */
+    if (cl.n > 1) { /* a file of several nodes */
+        set_cluster(ss, &cl, path);
+        sb_printf(&r->text, "loaded %s: %zu nodes, %zu collected; %s current (offline; call nodes)\n", path,
+                  ss->cl.n, cluster_collected(&ss->cl), ss->cl.nodes[0].name);
+        snapshot_answer(ss, r);
+        return 0;
+    }
+    snap *s = cl.nodes[0].s;
+    cl.nodes[0].s = NULL;
+    cluster_free(&cl);
     mcp_session_set_snapshot(ss, s, path);
     char a[32];
     fmt_num(s->procs.len, a, sizeof a);
@@ -621,7 +741,15 @@ static int t_load(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 static int t_save(mcp_session *ss, json_t *args, mcp_result *r, char *err)
 {
     const char *path = arg_str(args, "path", "");
-    if (snap_save(ss->s, path, err)) /* the rules of -o: atomic, every write checked */
+    int rc;
+    if (ss->clustered) { /* every node */
+        int cur = ss->cur;
+        cl_put(ss);
+        rc = cluster_save(&ss->cl, path, err);
+        cl_take(ss, cur);
+    } else
+        rc = snap_save(ss->s, path, err); /* the rules of -o: atomic, every write checked */
+    if (rc)
         return -1;
     struct stat st;
     long long bytes = stat(path, &st) == 0 ? (long long)st.st_size : -1;
@@ -634,6 +762,94 @@ static int t_save(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     json_kint(&j, "bytes", bytes);
     json_kint(&j, "processes", (int64_t)ss->s->procs.len);
     json_obj_end(&j);
+    return 0;
+}
+
+/* ---- nodes ---------------------------------------------------------------------------- */
+
+static void node_counts(json_w *j, const findings *f)
+{
+    int nc = findings_count(f, SEV_CRITICAL), nw = findings_count(f, SEV_WARNING) - nc;
+    json_key(j, "findings");
+    json_obj(j);
+    json_kint(j, "critical", nc);
+    json_kint(j, "warning", nw);
+    json_kint(j, "info", findings_count(f, SEV_INFO) - nc - nw);
+    json_obj_end(j);
+}
+
+static int t_nodes(mcp_session *ss, json_t *args, mcp_result *r, char *err)
+{
+    (void)args, (void)err;
+    render_ctx c;
+    ctx_plain(&c);
+    json_w j;
+    json_init(&j, &r->data, 0);
+    json_obj(&j);
+    json_kbool(&j, "cluster", ss->clustered);
+    json_key(&j, "nodes");
+    json_arr(&j);
+    if (!ss->clustered) {
+        const snap *s = ss->s;
+        sb_printf(&r->text, "%s  (one node; start the server with --cluster, or load a cluster file, for every node "
+                            "of its cluster)\n",
+                  snap_str(s, s->info.node));
+        json_obj(&j);
+        json_kstr(&j, "node", snap_str(s, s->info.node));
+        json_kstr(&j, "status", "ok");
+        json_kint(&j, "processes", (int64_t)s->procs.len);
+        json_kstr(&j, "otp_release", snap_str(s, s->info.otp_release));
+        node_counts(&j, &ss->f);
+        json_obj_end(&j);
+        json_arr_end(&j);
+        json_kstr(&j, "current", snap_str(s, s->info.node));
+        json_key(&j, "cluster_findings");
+        json_arr(&j);
+        json_arr_end(&j);
+        json_obj_end(&j);
+        return 0;
+    }
+    int cur = ss->cur;
+    cl_put(ss);
+    cluster_render_nodes(&ss->cl, &c, &r->text);
+    for (size_t i = 0; i < ss->cl.n; i++) {
+        const cluster_node *nd = &ss->cl.nodes[i];
+        json_obj(&j);
+        json_kstr(&j, "node", nd->name);
+        json_kstr(&j, "status", nd->s ? "ok" : "not_collected");
+        if (nd->s) {
+            json_kint(&j, "processes", (int64_t)nd->s->procs.len);
+            json_kstr(&j, "otp_release", snap_str(nd->s, nd->s->info.otp_release));
+            if (nd->have_f)
+                node_counts(&j, &nd->f);
+        } else
+            json_kstr(&j, "error", nd->error);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_kstr(&j, "current", ss->cl.nodes[cur].name);
+    json_key(&j, "cluster_findings");
+    json_arr(&j);
+    for (size_t i = 0; ss->cl.have_f && i < ss->cl.f.items.len; i++) {
+        const finding *x = vec_at(&ss->cl.f.items, i);
+        render_finding_text(ss->cl.nodes[0].s ? ss->cl.nodes[0].s : ss->cl.nodes[cur].s, x, &c, &r->text);
+        json_obj(&j);
+        json_kstr(&j, "rule", x->rule);
+        json_kstr(&j, "severity", severity_name(x->severity));
+        json_kstr(&j, "subject", x->subject);
+        json_kstr(&j, "node", x->node);
+        json_kstr(&j, "summary", x->summary);
+        json_kstr(&j, "recommendation", x->recommendation);
+        json_key(&j, "evidence");
+        json_obj(&j);
+        for (int e = 0; e < x->n_ev; e++)
+            json_knum(&j, x->ev[e].key, x->ev[e].value);
+        json_obj_end(&j);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    cl_take(ss, cur);
     return 0;
 }
 
@@ -2394,6 +2610,17 @@ static const char schema_summary[] =
         P("apps", APPS),
         "\"snapshot\",\"node\",\"counts\",\"memory\",\"window\",\"apps\"");
 static const char schema_apps[] = OBJ(P("apps", APPS), "\"apps\"");
+static const char schema_nodes[] =
+    OBJ(P("cluster", BOOL) ","
+        P("nodes", ARR(OBJ(P("node", STR) "," P("status", STR) "," P("error", STR) ","
+                           P("processes", INT) "," P("otp_release", STR) "," P("findings", MAP(INT)),
+                           "\"node\",\"status\""))) ","
+        P("current", STR) ","
+        P("cluster_findings", ARR(OBJ(P("rule", STR) "," P("severity", STR) "," P("subject", STR) ","
+                                      P("node", STR) "," P("summary", STR) "," P("recommendation", STR) ","
+                                      P("evidence", MAP(NUM)),
+                                      "\"rule\",\"severity\",\"subject\",\"summary\""))),
+        "\"cluster\",\"nodes\",\"current\",\"cluster_findings\"");
 static const char schema_tree[] =
     OBJ(P("target", STR) "," P("nodes", ARR(TREE_NODE)) "," P("page", PAGE) ","
         P("truncated", BOOL) "," P("hint", STR),
@@ -2472,6 +2699,13 @@ static const char *const severities[] = {"info", "warning", "critical", NULL};
         "offset", MA_INTEGER, 0, 0, 100000000, NULL, what                                                              \
     }
 
+#define ARG_NODE                                                                                                       \
+    {                                                                                                                  \
+        "node", MA_STRING, 0, 0, 0, NULL,                                                                              \
+            "a node of the cluster (--cluster; the nodes tool lists them), name@host or its name: this call reads "     \
+            "its snapshot (default: the current node)"                                                                 \
+    }
+
 enum { NEEDS_NOTHING = 0, NEEDS_SNAPSHOT = 1 };
 
 const mcp_tool mcp_tools[] = {
@@ -2480,6 +2714,7 @@ const mcp_tool mcp_tools[] = {
      .description = "The node in one view: OTP/Elixir versions, schedulers, process/atom/port/ETS counts and limits, "
                     "memory, the sampling window, applications, and how many findings of each severity. Call it "
                     "first; it attaches (and takes the first snapshot) when the server was started with a node.",
+     .args = {ARG_NODE},
      .output_schema = schema_summary,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2493,7 +2728,7 @@ const mcp_tool mcp_tools[] = {
      .args = {{"severity", MA_STRING, 0, 0, 0, severities, "the least severity listed (default info)"},
               {"rule", MA_STRING, 0, 0, 0, RULE_IDS, "only this rule (explain lists them)"},
               {"limit", MA_INTEGER, 0, 1, 100, NULL, "findings in this answer (default 20)"},
-              ARG_OFFSET("how many to skip (the previous answer's page.next_offset)")},
+              ARG_OFFSET("how many to skip (the previous answer's page.next_offset)"), ARG_NODE},
      .output_schema = schema_findings,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2507,7 +2742,7 @@ const mcp_tool mcp_tools[] = {
          "resolved to the processes that run it; when none does, the answer says so: no process, plain "
          "functions. Call it before adding, removing or changing a GenServer, Agent, Task or supervisor.",
      .args = {ARG_TARGET(1, "a module (MyApp.Cache, :my_mod), application, supervisor, registered name or pid "
-                            "(<0.123.0>)")},
+                            "(<0.123.0>)"), ARG_NODE},
      .output_schema = schema_context,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2521,7 +2756,7 @@ const mcp_tool mcp_tools[] = {
          "the tests to write. For an application, supervisor, name or pid; without a target one section per "
          "application of yours. Call when a written analysis or the rebuilt child specs are wanted.",
      .args = {ARG_TARGET(0, "an application, supervisor, module, registered name or pid (default: every "
-                            "application of yours)")},
+                            "application of yours)"), ARG_NODE},
      .output_schema = schema_report,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2537,7 +2772,7 @@ const mcp_tool mcp_tools[] = {
      .args = {ARG_TARGET(0, "an application, supervisor, module, registered name or pid (its supervisor)"),
               {"depth", MA_INTEGER, 0, 1, 64, NULL, "levels of children below the root (default: all)"},
               {"limit", MA_INTEGER, 0, 1, 1000, NULL, "nodes in this answer (default 100)"},
-              ARG_OFFSET("the root's first child listed (its children one by one, from here)")},
+              ARG_OFFSET("the root's first child listed (its children one by one, from here)"), ARG_NODE},
      .output_schema = schema_tree,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2549,7 +2784,7 @@ const mcp_tool mcp_tools[] = {
                     "are now. Paged: n rows from offset. Call to find the busy, the backed-up or the large.",
      .args = {{"sort", MA_STRING, 0, 0, 0, top_sorts, "rate (default with two samples), mq, reds or mem"},
               {"n", MA_INTEGER, 0, 1, 200, NULL, "rows (default 15)"},
-              ARG_OFFSET("how many ranks to skip (the previous answer's page.next_offset)")},
+              ARG_OFFSET("how many ranks to skip (the previous answer's page.next_offset)"), ARG_NODE},
      .output_schema = schema_top,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2560,7 +2795,7 @@ const mcp_tool mcp_tools[] = {
          "One process: its place in the tree, kind and class, code (initial call, $initial_call, module "
          "and source file), where it is now, queue, reductions and rate, memory, ancestors, links, monitors, "
          "the ETS tables it owns and its findings. Call on a finding's subject or a name from tree or top.",
-     .args = {ARG_TARGET(1, "a pid (<0.123.0>), registered or global name, or a module/application (its process)")},
+     .args = {ARG_TARGET(1, "a pid (<0.123.0>), registered or global name, or a module/application (its process)"), ARG_NODE},
      .output_schema = schema_info,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2572,7 +2807,7 @@ const mcp_tool mcp_tools[] = {
                     "found.",
      .args = {{"name", MA_STRING, 0, 0, 0, NULL, "a Registry's name (MyApp.Registry)"},
               {"limit", MA_INTEGER, 0, 1, 500, NULL, "keys or :global names in this answer (default 50)"},
-              ARG_OFFSET("how many to skip")},
+              ARG_OFFSET("how many to skip"), ARG_NODE},
      .output_schema = schema_registry,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2583,7 +2818,7 @@ const mcp_tool mcp_tools[] = {
                     "options, largest first, paged. Call to see where shared state lives and who owns it.",
      .args = {{"sort", MA_STRING, 0, 0, 0, ets_sorts, "mem (default) or size (rows)"},
               {"limit", MA_INTEGER, 0, 1, 500, NULL, "tables in this answer (default 25)"},
-              ARG_OFFSET("how many to skip")},
+              ARG_OFFSET("how many to skip"), ARG_NODE},
      .output_schema = schema_ets,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2601,10 +2836,22 @@ const mcp_tool mcp_tools[] = {
      .title = "Applications",
      .description = "The applications running on the node: version, description, process count and top supervisor, "
                     "yours first (the runtime's marked). Call to pick a target for tree, context or report.",
+     .args = {ARG_NODE},
      .output_schema = schema_apps,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
      .run = t_apps},
+    {.name = "nodes",
+     .title = "The nodes of the cluster",
+     .description = "With --cluster (or a file of several nodes): every node of the cluster, collected or not (and "
+                    "why not), its process count and findings; the :global names and where they live, pg groups "
+                    "with their members on each node, and the findings only the whole cluster shows (a :global "
+                    "name callers on other nodes wait on, version skew, different trees, a missing application or "
+                    "pg scope). Give another tool a node argument to read that node. On one node: that node.",
+     .output_schema = schema_nodes,
+     .hints = MH_READ_ONLY | MH_IDEMPOTENT,
+     .needs = NEEDS_SNAPSHOT,
+     .run = t_nodes},
     {.name = "connect",
      .title = "Attach to a node",
      .description = "Attach to a running Erlang/Elixir node as a hidden node and take a snapshot (two samples "
@@ -2658,8 +2905,29 @@ void mcp_tool_call(mcp_session *ss, const mcp_tool *t, json_t *args, mcp_result 
 {
     char err[OA_ERRLEN] = "";
     int rc = t->needs == NEEDS_SNAPSHOT ? need_snapshot(ss, r, err) : 0;
+    const char *on = t->needs == NEEDS_SNAPSHOT && strcmp(t->name, "nodes") ? arg_str(args, "node", NULL) : NULL;
+    int back = -1;
+    if (!rc && on) { /* this call reads another node of the cluster */
+        int i = ss->clustered ? cluster_find(&ss->cl, on) : -1;
+        if (!ss->clustered && strcmp(on, snap_str(ss->s, ss->s->info.node)))
+            rc = errf(err, "node %s: this session holds one node, %s (start with --cluster for every node)", on,
+                      snap_str(ss->s, ss->s->info.node));
+        else if (ss->clustered && i < 0)
+            rc = errf(err, "no node %s in this cluster (call nodes)", on);
+        else if (ss->clustered && i != ss->cur && !ss->cl.nodes[i].s)
+            rc = errf(err, "%s was not collected: %s", ss->cl.nodes[i].name, ss->cl.nodes[i].error);
+        else if (ss->clustered && i != ss->cur) {
+            back = ss->cur;
+            cl_put(ss);
+            cl_take(ss, i);
+        }
+    }
     if (!rc)
         rc = t->run(ss, args, r, err);
+    if (back >= 0 && ss->clustered) {
+        cl_put(ss);
+        cl_take(ss, back);
+    }
     if (!rc && oa_stop_requested()) /* a signal ended a long step early: not an answer */
         rc = errf(err, "interrupted");
     if (rc) {

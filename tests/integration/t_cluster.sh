@@ -118,6 +118,22 @@ check_contains "summary --node c is c's" "node      $C_NODE" "$sh_out"
 check_contains "findings --cluster lists the cluster findings" "app-missing-on-node" "$sh_out"
 check_contains "tree --all has a section per node" "== $C_NODE" "$sh_out"
 
+# the MCP server on the cluster file: the nodes tool, and another node read with `node`
+mcp_in='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"nodes","arguments":{}}}
+{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"summary","arguments":{"node":"'"$C_NODE"'"}}}
+{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"summary","arguments":{"node":"nosuch@nowhere"}}}'
+mcp_out=$(bounded 60 "$OA" mcp --from "$snapf" <<<"$mcp_in" 2>/dev/null)
+r2=$(jq -c 'select(.id == 2) | .result.structuredContent' <<<"$mcp_out")
+check_eq "mcp nodes: three nodes, a cluster" "true 3" "$(jq -r '"\(.cluster) \(.nodes | length)"' <<<"$r2")"
+check "mcp nodes: the cluster findings (app-version-skew among them)" \
+  test "$(jq '[.cluster_findings[] | select(.rule == "app-version-skew")] | length' <<<"$r2")" = 1
+check_eq "mcp summary with node: c's summary" "$C_NODE" \
+  "$(jq -r 'select(.id == 3) | .result.structuredContent.node.name' <<<"$mcp_out")"
+check_eq "mcp summary with an unknown node: a tool error" true \
+  "$(jq -r 'select(.id == 4) | .result.isError' <<<"$mcp_out")"
+
 # the clean cluster: two nodes alike, a :global name nobody calls, no bulk traffic
 start_named cluster D FIXTURE_COOKIE="$COOKIE2" CLUSTER_SINGLETON=1 CLUSTER_EXTRA=1
 start_named cluster E FIXTURE_COOKIE="$COOKIE2" CLUSTER_PEER="$D_NODE" CLUSTER_EXTRA=1
@@ -131,7 +147,7 @@ check_eq "clean cluster: no busy-dist-link" 0 \
 TIMEFORMAT=%R
 t1=$( { time bounded 60 "$OA" check --window 0 --json --cookie-file "$D_COOKIE" "$D_NODE" >/dev/null 2>&1; } 2>&1 )
 t3=$( { time bounded 120 "$OA" check --cluster --window 0 --json "${ck[@]}" "$A_NODE" >/dev/null 2>&1; } 2>&1 )
-echo "  note  attach + check --window 0: one node ${t1} s, the three-node cluster ${t3} s (ASan build)"
+echo "  note  attach + check --window 0: one node ${t1} s, the three-node cluster ${t3} s ($(basename "$OA"))"
 
 # a node killed by its pid midway through a collection: the others report, it is named
 killed=$(tmpfile killed)

@@ -76,7 +76,7 @@ shape() { jq -S '{s: [.supervisors[] | "\(.name // "")|\(.kind)|\(.strategy)|\(.
 check_eq "a saved snapshot loads back with the node's shape" "$(shape "$J1")" "$(shape "$J3")"
 d=$(( $(jq .processes "$J1") - $(jq .processes "$J3") )); d=${d#-}
 if [ "$d" -le 5 ]; then ok "a loaded snapshot keeps every process"; else not_ok "a loaded snapshot keeps every process ($d apart)"; fi
-erl_read=$(erl -noshell -eval "{ok, B} = file:read_file(\"$SNAP.etf\"), {otp_advisor_snapshot, 1, L} = binary_to_term(B), io:format(\"~p\", [length(L) > 5]), halt().")
+erl_read=$(erl -noshell -eval "{ok, B} = file:read_file(\"$SNAP.etf\"), {otp_advisor_snapshot, 2, [{node_snapshot, _, ok, L}]} = binary_to_term(B), io:format(\"~p\", [length(L) > 5]), halt().")
 check_eq "binary_to_term reads the snapshot in Erlang" true "$erl_read"
 
 # nothing left behind on the target

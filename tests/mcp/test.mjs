@@ -123,6 +123,8 @@ async function everyTool(c, label, targets) {
   const snapFile = join(TMP, `${label.replace(/\W+/g, '_')}.etf`);
   const calls = [
     ['summary', {}],
+    ['nodes', {}],
+    ['summary', { node: targets.node }],
     ['apps', {}],
     ['findings', {}],
     ['findings', { severity: 'warning', limit: 3 }],
@@ -204,7 +206,7 @@ phases.sdk1 = async () => {
   check(`${L}: instructions say where to start`, /summary/.test(c.client.getInstructions() || ''));
   const tools = await c.tools();
   validators = compileTools(tools, L);
-  check(`${L}: 15 tools, each with an input and an output schema and a description`, tools.length === 15 &&
+  check(`${L}: 16 tools, each with an input and an output schema and a description`, tools.length === 16 &&
     tools.every((t) => t.inputSchema.type === 'object' && t.outputSchema && t.outputSchema.type === 'object' && t.description.length > 80),
     tools.map((t) => t.name).join(' '));
   check(`${L}: every tool but save_snapshot is read-only`, tools.every((t) => t.annotations.readOnlyHint === (t.name !== 'save_snapshot')));
@@ -389,7 +391,7 @@ phases.modern = async () => {
   check(`${L}: serverInfo from the envelope`, (c.client.getServerVersion() || {}).name === 'otp-advisor');
   const tools = await c.tools();
   validators = compileTools(tools, L);
-  check(`${L}: 15 tools listed`, tools.length === 15);
+  check(`${L}: 16 tools listed`, tools.length === 16);
   await everyTool(c, L, { context: 'Zoo.AgentUnderLoad', app: 'zoo', info: 'Zoo.Registry', node: env.ZOO_NODE });
   try {
     await c.call('nope', {});
@@ -529,7 +531,7 @@ phases.raw = async () => {
   await expectError('ping under 2026-07-28', -32601, 16);
   s.send({ jsonrpc: '2.0', id: 17, method: 'tools/list', params: { _meta: META() } });
   m = await answer(s, `${L}: tools/list 2026-07-28`);
-  check(`${L}: tools/list 2026-07-28 with resultType, ttlMs, cacheScope`, m.result && m.result.resultType === 'complete' && m.result.tools.length === 15 && Number.isInteger(m.result.ttlMs) && m.result.cacheScope === 'public');
+  check(`${L}: tools/list 2026-07-28 with resultType, ttlMs, cacheScope`, m.result && m.result.resultType === 'complete' && m.result.tools.length === 16 && Number.isInteger(m.result.ttlMs) && m.result.cacheScope === 'public');
   s.send({ jsonrpc: '2.0', id: 18, method: 'tools/call', params: { name: 'summary', arguments: {}, _meta: META() } });
   m = await answer(s, `${L}: tools/call 2026-07-28`);
   check(`${L}: tools/call 2026-07-28 with resultType and structuredContent`, m.result && m.result.resultType === 'complete' && m.result.structuredContent && m.result.structuredContent.snapshot.processes > 1000);

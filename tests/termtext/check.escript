@@ -11,7 +11,10 @@ main([TermsF, SnapF, SupS]) ->
 
 rows(SnapF, Sup) ->
     {ok, Bin} = file:read_file(SnapF),
-    {otp_advisor_snapshot, _, Msgs} = binary_to_term(Bin),
+    Msgs = case binary_to_term(Bin) of
+               {otp_advisor_snapshot, 1, Ms} -> Ms;
+               {otp_advisor_snapshot, 2, [{node_snapshot, _, ok, Ms} | _]} -> Ms %% the first node's
+           end,
     [P] = [element(2, M) || M <- Msgs, element(1, M) =:= sup, element(3, M) =:= Sup],
     %% which_children lists the newest first: start order is the reverse
     lists:reverse(lists:append([Rs || {sup_children, P2, Rs} <- Msgs, P2 =:= P])).

@@ -3,7 +3,13 @@
 [terms_f, snap_f, sup_s] = System.argv()
 {:ok, [terms, cuts]} = :file.consult(String.to_charlist(terms_f))
 sup = String.to_atom(sup_s)
-{:otp_advisor_snapshot, _, msgs} = :erlang.binary_to_term(File.read!(snap_f))
+msgs =
+  case :erlang.binary_to_term(File.read!(snap_f)) do
+    {:otp_advisor_snapshot, 1, ms} -> ms
+    # format 2: one entry a node, the first the one attached to
+    {:otp_advisor_snapshot, 2, [{:node_snapshot, _, :ok, ms} | _]} -> ms
+  end
+
 [pid] = for m <- msgs, elem(m, 0) == :sup, elem(m, 2) == sup, do: elem(m, 1)
 # which_children lists the newest first: start order is the reverse
 rows = Enum.flat_map(msgs, fn {:sup_children, ^pid, rs} -> rs; _ -> [] end) |> Enum.reverse()
