@@ -24,7 +24,7 @@
 
 typedef struct {
     char name[2 * MAXNODELEN + 2];
-    snap *s;              /* NULL: not collected (error says why) */
+    snap *s; /* NULL: not collected (error says why) */
     char error[OA_ERRLEN];
     findings f; /* its own findings (cluster_analyse) */
     int have_f;
@@ -35,8 +35,8 @@ typedef struct {
 typedef struct cluster {
     cluster_node *nodes; /* nodes[0] is the entry node */
     size_t n;
-    int hidden;     /* hidden nodes were asked for */
-    findings f;     /* the cluster's own findings */
+    int hidden; /* hidden nodes were asked for */
+    findings f; /* the cluster's own findings */
     int have_f;
     int64_t wall_us; /* from the first attach to the last snapshot */
 } cluster;

@@ -135,8 +135,8 @@ const rule *rule_find(const char *id);
 /* Run every rule (or only `only`, minus `ignore`; NULL-terminated lists may be NULL). */
 void rules_run(const snap *s, const rule_opts *o, const char *const *only, const char *const *ignore, findings *out);
 /* The cluster rules over every node's snapshot (cluster.h), filtered the same way. */
-void rules_run_cluster(const struct cluster *cl, const rule_opts *o, const char *const *only,
-                       const char *const *ignore, findings *out);
+void rules_run_cluster(const struct cluster *cl, const rule_opts *o, const char *const *only, const char *const *ignore,
+                       findings *out);
 
 /* helpers shared by rules */
 int rule_exempt(const snap *s, const snap_proc *p); /* runtime or advisor */

@@ -250,8 +250,9 @@ typedef struct snap {
     vec globals;  /* snap_name */
     vec pgs;      /* snap_pg */
     vec exports;  /* snap_exports; empty in snapshots taken before they were recorded */
-    vec pg_groups; /* snap_pg_group */
-    vec dist;      /* snap_dist: the links to other nodes (info.has_dist) */
+    /* snap_pg_group: each group's members here and in all; snap_dist: the links to other
+     * nodes (info.has_dist) */
+    vec pg_groups, dist;
     /* pid -> proc index, built by snap_finish */
     uint32_t *pidx;
     uint32_t pidx_mask;

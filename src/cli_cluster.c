@@ -107,8 +107,7 @@ int cli_cluster_cmd(oa_opts *o, volatile sig_atomic_t *interrupted, const char *
         stats(&cl);
     for (size_t i = 0; i < cl.n; i++) /* a node that died midway is named; the others report */
         if (!cl.nodes[i].s)
-            fprintf(stderr, "otp-advisor: warning: %s was not collected: %s\n", cl.nodes[i].name,
-                    cl.nodes[i].error);
+            fprintf(stderr, "otp-advisor: warning: %s was not collected: %s\n", cl.nodes[i].name, cl.nodes[i].error);
     int rc = EXIT_OK;
     if (snapshot) {
         if (cluster_save(&cl, o->output, err)) {

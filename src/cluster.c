@@ -470,7 +470,8 @@ static void global_names(const cluster *cl, vec *out)
 void cluster_render_nodes(const cluster *cl, const render_ctx *c, strbuf *out)
 {
     (void)c;
-    sb_printf(out, "%-34s %-9s %10s %6s  %s\n", "node", "state", "processes", "OTP", "findings (critical/warning/info)");
+    sb_printf(out, "%-34s %-9s %10s %6s  %s\n", "node", "state", "processes", "OTP",
+              "findings (critical/warning/info)");
     for (size_t i = 0; i < cl->n; i++) {
         const cluster_node *nd = &cl->nodes[i];
         if (!nd->s) {
@@ -514,8 +515,8 @@ void cluster_render_nodes(const cluster *cl, const render_ctx *c, strbuf *out)
     int nc = 0, nw = 0, ni = 0;
     if (cl->have_f)
         counts(&cl->f, &nc, &nw, &ni);
-    sb_printf(out, "\ncluster findings  %d critical, %d warning, %d info   (`findings --cluster` lists them)\n", nc,
-              nw, ni);
+    sb_printf(out, "\ncluster findings  %d critical, %d warning, %d info   (`findings --cluster` lists them)\n", nc, nw,
+              ni);
 }
 
 static void md_cell(strbuf *out, const char *s)

@@ -647,8 +647,9 @@ static void collected_text(const mcp_session *ss, strbuf *t)
 {
     const snap *s = ss->s;
     if (ss->clustered) {
-        sb_printf(t, "collected %zu of %zu nodes of the cluster of %s in %.2f s; %s current (call nodes; a tool's "
-                     "node argument reads another)\n",
+        sb_printf(t,
+                  "collected %zu of %zu nodes of the cluster of %s in %.2f s; %s current (call nodes; a tool's "
+                  "node argument reads another)\n",
                   cluster_collected(&ss->cl), ss->cl.n, ss->cl.nodes[0].name, (double)ss->cl.wall_us / 1e6,
                   ss->cl.nodes[ss->cur].name);
         for (size_t i = 0; i < ss->cl.n; i++)
@@ -716,11 +717,11 @@ static int t_load(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     cluster cl; /* the rules of --from: a regular file, checked, bounded */
     if (cluster_load(path, &cl, err))
         return -1;
-    detach(ss); /* offline from now on, as the shell's load */
+    detach(ss);     /* offline from now on, as the shell's load */
     if (cl.n > 1) { /* a file of several nodes */
         set_cluster(ss, &cl, path);
-        sb_printf(&r->text, "loaded %s: %zu nodes, %zu collected; %s current (offline; call nodes)\n", path,
-                  ss->cl.n, cluster_collected(&ss->cl), ss->cl.nodes[0].name);
+        sb_printf(&r->text, "loaded %s: %zu nodes, %zu collected; %s current (offline; call nodes)\n", path, ss->cl.n,
+                  cluster_collected(&ss->cl), ss->cl.nodes[0].name);
         snapshot_answer(ss, r);
         return 0;
     }
@@ -791,8 +792,9 @@ static int t_nodes(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     json_arr(&j);
     if (!ss->clustered) {
         const snap *s = ss->s;
-        sb_printf(&r->text, "%s  (one node; start the server with --cluster, or load a cluster file, for every node "
-                            "of its cluster)\n",
+        sb_printf(&r->text,
+                  "%s  (one node; start the server with --cluster, or load a cluster file, for every node "
+                  "of its cluster)\n",
                   snap_str(s, s->info.node));
         json_obj(&j);
         json_kstr(&j, "node", snap_str(s, s->info.node));
@@ -2702,7 +2704,7 @@ static const char *const severities[] = {"info", "warning", "critical", NULL};
 #define ARG_NODE                                                                                                       \
     {                                                                                                                  \
         "node", MA_STRING, 0, 0, 0, NULL,                                                                              \
-            "a node of the cluster (--cluster; the nodes tool lists them), name@host or its name: this call reads "     \
+            "a node of the cluster (--cluster; the nodes tool lists them), name@host or its name: this call reads "    \
             "its snapshot (default: the current node)"                                                                 \
     }
 
@@ -2728,7 +2730,8 @@ const mcp_tool mcp_tools[] = {
      .args = {{"severity", MA_STRING, 0, 0, 0, severities, "the least severity listed (default info)"},
               {"rule", MA_STRING, 0, 0, 0, RULE_IDS, "only this rule (explain lists them)"},
               {"limit", MA_INTEGER, 0, 1, 100, NULL, "findings in this answer (default 20)"},
-              ARG_OFFSET("how many to skip (the previous answer's page.next_offset)"), ARG_NODE},
+              ARG_OFFSET("how many to skip (the previous answer's page.next_offset)"),
+              ARG_NODE},
      .output_schema = schema_findings,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2742,7 +2745,8 @@ const mcp_tool mcp_tools[] = {
          "resolved to the processes that run it; when none does, the answer says so: no process, plain "
          "functions. Call it before adding, removing or changing a GenServer, Agent, Task or supervisor.",
      .args = {ARG_TARGET(1, "a module (MyApp.Cache, :my_mod), application, supervisor, registered name or pid "
-                            "(<0.123.0>)"), ARG_NODE},
+                            "(<0.123.0>)"),
+              ARG_NODE},
      .output_schema = schema_context,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2756,7 +2760,8 @@ const mcp_tool mcp_tools[] = {
          "the tests to write. For an application, supervisor, name or pid; without a target one section per "
          "application of yours. Call when a written analysis or the rebuilt child specs are wanted.",
      .args = {ARG_TARGET(0, "an application, supervisor, module, registered name or pid (default: every "
-                            "application of yours)"), ARG_NODE},
+                            "application of yours)"),
+              ARG_NODE},
      .output_schema = schema_report,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2772,7 +2777,8 @@ const mcp_tool mcp_tools[] = {
      .args = {ARG_TARGET(0, "an application, supervisor, module, registered name or pid (its supervisor)"),
               {"depth", MA_INTEGER, 0, 1, 64, NULL, "levels of children below the root (default: all)"},
               {"limit", MA_INTEGER, 0, 1, 1000, NULL, "nodes in this answer (default 100)"},
-              ARG_OFFSET("the root's first child listed (its children one by one, from here)"), ARG_NODE},
+              ARG_OFFSET("the root's first child listed (its children one by one, from here)"),
+              ARG_NODE},
      .output_schema = schema_tree,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2784,7 +2790,8 @@ const mcp_tool mcp_tools[] = {
                     "are now. Paged: n rows from offset. Call to find the busy, the backed-up or the large.",
      .args = {{"sort", MA_STRING, 0, 0, 0, top_sorts, "rate (default with two samples), mq, reds or mem"},
               {"n", MA_INTEGER, 0, 1, 200, NULL, "rows (default 15)"},
-              ARG_OFFSET("how many ranks to skip (the previous answer's page.next_offset)"), ARG_NODE},
+              ARG_OFFSET("how many ranks to skip (the previous answer's page.next_offset)"),
+              ARG_NODE},
      .output_schema = schema_top,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2795,7 +2802,8 @@ const mcp_tool mcp_tools[] = {
          "One process: its place in the tree, kind and class, code (initial call, $initial_call, module "
          "and source file), where it is now, queue, reductions and rate, memory, ancestors, links, monitors, "
          "the ETS tables it owns and its findings. Call on a finding's subject or a name from tree or top.",
-     .args = {ARG_TARGET(1, "a pid (<0.123.0>), registered or global name, or a module/application (its process)"), ARG_NODE},
+     .args = {ARG_TARGET(1, "a pid (<0.123.0>), registered or global name, or a module/application (its process)"),
+              ARG_NODE},
      .output_schema = schema_info,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2807,7 +2815,8 @@ const mcp_tool mcp_tools[] = {
                     "found.",
      .args = {{"name", MA_STRING, 0, 0, 0, NULL, "a Registry's name (MyApp.Registry)"},
               {"limit", MA_INTEGER, 0, 1, 500, NULL, "keys or :global names in this answer (default 50)"},
-              ARG_OFFSET("how many to skip"), ARG_NODE},
+              ARG_OFFSET("how many to skip"),
+              ARG_NODE},
      .output_schema = schema_registry,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,
@@ -2818,7 +2827,8 @@ const mcp_tool mcp_tools[] = {
                     "options, largest first, paged. Call to see where shared state lives and who owns it.",
      .args = {{"sort", MA_STRING, 0, 0, 0, ets_sorts, "mem (default) or size (rows)"},
               {"limit", MA_INTEGER, 0, 1, 500, NULL, "tables in this answer (default 25)"},
-              ARG_OFFSET("how many to skip"), ARG_NODE},
+              ARG_OFFSET("how many to skip"),
+              ARG_NODE},
      .output_schema = schema_ets,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .needs = NEEDS_SNAPSHOT,

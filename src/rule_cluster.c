@@ -109,8 +109,7 @@ static void run_global(const struct cluster *cl, const rule_opts *o, findings *o
                 "one process for the whole cluster, on %s: %u caller%s on %u other node%s wait%s in a call to it "
                 "(%s)%s; %s; queue %u",
                 home, remote, remote == 1 ? "" : "s", nodes_waiting, nodes_waiting == 1 ? "" : "s",
-                remote == 1 ? "s" : "", per.buf,
-                hs ? "" : " (its node was not collected)",
+                remote == 1 ? "s" : "", per.buf, hs ? "" : " (its node was not collected)",
                 hs ? findings_printf(out, "%u more wait on its own node", local) : "its own node unseen", mq);
             sb_free(&per);
             finding_ev(x, "callers_other_nodes", remote, "processes");
@@ -516,10 +515,9 @@ static void run_tree_differs(const struct cluster *cl, const rule_opts *o, findi
                 x->node = findings_strdup(out, cl->nodes[i].name);
                 x->path = x->node;
                 x->summary = findings_printf(
-                    out, "%s %s on %s and on %s, yet different trees: %s has %d child%s %s lacks%s%s%s%s",
-                    app, snap_str(s, ap->vsn), cl->nodes[ref].name, cl->nodes[i].name, cl->nodes[i].name, n_extra,
-                    n_extra == 1 ? "" : "ren", cl->nodes[ref].name, n_extra ? " (" : "", extra.buf,
-                    n_extra ? ")" : "",
+                    out, "%s %s on %s and on %s, yet different trees: %s has %d child%s %s lacks%s%s%s%s", app,
+                    snap_str(s, ap->vsn), cl->nodes[ref].name, cl->nodes[i].name, cl->nodes[i].name, n_extra,
+                    n_extra == 1 ? "" : "ren", cl->nodes[ref].name, n_extra ? " (" : "", extra.buf, n_extra ? ")" : "",
                     n_lack ? findings_printf(out, " and lacks %d of its (%s)", n_lack, lack.buf) : "");
                 finding_ev(x, "children_extra", n_extra, "children");
                 finding_ev(x, "children_missing", n_lack, "children");

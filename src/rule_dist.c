@@ -53,8 +53,8 @@ static void run(const snap *s, const rule_opts *o, findings *out)
             "bytes waiting for the socket in %u of %u looks (%.0f %%), up to %s; %s/s sent over %.1f s%s; "
             "dist_buf_busy_limit %s",
             d->looks_pending, d->looks, share, most, rate, (double)d->span_us / 1e6,
-            blocked ? findings_printf(out, "; %u process%s suspended in a distributed send (busy_dist_port)",
-                                      blocked, blocked == 1 ? "" : "es")
+            blocked ? findings_printf(out, "; %u process%s suspended in a distributed send (busy_dist_port)", blocked,
+                                      blocked == 1 ? "" : "es")
                     : "",
             lim);
         finding_ev(x, "looks", d->looks, "");

@@ -470,12 +470,11 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
     findings_sort(out);
 }
 
-void rules_run_cluster(const struct cluster *cl, const rule_opts *o, const char *const *only,
-                       const char *const *ignore, findings *out)
+void rules_run_cluster(const struct cluster *cl, const rule_opts *o, const char *const *only, const char *const *ignore,
+                       findings *out)
 {
     for (int i = 0; i < n_rules && !oa_stop_requested(); i++) {
-        if (!table[i]->run_cluster || (only && *only && !in_list(only, table[i]->id)) ||
-            in_list(ignore, table[i]->id))
+        if (!table[i]->run_cluster || (only && *only && !in_list(only, table[i]->id)) || in_list(ignore, table[i]->id))
             continue;
         table[i]->run_cluster(cl, o, out);
         if (o->missing && *o->missing) {

@@ -155,10 +155,10 @@ void shell_set_snapshot(shell *sh, snap *s)
 const char *shell_prompt(shell *sh, char *buf, size_t n)
 {
     int live = sh->connected && conn_up(&sh->c);
-    const char *state = sh->clustered                  ? " (cluster)"
-                        : sh->connected                ? (live ? "" : " (disconnected)")
-                        : sh->s                        ? " (offline)"
-                                                       : " (no snapshot)";
+    const char *state = sh->clustered   ? " (cluster)"
+                        : sh->connected ? (live ? "" : " (disconnected)")
+                        : sh->s         ? " (offline)"
+                                        : " (no snapshot)";
     if (sh->color)
         snprintf(buf, n, "%s%s%s%s> ", live ? "\033[1;32m" : "\033[1;33m", sh->source[0] ? sh->source : "otp-advisor",
                  state, "\033[0m");
@@ -515,8 +515,9 @@ static int c_nodes(shell *sh, const cmd_args *a, strbuf *out, char *err)
     render_ctx c;
     ctx(sh, &c);
     if (!sh->clustered) {
-        sb_printf(out, "%s  (one node; --cluster, or `connect NODE` started with --cluster, attaches to every node "
-                       "of its cluster)\n",
+        sb_printf(out,
+                  "%s  (one node; --cluster, or `connect NODE` started with --cluster, attaches to every node "
+                  "of its cluster)\n",
                   sh->s ? snap_str(sh->s, sh->s->info.node) : sh->source);
         return 0;
     }
@@ -809,7 +810,9 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
     }
     if ((on_node || all || whole) && !sh->clustered) {
         sb_printf(errs, "error: %s is for a cluster (--cluster); this is one node\n",
-                  on_node ? "--node" : all ? "--all" : "--cluster");
+                  on_node ? "--node"
+                  : all   ? "--all"
+                          : "--cluster");
         return -1;
     }
     if (on_node || all || whole) {

@@ -682,8 +682,7 @@ int snap_ingest(snap *s, const void *term, size_t len, char *err)
         s->info.has_dist = 1;
         if (!rc)
             rc = ing_list(&g, ing_dist_link);
-    }
-    else if (TAG("error") && ar == 2) {
+    } else if (TAG("error") && ar == 2) {
         oa_str m = rd_text(&g);
         if (!etf_ok(&g.r))
             return bad(&g, "error message");
