@@ -13,7 +13,7 @@ _otp_advisor()
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="shell snapshot dump check report mcp explain help"
+    local commands="shell snapshot dump check report watch diff mcp explain help"
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case " $commands " in *" ${COMP_WORDS[i]} "*) cmd=${COMP_WORDS[i]}; break ;; esac
@@ -49,6 +49,7 @@ _otp_advisor()
         "") COMPREPLY=($(compgen -W "$commands $(_otp_advisor_nodes)" -- "$cur")) ;;
         explain) COMPREPLY=($(compgen -W "thresholds $(otp-advisor explain 2>/dev/null | awk '/^[a-z-]+ — / { print $1 }')" -- "$cur")) ;;
         help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+        diff) COMPREPLY=($(compgen -f -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "$(_otp_advisor_nodes)" -- "$cur")) ;;
     esac
 }

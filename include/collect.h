@@ -39,6 +39,9 @@ typedef struct {
     long mq_threshold;  /* skip memory above this queue length */
     int registry_keys;  /* keys read per Registry */
     int no_load;        /* stock calls only (erl_eval of the collector) */
+    int sample;         /* watch: a light sample only (queue, reductions, memory), as a second walk */
+    snap *into;         /* with sample: ingest into this snapshot (its processes get their second
+                           sample) instead of a new one; not finished again, not freed */
     int quiet;
     /* optional: called after every message and at least every 200 ms while waiting for one
      * (it may set *cancel, which stops the collection at its next turn) */

@@ -34,6 +34,8 @@ typedef struct {
     int judge_otp;           /* --judge-otp: OTP's and Elixir's library applications are judged too */
     const char *source_root; /* --source-root DIR: source files printed relative to it */
     const char *baseline;    /* report --baseline FILE: what changed since that snapshot */
+    int watch_every_ms;      /* watch --every SECONDS */
+    int64_t watch_for_ms;    /* watch --for DURATION; 0: until q or Ctrl-C */
     int cluster;             /* --cluster: every node of the cluster (cluster.h) */
     int hidden;              /* --hidden: with --cluster, the hidden nodes too */
     char **rest;

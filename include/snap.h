@@ -231,7 +231,39 @@ typedef struct {
     int64_t mq_threshold;
     int64_t dist_busy_limit; /* dist_buf_busy_limit, bytes; 0 when not recorded */
     int has_dist;            /* the links were looked at (snapshots before that: not) */
+    int64_t extra_walk_reds; /* watch: what our light samples between the two cost each process */
 } snap_node;
+
+/* A watch's time series (watch.c fills it, rule_watch.c reads it): per process, the latest
+ * samples in a ring, oldest first, and counters over the whole watch. Times are since the
+ * watch began, in tenths of a second. NULL in a snapshot that is not a watch. */
+#define SERIES_RING 16
+typedef struct {
+    uint32_t n;                 /* samples in the ring (at most SERIES_RING) */
+    uint32_t t_ds[SERIES_RING]; /* when */
+    uint32_t mq[SERIES_RING];   /* queue length */
+    uint32_t reds[SERIES_RING]; /* reductions since the previous sample, ours taken off */
+    uint32_t total;             /* samples over the whole watch */
+    uint32_t first_t, last_t;   /* first and last seen */
+    uint32_t mq_ge10, mq_ge100; /* samples with a queue of at least 10, 100 */
+    uint32_t active;            /* samples with reductions of its own */
+    uint32_t mq_max;
+    uint32_t run_t, run_mq, run_peak; /* the current run of a queue that has not drained */
+} snap_pseries;
+
+typedef struct {
+    uint32_t sup;  /* index into sups of the snapshot the series is attached to */
+    uint32_t t_ds; /* when it was seen (within one refresh of when it happened) */
+} snap_restart;
+
+typedef struct {
+    snap_pseries **proc; /* per process index, NULL when it has no series */
+    uint32_t n_procs;
+    uint32_t samples; /* light samples so far */
+    uint32_t span_ds; /* from the first to the latest */
+    const snap_restart *restarts; /* every restart seen during the watch, oldest first */
+    uint32_t n_restarts;
+} snap_series;
 
 typedef struct snap {
     strtab strs;
@@ -263,6 +295,7 @@ typedef struct snap {
     uint32_t cur_sup; /* ingest state: the supervisor whose children are arriving */
     uint32_t cur_reg;
     uint32_t local_node; /* index of the target's node name */
+    const snap_series *series; /* a watch's time series, borrowed; NULL otherwise */
 } snap;
 
 snap *snap_new(void);

@@ -336,6 +336,18 @@ fun(CPid, Opts) ->
                  mq_threshold => MqMax,
                  advisor => [self()]},
     C1 = Send({node, NodeInfo}, Credit0),
+    %% watch's light sample (mode sample): the second walk's items only (queue, reductions,
+    %% memory, monitored_by), no tree, no tables, nothing asked of any process
+    case Get(mode, full) of
+      sample ->
+        Sa = erlang:monotonic_time(microsecond),
+        {Cs, Ls, _} = Walk(procs2, S2, C1, fun(_, Acc) -> Acc end, []),
+        Sb = erlang:monotonic_time(microsecond),
+        Send({done, #{walk1_us => 0, walk2_us => Sb - Sa, gap_us => 0, tree_us => 0, total_us => Sb - T0,
+                      reds_delta => 0, dict_skipped => 0, advisor => [Ls]}}, Cs),
+        exit(normal);
+      _ -> ok
+    end,
     %% The distribution links to the other nodes (ours left out): bytes waiting in each
     %% link's driver queue (the socket would not take them: the peer or the network does not
     %% keep up) and bytes sent, from inet:getstat/2 on the link's port (a port_control: no
@@ -842,7 +854,8 @@ fun(CPid, Opts) ->
   end,
   Pid = spawn(fun() ->
                 try Main()
-                catch Class:Reason:Stack ->
+                catch exit:normal -> ok;
+                      Class:Reason:Stack ->
                   CPid ! {oa, Sess, {error, {oa_text, [Class, <<":">>, Show(Reason), <<" ">>, Show(Stack)]}}}
                 end
               end),

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "cli_cluster.h"
 #include "diff.h"
+#include "watch.h"
 #include "outfile.h"
 #include "source.h"
 
@@ -38,7 +39,8 @@ enum {
     G_DOT = 128,    /* --dot */
     G_SOURCE = 256, /* --source-root */
     G_BASELINE = 512, /* --baseline FILE */
-    G_ALL = 1023,
+    G_WATCH = 1024,   /* --every, --for */
+    G_ALL = 2047,
 };
 
 enum opt_id {
@@ -79,6 +81,8 @@ enum opt_id {
     O_SSH,
     O_SSH_COMMAND,
     O_BASELINE,
+    O_EVERY,
+    O_FOR,
 };
 
 typedef struct {
@@ -109,6 +113,8 @@ static const cli_option options[] = {
      "the node's distribution port, without epmd ([::1]:9100 for IPv6; NODE may then be left out)"},
     {O_SSH, "--ssh", NULL, "[USER@]HOST[:PORT]", G_ATTACH,
      "reach the node through ssh to its host (epmd and the port forwarded over one ssh process)"},
+    {O_EVERY, "--every", NULL, "SECONDS", G_WATCH, "watch: a light sample this often (default 2)"},
+    {O_FOR, "--for", NULL, "DURATION", G_WATCH, "watch: stop after this long (90, 90s, 10m, 2h; default: until q)"},
     {O_BASELINE, "--baseline", NULL, "FILE", G_BASELINE,
      "report: a section on what changed since this saved snapshot (see diff)"},
     {O_SSH_COMMAND, "--ssh-command", NULL, "CMD", G_ATTACH, "the ssh client to run instead of ssh (e.g. 'ssh -J jump')"},
@@ -157,6 +163,7 @@ static int cmd_explain(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_help(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_mcp(oa_opts *o, volatile sig_atomic_t *interrupted);
 static int cmd_diff(oa_opts *o, volatile sig_atomic_t *interrupted);
+static int cmd_watch(oa_opts *o, volatile sig_atomic_t *interrupted);
 
 static const cli_cmd commands[] = {
     {.name = "shell",
@@ -189,6 +196,11 @@ static const cli_cmd commands[] = {
      .groups = G_ATTACH | G_FROM | G_RULES | G_SOURCE,
      .run = cmd_mcp,
      .help = "Model Context Protocol server on stdio, for coding agents (the shell's operations as tools)"},
+    {.name = "watch",
+     .args = "NODE [--every S] [--for D]",
+     .groups = G_ATTACH | G_JSON | G_RULES | G_WATCH,
+     .run = cmd_watch,
+     .help = "light samples over minutes: findings that need time (live view, or JSON lines)"},
     {.name = "diff",
      .args = "BEFORE.etf AFTER.etf",
      .groups = G_OUT | G_JSON | G_RULES | G_CHECK,
@@ -370,6 +382,21 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
     case O_BASELINE:
         o->baseline = v;
         break;
+    case O_EVERY: {
+        double e = strtod(v, &end);
+        if (end == v || *end || !(e >= 0.2 && e <= 3600))
+            return errf(err, "--every takes seconds between 0.2 and 3600, not '%s'", v);
+        o->watch_every_ms = (int)(e * 1000);
+        break;
+    }
+    case O_FOR: {
+        double d = strtod(v, &end);
+        double mul = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600 : -1;
+        if (end == v || mul < 0 || !(d > 0 && d * mul <= 7 * 86400))
+            return errf(err, "--for takes a duration (90, 90s, 10m, 2h; at most a week), not '%s'", v);
+        o->watch_for_ms = (int64_t)(d * mul * 1000);
+        break;
+    }
     case O_CLUSTER:
         o->cluster = 1;
         break;
@@ -729,6 +756,15 @@ static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
     sb_free(&sb);
     analysed_free(&a);
     return rc ? EXIT_ERROR : EXIT_OK;
+}
+
+static int cmd_watch(oa_opts *o, volatile sig_atomic_t *interrupted)
+{
+    cli_remote_busy = 1; /* a signal ends the watch cooperatively: a summary, the probe removed */
+    cli_in_shell = 1;
+    int rc = watch_main(o, interrupted);
+    cli_remote_busy = 0;
+    return rc;
 }
 
 /* diff BEFORE AFTER: both files judged by the same rules, then compared (diff.c) */

@@ -246,7 +246,11 @@ static void enc_opts(ei_x_buff *a, const collect_opts *o, long session)
      * default it adapts to the run queues (see the probe) */
     const char *prio = getenv("OTP_ADVISOR_PRIORITY");
     int has_prio = prio && (!strcmp(prio, "low") || !strcmp(prio, "normal") || !strcmp(prio, "high"));
-    ei_x_encode_map_header(a, 7 + has_prio);
+    ei_x_encode_map_header(a, 7 + has_prio + (o->sample != 0));
+    if (o->sample) {
+        enc_atom(a, "mode");
+        enc_atom(a, "sample");
+    }
     if (has_prio) {
         enc_atom(a, "priority");
         enc_atom(a, prio);
@@ -383,7 +387,7 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
     int rc = start_collector(c, o, no_load, session, &prober, err);
     if (rc)
         return rc;
-    snap *s = snap_new();
+    snap *s = o->into ? o->into : snap_new();
     ei_x_buff x;
     ei_x_new(&x);
     erlang_msg msg;
@@ -459,8 +463,14 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
     }
     ei_x_free(&x);
     if (rc) {
-        snap_free(s);
+        if (!o->into)
+            snap_free(s);
         return rc < 0 ? rc : -1;
+    }
+    if (o->into) { /* a watch's sample: the caller's snapshot, already finished */
+        s->finished = 1;
+        *out = s;
+        return 0;
     }
     s->info.method = snap_intern(s, st->method);
     s->info.tool_version = snap_intern(s, OA_VERSION);

@@ -84,6 +84,12 @@ check_eq "busy-dist-link: one finding, a → b" "$A_NODE → $B_NODE" "$(jq -r '
 check "busy-dist-link carries the numbers (looks, bytes waiting)" \
   test "$(jq -r '.[0].evidence | (.looks > 0 and .max_pending_bytes > 0 and .busy_limit_bytes > 0)' <<<"$bl")" = true
 
+# --hidden: the hidden nodes too, never this tool's own connection (hidden, on a)
+hj=$(bounded 120 "$OA" check --cluster --hidden --json "${ck[@]}" "$A_NODE")
+check_eq "--hidden: no otp-advisor node among the nodes" 0 "$(jq '[.nodes[] | select(.node | startswith("otp-advisor"))] | length' <<<"$hj")"
+check "--hidden: a, b and c collected" \
+  test "$(jq --arg a "$A_NODE" --arg b "$B_NODE" --arg c "$C_NODE" '[.nodes[] | select(.status == "ok" and (.node == $a or .node == $b or .node == $c))] | length' <<<"$hj")" = 3
+
 # text: every node under its name, then the cluster
 txt=$(bounded 120 "$OA" check --cluster --no-color "${ck[@]}" "$A_NODE")
 for n in "$A_NODE" "$B_NODE" "$C_NODE"; do check_contains "check --cluster text has a section for $n" "== $n" "$txt"; done

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# otp-advisor watch on a node whose behaviour changes while it is watched (tests/fixtures/
+# watchy, its minutes run in seconds): a burst at start that drains, a queue that starts
+# growing after 8 s, a process kept saturated, a 3 s timer, an idle worker, a child crashing
+# every 3 s. Over 30 s of light samples (JSON lines): the growing queue, the saturated process
+# and the spread-out restarts appear; the idle worker becomes a warning once the watch is
+# longer than idle.window_s; the burst, the timer and a plain check stay silent on the
+# watch-only rules. Then the live view on a terminal, and Ctrl-C: a summary, the probe
+# removed (the safety checks). ASan build.
+. "$(dirname "$0")/lib.sh"
+WATCHY_GROW_AFTER=8 WATCHY_TIMER_S=3 WATCHY_CRASH_S=3 start_fixture watchy W
+A=(--cookie-file "$W_COOKIE" --set watch.grow_s=8 --set watch.grow_msgs=50 --set idle.window_s=12)
+out=$(bounded 120 "$OA" watch "${A[@]}" --every 1 --for 30 "$W_NODE" 2>"$_TMP/err"); rc=$?
+check_eq "watch --for 30: exit 0" 0 "$rc"
+check_eq "watch: nothing on stderr" "" "$(cat "$_TMP/err")"
+samples=$(grep -c '"type":"sample"' <<<"$out")
+check "watch: a JSON line a sample (got $samples in 30 s, every 1 s)" test "$samples" -ge 20 -a "$samples" -le 32
+sum=$(grep '"type":"summary"' <<<"$out")
+check_eq "watch: the summary names the node" "$W_NODE" "$(jq -r .node <<<"$sum")"
+check "watch: the summary gives the cost of a sample" test "$(jq -r '.sample_in_node_ms_mean > 0' <<<"$sum")" = true
+appeared() { jq -r 'select(.type == "finding" and .event == "appeared") | "\(.rule) \(.subject)"' <<<"$out"; }
+check_contains "a queue growing for seconds appears" "mailbox-growing watchy_grow" "$(appeared)"
+check_contains "a process saturated most of the time appears" "saturated-over-time watchy_hot" "$(appeared)"
+check_contains "restarts spread over the watch appear" "restarts-over-time watchy_crash_sup" "$(appeared)"
+active() { jq -r '.findings[] | select(.active) | "\(.severity) \(.rule) \(.subject)"' <<<"$sum"; }
+check_contains "the idle worker is a warning over the long watch" "warning process-without-runtime-reason watchy_idle" "$(active)"
+check_not_contains "the burst is not saturated" "saturated-over-time watchy_burst" "$(appeared)"
+check_not_contains "the burst is no growing queue" "mailbox-growing watchy_burst" "$(appeared)"
+check_not_contains "the hot process's bounded queue is no growing queue" "mailbox-growing watchy_hot" "$(appeared)"
+check_not_contains "the 3 s timer is a runtime reason: not idle at the end" "watchy_timer" \
+  "$(jq -r '.findings[] | select(.active and .rule == "process-without-runtime-reason") | .summary' <<<"$sum")"
+burst=$(jq -r 'select(.type == "finding" and .subject == "watchy_burst") | .event' <<<"$out" | sort -u | tr '\n' ' ')
+check "the burst's queue, if seen at all, cleared" test -z "$burst" -o "$burst" = "appeared cleared "
+check "each finding says when it appeared" test "$(jq -r '[.findings[] | has("since_s")] | all' <<<"$sum")" = true
+
+json=$(bounded 120 "$OA" check --cookie-file "$W_COOKIE" --json "$W_NODE" 2>/dev/null)
+check_contains "a plain check of the same node reads it" "\"node\":\"$W_NODE\"" "$(tr -d ' \n' <<<"$json")"
+check_eq "a plain check (one window) fires none of the watch-only rules" "" \
+  "$(jq -r '.findings[] | select(.rule | test("growing|saturated-over|restarts-over")) | .rule' <<<"$json")"
+
+# the live view, on a terminal
+script -qfc "$OA watch ${A[*]} --every 1 --for 3 $W_NODE" /dev/null >"$_TMP/tty" 2>&1 </dev/null
+view=$(sed 's/\x1b\[[0-9;]*[HJ]//g' "$_TMP/tty")
+check_contains "live view: the header names the node" "watch $W_NODE" "$view"
+check_contains "live view: the busiest processes" "watchy_grow" "$view"
+check_contains "live view: the keys" "q quit" "$view"
+check_contains "live view: the summary at the end" "watched $W_NODE for" "$view"
+
+# Ctrl-C: a summary, then the probe removed (the safety checks below)
+"$OA" watch "${A[@]}" --every 1 "$W_NODE" >"$_TMP/int" 2>&1 &
+P=$!
+sleep 4
+kill -INT "$P"
+wait_bounded "$P" 60; rc=$?
+check_eq "Ctrl-C ends the watch: exit 130" 130 "$rc"
+check_contains "... with its summary" '"type":"summary"' "$(cat "$_TMP/int")"
+finish
