@@ -16,10 +16,12 @@ int cli_cluster_get(const oa_opts *o, volatile sig_atomic_t *interrupted, cluste
 {
     if (o->from)
         return cluster_load(o->from, cl, err);
-    if (!o->node)
+    /* with --address alone the entry node is known by its address until it says its name */
+    const char *entry = o->node ? o->node : o->copts.address;
+    if (!entry)
         return errf(err, "which node? give NODE (name@host): --cluster starts from it");
     cli_remote_busy = 1; /* from here a signal stops the work cooperatively */
-    int rc = cluster_collect(&o->copts, &o->col, o->node, o->hidden, interrupted, cl, err);
+    int rc = cluster_collect(&o->copts, &o->col, entry, o->hidden, interrupted, cl, err);
     cli_remote_busy = 0;
     if (!rc && *interrupted) {
         cluster_free(cl);

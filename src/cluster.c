@@ -166,6 +166,10 @@ int cluster_collect(const conn_opts *copts, const collect_opts *col, const char 
         jobs[i].copts = *copts;
         if (i && want)
             own_name(&jobs[i], want, (int)i + 1);
+        /* --address names the entry node's port alone: the others are found by name (epmd on
+         * their hosts); TLS, the cookie and --ssh (the same host's epmd) carry over */
+        if (i)
+            jobs[i].copts.address = NULL;
         jobs[i].col = *col;
         jobs[i].col.progress = NULL; /* one thread a node: no shared progress */
         jobs[i].col.quiet = 1;
@@ -181,6 +185,9 @@ int cluster_collect(const conn_opts *copts, const collect_opts *col, const char 
             pthread_join(jobs[i].th, NULL);
     free(jobs);
     out->wall_us = now_us() - t0;
+    if (out->nodes[0].s) /* reached by --address: the node's own name, now that it said it */
+        snprintf(out->nodes[0].name, sizeof out->nodes[0].name, "%s",
+                 snap_str(out->nodes[0].s, out->nodes[0].s->info.node));
     if (!out->nodes[0].s) {
         errf(err, "%s", out->nodes[0].error);
         cluster_free(out);

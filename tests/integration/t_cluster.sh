@@ -90,6 +90,12 @@ check_eq "--hidden: no otp-advisor node among the nodes" 0 "$(jq '[.nodes[] | se
 check "--hidden: a, b and c collected" \
   test "$(jq --arg a "$A_NODE" --arg b "$B_NODE" --arg c "$C_NODE" '[.nodes[] | select(.status == "ok" and (.node == $a or .node == $b or .node == $c))] | length' <<<"$hj")" = 3
 
+# --address: the entry node at its port (no epmd for it), the others by name, the entry named
+a_port=$(epmd -names | awk -v n="${A_NODE%@*}" '$2 == n { print $5 }')
+aj=$(bounded 120 "$OA" check --cluster --json --address "127.0.0.1:$a_port" "${ck[@]}")
+check_eq "--address: the entry named by its node name" "$A_NODE" "$(jq -r .entry <<<"$aj")"
+check_eq "--address: three nodes collected" 3 "$(jq '[.nodes[] | select(.status == "ok")] | length' <<<"$aj")"
+
 # text: every node under its name, then the cluster
 txt=$(bounded 120 "$OA" check --cluster --no-color "${ck[@]}" "$A_NODE")
 for n in "$A_NODE" "$B_NODE" "$C_NODE"; do check_contains "check --cluster text has a section for $n" "== $n" "$txt"; done
