@@ -98,6 +98,10 @@ golden: $(BUILD)/otp-advisor-san
 	@OA=$(CURDIR)/tests/golden/crash.sh CRASH_CHECK=1 tests/golden/run.sh >$(BUILD)/golden-crash.log 2>&1 || \
 	  { tail -20 $(BUILD)/golden-crash.log; echo "golden: a case passed with a crashing binary"; exit 1; }
 	@tail -1 $(BUILD)/golden-crash.log
+	@tests/rules/run.sh
+	@OA=$(CURDIR)/tests/golden/crash.sh CRASH_CHECK=1 tests/rules/run.sh >$(BUILD)/rules-crash.log 2>&1 || \
+	  { tail -20 $(BUILD)/rules-crash.log; echo "rules: a case passed with a crashing binary"; exit 1; }
+	@tail -1 $(BUILD)/rules-crash.log
 
 integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
 	@scripts/build-fixtures.sh
@@ -127,12 +131,13 @@ bench: deps
 	@scripts/bench.sh
 
 # libFuzzer (clang) over the snapshot loader and everything that reads a snapshot; seeded
-# with the golden snapshots. Not part of `make test`: FUZZ_SECONDS=60 make fuzz.
+# with the golden snapshots and hand-written text ones (tests/fuzz/seeds/*.snap). Not part
+# of `make test`: FUZZ_SECONDS=60 make fuzz.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/install-deps.sh fuzz
 	@$(MAKE) --no-print-directory $(BUILD)/ei.dir $(GEN)
-	@mkdir -p $(BUILD)/fuzz/corpus && cp tests/golden/*.etf tests/fuzz/seeds/*.etf $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	@mkdir -p $(BUILD)/fuzz/corpus && cp tests/golden/*.etf tests/fuzz/seeds/*.etf tests/fuzz/seeds/*.snap $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $(BUILD)/fuzz/fuzz_snapshot \
 	  tests/fuzz/fuzz_snapshot.c $(LIBSRCS) $(GEN) $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_snapshot -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 \

@@ -19,6 +19,7 @@
 #include "etf.h"
 #include "outfile.h"
 #include "snap.h"
+#include "snap_text.h"
 
 #define MAGIC "otp_advisor_snapshot"
 
@@ -666,6 +667,8 @@ int snap_load_nodes_buf(const void *buf, size_t len, snap_loaded **out, size_t *
 {
     *out = NULL;
     *n_out = 0;
+    if (snap_text_is(buf, len)) /* written by hand (snap_text.c): the same messages, ingested the same way */
+        return snap_text_load_nodes(buf, len, out, n_out, err);
     etf_rd r;
     etf_init(&r, buf, len);
     uint32_t ar;
