@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "outfile.h"
 #include "render.h"
 
@@ -150,6 +151,33 @@ int cli_cluster_cmd(oa_opts *o, volatile sig_atomic_t *interrupted, const char *
             rc = EXIT_ERROR;
         else if (o->output)
             fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
+    } else if (o->json) { /* dump --json: each node's otp-advisor/dump/1 */
+        json_w j;
+        json_init(&j, &sb, 1);
+        json_obj(&j);
+        json_kstr(&j, "schema", "otp-advisor/cluster-dump/1");
+        json_kint(&j, "schema_version", 1);
+        json_kstr(&j, "entry", cl.nodes[0].name);
+        json_key(&j, "nodes");
+        json_arr(&j);
+        for (size_t i = 0; i < cl.n; i++) {
+            json_obj(&j);
+            json_kstr(&j, "node", cl.nodes[i].name);
+            if (cl.nodes[i].s) {
+                strbuf one;
+                sb_init(&one);
+                render_dump_json(cl.nodes[i].s, &one);
+                json_key(&j, "dump");
+                json_raw(&j, one.buf);
+                sb_free(&one);
+            } else
+                json_kstr(&j, "error", cl.nodes[i].error);
+            json_obj_end(&j);
+        }
+        json_arr_end(&j);
+        json_obj_end(&j);
+        sb_putc(&sb, '\n');
+        rc = emit(o, &sb) ? EXIT_ERROR : EXIT_OK;
     } else { /* dump: each node's summary and trees, then the cluster */
         for (size_t i = 0; i < cl.n; i++) {
             sb_printf(&sb, "== %s ==\n", cl.nodes[i].name);

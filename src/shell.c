@@ -559,7 +559,7 @@ static int c_quit(shell *sh, const cmd_args *a, strbuf *out, char *err)
 const shell_cmd shell_cmds[] = {
     {.name = "summary",
      .alias = "s",
-     .args = "",
+     .args = "[--node NODE|--all]",
      .needs = NEEDS_SNAPSHOT,
      .run = c_summary,
      .help = "node, counts, memory, window, findings count"},
@@ -570,7 +570,7 @@ const shell_cmd shell_cmds[] = {
      .help = "applications, versions, process counts, top supervisors"},
     {.name = "tree",
      .alias = "t",
-     .args = "[APP|SUP|PID|NAME] [-d DEPTH] [--dot]",
+     .args = "[APP|SUP|PID|NAME] [-d DEPTH] [--dot] [--node NODE|--all]",
      .options = "d#",
      .flags = "dot",
      .max_args = 1,
@@ -611,7 +611,7 @@ const shell_cmd shell_cmds[] = {
      .help = "ETS tables with owners and access"},
     {.name = "findings",
      .alias = "f",
-     .args = "[-s SEVERITY] [RULE]",
+     .args = "[-s SEVERITY] [RULE] [--node NODE|--all|--cluster]",
      .options = "s",
      .max_args = 1,
      .complete = CK_RULE,
@@ -958,6 +958,9 @@ void shell_complete(shell *sh, const char *cmd, int pos, const char *prefix, vec
     const shell_cmd *c = shell_cmd_find(cmd);
     if (!c)
         return;
+    if (sh->clustered && !strcmp(c->name, "connect")) /* the nodes of the cluster */
+        for (size_t i = 0; i < sh->cl.n; i++)
+            add(out, prefix, sh->cl.nodes[i].name);
     int k = c->complete;
     if (k & CK_COMMAND)
         for (int i = 0; i < shell_n_cmds; i++)

@@ -781,7 +781,7 @@ static void test_exec_golden_zoo(void **state)
     }
     assert_string_equal(run_ok(f, "?"), o);
     o = run_ok(f, "help tree");
-    assert_string_equal(o, "tree [APP|SUP|PID|NAME] [-d DEPTH] [--dot]   (alias: t)\n"
+    assert_string_equal(o, "tree [APP|SUP|PID|NAME] [-d DEPTH] [--dot] [--node NODE|--all]   (alias: t)\n"
                            "  supervision tree with strategies, intensities and findings; dynamic children collapsed; "
                            "--dot: as Graphviz DOT\n");
     assert_string_equal(run_ok(f, "help t"), o);
