@@ -36,6 +36,7 @@ typedef struct {
     const char *baseline;    /* report --baseline FILE: what changed since that snapshot */
     int watch_every_ms;      /* watch --every SECONDS */
     int64_t watch_for_ms;    /* watch --for DURATION; 0: until q or Ctrl-C */
+    const char *watch_save;  /* watch --save FILE */
     int cluster;             /* --cluster: every node of the cluster (cluster.h) */
     int hidden;              /* --hidden: with --cluster, the hidden nodes too */
     char **rest;

@@ -21,6 +21,7 @@
 
 /* 2: one entry a node (a cluster); 1 (one node's messages) is still read */
 #define SNAP_FORMAT_VERSION 2
+#define SNAP_FORMAT_SERIES 3 /* format 2 with a watch's series (watch --save) */
 #define SNAP_NONE UINT32_MAX
 
 enum pid_kind { PK_NONE = 0, PK_PID = 1, PK_ATOM = 2, PK_PORT = 3 };
@@ -296,6 +297,7 @@ typedef struct snap {
     uint32_t cur_reg;
     uint32_t local_node; /* index of the target's node name */
     const snap_series *series; /* a watch's time series, borrowed; NULL otherwise */
+    snap_series *own_series;   /* a series read from a file (snap_ingest), owned: series points here */
 } snap;
 
 snap *snap_new(void);

@@ -83,6 +83,7 @@ enum opt_id {
     O_BASELINE,
     O_EVERY,
     O_FOR,
+    O_SAVE,
 };
 
 typedef struct {
@@ -115,6 +116,8 @@ static const cli_option options[] = {
      "reach the node through ssh to its host (epmd and the port forwarded over one ssh process)"},
     {O_EVERY, "--every", NULL, "SECONDS", G_WATCH, "watch: a light sample this often (default 2)"},
     {O_FOR, "--for", NULL, "DURATION", G_WATCH, "watch: stop after this long (90, 90s, 10m, 2h; default: until q)"},
+    {O_SAVE, "--save", NULL, "FILE", G_WATCH,
+     "watch: at the end, the snapshot with the whole series (check, report, the shell and mcp read it)"},
     {O_BASELINE, "--baseline", NULL, "FILE", G_BASELINE,
      "report: a section on what changed since this saved snapshot (see diff)"},
     {O_SSH_COMMAND, "--ssh-command", NULL, "CMD", G_ATTACH, "the ssh client to run instead of ssh (e.g. 'ssh -J jump')"},
@@ -381,6 +384,9 @@ static int set_option(oa_opts *o, const cli_option *op, const char *a, const cha
         break;
     case O_BASELINE:
         o->baseline = v;
+        break;
+    case O_SAVE:
+        o->watch_save = v;
         break;
     case O_EVERY: {
         double e = strtod(v, &end);

@@ -55,7 +55,8 @@ static void fmt_delta(int64_t d, char *buf, size_t n)
 /* sort, then drop every key that occurs more than once */
 static void table_finish(table *t)
 {
-    qsort(t->v, t->n, sizeof *t->v, kv_cmp);
+    if (t->n > 1)
+        qsort(t->v, t->n, sizeof *t->v, kv_cmp);
     size_t w = 0;
     for (size_t i = 0; i < t->n;) {
         size_t j = i + 1;
@@ -236,7 +237,8 @@ static table findings_table(side *sd, const findings *f)
     for (uint32_t i = 0; i < f->items.len; i++)
         push(&t, &cap, finding_key(sd, vec_at(&f->items, i)), i);
     /* two findings with one key (one rule, one subject): keep both as one, the first */
-    qsort(t.v, t.n, sizeof *t.v, kv_cmp);
+    if (t.n > 1)
+        qsort(t.v, t.n, sizeof *t.v, kv_cmp);
     size_t w = 0;
     for (size_t i = 0; i < t.n; i++)
         if (!w || strcmp(t.v[w - 1].key, t.v[i].key))
@@ -413,7 +415,8 @@ static size_t by_module(const snap *s, const snap_sup *sp, modcount *out, size_t
         }
         out[j].n++;
     }
-    qsort(out, n, sizeof *out, mc_cmp);
+    if (n > 1)
+        qsort(out, n, sizeof *out, mc_cmp);
     return n;
 }
 
@@ -559,8 +562,10 @@ static void sec_app_procs(emit *e, const snap *a, const snap *b)
         n = count_app(&v, n, &cap, app_of(a, snap_proc_at(a, i)), 0);
     for (uint32_t i = 0; i < b->procs.len; i++)
         n = count_app(&v, n, &cap, app_of(b, snap_proc_at(b, i)), 1);
-    qsort(v, n, sizeof *v, ac_cmp_name);
-    qsort(v, n, sizeof *v, ac_cmp_delta);
+    if (n > 1) {
+        qsort(v, n, sizeof *v, ac_cmp_name);
+        qsort(v, n, sizeof *v, ac_cmp_delta);
+    }
     list_begin(e, "processes_per_application", "processes per application");
     for (size_t i = 0; i < n; i++) {
         if (v[i].a == v[i].b || !list_room(e))

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "diff.h"
 #include "fmt.h"
 #include "render.h"
 #include "render_findings.h"
@@ -763,6 +764,29 @@ static int t_save(mcp_session *ss, json_t *args, mcp_result *r, char *err)
     json_kint(&j, "bytes", bytes);
     json_kint(&j, "processes", (int64_t)ss->s->procs.len);
     json_obj_end(&j);
+    return 0;
+}
+
+/* diff: what changed from a saved snapshot (before) to the one held (after), diff.c's text
+ * and JSON */
+static int t_diff(mcp_session *ss, json_t *args, mcp_result *r, char *err)
+{
+    const char *path = arg_str(args, "path", "");
+    snap *old = snap_load(path, err);
+    if (!old)
+        return -1;
+    findings fo;
+    findings_init(&fo);
+    rules_run(old, &ss->ro, NULL, NULL, &fo);
+    char now[300];
+    snprintf(now, sizeof now, "the snapshot held (%.200s)", snap_str(ss->s, ss->s->info.node));
+    diff_counts dc;
+    diff_render(old, &fo, path, ss->s, &ss->f, now, 0, &r->text, &dc);
+    diff_render(old, &fo, path, ss->s, &ss->f, now, 1, &r->data, &dc);
+    while (r->data.len && (r->data.buf[r->data.len - 1] == '\n' || r->data.buf[r->data.len - 1] == ' '))
+        r->data.buf[--r->data.len] = 0; /* one JSON value */
+    findings_free(&fo);
+    snap_free(old);
     return 0;
 }
 
@@ -2597,6 +2621,15 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
                    "\"answer\",\"evidence\",\"processes\",\"findings\"")
 
 static const char schema_snapshot[] = SNAPSHOT;
+#define DIFF_SIDE OBJ(P("file", STR) "," P("node", STR) "," P("processes", INT), "\"file\",\"node\",\"processes\"")
+static const char schema_diff[] =
+    OBJ(P("schema", STR) "," P("before", DIFF_SIDE) "," P("after", DIFF_SIDE) "," P("applications", ARR(OBJ(, ))) ","
+        P("modules", ARR(OBJ(, ))) "," P("supervisors", ARR(OBJ(, ))) "," P("processes_per_application",
+        ARR(OBJ(, ))) "," P("named_processes", ARR(OBJ(, ))) "," P("ets", ARR(OBJ(, ))) ","
+        P("findings", ARR(OBJ(P("change", STR) "," P("rule", STR) "," P("severity", STR) "," P("subject", STR),
+                              "\"change\",\"rule\",\"severity\",\"subject\""))) ","
+        P("summary", OBJ(P("new", INT) "," P("resolved", INT) "," P("still", INT), "\"new\",\"resolved\",\"still\"")),
+        "\"schema\",\"before\",\"after\",\"findings\",\"summary\"");
 static const char schema_save[] =
     OBJ(P("path", STR) "," P("bytes", INT) "," P("processes", INT),
         "\"path\",\"bytes\",\"processes\"");
@@ -2891,6 +2924,19 @@ const mcp_tool mcp_tools[] = {
      .output_schema = schema_snapshot,
      .hints = MH_READ_ONLY | MH_IDEMPOTENT,
      .run = t_load},
+    {.name = "diff",
+     .title = "What changed since a saved snapshot",
+     .description = "Compare a snapshot saved earlier (before: otp-advisor snapshot -o, or save_snapshot) with the "
+                    "one held (after): applications and versions, modules whose code changed, supervisors and "
+                    "their children, processes per application, named processes that appeared or vanished and "
+                    "their memory, queue and rate, ETS tables, findings new, resolved or still there. Processes "
+                    "are matched by name, then by their path of child ids, never by pid. For 'what did this "
+                    "deploy change?'.",
+     .args = {{"path", MA_STRING, 1, 0, 0, NULL, "the snapshot file from before"}},
+     .output_schema = schema_diff,
+     .hints = MH_READ_ONLY | MH_IDEMPOTENT,
+     .needs = NEEDS_SNAPSHOT,
+     .run = t_diff},
     {.name = "save_snapshot",
      .title = "Save the snapshot",
      .description = "Write the snapshot held to a file (Erlang term format; binary_to_term reads it) to compare or "

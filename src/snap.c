@@ -125,6 +125,13 @@ void snap_free(snap *s)
     vec_free(&s->info.memory);
     vec_free(&s->info.advisor);
     free(s->pidx);
+    if (s->own_series) {
+        for (uint32_t i = 0; i < s->own_series->n_procs; i++)
+            free(s->own_series->proc[i]);
+        free(s->own_series->proc);
+        free((void *)s->own_series->restarts);
+        free(s->own_series);
+    }
     free(s);
 }
 

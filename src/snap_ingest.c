@@ -311,6 +311,8 @@ static int ing_node_map(ing *g)
             ni->collected_at_ms = rd_int(g, 0);
         else if (KEY("has_sample2"))
             s->has_sample2 = rd_int(g, 0) != 0;
+        else if (KEY("extra_walk_reds"))
+            ni->extra_walk_reds = rd_int(g, 0);
         else if (KEY("wordsize"))
             ni->wordsize = rd_int(g, 8);
         else if (KEY("window_ms"))
@@ -613,6 +615,88 @@ static int ing_exports(ing *g)
     return etf_ok(&g->r) ? 0 : bad(g, "start_links");
 }
 
+/* ---- a watch's series (format 3: written by `watch --save`) ---------------------------- */
+
+static snap_series *own_series(snap *s)
+{
+    if (!s->own_series) {
+        s->own_series = xcalloc(1, sizeof *s->own_series);
+        s->series = s->own_series;
+    }
+    snap_series *ss = s->own_series;
+    if (ss->n_procs < s->procs.len) { /* one slot a process, NULL until its series arrives */
+        ss->proc = xrealloc(ss->proc, s->procs.len * sizeof *ss->proc);
+        memset(ss->proc + ss->n_procs, 0, (s->procs.len - ss->n_procs) * sizeof *ss->proc);
+        ss->n_procs = (uint32_t)s->procs.len;
+    }
+    return ss;
+}
+
+static int rd_u32_list(ing *g, uint32_t *out, uint32_t max, uint32_t *n)
+{
+    uint32_t k;
+    if (etf_list(&g->r, &k) || k > max)
+        return -1;
+    for (uint32_t i = 0; i < k; i++) {
+        int64_t v = rd_int(g, 0);
+        out[i] = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    }
+    *n = k;
+    return etf_list_end(&g->r) ? -1 : 0;
+}
+
+/* {Pid, [T], [Mq], [Reds], Total, FirstT, LastT, Ge10, Ge100, Active, MqMax, RunT, RunMq, RunPeak} */
+static int ing_pseries(ing *g)
+{
+    uint32_t ar, n1, n2, n3;
+    if (etf_tuple(&g->r, &ar) || ar != 14)
+        return bad(g, "series record");
+    oa_pid pid = rd_pidish(g);
+    snap_pseries ps;
+    memset(&ps, 0, sizeof ps);
+    if (rd_u32_list(g, ps.t_ds, SERIES_RING, &n1) || rd_u32_list(g, ps.mq, SERIES_RING, &n2) ||
+        rd_u32_list(g, ps.reds, SERIES_RING, &n3) || n1 != n2 || n2 != n3)
+        return bad(g, "series record");
+    ps.n = n1;
+    uint32_t *f[] = {&ps.total, &ps.first_t, &ps.last_t, &ps.mq_ge10, &ps.mq_ge100,
+                     &ps.active, &ps.mq_max, &ps.run_t, &ps.run_mq, &ps.run_peak};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int64_t v = rd_int(g, 0);
+        *f[i] = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    }
+    if (!etf_ok(&g->r))
+        return bad(g, "series record");
+    uint32_t i = snap_find_pid(g->s, pid);
+    if (i == SNAP_NONE)
+        return 0;
+    snap_series *ss = own_series(g->s);
+    if (!ss->proc[i])
+        ss->proc[i] = xmalloc(sizeof ps);
+    *ss->proc[i] = ps;
+    return 0;
+}
+
+/* {SupPid, T}: a restart seen during the watch */
+static int ing_restart(ing *g)
+{
+    uint32_t ar;
+    if (etf_tuple(&g->r, &ar) || ar != 2)
+        return bad(g, "restart record");
+    oa_pid pid = rd_pidish(g);
+    int64_t t = rd_int(g, 0);
+    if (!etf_ok(&g->r))
+        return bad(g, "restart record");
+    for (uint32_t k = 0; k < g->s->sups.len; k++)
+        if (oa_pid_eq(snap_sup_at(g->s, k)->pid, pid)) {
+            snap_series *ss = own_series(g->s);
+            snap_restart *rs = xrealloc((void *)ss->restarts, (ss->n_restarts + 1) * sizeof *rs);
+            rs[ss->n_restarts++] = (snap_restart){k, t < 0 ? 0 : (uint32_t)t};
+            ss->restarts = rs;
+            break;
+        }
+    return 0;
+}
+
 int snap_ingest(snap *s, const void *term, size_t len, char *err)
 {
     ing g = {.s = s, .err = err};
@@ -634,6 +718,18 @@ int snap_ingest(snap *s, const void *term, size_t len, char *err)
         rc = ing_list(&g, ing_proc2);
     } else if (TAG("node") && ar == 2)
         rc = ing_node_map(&g);
+    else if (TAG("series") && ar == 3) { /* {series, Samples, SpanDs} */
+        int64_t n = rd_int(&g, 0), span = rd_int(&g, 0);
+        snap_series *ss = own_series(s);
+        ss->samples = n < 0 ? 0 : (uint32_t)n;
+        ss->span_ds = span < 0 ? 0 : (uint32_t)span;
+        rc = etf_ok(&g.r) ? 0 : bad(&g, "series");
+    } else if (TAG("pseries") && ar == 2) {
+        if (!s->pidx || s->pidx_n != s->procs.len)
+            snap_index_pids(s);
+        rc = ing_list(&g, ing_pseries);
+    } else if (TAG("restarts") && ar == 2)
+        rc = ing_list(&g, ing_restart);
     else if (TAG("done") && ar == 2)
         rc = ing_node_map(&g); /* same keys space: timings */
     else if (TAG("meta") && ar == 2)

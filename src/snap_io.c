@@ -150,7 +150,7 @@ static void write_node(writer *w)
     begin(w);
     ei_x_encode_tuple_header(&w->x, 2);
     enc_atom(&w->x, "node");
-    ei_x_encode_map_header(&w->x, 31);
+    ei_x_encode_map_header(&w->x, 32);
     kv_str(w, "node", ni->node, 1);
     kv_str(w, "otp_release", ni->otp_release, 0);
     kv_str(w, "erts_version", ni->erts_version, 0);
@@ -179,6 +179,7 @@ static void write_node(writer *w)
     kv_int(w, "reds_delta", ni->reds_total_delta);
     kv_int(w, "dict_skipped", ni->dict_skipped);
     kv_int(w, "e2e_us", ni->e2e_us);
+    kv_int(w, "extra_walk_reds", ni->extra_walk_reds);
     enc_atom(&w->x, "memory");
     if (ni->memory.len)
         ei_x_encode_list_header(&w->x, (long)ni->memory.len);
@@ -540,6 +541,72 @@ static void write_rest(writer *w)
  *                                      {node_snapshot, Node, {error, Why}, []}]}
  * one entry a node, the first the one attached to: a cluster (or one node) in one term.
  * Each node's message list is written as a stream and its length patched once known. */
+/* A watch's series (format 3): {series, Samples, SpanDs}, then {pseries, [Record]} a chunk
+ * at a time (the record: see ing_pseries), then {restarts, [{SupPid, T}]} */
+static void enc_u32s(writer *w, const uint32_t *v, uint32_t n)
+{
+    if (n)
+        ei_x_encode_list_header(&w->x, n);
+    for (uint32_t i = 0; i < n; i++)
+        ei_x_encode_ulong(&w->x, v[i]);
+    ei_x_encode_empty_list(&w->x);
+}
+
+static void write_series(writer *w)
+{
+    const snap *s = w->s;
+    const snap_series *ss = s->series;
+    if (!ss)
+        return;
+    begin(w);
+    ei_x_encode_tuple_header(&w->x, 3);
+    enc_atom(&w->x, "series");
+    ei_x_encode_ulong(&w->x, ss->samples);
+    ei_x_encode_ulong(&w->x, ss->span_ds);
+    end(w);
+    uint32_t n = ss->n_procs < s->procs.len ? ss->n_procs : (uint32_t)s->procs.len;
+    for (uint32_t from = 0; from < n; from += 1000) {
+        uint32_t to = from + 1000 < n ? from + 1000 : n, k = 0;
+        for (uint32_t i = from; i < to; i++)
+            k += ss->proc[i] != NULL;
+        if (!k)
+            continue;
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom(&w->x, "pseries");
+        ei_x_encode_list_header(&w->x, k);
+        for (uint32_t i = from; i < to; i++) {
+            const snap_pseries *p = ss->proc[i];
+            if (!p)
+                continue;
+            ei_x_encode_tuple_header(&w->x, 14);
+            enc_pidish(w, snap_proc_at(s, i)->pid);
+            enc_u32s(w, p->t_ds, p->n);
+            enc_u32s(w, p->mq, p->n);
+            enc_u32s(w, p->reds, p->n);
+            const uint32_t f[] = {p->total,  p->first_t, p->last_t, p->mq_ge10, p->mq_ge100,
+                                  p->active, p->mq_max,  p->run_t,  p->run_mq,  p->run_peak};
+            for (size_t j = 0; j < sizeof f / sizeof f[0]; j++)
+                ei_x_encode_ulong(&w->x, f[j]);
+        }
+        ei_x_encode_empty_list(&w->x);
+        end(w);
+    }
+    if (ss->n_restarts) {
+        begin(w);
+        ei_x_encode_tuple_header(&w->x, 2);
+        enc_atom(&w->x, "restarts");
+        ei_x_encode_list_header(&w->x, ss->n_restarts);
+        for (uint32_t i = 0; i < ss->n_restarts; i++) {
+            ei_x_encode_tuple_header(&w->x, 2);
+            enc_pidish(w, snap_sup_at(s, ss->restarts[i].sup)->pid);
+            ei_x_encode_ulong(&w->x, ss->restarts[i].t_ds);
+        }
+        ei_x_encode_empty_list(&w->x);
+        end(w);
+    }
+}
+
 int snap_save_nodes(const snap_entry *e, size_t n, const char *path, char *err)
 {
     outfile o; /* atomic for a regular file; see outfile.h */
@@ -551,7 +618,10 @@ int snap_save_nodes(const snap_entry *e, size_t n, const char *path, char *err)
     ei_x_encode_version(&w.x);
     ei_x_encode_tuple_header(&w.x, 3);
     enc_atom(&w.x, MAGIC);
-    ei_x_encode_longlong(&w.x, SNAP_FORMAT_VERSION);
+    int series = 0; /* format 3 only for a file that carries a watch's series */
+    for (size_t k = 0; k < n; k++)
+        series |= e[k].s && e[k].s->series;
+    ei_x_encode_longlong(&w.x, series ? SNAP_FORMAT_SERIES : SNAP_FORMAT_VERSION);
     ei_x_encode_list_header(&w.x, (long)n);
     errno = 0;
     if (fwrite(w.x.buff, 1, (size_t)w.x.index, f) != (size_t)w.x.index)
@@ -583,6 +653,7 @@ int snap_save_nodes(const snap_entry *e, size_t n, const char *path, char *err)
         write_procs(&w);
         write_apps_sups(&w);
         write_rest(&w);
+        write_series(&w);
         unsigned char nil = ETF_NIL;
         if (fwrite(&nil, 1, 1, f) != 1)
             w.failed = 1;
@@ -679,9 +750,9 @@ int snap_load_nodes_buf(const void *buf, size_t len, snap_loaded **out, size_t *
         return errf(err, "not an otp-advisor snapshot (expected {%s, Version, Messages})", MAGIC);
     if (etf_int(&r, &ver))
         return errf(err, "snapshot truncated after its header");
-    if (ver != 1 && ver != SNAP_FORMAT_VERSION)
-        return errf(err, "unsupported snapshot format version %lld (this build reads 1 and %d)", (long long)ver,
-                    SNAP_FORMAT_VERSION);
+    if (ver != 1 && ver != SNAP_FORMAT_VERSION && ver != SNAP_FORMAT_SERIES)
+        return errf(err, "unsupported snapshot format version %lld (this build reads 1 to %d)", (long long)ver,
+                    SNAP_FORMAT_SERIES);
     if (ver == 1) { /* one node's messages */
         snap *s = load_msgs(&r, err);
         if (!s)

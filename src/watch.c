@@ -722,6 +722,16 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
             next = now_us(); /* a sample took longer than the interval: no catching up */
     }
     tty_restore(&w);
+    if (o->watch_save && w.base && ptrs) { /* the base as last judged, its series with it */
+        w.base->series = &ss;
+        if (snap_save(w.base, o->watch_save, err)) {
+            fprintf(stderr, "otp-advisor: %s\n", err);
+            rc = EXIT_ERROR;
+        } else
+            fprintf(stderr, "otp-advisor: the watch (%u samples, %zu series) saved to %s\n", w.samples, w.ser.len,
+                    o->watch_save);
+        w.base->series = NULL;
+    }
     {
         strbuf out;
         sb_init(&out);

@@ -10,9 +10,10 @@
 . "$(dirname "$0")/lib.sh"
 WATCHY_GROW_AFTER=8 WATCHY_TIMER_S=3 WATCHY_CRASH_S=3 start_fixture watchy W
 A=(--cookie-file "$W_COOKIE" --set watch.grow_s=8 --set watch.grow_msgs=50 --set idle.window_s=12)
-out=$(bounded 120 "$OA" watch "${A[@]}" --every 1 --for 30 "$W_NODE" 2>"$_TMP/err"); rc=$?
+out=$(bounded 120 "$OA" watch "${A[@]}" --every 1 --for 30 --save "$_TMP/w.etf" "$W_NODE" 2>"$_TMP/err"); rc=$?
 check_eq "watch --for 30: exit 0" 0 "$rc"
-check_eq "watch: nothing on stderr" "" "$(cat "$_TMP/err")"
+check_contains "watch --save says where" "saved to $_TMP/w.etf" "$(cat "$_TMP/err")"
+check_eq "watch: nothing else on stderr" "" "$(grep -v 'saved to' "$_TMP/err")"
 samples=$(grep -c '"type":"sample"' <<<"$out")
 check "watch: a JSON line a sample (got $samples in 30 s, every 1 s)" test "$samples" -ge 20 -a "$samples" -le 32
 sum=$(grep '"type":"summary"' <<<"$out")
@@ -32,6 +33,18 @@ check_not_contains "the 3 s timer is a runtime reason: not idle at the end" "wat
 burst=$(jq -r 'select(.type == "finding" and .subject == "watchy_burst") | .event' <<<"$out" | sort -u | tr '\n' ' ')
 check "the burst's queue, if seen at all, cleared" test -z "$burst" -o "$burst" = "appeared cleared "
 check "each finding says when it appeared" test "$(jq -r '[.findings[] | has("since_s")] | all' <<<"$sum")" = true
+
+# the saved watch: format 3, its series read back by check (and so by report, the shell, mcp)
+check_eq "the saved watch is format 3" "3" \
+  "$(erl -noshell -eval "{ok, B} = file:read_file(\"$_TMP/w.etf\"), io:format(\"~p\", [element(2, binary_to_term(B))]), halt().")"
+saved=$(bounded 60 "$OA" check --from "$_TMP/w.etf" --json --set watch.grow_s=8 --set watch.grow_msgs=50 --set idle.window_s=12 |
+  jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"')
+check_contains "check --from the saved watch: the growing queue" "mailbox-growing watchy_grow" "$saved"
+check_contains "check --from the saved watch: the saturated process" "saturated-over-time watchy_hot" "$saved"
+check_contains "check --from the saved watch: the restarts" "restarts-over-time watchy_crash_sup" "$saved"
+check_contains "check --from the saved watch: the idle worker, a warning" "warning process-without-runtime-reason watchy_idle" "$saved"
+out2=$(printf 'findings saturated-over-time\n' | bounded 60 "$OA" --from "$_TMP/w.etf")
+check_contains "the shell reads the saved watch's series" "watchy_hot" "$out2"
 
 json=$(bounded 120 "$OA" check --cookie-file "$W_COOKIE" --json "$W_NODE" 2>/dev/null)
 check_contains "a plain check of the same node reads it" "\"node\":\"$W_NODE\"" "$(tr -d ' \n' <<<"$json")"

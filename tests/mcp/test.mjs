@@ -146,6 +146,7 @@ async function everyTool(c, label, targets) {
     ['load_snapshot', { path: snapFile }],
     ['summary', {}],
     ['connect', { node: targets.node, window_s: 0.5 }],
+    ['diff', { path: snapFile }],
   ];
   const results = {};
   for (const [tool, a] of calls) {
@@ -206,7 +207,7 @@ phases.sdk1 = async () => {
   check(`${L}: instructions say where to start`, /summary/.test(c.client.getInstructions() || ''));
   const tools = await c.tools();
   validators = compileTools(tools, L);
-  check(`${L}: 16 tools, each with an input and an output schema and a description`, tools.length === 16 &&
+  check(`${L}: 17 tools, each with an input and an output schema and a description`, tools.length === 17 &&
     tools.every((t) => t.inputSchema.type === 'object' && t.outputSchema && t.outputSchema.type === 'object' && t.description.length > 80),
     tools.map((t) => t.name).join(' '));
   check(`${L}: every tool but save_snapshot is read-only`, tools.every((t) => t.annotations.readOnlyHint === (t.name !== 'save_snapshot')));
@@ -391,7 +392,7 @@ phases.modern = async () => {
   check(`${L}: serverInfo from the envelope`, (c.client.getServerVersion() || {}).name === 'otp-advisor');
   const tools = await c.tools();
   validators = compileTools(tools, L);
-  check(`${L}: 16 tools listed`, tools.length === 16);
+  check(`${L}: 17 tools listed`, tools.length === 17);
   await everyTool(c, L, { context: 'Zoo.AgentUnderLoad', app: 'zoo', info: 'Zoo.Registry', node: env.ZOO_NODE });
   try {
     await c.call('nope', {});
@@ -531,7 +532,7 @@ phases.raw = async () => {
   await expectError('ping under 2026-07-28', -32601, 16);
   s.send({ jsonrpc: '2.0', id: 17, method: 'tools/list', params: { _meta: META() } });
   m = await answer(s, `${L}: tools/list 2026-07-28`);
-  check(`${L}: tools/list 2026-07-28 with resultType, ttlMs, cacheScope`, m.result && m.result.resultType === 'complete' && m.result.tools.length === 16 && Number.isInteger(m.result.ttlMs) && m.result.cacheScope === 'public');
+  check(`${L}: tools/list 2026-07-28 with resultType, ttlMs, cacheScope`, m.result && m.result.resultType === 'complete' && m.result.tools.length === 17 && Number.isInteger(m.result.ttlMs) && m.result.cacheScope === 'public');
   s.send({ jsonrpc: '2.0', id: 18, method: 'tools/call', params: { name: 'summary', arguments: {}, _meta: META() } });
   m = await answer(s, `${L}: tools/call 2026-07-28`);
   check(`${L}: tools/call 2026-07-28 with resultType and structuredContent`, m.result && m.result.resultType === 'complete' && m.result.structuredContent && m.result.structuredContent.snapshot.processes > 1000);

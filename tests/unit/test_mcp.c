@@ -140,7 +140,7 @@ static void test_args_cookie(void **state)
 static void test_describe(void **state)
 {
     (void)state;
-    assert_int_equal(mcp_n_tools, 16);
+    assert_int_equal(mcp_n_tools, 17);
     for (int i = 0; i < mcp_n_tools; i++) {
         strbuf sb;
         sb_init(&sb);
