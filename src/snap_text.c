@@ -17,7 +17,8 @@
  *   proc 200 name=Elixir.Zoo.Cache dic=Elixir.Zoo.Cache:init/1 sup=102 mq=40..120
  *
  * A line is a word and its arguments: positional words, `key=value` fields and bare flags;
- * a value with blanks is "quoted" (\" and \\ inside). Pids are written as in testutil.h:
+ * a value with blanks, or one that starts with #, is "quoted" (\" and \\ inside); a # at the
+ * start of a word starts a comment to the end of the line. Pids are written as in testutil.h:
  * `12` (or <0.12.0>) on this node, `other@h/7` on another, `port:5`, `undefined`; any other
  * word in a pid list is an atom (a registered name, as in '$ancestors'). Lists are quoted
  * and blank-separated: links="102 140".
@@ -160,7 +161,7 @@ static int split_line(char *p, int line, rec *r, char *err)
     for (;;) {
         while (*p == ' ' || *p == '\t')
             p++;
-        if (!*p)
+        if (!*p || *p == '#') /* the rest of the line is a comment */
             break;
         if (r->n == MAX_WORDS)
             return lerr(err, line, "more than %d words", MAX_WORDS);
