@@ -59,6 +59,7 @@ typedef struct {
     int64_t t0_us;        /* the first sample */
     int64_t last_refresh_us;
     uint32_t samples, refreshes;
+    uint32_t since_refresh; /* light samples since the trees were last read */
     vec ser;              /* snap_pseries */
     vec last_reds;        /* uint64_t, per series */
     pslot *map;
@@ -307,7 +308,13 @@ static void track_findings(watch *w, const findings *f, strbuf *out)
     for (size_t k = 0; k < f->items.len; k++) {
         const finding *x = vec_at(&f->items, k);
         char key[512];
-        snprintf(key, sizeof key, "%s|%s|%s", x->rule, x->subject ? x->subject : "", x->path ? x->path : "");
+        /* a group's subject carries its count ("4 × yaws_server", "2 static workers"): the
+         * same finding when the count moves */
+        const char *subj = x->subject ? x->subject : "";
+        if (x->count > 1)
+            while (*subj && (strchr("0123456789 ,", *subj) || !strncmp(subj, "\xc3\x97", 2)))
+                subj += !strncmp(subj, "\xc3\x97", 2) ? 2 : 1;
+        snprintf(key, sizeof key, "%s|%s|%s", x->rule, subj, x->count > 1 ? "" : x->path ? x->path : "");
         wfinding *hit = NULL;
         for (size_t i = 0; i < w->wf.len && !hit; i++) {
             wfinding *e = vec_at(&w->wf, i);
@@ -326,6 +333,7 @@ static void track_findings(watch *w, const findings *f, strbuf *out)
             finding_event(w, hit, "appeared", out);
         }
         snprintf(hit->summary, sizeof hit->summary, "%s", x->summary ? x->summary : "");
+        snprintf(hit->subject, sizeof hit->subject, "%s", x->subject ? x->subject : "");
         if (hit->severity != x->severity) { /* the same finding, judged on a longer watch */
             hit->severity = x->severity;
             hit->until_ds = t;
@@ -353,7 +361,17 @@ static int full_snapshot(watch *w, snap **out, char *err)
     co.sample = 0;
     co.into = NULL;
     co.progress = NULL;
-    return collect_snapshot(&w->c, &co, &w->cst, w->stop, out, err);
+    int rc = collect_snapshot(&w->c, &co, &w->cst, w->stop, out, err);
+    if (!rc && w->o->judge_otp) { /* classified again, OTP's library applications as the user's */
+        (*out)->judge_otp = 1;
+        (*out)->finished = 0;
+        rc = snap_finish(*out, err);
+        if (rc) {
+            snap_free(*out);
+            *out = NULL;
+        }
+    }
+    return rc;
 }
 
 /* carry the watch's start over to a newly read tree: a process known before keeps its first
@@ -425,6 +443,7 @@ static int light_sample(watch *w, char *err)
     if (!w->samples)
         w->t0_us = t;
     w->samples++;
+    w->since_refresh++;
     w->cost_us_sum += s->info.walk2_us;
     w->e2e_us_sum += e2e;
     if (s->info.walk2_us > w->cost_us_max)
@@ -450,7 +469,9 @@ static int light_sample(watch *w, char *err)
 static int tree_moved(watch *w)
 {
     const snap *s = w->base;
-    if (now_us() - w->last_refresh_us < REFRESH_MIN_US)
+    /* the first sample after a read counts the read's own which_children and sys:get_state
+     * as the supervisors' work: a read would call for the next one, on every sample */
+    if (now_us() - w->last_refresh_us < REFRESH_MIN_US || w->since_refresh < 2)
         return 0;
     int64_t drift = s->info.process_count - (int64_t)s->procs.len;
     if (drift < 0)
@@ -502,7 +523,8 @@ static void judge(watch *w, findings *f, snap_series *ss, snap_pseries ***ptrs, 
     s->info.sample_gap_us = now_us() - w->t0_us;
     /* the first reading came from the first tree's own walks; each light sample after the
      * first costs each process SAMPLE_REDS more */
-    s->info.extra_walk_reds = (int64_t)(w->samples > 1 ? w->samples - 1 : 0) * SAMPLE_REDS;
+    s->info.extra_walk_reds = (int64_t)(w->samples > 1 ? w->samples - 1 : 0) * SAMPLE_REDS +
+                              (int64_t)w->refreshes * SAMPLE_REDS; /* a read walks every process too */
     findings_init(f);
     rules_run(s, &w->ro, NULL, NULL, f);
 }
@@ -691,6 +713,7 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
             if (full_snapshot(&w, &nw, err) == 0) {
                 adopt(&w, nw);
                 w.refreshes++;
+                w.since_refresh = 0;
             } else if (!*interrupted)
                 fprintf(stderr, "otp-advisor: the trees could not be read again: %s\n", err);
             w.last_refresh_us = now_us();

@@ -19,6 +19,11 @@ check "watch: a JSON line a sample (got $samples in 30 s, every 1 s)" test "$sam
 sum=$(grep '"type":"summary"' <<<"$out")
 check_eq "watch: the summary names the node" "$W_NODE" "$(jq -r .node <<<"$sum")"
 check "watch: the summary gives the cost of a sample" test "$(jq -r '.sample_in_node_ms_mean > 0' <<<"$sum")" = true
+# the trees are read again after a restart, not after every sample: a read's own calls to
+# the supervisors must not count as their work (they did: a read on every sample)
+reads=$(jq -r .tree_reads <<<"$sum")
+check "watch: the trees read again only after work ($reads reads in $samples samples, a crash every 3 s)" \
+  test "$reads" -ge 3 -a "$reads" -le $((samples / 2))
 appeared() { jq -r 'select(.type == "finding" and .event == "appeared") | "\(.rule) \(.subject)"' <<<"$out"; }
 check_contains "a queue growing for seconds appears" "mailbox-growing watchy_grow" "$(appeared)"
 check_contains "a process saturated most of the time appears" "saturated-over-time watchy_hot" "$(appeared)"
