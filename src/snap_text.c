@@ -53,10 +53,11 @@
  *
  * `node` takes the node map's keys: otp= erts= elixir= method= advisor="150", and any
  * integer the node map carries (atom_count=, process_count= (default: the processes),
- * mq_threshold=, sup_timeout_ms=, dict_skipped=, busy_limit=, …). A second `node` line
- * after other lines starts another node (a cluster file). Messages are sent in the
- * probe's order: node, processes, applications, supervisors with their children, tables,
- * registries, names, the second sample, done. Any mistake is refused with its line. */
+ * mq_threshold=, sup_timeout_ms=, dict_skipped=, busy_limit=, …). In a file of several
+ * nodes (a cluster: check --cluster --from) each starts with its `node` line. Messages are
+ * sent in the probe's order: node, processes, applications, supervisors with their
+ * children, tables, registries, names, the second sample, done. Any mistake is refused
+ * with its line. */
 #include <ei.h>
 #include <inttypes.h>
 #include <stdio.h>
