@@ -94,7 +94,7 @@ done
 "$TOP/tests/craft/craft.escript" 300000 "$D/links.etf" links
 "$OA" snapshot --from "$D/links.etf" -o "$D/links2.etf" >/dev/null 2>"$D/e"
 check_eq "a process with 300,000 links is saved (exit 0)" 0 $?
-n=$(erl -noshell -eval '{ok, B} = file:read_file("'"$D/links2.etf"'"), {_, _, Ms} = binary_to_term(B),
+n=$(erl -noshell -eval '{ok, B} = file:read_file("'"$D/links2.etf"'"), {_, 2, [{node_snapshot, _, ok, Ms}]} = binary_to_term(B),
       io:format("~b", [lists:max([length(element(12, P)) || {procs, Ps} <- Ms, P <- Ps])]), halt().')
 check_eq "... and reads back with all its links" 300001 "$n"
 finish
