@@ -13,17 +13,28 @@
 
 /* ---- global-name-callers ----------------------------------------------------------------- */
 
-/* processes of s waiting in a call (gen:do_call) while monitoring the process `pid` of
- * snapshot `owner`: the exact evidence of a gen_server call in flight to it */
-static uint32_t waiting_on(const snap *s, const snap *owner, oa_pid pid)
+/* per node, the processes waiting in a call (gen:do_call): few on any node, so each :global
+ * name looks at these alone, not at every process again */
+static uint32_t *in_call(const snap *s, uint32_t *n)
+{
+    uint32_t *w = xcalloc(s->procs.len ? s->procs.len : 1, sizeof *w);
+    *n = 0;
+    for (uint32_t i = 0; i < s->procs.len; i++) {
+        const char *cf = snap_str(s, snap_proc_at(s, i)->current_function);
+        if (!strcmp(cf, "gen:do_call/4") || !strcmp(cf, "gen:do_call/3"))
+            w[(*n)++] = i;
+    }
+    return w;
+}
+
+/* of those, the ones monitoring the process `pid` of snapshot `owner`: a gen_server call in
+ * flight to it, the exact evidence */
+static uint32_t waiting_on(const snap *s, const uint32_t *calls, uint32_t n_calls, const snap *owner, oa_pid pid)
 {
     uint32_t n = 0;
     const oa_pid *refs = s->refs.items;
-    for (uint32_t i = 0; i < s->procs.len; i++) {
-        const snap_proc *c = snap_proc_at(s, i);
-        const char *cf = snap_str(s, c->current_function);
-        if (strcmp(cf, "gen:do_call/4") && strcmp(cf, "gen:do_call/3"))
-            continue;
+    for (uint32_t k0 = 0; k0 < n_calls; k0++) {
+        const snap_proc *c = snap_proc_at(s, calls[k0]);
         const oa_pid *mons = refs + c->refs + 1 + c->n_anc + c->n_links;
         for (uint32_t k = 0; k < c->n_mons; k++)
             if (cluster_pid_eq(s, mons[k], owner, pid)) {
@@ -42,6 +53,11 @@ static int is_elixir(const snap *s)
 static void run_global(const struct cluster *cl, const rule_opts *o, findings *out)
 {
     double thr = rule_opt(o, "cluster.global_callers");
+    uint32_t **calls = xcalloc(cl->n ? cl->n : 1, sizeof *calls),
+             *n_calls = xcalloc(cl->n ? cl->n : 1, sizeof *n_calls);
+    for (size_t k = 0; k < cl->n; k++)
+        if (cl->nodes[k].s)
+            calls[k] = in_call(cl->nodes[k].s, &n_calls[k]);
     /* each name once: :global keeps the same table on every node */
     for (size_t i = 0; i < cl->n; i++) {
         const snap *s = cl->nodes[i].s;
@@ -68,7 +84,7 @@ static void run_global(const struct cluster *cl, const rule_opts *o, findings *o
                 const snap *t = cl->nodes[k].s;
                 if (!t)
                     continue;
-                uint32_t w = waiting_on(t, s, nm->pid);
+                uint32_t w = waiting_on(t, calls[k], n_calls[k], s, nm->pid);
                 if ((int)k == hi) {
                     local = w;
                     continue;
@@ -137,6 +153,10 @@ static void run_global(const struct cluster *cl, const rule_opts *o, findings *o
                       "once for the whole cluster.";
         }
     }
+    for (size_t k = 0; k < cl->n; k++)
+        free(calls[k]);
+    free(calls);
+    free(n_calls);
 }
 
 const rule rule_global_name_callers = {
