@@ -88,7 +88,7 @@ typedef struct {
     const char *name, *ic, *dic, *anc, *cf, *status, *links, *mons, *gl, *callers, *src;
     const char *id, *restart, *type, *modules;
     int64_t mq[2], reds[2], mem[2], monby[2], heap;
-    int trap, gone, skipped, has_sup, state;
+    int trap, gone, skipped, has_sup, state, listed;
     uint32_t sup;
     char *own[3]; /* derived anc, gl, links */
 } tproc;
@@ -104,6 +104,7 @@ typedef struct {
     const rec *r;   /* a child line, or */
     const tproc *p; /* a process with sup= */
     uint32_t sup;
+    size_t seq; /* the order written */
 } tchild;
 
 typedef struct {
@@ -117,8 +118,12 @@ typedef struct {
     size_t n_procs;
     tsup *sups;
     size_t n_sups;
-    tchild *kids;
+    tchild *kids; /* sorted by supervisor, then as written */
     size_t n_kids;
+    const rec **keys; /* key lines, sorted by registry, then as written */
+    size_t n_keys;
+    const char **regs; /* registry names, sorted */
+    size_t n_regs;
 } ctx;
 
 /* ---- reading lines ------------------------------------------------------------------- */
@@ -532,10 +537,44 @@ static tproc *find_proc(const ctx *c, uint32_t num)
 
 static tsup *find_sup(const ctx *c, uint32_t num)
 {
-    for (size_t i = 0; i < c->n_sups; i++)
-        if (c->sups[i].num == num)
-            return &c->sups[i];
-    return NULL;
+    size_t lo = 0, hi = c->n_sups;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->sups[mid].num < num)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n_sups && c->sups[lo].num == num ? &c->sups[lo] : NULL;
+}
+
+/* every table is sorted once, then searched: a crafted file stays O(n log n) */
+static int cmp_sup(const void *a, const void *b)
+{
+    const tsup *x = a, *y = b;
+    if (x->num != y->num)
+        return x->num < y->num ? -1 : 1;
+    return x->r->line < y->r->line ? -1 : x->r->line > y->r->line;
+}
+
+static int cmp_kid(const void *a, const void *b)
+{
+    const tchild *x = a, *y = b;
+    if (x->sup != y->sup)
+        return x->sup < y->sup ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const rec *x = *(const rec *const *)a, *y = *(const rec *const *)b;
+    int d = strcmp(pos(x, 0), pos(y, 0));
+    return d ? d : x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int sup_on_demand(const tsup *sp)
@@ -706,6 +745,8 @@ static void ctx_free(ctx *c)
     free(c->procs);
     free(c->sups);
     free(c->kids);
+    free(c->keys);
+    free(c->regs);
     memset(c, 0, sizeof *c);
 }
 
@@ -760,23 +801,30 @@ static int build_parts(ctx *c)
     }
     free(all);
     /* supervisors, merged the same way */
-    c->sups = xcalloc(c->n_recs ? c->n_recs : 1, sizeof *c->sups);
+    size_t ns = 0;
+    tsup *lines = xcalloc(c->n_recs ? c->n_recs : 1, sizeof *lines);
     static const char *const sup_fields[] = {"name",     "kind",   "strategy", "intensity", "period",
                                              "restarts", "status", "error",    "callback",  NULL};
     for (size_t i = 0; i < c->n_recs; i++) {
         const rec *r = c->recs[i];
         if (strcmp(r->kw, "sup") != 0)
             continue;
-        uint32_t num;
-        if (check_words(r, 1, sup_fields, NULL, c->err))
+        if (check_words(r, 1, sup_fields, NULL, c->err) ||
+            (parse_num(pos(r, 0), &lines[ns].num) && lerr(c->err, r->line, "sup needs a pid number"))) {
+            free(lines);
             return -1;
-        if (parse_num(pos(r, 0), &num))
-            return lerr(c->err, r->line, "sup needs a pid number");
-        tsup *sp = find_sup(c, num);
-        if (!sp) {
+        }
+        lines[ns++].r = r;
+    }
+    qsort(lines, ns, sizeof *lines, cmp_sup);
+    c->sups = xcalloc(ns ? ns : 1, sizeof *c->sups);
+    for (size_t i = 0; i < ns; i++) {
+        const rec *r = lines[i].r;
+        tsup *sp = c->n_sups ? &c->sups[c->n_sups - 1] : NULL;
+        if (!sp || sp->num != lines[i].num) { /* later lines for one pid change the first's fields */
             sp = &c->sups[c->n_sups++];
             sp->r = r;
-            sp->num = num;
+            sp->num = lines[i].num;
             sp->intensity = sp->period = -1;
         }
         const char *names[] = {"name", "kind", "strategy", "restarts", "status", "error", "callback"};
@@ -786,11 +834,13 @@ static int build_parts(ctx *c)
             if (fget(r, names[j]))
                 *dst[j] = fget(r, names[j]);
         const char *v;
-        if ((v = fget(r, "intensity")) && parse_int(v, &sp->intensity))
-            return lerr(c->err, r->line, "intensity=%s: expected a number", v);
-        if ((v = fget(r, "period")) && parse_int(v, &sp->period))
-            return lerr(c->err, r->line, "period=%s: expected a number", v);
+        if (((v = fget(r, "intensity")) && parse_int(v, &sp->intensity)) ||
+            ((v = fget(r, "period")) && parse_int(v, &sp->period))) {
+            free(lines);
+            return lerr(c->err, r->line, "%s: expected a number", v);
+        }
     }
+    free(lines);
     for (size_t i = 0; i < c->n_procs; i++)
         if (resolve(c, &c->procs[i], 0))
             return -1;
@@ -805,27 +855,63 @@ static int build_parts(ctx *c)
                 return -1;
             if (parse_num(pos(r, 0), &num) || !find_sup(c, num))
                 return lerr(c->err, r->line, "child needs a supervisor's pid number (one with a sup line)");
-            c->kids[c->n_kids++] = (tchild){.r = r, .sup = num};
+            c->kids[c->n_kids] = (tchild){.r = r, .sup = num, .seq = c->n_kids};
+            c->n_kids++;
         } else if (strcmp(r->kw, "proc") == 0) {
             uint32_t a, b;
             parse_range(pos(r, 0), &a, &b);
             tproc *t = find_proc(c, a);
-            if (t && t->r == r && t->has_sup)
-                c->kids[c->n_kids++] = (tchild){.p = t, .sup = t->sup};
+            if (t && t->r == r && t->has_sup) {
+                c->kids[c->n_kids] = (tchild){.p = t, .sup = t->sup, .seq = c->n_kids};
+                c->n_kids++;
+                t->listed = 1;
+            }
         }
     }
     /* a merged line may set sup= on a process whose first line did not */
     for (size_t i = 0; i < c->n_procs; i++) {
         tproc *t = &c->procs[i];
-        int listed = 0;
-        for (size_t j = 0; j < c->n_kids && !listed; j++)
-            listed = c->kids[j].p == t;
-        if (t->has_sup && !listed) {
+        if (t->has_sup && !t->listed) {
             c->kids = xrealloc(c->kids, (c->n_kids + 1) * sizeof *c->kids);
-            c->kids[c->n_kids++] = (tchild){.p = t, .sup = t->sup};
+            c->kids[c->n_kids] = (tchild){.p = t, .sup = t->sup, .seq = c->n_kids};
+            c->n_kids++;
         }
     }
+    qsort(c->kids, c->n_kids, sizeof *c->kids, cmp_kid);
+    /* registries and their keys */
+    c->keys = xcalloc(c->n_recs ? c->n_recs : 1, sizeof *c->keys);
+    c->regs = xcalloc(c->n_recs ? c->n_recs : 1, sizeof *c->regs);
+    for (size_t i = 0; i < c->n_recs; i++) {
+        const rec *r = c->recs[i];
+        if (strcmp(r->kw, "key") == 0) {
+            if (check_words(r, 3, NULL, NULL, c->err))
+                return -1;
+            c->keys[c->n_keys++] = r;
+        } else if (strcmp(r->kw, "registry") == 0 && pos(r, 0))
+            c->regs[c->n_regs++] = pos(r, 0);
+    }
+    qsort(c->keys, c->n_keys, sizeof *c->keys, cmp_key);
+    qsort(c->regs, c->n_regs, sizeof *c->regs, cmp_str);
+    for (size_t i = 0; i < c->n_keys; i++) {
+        const char *reg = pos(c->keys[i], 0);
+        if (!bsearch(&reg, c->regs, c->n_regs, sizeof *c->regs, cmp_str))
+            return lerr(c->err, c->keys[i]->line, "key: no registry line for %s", reg);
+    }
     return 0;
+}
+
+/* the first of the sorted key lines of registry `name` */
+static size_t first_key(const ctx *c, const char *name)
+{
+    size_t lo = 0, hi = c->n_keys;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(pos(c->keys[mid], 0), name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static int64_t node_int(const rec *node, const char *k, int64_t dflt)
@@ -1054,10 +1140,16 @@ static void e_child(ctx *c, ei_x_buff *x, long *count, const char *id, const cha
 static int emit_children(ctx *c, ei_x_buff *x, long *count, const tsup *sp)
 {
     int dyn = sup_on_demand(sp);
-    for (size_t i = 0; i < c->n_kids; i++) {
+    size_t lo = 0, hi = c->n_kids;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->kids[mid].sup < sp->num)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < c->n_kids && c->kids[i].sup == sp->num; i++) {
         const tchild *k = &c->kids[i];
-        if (k->sup != sp->num)
-            continue;
         if (k->p) {
             const tproc *t = k->p;
             char mod[256], ib[300];
@@ -1250,32 +1342,17 @@ static int emit_line(ctx *c, snap *s, const rec *r)
         ei_x_encode_tuple_header(&x, 3);
         ei_x_encode_atom(&x, "registry_keys");
         e_atom(c, &x, pos(r, 0));
-        long nk = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1 && nk)
-                ei_x_encode_list_header(&x, nk);
-            for (size_t i = 0; i < c->n_recs; i++) {
-                const rec *k = c->recs[i];
-                if (strcmp(k->kw, "key") != 0 || !pos(k, 2) || strcmp(pos(k, 0), pos(r, 0)) != 0)
-                    continue;
-                if (pass == 0) {
-                    nk++;
-                    continue;
-                }
-                ei_x_encode_tuple_header(&x, 2);
-                e_bin(&x, pos(k, 1));
-                e_ref(c, &x, pos(k, 2));
-            }
+        size_t k0 = first_key(c, pos(r, 0)), k1 = k0;
+        while (k1 < c->n_keys && strcmp(pos(c->keys[k1], 0), pos(r, 0)) == 0)
+            k1++;
+        if (k1 > k0)
+            ei_x_encode_list_header(&x, (long)(k1 - k0));
+        for (size_t i = k0; i < k1; i++) {
+            ei_x_encode_tuple_header(&x, 2);
+            e_bin(&x, pos(c->keys[i], 1));
+            e_ref(c, &x, pos(c->keys[i], 2));
         }
         ei_x_encode_empty_list(&x);
-    } else if (strcmp(kw, "key") == 0) {
-        if (check_words(r, 3, NULL, NULL, c->err))
-            return -1;
-        for (size_t i = 0; i < c->n_recs; i++)
-            if (strcmp(c->recs[i]->kw, "registry") == 0 && pos(c->recs[i], 0) &&
-                strcmp(pos(c->recs[i], 0), pos(r, 0)) == 0)
-                return 0; /* sent with its registry */
-        return lerr(c->err, r->line, "key: no registry line for %s", pos(r, 0));
     } else if (strcmp(kw, "global") == 0) {
         if (check_words(r, 2, NULL, NULL, c->err))
             return -1;
