@@ -474,6 +474,52 @@ static void global_names(const cluster *cl, vec *out)
     }
 }
 
+/* the distribution links between the nodes, as each node looked at its own (busy-dist-link's
+ * evidence): a line each, the busiest first, at most 30 */
+typedef struct {
+    const char *from;
+    const snap *s;
+    const snap_dist *d;
+    double share;
+} link_row;
+
+static int by_share(const void *a, const void *b)
+{
+    const link_row *x = a, *y = b;
+    return x->share < y->share ? 1 : x->share > y->share ? -1 : strcmp(x->from, y->from);
+}
+
+static size_t links(const cluster *cl, link_row *rows, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cl->n; i++) {
+        const snap *s = cl->nodes[i].s;
+        for (size_t k = 0; s && k < s->dist.len && n < cap; k++) {
+            const snap_dist *d = vec_at(&s->dist, k);
+            if (ours(snap_str(s, d->node)) || !d->looks)
+                continue;
+            rows[n++] = (link_row){cl->nodes[i].name, s, d, 100.0 * d->looks_pending / d->looks};
+        }
+    }
+    if (n)
+        qsort(rows, n, sizeof *rows, by_share);
+    return n > 30 ? 30 : n;
+}
+
+static void link_text(const link_row *r, char *buf, size_t n)
+{
+    char most[32], rate[32];
+    fmt_bytes(r->d->max_pending, most, sizeof most);
+    double bps = r->d->span_us > 0 ? (double)r->d->bytes_sent * 1e6 / (double)r->d->span_us : 0;
+    fmt_bytes((uint64_t)bps, rate, sizeof rate);
+    if (r->d->kind == DK_PROCESS)
+        snprintf(buf, n, "%s → %s: a process controller (TLS), queue up to %llu messages", r->from,
+                 snap_str(r->s, r->d->node), (unsigned long long)r->d->max_pending);
+    else
+        snprintf(buf, n, "%s → %s: bytes waiting in %u of %u looks (up to %s), %s/s sent", r->from,
+                 snap_str(r->s, r->d->node), r->d->looks_pending, r->d->looks, most, rate);
+}
+
 void cluster_render_nodes(const cluster *cl, const render_ctx *c, strbuf *out)
 {
     (void)c;
@@ -518,6 +564,15 @@ void cluster_render_nodes(const cluster *cl, const render_ctx *c, strbuf *out)
             sb_printf(out, "  %-14s %-24s %s: %u here, %u in all\n", snap_str(s, pg->scope), snap_str(s, pg->group),
                       cl->nodes[i].name, pg->local, pg->total);
         }
+    }
+    link_row rows[256];
+    size_t nl = links(cl, rows, sizeof rows / sizeof rows[0]);
+    if (nl)
+        sb_puts(out, "\ndistribution links (each node's own, busiest first)\n");
+    for (size_t k = 0; k < nl; k++) {
+        char line[600];
+        link_text(&rows[k], line, sizeof line);
+        sb_printf(out, "  %s\n", line);
     }
     int nc = 0, nw = 0, ni = 0;
     if (cl->have_f)
@@ -590,6 +645,18 @@ void cluster_render_section(const cluster *cl, strbuf *out)
             md_cell(out, cl->nodes[i].name);
             sb_printf(out, " | %u | %u |\n", pg->local, pg->total);
         }
+    }
+    link_row rows[256];
+    size_t nl = links(cl, rows, sizeof rows / sizeof rows[0]);
+    if (nl)
+        sb_puts(out, "\nDistribution links, as each node looked at its own through the window (busiest first; "
+                     "busy-dist-link judges them):\n\n");
+    for (size_t k = 0; k < nl; k++) {
+        char line[600];
+        link_text(&rows[k], line, sizeof line);
+        sb_puts(out, "- ");
+        md_cell(out, line);
+        sb_putc(out, '\n');
     }
     sb_puts(out, "\n### Cluster findings\n\n");
     if (!cl->have_f || !cl->f.items.len) {

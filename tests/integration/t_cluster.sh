@@ -116,6 +116,7 @@ rep=$(bounded 60 "$OA" report --cluster --from "$snapf")
 check_contains "report --cluster has a cluster section" "## Cluster" "$rep"
 check_contains "the cluster section lists the :global names" "cl_singleton" "$rep"
 check_contains "the cluster section lists pg groups per node" "cl_scope_all" "$rep"
+check_contains "the cluster section lists the distribution links, a → b among them" "$A_NODE → $B_NODE: bytes waiting" "$rep"
 check_contains "report --cluster has each node's analysis" "## Node $C_NODE" "$rep"
 check_contains "the report's cluster findings" "app-version-skew" "$rep"
 
