@@ -9,7 +9,9 @@
 # wall-clock limit: a busy machine stretches them many times), each as a ratio from one run:
 # a saturated node (tests/fixtures/overload) against the same node idle (t_overload), and
 # how soon Ctrl-C and SIGTERM end a long local step against the whole step (t_signals).
-# Last, attach times (scripts/bench-attach.sh): plain, TLS, ssh, one node and three.
+# For each N also a watch's light sample (in-node and end to end, as a share of the floor) and
+# the series memory per process. Last, attach times (scripts/bench-attach.sh): plain, TLS,
+# ssh, one node and three.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 OA=$top/build/otp-advisor
@@ -51,6 +53,15 @@ for n in $sizes; do
   # two samples, for the record
   stats2=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 1 --stats -o "$work/s2.etf" 2>&1 | grep '^stats:')
   echo "          two samples (--window 1): $stats2"
+  # watch: the cost of one light sample (the probe's second walk alone), against the floor
+  wsum=$("$OA" watch "$node" --cookie-file "$work/.erlang.cookie" --every 2 --for 12 2>/dev/null | grep '"type":"summary"' || true)
+  if [ -n "$wsum" ]; then
+    awk -v f="$floor" -v a="$(jq -r .sample_in_node_ms_mean <<<"$wsum")" -v m="$(jq -r .sample_in_node_ms_max <<<"$wsum")" \
+        -v e="$(jq -r .sample_end_to_end_ms_mean <<<"$wsum")" -v k="$(jq -r .series_kb <<<"$wsum")" -v n="$got" \
+        -v r="$(jq -r .tree_reads <<<"$wsum")" 'BEGIN {
+      printf "          watch sample: %.0f ms in-node (max %.0f; %.2f of the floor), %.0f ms end to end; series %.1f MB (%.0f B/proc); tree reads %d\n",
+             a, m, a * 1000 / f, e, k / 1024, k * 1024 / n, r }'
+  fi
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   # shell commands on the loaded snapshot: each command's time above loading the file
   ms() { local t0 t1; t0=$(date +%s%N); printf '%s\n' "$1" | "$OA" shell --from "$work/s.etf" >/dev/null 2>&1; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }

@@ -134,7 +134,8 @@ const rule rule_mailbox_growing = {
     .framework = "Complex state/coordination → GenServer: it must keep up with its messages.",
     .explain = "Only under `otp-advisor watch`: a process whose queue grew by watch.grow_msgs or more over at "
                "least watch.grow_s seconds without going back to where the growth began or below half its peak. "
-               "A queue that drains is not a finding. Cannot see: the messages, or who sends them.",
+               "A queue that drains is not a finding. Cannot see: the messages, or who sends them; between two "
+               "samples, a queue that grew and drained.",
     .run = run_growing,
     .pattern = "GenServer with back-pressure, or partitioned work",
     .thresholds =
@@ -152,7 +153,8 @@ const rule rule_saturated_over_time = {
     .framework = "Singleton processes are bottlenecks: use a single process only for a truly global resource.",
     .explain = "Only under `otp-advisor watch`, after watch.min_samples samples: a lone process (named, or not one "
                "of many siblings) with a queue of 10 or more in watch.busy_pct percent of the samples and "
-               "reductions of its own in as many. A burst (busy in a few samples) is not a finding.",
+               "reductions of its own in as many. A burst (busy in a few samples) is not a finding. Cannot see: "
+               "the queue between samples, or why its work is slow.",
     .run = run_saturated,
     .pattern = "PartitionSupervisor, or a pool keyed by erlang:phash2/2",
     .thresholds =
@@ -171,7 +173,8 @@ const rule rule_restarts_over_time = {
     .explain = "Only under `otp-advisor watch`: watch.restarts or more restarts of one supervisor's children, "
                "spread over at least twice its period (so its intensity never trips and restart-churn, which "
                "reads one window, sees at most one). A restart is a child id whose pid changed between two reads "
-               "of the tree.",
+               "of the tree. Cannot see: restarts of on-demand children (they come and go), or why a child crashed "
+               "(its logs say).",
     .run = run_restarts,
     .pattern = NULL,
     .thresholds =

@@ -1264,9 +1264,9 @@ static void test_complete_czoo(void **state)
             assert_true(has(&v, rule_at(i)->id));
         cands_free(&v);
     }
-    static const char *rc[] = {"restart-churn"};
+    static const char *rc[] = {"restart-churn", "restarts-over-time"};
     expect_exactly(f, "explain", 1, "restart", rc, N(rc));
-    static const char *mb[] = {"mailbox-buildup"};
+    static const char *mb[] = {"mailbox-buildup", "mailbox-growing"};
     expect_exactly(f, "findings", 1, "mail", mb, N(mb));
     expect_exactly(f, "explain", 1, "zzz", NULL, 0);
     expect_exactly(f, "explain", 1, "Zoo", NULL, 0); /* rules only, no names */
