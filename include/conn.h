@@ -39,9 +39,9 @@ typedef struct {
     char ownalive[EI_MAXALIVELEN + 1], ownhost[OA_MAXHOST + 1];
     conn_opts opts; /* where the cookie comes from, read again for each handshake */
     int port;
-    xsetup *xs;       /* the transport: TCP or ssh's forward, TLS or not */
-    xdest epmd, dist; /* where epmd and the distribution port are reached */
-    int direct;       /* --address: no epmd */
+    xsetup *xs;          /* the transport: TCP or ssh's forward, TLS or not */
+    xdest epmd, dist;    /* where epmd and the distribution port are reached */
+    int direct;          /* --address: no epmd */
     struct ssh_fwd *ssh; /* --ssh: the forwards, and the ssh process that keeps them */
     int timeout_ms;
     int otp_release;

@@ -25,7 +25,7 @@ typedef struct {
 } diff_counts;
 
 /* la, lb: how to name each side (their file names). */
-void diff_render(const snap *a, const findings *fa, const char *la, const snap *b, const findings *fb,
-                 const char *lb, int json, strbuf *out, diff_counts *counts);
+void diff_render(const snap *a, const findings *fa, const char *la, const snap *b, const findings *fb, const char *lb,
+                 int json, strbuf *out, diff_counts *counts);
 
 #endif

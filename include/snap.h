@@ -260,8 +260,8 @@ typedef struct {
 typedef struct {
     snap_pseries **proc; /* per process index, NULL when it has no series */
     uint32_t n_procs;
-    uint32_t samples; /* light samples so far */
-    uint32_t span_ds; /* from the first to the latest */
+    uint32_t samples;             /* light samples so far */
+    uint32_t span_ds;             /* from the first to the latest */
     const snap_restart *restarts; /* every restart seen during the watch, oldest first */
     uint32_t n_restarts;
 } snap_series;
@@ -295,7 +295,7 @@ typedef struct snap {
     int has_sample2;
     uint32_t cur_sup; /* ingest state: the supervisor whose children are arriving */
     uint32_t cur_reg;
-    uint32_t local_node; /* index of the target's node name */
+    uint32_t local_node;       /* index of the target's node name */
     const snap_series *series; /* a watch's time series, borrowed; NULL otherwise */
     snap_series *own_series;   /* a series read from a file (snap_ingest), owned: series points here */
 } snap;

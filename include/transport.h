@@ -32,20 +32,20 @@ typedef struct {
 /* TLS, as asked on the command line or read from an ssl_dist_optfile's client section. */
 enum tls_verify { TLS_VERIFY_DEFAULT = 0, TLS_VERIFY_PEER, TLS_VERIFY_NONE };
 typedef struct {
-    int on;                       /* --tls (or any --tls-* option) */
-    const char *optfile;          /* --tls-optfile FILE, or --tls FILE */
+    int on;                          /* --tls (or any --tls-* option) */
+    const char *optfile;             /* --tls-optfile FILE, or --tls FILE */
     const char *cert, *key, *cacert; /* --tls-cert/--tls-key/--tls-cacert: over the optfile's */
-    enum tls_verify verify;       /* --tls-verify peer|none */
+    enum tls_verify verify;          /* --tls-verify peer|none */
 } tls_opts;
 
 /* What an ssl_dist_optfile's client section says (tls_optfile.c). */
 typedef struct {
     char cert[1024], key[1024], cacert[1024], password[256];
     enum tls_verify verify;
-    char sni[256];    /* server_name_indication "host"; empty: the node's host */
-    int sni_disable;  /* {server_name_indication, disable}: no host name check */
-    int depth;        /* -1: OpenSSL's default */
-    int min_version;  /* 0, or 12 / 13: the lowest of {versions, [...]} */
+    char sni[256];     /* server_name_indication "host"; empty: the node's host */
+    int sni_disable;   /* {server_name_indication, disable}: no host name check */
+    int depth;         /* -1: OpenSSL's default */
+    int min_version;   /* 0, or 12 / 13: the lowest of {versions, [...]} */
     char ignored[256]; /* options read but not applied, for a warning */
 } tls_client_cfg;
 
@@ -66,6 +66,8 @@ int xsetup_tls(const xsetup *s);
 /* The host the node's certificate must name (the node name's host part, or the optfile's
  * server_name_indication), and where the distribution port is. */
 void xsetup_target(xsetup *s, const char *verify_host, const xdest *dist);
+/* What libei's "no deadline" becomes on this setup's connections (ms). */
+void xsetup_deadline(xsetup *s, int ms);
 /* The last failure, one line ("" if none); cleared by xsetup_target. */
 const char *xsetup_why(const xsetup *s);
 

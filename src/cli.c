@@ -3,9 +3,9 @@
 #include "cli.h"
 #include "cli_cluster.h"
 #include "diff.h"
-#include "watch.h"
 #include "outfile.h"
 #include "source.h"
+#include "watch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,10 +34,10 @@ enum {
     G_OUT = 4,    /* -o FILE */
     G_JSON = 8,
     G_COLOR = 16,
-    G_RULES = 32,   /* --set, --judge-otp */
-    G_CHECK = 64,   /* --fail-on, --rule, --ignore, -s */
-    G_DOT = 128,    /* --dot */
-    G_SOURCE = 256, /* --source-root */
+    G_RULES = 32,     /* --set, --judge-otp */
+    G_CHECK = 64,     /* --fail-on, --rule, --ignore, -s */
+    G_DOT = 128,      /* --dot */
+    G_SOURCE = 256,   /* --source-root */
     G_BASELINE = 512, /* --baseline FILE */
     G_WATCH = 1024,   /* --every, --for */
     G_ALL = 2047,
@@ -120,7 +120,8 @@ static const cli_option options[] = {
      "watch: at the end, the snapshot with the whole series (check, report, the shell and mcp read it)"},
     {O_BASELINE, "--baseline", NULL, "FILE", G_BASELINE,
      "report: a section on what changed since this saved snapshot (see diff)"},
-    {O_SSH_COMMAND, "--ssh-command", NULL, "CMD", G_ATTACH, "the ssh client to run instead of ssh (e.g. 'ssh -J jump')"},
+    {O_SSH_COMMAND, "--ssh-command", NULL, "CMD", G_ATTACH,
+     "the ssh client to run instead of ssh (e.g. 'ssh -J jump')"},
     {O_FROM, "--from", NULL, "FILE", G_FROM, "read a saved snapshot instead of attaching"},
     {O_OUTPUT, "--output", "-o", "FILE", G_OUT, "output file"},
     {O_JSON, "--json", NULL, NULL, G_JSON, "JSON output (dump: otp-advisor/dump/1, check: otp-advisor/findings/2)"},
@@ -529,8 +530,8 @@ static int cmd_snapshot(oa_opts *o, volatile sig_atomic_t *interrupted)
         fprintf(stderr,
                 "stats: processes=%zu attach_us=%lld collect_us=%lld walk1_us=%lld walk2_us=%lld save_us=%lld "
                 "maxrss_kb=%ld\n",
-                s->procs.len, (long long)cli_attach_us, (long long)s->info.e2e_us, (long long)s->info.walk1_us, (long long)s->info.walk2_us,
-                (long long)(now_us() - t_saved), ru.ru_maxrss);
+                s->procs.len, (long long)cli_attach_us, (long long)s->info.e2e_us, (long long)s->info.walk1_us,
+                (long long)s->info.walk2_us, (long long)(now_us() - t_saved), ru.ru_maxrss);
     }
     if (rc)
         fprintf(stderr, "otp-advisor: %s\n", err);
@@ -886,7 +887,7 @@ static int cmd_mcp(oa_opts *o, volatile sig_atomic_t *interrupted)
     }
     if (!o->node && o->copts.address)
         o->node = o->copts.address; /* known by its address until it says its name */
-    cli_in_shell = 1; /* like the shell, it stops its work and leaves on its own terms */
+    cli_in_shell = 1;               /* like the shell, it stops its work and leaves on its own terms */
     return mcp_main(o, interrupted);
 }
 
@@ -898,7 +899,7 @@ static int cmd_shell(oa_opts *o, volatile sig_atomic_t *interrupted)
     }
     if (!o->node && !o->from)
         o->node = o->copts.address; /* known by its address until it says its name */
-    cli_in_shell = 1; /* the shell stops commands and leaves on its own terms */
+    cli_in_shell = 1;               /* the shell stops commands and leaves on its own terms */
     return shell_main(o, interrupted);
 }
 

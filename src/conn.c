@@ -280,6 +280,7 @@ static void diagnose_handshake(conn *c, char *err)
     m[14] = (unsigned char)nl;
     memcpy(m + 15, c->own, nl);
     unsigned char raw[80];
+    memset(raw, 0, sizeof raw);
     int got = -1;
     if (xconn_write(x, msg, hl + len, c->timeout_ms) == 0)
         got = read_full(x, raw, hl, c->timeout_ms);
@@ -481,6 +482,7 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     c->xs = xsetup_new(&o->tls, err);
     if (!c->xs)
         return CONN_ERR;
+    xsetup_deadline(c->xs, c->timeout_ms);
     if (o->ssh) {
         /* epmd and the distribution port as the ssh host reaches them; the login may take
          * longer than a remote call */

@@ -589,7 +589,6 @@ static void sec_app_procs(emit *e, const snap *a, const snap *b)
     free(v);
 }
 
-
 static int changed_ratio(double x, double y, double min, double ratio)
 {
     double hi = x > y ? x : y, lo = x > y ? y : x;
@@ -620,7 +619,8 @@ static void sec_named(emit *e, const snap *a, const table *ta, const snap *b, co
                         json_kstr(&e->j, "application", app_of(x ? a : b, x ? x : y));
                         json_obj_end(&e->j);
                     } else
-                        sb_printf(e->out, "  %c %s (%s, %s)\n", x ? '-' : '+', lbl, mod, app_bare(x ? a : b, x ? x : y));
+                        sb_printf(e->out, "  %c %s (%s, %s)\n", x ? '-' : '+', lbl, mod,
+                                  app_bare(x ? a : b, x ? x : y));
                 }
             } else {
                 double ma = (double)snap_mem_now(x), mb = (double)snap_mem_now(y);
@@ -688,8 +688,7 @@ static void sec_ets(emit *e, const snap *a, const table *ta, const snap *b, cons
         const snap_ets *x = c <= 0 ? vec_at(&a->ets, ta->v[i].idx) : NULL;
         const snap_ets *y = c >= 0 ? vec_at(&b->ets, tb->v[k].idx) : NULL;
         const char *key = c <= 0 ? ta->v[i].key : tb->v[k].key;
-        int show = !x || !y ||
-                   changed_ratio((double)x->size, (double)y->size, DIFF_ETS_MIN, DIFF_ETS_RATIO) ||
+        int show = !x || !y || changed_ratio((double)x->size, (double)y->size, DIFF_ETS_MIN, DIFF_ETS_RATIO) ||
                    changed_ratio((double)x->mem, (double)y->mem, DIFF_MEM_MIN, DIFF_MEM_RATIO);
         if (show && list_room(e)) {
             const char *what = !x ? "added" : !y ? "removed" : "size";
@@ -803,8 +802,8 @@ static void header_side(emit *e, const char *which, const snap *s, const char *l
     }
 }
 
-void diff_render(const snap *a, const findings *fa, const char *la, const snap *b, const findings *fb,
-                 const char *lb, int json, strbuf *out, diff_counts *counts)
+void diff_render(const snap *a, const findings *fa, const char *la, const snap *b, const findings *fb, const char *lb,
+                 int json, strbuf *out, diff_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
     side sa, sb;

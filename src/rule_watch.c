@@ -63,7 +63,7 @@ static void run_saturated(const snap *s, const rule_opts *o, findings *out)
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_pseries *ps = series_of(s, i);
         const snap_proc *p = snap_proc_at(s, i);
-        if (!ps || ps->total < min_n || rule_exempt(s, p) || !proc_is_lone(s, p))
+        if (!ps || !ps->total || ps->total < min_n || rule_exempt(s, p) || !proc_is_lone(s, p))
             continue;
         double busy = 100.0 * ps->mq_ge10 / ps->total, act = 100.0 * ps->active / ps->total;
         if (busy < pct || act < pct)

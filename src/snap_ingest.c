@@ -658,14 +658,21 @@ static int ing_pseries(ing *g)
         rd_u32_list(g, ps.reds, SERIES_RING, &n3) || n1 != n2 || n2 != n3)
         return bad(g, "series record");
     ps.n = n1;
-    uint32_t *f[] = {&ps.total, &ps.first_t, &ps.last_t, &ps.mq_ge10, &ps.mq_ge100,
-                     &ps.active, &ps.mq_max, &ps.run_t, &ps.run_mq, &ps.run_peak};
+    uint32_t *f[] = {&ps.total,  &ps.first_t, &ps.last_t, &ps.mq_ge10, &ps.mq_ge100,
+                     &ps.active, &ps.mq_max,  &ps.run_t,  &ps.run_mq,  &ps.run_peak};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         int64_t v = rd_int(g, 0);
         *f[i] = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
     }
     if (!etf_ok(&g->r))
         return bad(g, "series record");
+    /* times in order, counters within the samples: what the rules subtract and divide */
+    int ok = ps.first_t <= ps.run_t && ps.run_t <= ps.last_t && ps.mq_ge100 <= ps.mq_ge10 && ps.mq_ge10 <= ps.total &&
+             ps.active <= ps.total && ps.n <= ps.total;
+    for (uint32_t k = 0; ok && k < ps.n; k++)
+        ok = ps.t_ds[k] >= ps.first_t && ps.t_ds[k] <= ps.last_t && (k == 0 || ps.t_ds[k] >= ps.t_ds[k - 1]);
+    if (!ok)
+        return bad(g, "series record (times out of order or counts over the samples)");
     uint32_t i = snap_find_pid(g->s, pid);
     if (i == SNAP_NONE)
         return 0;
@@ -686,12 +693,17 @@ static int ing_restart(ing *g)
     int64_t t = rd_int(g, 0);
     if (!etf_ok(&g->r))
         return bad(g, "restart record");
+    snap_series *ss = own_series(g->s);
+    if (ss->n_restarts >= 10000)
+        return 0; /* more would say nothing more, and cost the rule (supervisors x restarts) */
+    if (ss->n_restarts && ss->restarts[ss->n_restarts - 1].t_ds > t)
+        return bad(g, "restart record (out of order)");
     for (uint32_t k = 0; k < g->s->sups.len; k++)
         if (oa_pid_eq(snap_sup_at(g->s, k)->pid, pid)) {
-            snap_series *ss = own_series(g->s);
-            snap_restart *rs = xrealloc((void *)ss->restarts, (ss->n_restarts + 1) * sizeof *rs);
-            rs[ss->n_restarts++] = (snap_restart){k, t < 0 ? 0 : (uint32_t)t};
-            ss->restarts = rs;
+            if ((ss->n_restarts & (ss->n_restarts - 1)) == 0) /* 0, 1, 2, 4, …: room doubles */
+                ss->restarts =
+                    xrealloc((void *)ss->restarts, (ss->n_restarts ? ss->n_restarts * 2 : 1) * sizeof *ss->restarts);
+            ((snap_restart *)ss->restarts)[ss->n_restarts++] = (snap_restart){k, t < 0 ? 0 : (uint32_t)t};
             break;
         }
     return 0;

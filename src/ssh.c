@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +34,8 @@ struct ssh_fwd {
     char shown[300]; /* the host, for messages */
     pid_t keeper;
     int lifeline; /* our end: closing it ends ssh */
-    int errfd;    /* ssh's stderr */
+    int errfd;    /* ssh's stderr: a file in the private folder (a pipe would fill and stop ssh) */
+    char errpath[XDEST_PATHLEN + 1];
     char errs[2048];
     size_t nerrs;
     int fwd_port[SSH_MAXFWD];
@@ -100,21 +102,17 @@ static int resolve_prog(ssh_fwd *f, char *err)
     return errf(err, "%s not found on PATH: --ssh needs an OpenSSH client (apt install openssh-client)", w);
 }
 
+/* the latest of what ssh wrote on its stderr (the file's last 2 KB) */
 static void drain_errs(ssh_fwd *f)
 {
-    char buf[1024];
-    for (;;) {
-        ssize_t r = read(f->errfd, buf, sizeof buf);
-        if (r <= 0)
-            break;
-        for (ssize_t i = 0; i < r; i++) {
-            if (f->nerrs + 1 >= sizeof f->errs) { /* keep the latest */
-                memmove(f->errs, f->errs + 1024, f->nerrs - 1024);
-                f->nerrs -= 1024;
-            }
-            f->errs[f->nerrs++] = buf[i];
-        }
-    }
+    f->nerrs = 0;
+    f->errs[0] = 0;
+    if (f->errfd < 0)
+        return;
+    off_t end = lseek(f->errfd, 0, SEEK_END);
+    off_t from = end > (off_t)sizeof f->errs - 1 ? end - (off_t)sizeof f->errs + 1 : 0;
+    ssize_t r = pread(f->errfd, f->errs, sizeof f->errs - 1, from);
+    f->nerrs = r > 0 ? (size_t)r : 0;
     f->errs[f->nerrs] = 0;
 }
 
@@ -163,11 +161,21 @@ static int spawn(ssh_fwd *f, char *const argv[], char *err)
     int life[2], errp[2];
     if (pipe2(life, O_CLOEXEC) != 0)
         return errf(err, "pipe: %s", strerror(errno));
-    if (pipe2(errp, O_CLOEXEC) != 0) {
+    snprintf(f->errpath, sizeof f->errpath, "%s/ssh.err", f->dir);
+    errp[1] = open(f->errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    errp[0] = errp[1] >= 0 ? open(f->errpath, O_RDONLY | O_CLOEXEC) : -1;
+    if (errp[0] < 0) {
+        if (errp[1] >= 0)
+            close(errp[1]);
         close(life[0]), close(life[1]);
-        return errf(err, "pipe: %s", strerror(errno));
+        return errf(err, "cannot write in the ssh folder %s: %s", f->dir, strerror(errno));
     }
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    /* every descriptor the keeper may have inherited, up to the process's limit */
+    struct rlimit rl;
+    int maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20)
+                    ? (int)rl.rlim_cur
+                    : 1 << 20;
     pid_t k = fork();
     if (k < 0) {
         close(life[0]), close(life[1]), close(errp[0]), close(errp[1]);
@@ -181,7 +189,7 @@ static int spawn(ssh_fwd *f, char *const argv[], char *err)
         setpgid(0, 0);
         /* hold nothing but our pipes: another session's lifeline kept open here would keep
          * that session's ssh alive */
-        for (int fd = 3; fd < 4096; fd++)
+        for (int fd = 3; fd < maxfd; fd++)
             if (fd != life[0] && fd != errp[1] && fd != devnull)
                 close(fd);
         sigset_t none;
@@ -234,7 +242,6 @@ static int spawn(ssh_fwd *f, char *const argv[], char *err)
     f->keeper = k;
     f->lifeline = life[1];
     f->errfd = errp[0];
-    fcntl(f->errfd, F_SETFL, fcntl(f->errfd, F_GETFL) | O_NONBLOCK);
     return 0;
 }
 
@@ -303,8 +310,8 @@ ssh_fwd *ssh_start(const char *dest, const char *cmd, const char *node_host, int
     const char *colon = host[0] == '[' ? strstr(host, "]:") : strchr(host, ':');
     if (colon && host[0] == '[')
         colon++;
-    if (colon && strchr(colon + 1, ':') == NULL && strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
-        colon[1] && strlen(colon + 1) < sizeof f->port) {
+    if (colon && strchr(colon + 1, ':') == NULL && strspn(colon + 1, "0123456789") == strlen(colon + 1) && colon[1] &&
+        strlen(colon + 1) < sizeof f->port) {
         snprintf(f->port, sizeof f->port, "%s", colon + 1);
         snprintf(f->dest, sizeof f->dest, "%.*s", (int)(colon - dest), dest);
     } else
@@ -331,9 +338,15 @@ ssh_fwd *ssh_start(const char *dest, const char *cmd, const char *node_host, int
     snprintf(f->epmd, sizeof f->epmd, "%s/epmd.sock", f->dir);
     char spec[XDEST_PATHLEN + XDEST_HOSTLEN + 16];
     fwd_spec(spec, sizeof spec, f->epmd, node_host, 4369);
-    const char *ours[] = {"-N", "-M", "-S", f->ctl, "-o", "ControlPersist=no", "-o", "BatchMode=yes",
-                          "-o", "ExitOnForwardFailure=yes", "-o", "StreamLocalBindUnlink=yes",
-                          "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3", "-L", spec};
+    const char *ours[] = {"-N", "-M",
+                          "-S", f->ctl,
+                          "-o", "ControlPersist=no",
+                          "-o", "BatchMode=yes",
+                          "-o", "ExitOnForwardFailure=yes",
+                          "-o", "StreamLocalBindUnlink=yes",
+                          "-o", "ServerAliveInterval=15",
+                          "-o", "ServerAliveCountMax=3",
+                          "-L", spec};
     char *argv[SSH_MAXW];
     build_argv(f, argv, ours, (int)(sizeof ours / sizeof ours[0]));
     if (spawn(f, argv, err)) {
@@ -360,9 +373,7 @@ ssh_fwd *ssh_start(const char *dest, const char *cmd, const char *node_host, int
             ssh_stop(f);
             return NULL;
         }
-        struct pollfd p = {f->errfd, POLLIN, 0};
-        if (poll(&p, 1, 20) > 0)
-            drain_errs(f);
+        poll(NULL, 0, 20);
     }
 }
 
@@ -405,6 +416,9 @@ int ssh_forward(ssh_fwd *f, const char *host, int port, char *path, size_t n, in
     }
     if (c == 0) {
         setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         if (devnull >= 0) {
             dup2(devnull, 0);
             dup2(devnull, 1);
@@ -441,8 +455,7 @@ int ssh_forward(ssh_fwd *f, const char *host, int port, char *path, size_t n, in
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !is_socket(path)) {
         char line[512];
         last_line(out, line, sizeof line);
-        return errf(err, "ssh to %s refused the forward to %s:%d%s%s", f->shown, host, port, line[0] ? ": " : "",
-                    line);
+        return errf(err, "ssh to %s refused the forward to %s:%d%s%s", f->shown, host, port, line[0] ? ": " : "", line);
     }
     f->fwd_port[f->nfwd] = port;
     snprintf(f->fwd_host[f->nfwd], sizeof f->fwd_host[0], "%s", host);
@@ -459,8 +472,9 @@ void ssh_why(ssh_fwd *f, char *out, size_t n)
     drain_errs(f);
     const char *e = f->errs;
     if (strstr(e, "administratively prohibited"))
-        snprintf(out, n, "the ssh server on %s refuses this forward (administratively prohibited: "
-                         "its AllowTcpForwarding or PermitOpen)",
+        snprintf(out, n,
+                 "the ssh server on %s refuses this forward (administratively prohibited: "
+                 "its AllowTcpForwarding or PermitOpen)",
                  f->shown);
     else if (strstr(e, "open failed")) {
         char line[400];
@@ -494,6 +508,8 @@ void ssh_stop(ssh_fwd *f)
     char p[XDEST_PATHLEN + 64];
     unlink(f->epmd);
     unlink(f->ctl);
+    if (f->errpath[0])
+        unlink(f->errpath);
     for (int i = 0; i < f->nfwd; i++) {
         snprintf(p, sizeof p, "%s/d%d-%d.sock", f->dir, i, f->fwd_port[i]);
         unlink(p);

@@ -235,8 +235,8 @@ static void note_ignored(tls_client_cfg *cfg, const char *key)
 }
 
 /* options that change nothing for a client connecting once: read silently */
-static const char *harmless[] = {"secure_renegotiate", "reuse_sessions", "log_level", "log_alert",
-                                 "hibernate_after", "handshake", "keep_secrets", NULL};
+static const char *harmless[] = {"secure_renegotiate", "reuse_sessions", "log_level",    "log_alert",
+                                 "hibernate_after",    "handshake",      "keep_secrets", NULL};
 
 static int client_opts(const term *opts, tls_client_cfg *cfg, char *err)
 {

@@ -34,13 +34,15 @@ struct xconn {
 
 struct xsetup {
     SSL_CTX *ctx;
-    int verify;               /* peer verification on */
+    int verify; /* peer verification on */
     int sni_disable;
-    char sni[256];            /* the optfile's server_name_indication */
+    char sni[256]; /* the optfile's server_name_indication */
     char verify_host[XDEST_HOSTLEN + 1];
-    xdest dist;               /* where ei's connect really goes */
+    xdest dist; /* where ei's connect really goes */
     char why[OA_ERRLEN];
     xconn *live;
+    char pw[256];   /* the key's passphrase (the optfile's), for OpenSSL's callback; wiped after */
+    int default_ms; /* libei's "no deadline" becomes this (a node that stops reading) */
 };
 
 static int64_t deadline_of(int ms)
@@ -71,13 +73,15 @@ static void ssl_errstr(char *out, size_t n)
         snprintf(out, n, "no detail");
 }
 
+/* OpenSSL asks for an encrypted key's passphrase: the optfile's, or none. Never a prompt: a
+ * prompt would read the terminal or, under `mcp`, the JSON-RPC stream. */
 static int pw_cb(char *buf, int size, int rwflag, void *u)
 {
     (void)rwflag;
     const char *pw = u;
     int n = (int)strlen(pw);
-    if (n >= size)
-        return 0;
+    if (n == 0 || n >= size)
+        return -1;
     memcpy(buf, pw, (size_t)n);
     return n;
 }
@@ -96,7 +100,8 @@ xsetup *xsetup_new(const tls_opts *t, char *err)
     cfg.depth = -1;
     if (t->optfile && tls_optfile_read(t->optfile, &cfg, err))
         goto fail;
-    if (cfg.ignored[0])
+    static int noted; /* once a run: --cluster opens one setup a node */
+    if (cfg.ignored[0] && !noted++)
         fprintf(stderr, "otp-advisor: note: %s: client options not applied by otp-advisor: %s\n", t->optfile,
                 cfg.ignored);
     const char *cert = t->cert ? t->cert : cfg.cert[0] ? cfg.cert : NULL;
@@ -127,28 +132,23 @@ xsetup *xsetup_new(const tls_opts *t, char *err)
         errf(err, "a TLS key without a certificate: give --tls-cert too");
         goto fail;
     }
+    snprintf(s->pw, sizeof s->pw, "%s", cfg.password);
+    SSL_CTX_set_default_passwd_cb(s->ctx, pw_cb);
+    SSL_CTX_set_default_passwd_cb_userdata(s->ctx, s->pw);
     if (cert) {
-        if (cfg.password[0] && !t->key) {
-            SSL_CTX_set_default_passwd_cb(s->ctx, pw_cb);
-            SSL_CTX_set_default_passwd_cb_userdata(s->ctx, s->sni + sizeof s->sni - 1); /* replaced below */
-        }
         if (SSL_CTX_use_certificate_chain_file(s->ctx, cert) != 1) {
             ssl_errstr(e, sizeof e);
             errf(err, "cannot load the client certificate %s (%s)", cert, e);
             goto fail;
         }
-        static char pw[256];
-        if (cfg.password[0] && !t->key) {
-            snprintf(pw, sizeof pw, "%s", cfg.password);
-            SSL_CTX_set_default_passwd_cb_userdata(s->ctx, pw);
-        }
         const char *k = key ? key : cert; /* Erlang's default: the key in the certificate file */
         int ok = SSL_CTX_use_PrivateKey_file(s->ctx, k, SSL_FILETYPE_PEM) == 1;
-        explicit_bzero(pw, sizeof pw);
+        explicit_bzero(s->pw, sizeof s->pw);
         explicit_bzero(cfg.password, sizeof cfg.password);
         if (!ok) {
             ssl_errstr(e, sizeof e);
-            errf(err, "cannot load the client key %s (%s)", k, e);
+            errf(err, "cannot load the client key %s (%s%s)", k, e,
+                 cfg.password[0] ? "" : "; an encrypted key needs the optfile's password");
             goto fail;
         }
         if (SSL_CTX_check_private_key(s->ctx) != 1) {
@@ -159,6 +159,7 @@ xsetup *xsetup_new(const tls_opts *t, char *err)
     SSL_CTX_set_verify(s->ctx, s->verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
     if (cfg.depth >= 0)
         SSL_CTX_set_verify_depth(s->ctx, cfg.depth);
+    explicit_bzero(s->pw, sizeof s->pw);
     static int warned;
     if (!s->verify && !warned++)
         fprintf(stderr, "otp-advisor: warning: TLS without peer verification (verify none): any host that answers "
@@ -166,6 +167,7 @@ xsetup *xsetup_new(const tls_opts *t, char *err)
     return s;
 fail:
     explicit_bzero(cfg.password, sizeof cfg.password);
+    explicit_bzero(s->pw, sizeof s->pw);
     xsetup_free(s);
     return NULL;
 }
@@ -184,6 +186,11 @@ void xsetup_free(xsetup *s)
 int xsetup_tls(const xsetup *s)
 {
     return s && s->ctx;
+}
+
+void xsetup_deadline(xsetup *s, int ms)
+{
+    s->default_ms = ms;
 }
 
 void xsetup_target(xsetup *s, const char *verify_host, const xdest *dist)
@@ -272,9 +279,16 @@ static int dial_fd(const xdest *d, int64_t dl, int *unknown_host, char *err)
         *unknown_host = 1;
         return errf(err, "host unknown: %s (%s)", d->host, gai_strerror(rc));
     }
-    int fd = -1;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
-        fd = connect_one(ai->ai_family, ai->ai_addr, ai->ai_addrlen, dl, &en);
+    int fd = -1, left = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+        left++;
+    /* each address its share of what is left: a dead first one (an IPv6 route that drops
+     * packets) must not use up the time of a working second */
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next, left--) {
+        int ms = left_ms(dl);
+        int64_t adl = dl < 0 || left <= 1 ? dl : now_us() + (int64_t)(ms / left > 500 ? ms / left : ms) * 1000;
+        fd = connect_one(ai->ai_family, ai->ai_addr, ai->ai_addrlen, adl, &en);
+    }
     freeaddrinfo(res);
     if (fd < 0) {
         errno = en;
@@ -303,8 +317,9 @@ static void tls_why(xsetup *s, SSL *ssl, int ssl_err, const char *host)
         else if (vr == X509_V_ERR_CERT_NOT_YET_VALID)
             errf(s->why, "the node's TLS certificate is not valid yet");
         else
-            errf(s->why, "the node's TLS certificate is not trusted (%s): give the CA that signed it with "
-                         "--tls-cacert or the optfile's cacertfile",
+            errf(s->why,
+                 "the node's TLS certificate is not trusted (%s): give the CA that signed it with "
+                 "--tls-cacert or the optfile's cacertfile",
                  vs);
         return;
     }
@@ -343,18 +358,27 @@ static int tls_handshake(xconn *x, int64_t dl, char *err)
     if (!x->ssl)
         return errf(err, "cannot start a TLS session (OpenSSL)");
     SSL_set_fd(x->ssl, x->fd);
-    const char *host = s->verify_host;
+    char host[XDEST_HOSTLEN + 1];
+    snprintf(host, sizeof host, "%s", s->verify_host);
+    char *zone = strchr(host, '%'); /* fe80::1%eth0: the address is what a certificate names */
+    if (zone)
+        *zone = 0;
     if (host[0] && !s->sni_disable) {
-        if (!is_ip_literal(host))
-            SSL_set_tlsext_host_name(x->ssl, host);
+        int ip = is_ip_literal(host), ok = 1;
+        if (!ip)
+            ok &= SSL_set_tlsext_host_name(x->ssl, host) == 1;
         if (s->verify) {
             X509_VERIFY_PARAM *vp = SSL_get0_param(x->ssl);
-            if (is_ip_literal(host))
-                X509_VERIFY_PARAM_set1_ip_asc(vp, host);
+            if (ip)
+                ok &= X509_VERIFY_PARAM_set1_ip_asc(vp, host) == 1;
             else {
                 X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-                SSL_set1_host(x->ssl, host);
+                ok &= SSL_set1_host(x->ssl, host) == 1;
             }
+        }
+        if (!ok) { /* a check that cannot be set up is not skipped */
+            errf(s->why, "cannot check the node's certificate against '%s'", host);
+            return errf(err, "%s", s->why);
         }
     }
     ERR_clear_error();
@@ -363,7 +387,7 @@ static int tls_handshake(xconn *x, int64_t dl, char *err)
         if (r == 1)
             return 0;
         int e = SSL_get_error(x->ssl, r);
-        int w = e == SSL_ERROR_WANT_READ ? wait_fd(x->fd, POLLIN, dl)
+        int w = e == SSL_ERROR_WANT_READ    ? wait_fd(x->fd, POLLIN, dl)
                 : e == SSL_ERROR_WANT_WRITE ? wait_fd(x->fd, POLLOUT, dl)
                                             : -3;
         if (w == 0)
@@ -413,7 +437,7 @@ ssize_t xconn_read(xconn *x, void *buf, size_t n, int ms)
             int e = SSL_get_error(x->ssl, r);
             if (e == SSL_ERROR_ZERO_RETURN)
                 return 0;
-            int w = e == SSL_ERROR_WANT_READ ? wait_fd(x->fd, POLLIN, dl)
+            int w = e == SSL_ERROR_WANT_READ    ? wait_fd(x->fd, POLLIN, dl)
                     : e == SSL_ERROR_WANT_WRITE ? wait_fd(x->fd, POLLOUT, dl)
                                                 : -3;
             if (w == 0)
@@ -455,7 +479,7 @@ int xconn_write(xconn *x, const void *buf, size_t n, int ms)
                 continue;
             }
             int e = SSL_get_error(x->ssl, r);
-            int w = e == SSL_ERROR_WANT_READ ? wait_fd(x->fd, POLLIN, dl)
+            int w = e == SSL_ERROR_WANT_READ    ? wait_fd(x->fd, POLLIN, dl)
                     : e == SSL_ERROR_WANT_WRITE ? wait_fd(x->fd, POLLOUT, dl)
                                                 : -1;
             if (w)
@@ -590,9 +614,12 @@ static int cb_accept(void **ctx, void *addr, int *len, unsigned tmo)
     return EOPNOTSUPP;
 }
 
-static int tmo_ms(unsigned tmo)
+static int tmo_ms(const xconn *x, unsigned tmo)
 {
-    return tmo == EI_SCLBK_INF_TMO ? -1 : tmo > 0x7fffffffu ? 0x7fffffff : (int)tmo;
+    /* libei has no deadline for some calls (ei_rpc_to's send): ours is the remote call's */
+    if (tmo == EI_SCLBK_INF_TMO)
+        return x->s && x->s->default_ms > 0 ? x->s->default_ms : -1;
+    return tmo > 0x7fffffffu ? 0x7fffffff : (int)tmo;
 }
 
 static int cb_connect(void *ctx, void *addr, int len, unsigned tmo)
@@ -602,7 +629,7 @@ static int cb_connect(void *ctx, void *addr, int len, unsigned tmo)
     xsetup *s = x->s;
     int uh;
     char err[OA_ERRLEN];
-    int64_t dl = deadline_of(tmo_ms(tmo));
+    int64_t dl = deadline_of(tmo_ms(x, tmo));
     int fd = dial_fd(&s->dist, dl, &uh, err);
     if (fd < 0) {
         snprintf(s->why, sizeof s->why, "%s", err);
@@ -631,7 +658,7 @@ static int cb_writev(void *ctx, const void *viov, int iovcnt, ssize_t *len, unsi
     const struct iovec *iov = viov;
     ssize_t done = 0;
     for (int i = 0; i < iovcnt; i++) {
-        int r = xconn_write(ctx, iov[i].iov_base, iov[i].iov_len, tmo_ms(tmo));
+        int r = xconn_write(ctx, iov[i].iov_base, iov[i].iov_len, tmo_ms(ctx, tmo));
         if (r)
             return io_errno(r);
         done += (ssize_t)iov[i].iov_len;
@@ -642,13 +669,13 @@ static int cb_writev(void *ctx, const void *viov, int iovcnt, ssize_t *len, unsi
 
 static int cb_write(void *ctx, const char *buf, ssize_t *len, unsigned tmo)
 {
-    int r = xconn_write(ctx, buf, (size_t)*len, tmo_ms(tmo));
+    int r = xconn_write(ctx, buf, (size_t)*len, tmo_ms(ctx, tmo));
     return r ? io_errno(r) : 0;
 }
 
 static int cb_read(void *ctx, char *buf, ssize_t *len, unsigned tmo)
 {
-    ssize_t r = xconn_read(ctx, buf, (size_t)*len, tmo_ms(tmo));
+    ssize_t r = xconn_read(ctx, buf, (size_t)*len, tmo_ms(ctx, tmo));
     if (r < 0)
         return io_errno(r);
     *len = r;

@@ -53,15 +53,15 @@ typedef struct {
     conn c;
     collect_state cst;
     rule_opts ro;
-    snap *base;           /* the trees and every process, first sample = the watch's start */
-    uint8_t *born_late;   /* per base process: first seen after the watch began */
-    uint8_t *seen;        /* per base process: in the latest light sample */
-    int64_t t0_us;        /* the first sample */
+    snap *base;         /* the trees and every process, first sample = the watch's start */
+    uint8_t *born_late; /* per base process: first seen after the watch began */
+    uint8_t *seen;      /* per base process: in the latest light sample */
+    int64_t t0_us;      /* the first sample */
     int64_t last_refresh_us;
     uint32_t samples, refreshes;
     uint32_t since_refresh; /* light samples since the trees were last read */
-    vec ser;              /* snap_pseries */
-    vec last_reds;        /* uint64_t, per series */
+    vec ser;                /* snap_pseries */
+    vec last_reds;          /* uint64_t, per series */
     pslot *map;
     uint32_t map_cap, map_n;
     vec restarts; /* restart_ev */
@@ -220,7 +220,7 @@ static size_t busiest(watch *w, ranked *out, size_t n)
         if (!ps || !ps->n || rule_exempt(s, p))
             continue;
         all[k].proc = i;
-        all[k].key = w->sort == 0 ? ps->mq[ps->n - 1] + rate_of(ps) * 1e-9
+        all[k].key = w->sort == 0   ? ps->mq[ps->n - 1] + rate_of(ps) * 1e-9
                      : w->sort == 1 ? rate_of(ps)
                                     : (double)snap_mem_now(p);
         k++;
@@ -239,10 +239,10 @@ static void render_live(watch *w, strbuf *sb)
     clock_text(ds_now(w), el, sizeof el);
     clock_text((uint32_t)(w->o->watch_for_ms / 100), tot, sizeof tot);
     sb_puts(sb, "\x1b[H\x1b[2J");
-    sb_printf(sb, "watch %s   sample %u every %.0f s   %s elapsed%s%s   %zu processes   last sample %.0f ms in-node\n\n",
-              snap_str(s, s->info.node), w->samples, w->o->watch_every_ms / 1000.0, el,
-              w->o->watch_for_ms ? " of " : "", w->o->watch_for_ms ? tot : "", s->procs.len,
-              (double)s->info.walk2_us / 1000.0);
+    sb_printf(
+        sb, "watch %s   sample %u every %.0f s   %s elapsed%s%s   %zu processes   last sample %.0f ms in-node\n\n",
+        snap_str(s, s->info.node), w->samples, w->o->watch_every_ms / 1000.0, el, w->o->watch_for_ms ? " of " : "",
+        w->o->watch_for_ms ? tot : "", s->procs.len, (double)s->info.walk2_us / 1000.0);
     sb_printf(sb, "%-34s %8s  %-16s %10s  %-16s %9s\n", "process", "queue", "queue, latest", "reds/s", "reds, latest",
               "memory");
     ranked top[15];
@@ -275,8 +275,7 @@ static void render_live(watch *w, strbuf *sb)
     }
     if (!any)
         sb_puts(sb, "  (none)\n");
-    sb_printf(sb, "\nq quit · s sort by %s · Ctrl-C quit\n",
-              w->sort == 0 ? "rate" : w->sort == 1 ? "memory" : "queue");
+    sb_printf(sb, "\nq quit · s sort by %s · Ctrl-C quit\n", w->sort == 0 ? "rate" : w->sort == 1 ? "memory" : "queue");
 }
 
 /* ---- findings over time -------------------------------------------------------------- */
@@ -315,14 +314,20 @@ static void track_findings(watch *w, const findings *f, strbuf *out)
             while (*subj && (strchr("0123456789 ,", *subj) || !strncmp(subj, "\xc3\x97", 2)))
                 subj += !strncmp(subj, "\xc3\x97", 2) ? 2 : 1;
         snprintf(key, sizeof key, "%s|%s|%s", x->rule, subj, x->count > 1 ? "" : x->path ? x->path : "");
-        wfinding *hit = NULL;
+        wfinding *hit = NULL, *old = NULL;
         for (size_t i = 0; i < w->wf.len && !hit; i++) {
             wfinding *e = vec_at(&w->wf, i);
-            if (!strcmp(e->key, key) && e->active)
-                hit = e;
+            if (!strcmp(e->key, key)) {
+                if (e->active)
+                    hit = e;
+                else
+                    old = e;
+            }
         }
         if (!hit) {
-            hit = vec_push(&w->wf);
+            /* one entry a finding: one that comes back takes its old entry (the list stays
+             * as long as the distinct findings, however long the watch) */
+            hit = old ? old : vec_push(&w->wf);
             snprintf(hit->key, sizeof hit->key, "%s", key);
             snprintf(hit->rule, sizeof hit->rule, "%s", x->rule);
             snprintf(hit->subject, sizeof hit->subject, "%s", x->subject ? x->subject : "");
@@ -429,6 +434,7 @@ static int light_sample(watch *w, char *err)
     snap *s = w->base;
     for (uint32_t i = 0; i < s->procs.len; i++)
         snap_proc_at(s, i)->flags &= (uint8_t)~PF_SAMPLE2;
+    s->info.advisor.len = 0; /* this sample's collector: the list does not grow a sample */
     collect_opts co = w->o->col;
     co.window_ms = 0;
     co.sample = 1;
@@ -440,8 +446,6 @@ static int light_sample(watch *w, char *err)
     if (rc)
         return rc;
     int64_t e2e = now_us() - t;
-    if (!w->samples)
-        w->t0_us = t;
     w->samples++;
     w->since_refresh++;
     w->cost_us_sum += s->info.walk2_us;
@@ -607,10 +611,11 @@ static void summary(watch *w, strbuf *out)
         return;
     }
     sb_printf(out, "watched %s for %s: %u samples every %.1f s, the trees read %u time%s\n",
-              snap_str(w->base, w->base->info.node), el, w->samples, w->o->watch_every_ms / 1000.0,
-              w->refreshes + 1, w->refreshes ? "s" : "");
-    sb_printf(out, "a sample: %.1f ms in the node on average (%.1f ms at most), %.1f ms end to end; %zu series in "
-                   "%.0f KB (%.0f B a process), this process %ld KB at most\n",
+              snap_str(w->base, w->base->info.node), el, w->samples, w->o->watch_every_ms / 1000.0, w->refreshes + 1,
+              w->refreshes ? "s" : "");
+    sb_printf(out,
+              "a sample: %.1f ms in the node on average (%.1f ms at most), %.1f ms end to end; %zu series in "
+              "%.0f KB (%.0f B a process), this process %ld KB at most\n",
               per_ms, w->cost_us_max / 1000.0, e2e_ms, nser, series_kb, nser ? series_kb * 1024 / nser : 0,
               ru.ru_maxrss);
     if (!w->wf.len) {
@@ -673,6 +678,8 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
     }
     int rc = EXIT_OK;
     snap *first = NULL;
+    /* the watch begins with the first tree's walk: its reductions are every process's start */
+    w.t0_us = now_us();
     if (full_snapshot(&w, &first, err)) {
         fprintf(stderr, "otp-advisor: %s\n", err);
         rc = *interrupted ? EXIT_INTERRUPTED : EXIT_ERROR;
@@ -745,7 +752,10 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
             next = now_us(); /* a sample took longer than the interval: no catching up */
     }
     tty_restore(&w);
-    if (o->watch_save && w.base && ptrs) { /* the base as last judged, its series with it */
+    if (o->watch_save && w.base && w.samples) { /* judged once more: a read may have come since */
+        findings fs;
+        judge(&w, &fs, &ss, &ptrs, &rs);
+        findings_free(&fs);
         w.base->series = &ss;
         if (snap_save(w.base, o->watch_save, err)) {
             fprintf(stderr, "otp-advisor: %s\n", err);

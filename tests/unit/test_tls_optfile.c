@@ -96,8 +96,8 @@ static void test_refusals_say_where(void **state)
     assert_int_equal(parse("{client,[]}.", &cfg, err), -1);
     assert_non_null(strstr(err, "expected a list"));
     assert_int_equal(parse("", &cfg, err), -1);
-    assert_int_equal(parse("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]].", &cfg, err),
-                     -1);
+    assert_int_equal(
+        parse("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]].", &cfg, err), -1);
     assert_non_null(strstr(err, "nested too deep"));
 }
 
@@ -120,9 +120,9 @@ static void test_file_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_client_section),  cmocka_unit_test(test_server_section_is_not_ours),
+        cmocka_unit_test(test_full_client_section),         cmocka_unit_test(test_server_section_is_not_ours),
         cmocka_unit_test(test_verify_none_and_sni_disable), cmocka_unit_test(test_unknown_options_are_named),
-        cmocka_unit_test(test_refusals_say_where),   cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_refusals_say_where),          cmocka_unit_test(test_file_errors),
     };
     return cmocka_run_group_tests_name("tls_optfile", tests, NULL, NULL);
 }
