@@ -6,6 +6,7 @@
 # otp-advisor's own epmd lookups point at a closed port (ERL_EPMD_PORT=1), as erl_call
 # -address does; [::1]:PORT reaches the IPv6 node the same way. ASan build.
 . "$(dirname "$0")/lib.sh"
+export FIXTURE_N=50   # a small erlbasic: what is tested here is the way in, not the size
 
 FIXTURE_HOST=127.0.0.1 start_fixture erlbasic V4
 check_eq "the IPv4 node has a long name" "@127.0.0.1" "@${V4_NODE#*@}"

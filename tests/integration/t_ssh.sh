@@ -6,6 +6,7 @@
 # and a closed ssh port are each one line and exit 2; and no ssh process or forward outlives
 # a session: after success, failure, Ctrl-C and a SIGKILL of otp-advisor. ASan build.
 . "$(dirname "$0")/lib.sh"
+export FIXTURE_N=50   # a small erlbasic: what is tested here is the way in, not the size
 SSHD=/usr/sbin/sshd
 if [ ! -x "$SSHD" ] || ! command -v ssh >/dev/null; then
   not_ok "openssh-server and openssh-client are installed (scripts/install-deps.sh test)"

@@ -8,6 +8,7 @@
 # not on TLS, a plain attach to a TLS node, no client certificate, one the node does not
 # trust. ASan build.
 . "$(dirname "$0")/lib.sh"
+export FIXTURE_N=50   # a small erlbasic: what is tested here is the way in, not the size
 . "$(dirname "$0")/tls_certs.sh"
 C=$_TMP/certs
 make_certs "$C"
