@@ -27,6 +27,13 @@ for stage in 1 2 3 4; do
   got=$(jq -r '.findings[] | "\(.severity) \(.rule) \(.subject.name)"' "$J" |
         sed -E 's/<[0-9]+\.[0-9]+\.[0-9]+>/<pid>/g; s/^([a-z]+ [a-z-]+) [0-9]+ × /\1 N × /' |
         sed -E 's/^(warning|critical) global-bottleneck/warning+ global-bottleneck/' | sort)
+  # stage 2's cache is also a GenServer serving every client's reads: when its queue stays
+  # short in both samples (how the load falls in them, on a busy machine) genserver-as-cache
+  # says so too, beside the bottleneck, which stays required. A teacher signs both.
+  if [ "$stage" = 2 ] && grep -qx "warning genserver-as-cache Staged.Cache" <<<"$got"; then
+    echo "  note  stage 2: genserver-as-cache on Staged.Cache too (its queue short in both samples)"
+    got=$(grep -vx "warning genserver-as-cache Staged.Cache" <<<"$got")
+  fi
   check_eq "stage $stage: the findings a teacher expects" "$(expected $stage | sort)" "$got"
   if [ "$stage" = 1 ]; then
     check_eq "stage 1: the unnamed cache is found by its waiting callers" "true" \
