@@ -542,9 +542,7 @@ static int cmd_snapshot(oa_opts *o, volatile sig_atomic_t *interrupted)
     return rc ? EXIT_ERROR : EXIT_OK;
 }
 
-/* the output, to -o FILE (atomically for a regular file; outfile.h) or standard output;
- * every write is checked: -1 and one line on stderr when it fails */
-static int emit(const oa_opts *o, const strbuf *sb)
+int cli_emit(const oa_opts *o, const strbuf *sb)
 {
     char err[OA_ERRLEN];
     if (o->output) {
@@ -580,7 +578,7 @@ static int cmd_dump(oa_opts *o, volatile sig_atomic_t *interrupted)
             render_dot(s, SNAP_NONE, &rc, &sb);
         else
             render_dump_json(s, &sb);
-        int bad = emit(o, &sb);
+        int bad = cli_emit(o, &sb);
         sb_free(&sb);
         snap_free(s);
         return bad ? EXIT_ERROR : EXIT_OK;
@@ -593,14 +591,13 @@ static int cmd_dump(oa_opts *o, volatile sig_atomic_t *interrupted)
     render_class_counts(s, &rc, &sb);
     sb_putc(&sb, '\n');
     render_unsupervised(s, &rc, &sb);
-    int bad = emit(o, &sb);
+    int bad = cli_emit(o, &sb);
     sb_free(&sb);
     snap_free(s);
     return bad ? EXIT_ERROR : EXIT_OK;
 }
 
-/* thresholds from --set, rule filters checked against the table */
-static int setup_rules(const oa_opts *o, rule_opts *ro, char *err)
+int cli_setup_rules(const oa_opts *o, rule_opts *ro, char *err)
 {
     rule_opts_default(ro);
     for (int i = 0; i < o->n_sets; i++)
@@ -633,7 +630,7 @@ static void analysed_free(analysed *a)
 static int analyse(oa_opts *o, volatile sig_atomic_t *interrupted, int filtered, analysed *a)
 {
     char err[OA_ERRLEN];
-    if (setup_rules(o, &a->ro, err)) {
+    if (cli_setup_rules(o, &a->ro, err)) {
         fprintf(stderr, "otp-advisor: %s\n", err);
         rule_opts_free(&a->ro);
         return EXIT_ERROR;
@@ -681,7 +678,7 @@ static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted)
         c.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
         render_findings_text(a.s, &a.f, min_sev, &c, &sb);
     }
-    rc = emit(o, &sb) ? EXIT_ERROR : findings_count(&a.f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;
+    rc = cli_emit(o, &sb) ? EXIT_ERROR : findings_count(&a.f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;
     sb_free(&sb);
     analysed_free(&a);
     return rc;
@@ -756,7 +753,7 @@ static int cmd_report(oa_opts *o, volatile sig_atomic_t *interrupted)
     int written = o->output && !o->baseline; /* report_to wrote the file itself */
     if (rc)
         fprintf(stderr, "otp-advisor: %s\n", err);
-    else if (!written && emit(o, &sb))
+    else if (!written && cli_emit(o, &sb))
         rc = -1;
     else if (o->output)
         fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
@@ -794,7 +791,7 @@ static int cmd_diff(oa_opts *o, volatile sig_atomic_t *interrupted)
         }
     }
     rule_opts ro;
-    if (setup_rules(o, &ro, err)) {
+    if (cli_setup_rules(o, &ro, err)) {
         fprintf(stderr, "otp-advisor: %s\n", err);
         rule_opts_free(&ro);
         return EXIT_ERROR;
@@ -833,7 +830,7 @@ static int cmd_diff(oa_opts *o, volatile sig_atomic_t *interrupted)
     int gate = 0;
     for (int sev = fail_on; sev <= SEV_CRITICAL; sev++)
         gate += sev >= 0 ? dc.new_at[sev] : 0;
-    int rc = emit(o, &sb) ? EXIT_ERROR : gate ? EXIT_FINDINGS : EXIT_OK;
+    int rc = cli_emit(o, &sb) ? EXIT_ERROR : gate ? EXIT_FINDINGS : EXIT_OK;
     sb_free(&sb);
     for (int i = 0; i < 2; i++) {
         findings_free(&f[i]);

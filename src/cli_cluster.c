@@ -31,37 +31,6 @@ int cli_cluster_get(const oa_opts *o, volatile sig_atomic_t *interrupted, cluste
     return rc;
 }
 
-static int emit(const oa_opts *o, const strbuf *sb)
-{
-    char err[OA_ERRLEN];
-    if (o->output) {
-        if (outfile_write_all(o->output, sb->buf, sb->len, err) == 0)
-            return 0;
-    } else {
-        errno = 0;
-        if (fwrite(sb->buf, 1, sb->len, stdout) == sb->len && fflush(stdout) == 0)
-            return 0;
-        errf(err, "cannot write the standard output: %s", strerror(errno ? errno : EIO));
-    }
-    fprintf(stderr, "otp-advisor: %s\n", err);
-    return -1;
-}
-
-static int setup_rules(const oa_opts *o, rule_opts *ro, char *err)
-{
-    rule_opts_default(ro);
-    for (int i = 0; i < o->n_sets; i++)
-        if (rule_opts_set(ro, o->sets[i], err))
-            return -1;
-    for (int i = 0; i < o->n_rules; i++)
-        if (!rule_find(o->rules[i]))
-            return errf(err, "unknown rule '%s' (otp-advisor explain lists them)", o->rules[i]);
-    for (int i = 0; i < o->n_ignores; i++)
-        if (!rule_find(o->ignores[i]))
-            return errf(err, "unknown rule '%s' (otp-advisor explain lists them)", o->ignores[i]);
-    return 0;
-}
-
 /* machine-readable, for the measurements in the README: each node's attach and collection */
 static void stats(const cluster *cl)
 {
@@ -95,7 +64,7 @@ int cli_cluster_cmd(oa_opts *o, volatile sig_atomic_t *interrupted, const char *
         o->node = NULL;
     }
     rule_opts ro;
-    if (setup_rules(o, &ro, err)) {
+    if (cli_setup_rules(o, &ro, err)) {
         fprintf(stderr, "otp-advisor: %s\n", err);
         rule_opts_free(&ro);
         return EXIT_ERROR;
@@ -142,12 +111,12 @@ int cli_cluster_cmd(oa_opts *o, volatile sig_atomic_t *interrupted, const char *
         int hits = cl.have_f ? findings_count(&cl.f, fail_on) : 0;
         for (size_t i = 0; i < cl.n; i++)
             hits += cl.nodes[i].have_f ? findings_count(&cl.nodes[i].f, fail_on) : 0;
-        rc = emit(o, &sb) ? EXIT_ERROR : hits > 0 ? EXIT_FINDINGS : EXIT_OK;
+        rc = cli_emit(o, &sb) ? EXIT_ERROR : hits > 0 ? EXIT_FINDINGS : EXIT_OK;
     } else if (report) {
         if (cluster_report(&cl, o->n_rest > 0 ? o->rest[0] : NULL, o->json, &sb, err)) {
             fprintf(stderr, "otp-advisor: %s\n", err);
             rc = EXIT_ERROR;
-        } else if (emit(o, &sb))
+        } else if (cli_emit(o, &sb))
             rc = EXIT_ERROR;
         else if (o->output)
             fprintf(stderr, "otp-advisor: report written to %s\n", o->output);
@@ -177,7 +146,7 @@ int cli_cluster_cmd(oa_opts *o, volatile sig_atomic_t *interrupted, const char *
         json_arr_end(&j);
         json_obj_end(&j);
         sb_putc(&sb, '\n');
-        rc = emit(o, &sb) ? EXIT_ERROR : EXIT_OK;
+        rc = cli_emit(o, &sb) ? EXIT_ERROR : EXIT_OK;
     } else { /* dump: each node's summary and trees, then the cluster */
         for (size_t i = 0; i < cl.n; i++) {
             sb_printf(&sb, "== %s ==\n", cl.nodes[i].name);
@@ -191,7 +160,7 @@ int cli_cluster_cmd(oa_opts *o, volatile sig_atomic_t *interrupted, const char *
             sb_putc(&sb, '\n');
         }
         cluster_render_nodes(&cl, &c, &sb);
-        rc = emit(o, &sb) ? EXIT_ERROR : EXIT_OK;
+        rc = cli_emit(o, &sb) ? EXIT_ERROR : EXIT_OK;
     }
     sb_free(&sb);
     cluster_free(&cl);
