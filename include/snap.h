@@ -149,6 +149,8 @@ typedef struct {
 
 typedef struct {
     oa_str name, desc, vsn, mod;
+    oa_str needs;   /* the applications it declares (applications, included_applications), spaced */
+    oa_str lib_dir; /* code:lib_dir/1 as the node answered it; 0 when not asked or not known */
     oa_pid master, top;
     uint32_t top_sup; /* index into sups or SNAP_NONE */
     uint8_t runtime;  /* kernel, stdlib, elixir, logger, … */
@@ -384,6 +386,13 @@ uint32_t *procs_callers_in_call(const snap *s);
 int proc_is_agent(const snap *s, const snap_proc *p);
 int proc_is_task(const snap *s, const snap_proc *p);
 int proc_owns_ets(const snap *s, uint32_t proc);
+/* Is the code a process runs a library's rather than the user's own? Its module's source
+ * lies in a dependencies folder (deps/), or its application's code is installed system-wide
+ * outside the runtime's root (/usr/lib/yaws-2.1.1), or it is OTP's or Elixir's (judged only
+ * under --judge-otp), or another running application declares
+ * it needed (an umbrella's inner app, whose source lies under apps/, is the user's). why gets
+ * a phrase for people ("a dependency of corpus_ra"). */
+int proc_is_library(const snap *s, const snap_proc *p, char *why, size_t n);
 const char *proc_child_modules(const snap *s, const snap_proc *p); /* from the parent's row */
 /* the module a process runs (raw atom text); 0 and "" when it cannot be seen (a fun
  * started with a plain spawn: its initial call is erlang:apply/2) */

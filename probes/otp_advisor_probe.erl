@@ -418,7 +418,29 @@ fun(CPid, Opts) ->
     AppKeys = fun(App) ->
       Desc = case application:get_key(App, description) of {ok, Ds} -> unicode:characters_to_binary(Ds); _ -> <<>> end,
       Mod = case application:get_key(App, mod) of {ok, {Md, _}} -> Md; _ -> undefined end,
-      {Desc, Mod}
+      %% what the application declares it needs (the controller's table, no request)
+      Needs = [A || K <- [applications, included_applications],
+                    {ok, As} <- [application:get_key(App, K)], A <- As, is_atom(A)],
+      {Desc, Mod, iolist_to_binary(lists:join(<<" ">>, [atom_to_binary(A, utf8) || A <- Needs]))}
+    end,
+    %% Where each application's code lies: code:lib_dir/1 asks the code server, so only while
+    %% it waits in its loop with nothing queued (it answers at once; never behind a load).
+    CodeIdle = fun() ->
+      case whereis(code_server) of
+        CodeSrv when is_pid(CodeSrv) ->
+          erlang:process_info(CodeSrv, [current_function, message_queue_len]) =:=
+            [{current_function, {code_server, loop, 1}}, {message_queue_len, 0}];
+        _ -> false
+      end
+    end,
+    LibDir = fun(App) ->
+      case CodeIdle() of
+        true -> case catch code:lib_dir(App) of
+                  D when is_list(D) -> case unicode:characters_to_binary(D) of B when is_binary(B) -> B; _ -> <<>> end;
+                  _ -> <<>>
+                end;
+        false -> <<>>
+      end
     end,
     AppTop = fun(Master) ->
       case erlang:process_info(Master, current_function) of
@@ -437,10 +459,10 @@ fun(CPid, Opts) ->
     end,
     {C4, Tops} = lists:foldl(
       fun({App, _D, Vsn}, {C, Acc}) ->
-        {Desc, Mod} = AppKeys(App),
+        {Desc, Mod, Needs} = AppKeys(App),
         Master = application_controller:get_master(App),
         Top = case is_pid(Master) of true -> AppTop(Master); false -> undefined end,
-        C_ = Send({app, App, Desc, unicode:characters_to_binary(Vsn), Master, Top, Mod}, C),
+        C_ = Send({app, App, Desc, unicode:characters_to_binary(Vsn), Master, Top, Mod, Needs, LibDir(App)}, C),
         {C_, case is_pid(Top) of true -> [Top | Acc]; false -> Acc end}
       end, {C3d, []}, Apps),
     %% Supervisors. A request goes only to a process whose code is known, without asking it,

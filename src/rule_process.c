@@ -83,9 +83,27 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
         vec_free(&idle);
         return;
     }
+    strbuf libs; /* idle library processes: their authors' design, nothing for the user to change */
+    sb_init(&libs);
+    uint32_t n_libs = 0, first_lib = 0;
     for (size_t k = 0; k < idle.len; k++) {
         uint32_t i = *(uint32_t *)vec_at(&idle, k);
         const snap_proc *p = snap_proc_at(s, i);
+        char why[512];
+        if (proc_is_library(s, p, why, sizeof why)) {
+            char b[256], pid[64];
+            if (p->name || p->alt_name)
+                snap_proc_label(s, p, b, sizeof b);
+            else
+                proc_module_name(s, p, b, sizeof b);
+            snap_pid_text(s, p->pid, pid, sizeof pid);
+            if (!n_libs)
+                first_lib = i;
+            if (n_libs < 8)
+                sb_printf(&libs, "%s%s %s (%s)", n_libs ? "; " : "", b, pid, why);
+            n_libs++;
+            continue;
+        }
         uint64_t delta = snap_reds_delta(s, p); /* our own walks taken off */
         finding *x = findings_add(out, "process-without-runtime-reason", SEV_WARNING);
         finding_subject_proc(out, x, s, i);
@@ -111,6 +129,28 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
             "read-mostly configuration) and remove it from the children list.",
             mod, s->info.elixir_version ? ":persistent_term" : "persistent_term");
     }
+    if (n_libs) {
+        finding *x = findings_add(out, "process-without-runtime-reason", SEV_INFO);
+        finding_subject_proc(out, x, s, first_lib);
+        x->count = n_libs;
+        if (n_libs > 8)
+            sb_printf(&libs, "; and %u more", n_libs - 8);
+        if (n_libs > 1) {
+            x->subject = findings_printf(out, "%u idle library processes", n_libs);
+            x->pid = "";
+            x->path = "";
+        }
+        finding_ev(x, "processes", n_libs, "");
+        finding_ev(x, "window", window_s, "s");
+        x->summary = findings_printf(out,
+                                     "%s did nothing in the %.0f s window and little since they started, but the "
+                                     "code is a library's, not this system's: %s.",
+                                     n_libs > 1 ? x->subject : "an idle library process", window_s, libs.buf);
+        x->recommendation = findings_printf(
+            out, "Nothing to change here: an idle server of a library usually waits for a part of its API that "
+                 "this system did not call while it was watched. Judge your own processes.");
+    }
+    sb_free(&libs);
     vec_free(&idle);
 }
 
@@ -177,7 +217,10 @@ const rule rule_process_without_runtime_reason = {
                "supervisor; members of a pool (siblings running the same code) are left out. Cannot see: timers "
                "(a collector on a 60 s timer is idle for 59 s) and what the state means. So a window shorter "
                "than idle.window_s seconds gives one info listing them and asking for a longer window; a longer "
-               "one gives a warning each. Fix: plain functions in a module.",
+               "one (a watch of minutes) gives a warning each, except for a library's processes (a declared "
+               "dependency of another application, a module compiled in a deps/ folder, code installed "
+               "system-wide, OTP's own under --judge-otp): those are one info, their authors' design and "
+               "often a part of their API this system did not call. Fix: plain functions in a module.",
     .run = run_no_reason,
     .pattern = "Functions (a plain module) for this process only",
     .spec = SPEC_REMOVE,

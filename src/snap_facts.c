@@ -98,6 +98,80 @@ int proc_owns_ets(const snap *s, uint32_t proc)
     return 0;
 }
 
+/* the runtime's root, from kernel's code folder (ROOT/lib/kernel-V): its length, 0 if unknown */
+static size_t runtime_root(const snap *s, const char **root)
+{
+    for (size_t a = 0; a < s->apps.len; a++) {
+        const snap_app *ap = vec_at(&s->apps, a);
+        const char *d = ap->lib_dir ? snap_str(s, ap->lib_dir) : "";
+        if (!ap->name || strcmp(snap_str(s, ap->name), "kernel") || !*d)
+            continue;
+        const char *lib = strstr(d, "/lib/kernel");
+        if (!lib)
+            return 0;
+        *root = d;
+        return (size_t)(lib - d) + 1; /* "ROOT/" */
+    }
+    return 0;
+}
+
+/* does the spaced list of names hold name? */
+static int words_have(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *w = list; *w;) {
+        while (*w == ' ')
+            w++;
+        const char *e = w;
+        while (*e && *e != ' ')
+            e++;
+        if ((size_t)(e - w) == n && n && !memcmp(w, name, n))
+            return 1;
+        w = e;
+    }
+    return 0;
+}
+
+int proc_is_library(const snap *s, const snap_proc *p, char *why, size_t n)
+{
+    char mod[256];
+    const char *src = proc_module_raw(s, p, mod, sizeof mod) ? snap_module_source(s, mod) : NULL;
+    if (src && strstr(src, "/deps/")) {
+        snprintf(why, n, "its source lies in a dependencies folder (%s)", src);
+        return 1;
+    }
+    if (p->app == SNAP_NONE)
+        return 0;
+    const snap_app *ap = vec_at(&s->apps, p->app);
+    const char *name = ap->name ? snap_str(s, ap->name) : "";
+    if (snap_app_is_runtime(name)) { /* judged only because --judge-otp asked */
+        snprintf(why, n, "%s is OTP's", name);
+        return 1;
+    }
+    const char *dir = ap->lib_dir ? snap_str(s, ap->lib_dir) : "", *root = NULL;
+    size_t rl = runtime_root(s, &root);
+    static const char *const system_dirs[] = {"/usr/lib/",   "/usr/lib64/",    "/usr/share/", "/usr/local/lib/",
+                                              "/nix/store/", "/opt/homebrew/", NULL};
+    if (*dir && rl && strncmp(dir, root, rl) != 0)
+        for (int i = 0; system_dirs[i]; i++)
+            if (!strncmp(dir, system_dirs[i], strlen(system_dirs[i]))) {
+                snprintf(why, n, "%s is installed system-wide, outside the runtime (%s)", name, dir);
+                return 1;
+            }
+    if (src && strstr(src, "/apps/"))
+        return 0; /* an umbrella's (or a multi-app project's) own application */
+    for (size_t a = 0; a < s->apps.len; a++) {
+        const snap_app *other = vec_at(&s->apps, a);
+        if (a == p->app || !other->needs || !other->name)
+            continue;
+        if (words_have(snap_str(s, other->needs), name)) {
+            snprintf(why, n, "%s is a dependency of %s", name, snap_str(s, other->name));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* library modules a process can start in or wait in but whose code it never is: a name
  * taken from them (a worker "Process.Worker" for a fun now in Process.sleep/1) is wrong */
 static int library_module(const char *m, size_t len)

@@ -370,7 +370,7 @@ static int ing_node_map(ing *g)
     return 0;
 }
 
-static int ing_app(ing *g)
+static int ing_app(ing *g, int ar)
 {
     snap_app *a = vec_push(&g->s->apps);
     a->name = rd_atom(g);
@@ -379,6 +379,10 @@ static int ing_app(ing *g)
     a->master = rd_pidish(g);
     a->top = rd_pidish(g);
     a->mod = rd_atom(g);
+    if (ar == 9) { /* since the probe sends what each application needs and where its code is */
+        a->needs = rd_text(g);
+        a->lib_dir = rd_text(g);
+    }
     a->top_sup = SNAP_NONE;
     return etf_ok(&g->r) ? 0 : bad(g, "app");
 }
@@ -746,8 +750,8 @@ int snap_ingest(snap *s, const void *term, size_t len, char *err)
         rc = ing_node_map(&g); /* same keys space: timings */
     else if (TAG("meta") && ar == 2)
         rc = ing_node_map(&g);
-    else if (TAG("app") && ar == 7)
-        rc = ing_app(&g);
+    else if (TAG("app") && (ar == 7 || ar == 9))
+        rc = ing_app(&g, ar);
     else if (TAG("sup") && ar == 12)
         rc = ing_sup(&g);
     else if (TAG("sup_children") && ar == 3) {

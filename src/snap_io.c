@@ -292,7 +292,7 @@ static void write_apps_sups(writer *w)
     for (size_t a = 0; a < s->apps.len; a++) {
         const snap_app *ap = vec_at(&s->apps, a);
         begin(w);
-        ei_x_encode_tuple_header(&w->x, 7);
+        ei_x_encode_tuple_header(&w->x, 9);
         enc_atom(&w->x, "app");
         enc_atom_or_undef(w, ap->name);
         enc_bin(w, ap->desc);
@@ -300,6 +300,8 @@ static void write_apps_sups(writer *w)
         enc_pidish(w, ap->master);
         enc_pidish(w, ap->top);
         enc_atom_or_undef(w, ap->mod);
+        enc_bin(w, ap->needs);
+        enc_bin(w, ap->lib_dir);
         end(w);
     }
     static const char *rts[] = {"undefined", "permanent", "transient", "temporary"};

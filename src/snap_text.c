@@ -41,7 +41,8 @@
  *                 error, busy, not_asked, slow) error= callback=. Again: changes fields.
  *   child S       an explicit row of S: id= pid= (a pid, A..B, restarting, undefined)
  *                 type= restart= modules= (comma-separated, or dynamic)
- *   app NAME master= top= desc= vsn= mod=      an application as the probe sends it
+ *   app NAME master= top= desc= vsn= mod= needs= libdir=
+ *                                           an application as the probe sends it
  *   ets ID owner= name= heir= type= protection= size= mem= (words) read_conc write_conc=
  *       named
  *   registry NAME sup= kind= partitions= keys= (the count); key NAME TEXT PID
@@ -638,7 +639,7 @@ static const char runtime_text[] =
     "proc 20 dic=application_master:init/4 gl=20 links=\"10 21\" trap\n"
     "proc 21 ic=application_master:start_it/4 gl=20 links=\"20 22\"\n"
     "proc 22 name=kernel_sup dic=supervisor:kernel/1 anc=21 gl=20 links=21 trap\n"
-    "app kernel master=20 top=22 desc=\"ERTS  CXC 138 10\" vsn=9.2 mod=kernel\n";
+    "app kernel master=20 top=22 desc=\"ERTS  CXC 138 10\" vsn=9.2 mod=kernel libdir=/usr/lib/erlang/lib/kernel-9.2\n";
 
 typedef struct {
     rec *v;
@@ -673,7 +674,7 @@ static int expand_text(recs *rs, const char *text, int line, char *err)
 
 static int expand_app(recs *rs, const rec *r, char *err)
 {
-    static const char *const fields[] = {"at", "topname", "mod", "vsn", "desc", NULL};
+    static const char *const fields[] = {"at", "topname", "mod", "vsn", "desc", "needs", "libdir", NULL};
     if (check_words(r, 1, fields, NULL, err))
         return -1;
     uint32_t at = 100;
@@ -689,9 +690,11 @@ static int expand_app(recs *rs, const rec *r, char *err)
     sb_printf(&b, "proc %u name=\"%s\" dic=\"supervisor:%s/1\" anc=%u gl=%u links=%u trap reds=900 mem=6000 heap=376\n",
               at + 2, top, top, at + 1, at, at + 1);
     sb_printf(&b, "sup %u strategy=one_for_one intensity=3 period=5 callback=\"%s\"\n", at + 2, top);
-    sb_printf(&b, "app \"%s\" master=%u top=%u desc=\"%s\" vsn=\"%s\" mod=\"%s\"\n", pos(r, 0), at, at + 2,
-              fget(r, "desc") ? fget(r, "desc") : "planted", fget(r, "vsn") ? fget(r, "vsn") : "0.1.0", mod);
-    int rc = strchr(top, '"') || strchr(mod, '"') || strchr(pos(r, 0), '"')
+    const char *needs = fget(r, "needs") ? fget(r, "needs") : "", *libdir = fget(r, "libdir") ? fget(r, "libdir") : "";
+    sb_printf(&b, "app \"%s\" master=%u top=%u desc=\"%s\" vsn=\"%s\" mod=\"%s\" needs=\"%s\" libdir=\"%s\"\n",
+              pos(r, 0), at, at + 2, fget(r, "desc") ? fget(r, "desc") : "planted",
+              fget(r, "vsn") ? fget(r, "vsn") : "0.1.0", mod, needs, libdir);
+    int rc = strchr(top, '"') || strchr(mod, '"') || strchr(pos(r, 0), '"') || strchr(needs, '"') || strchr(libdir, '"')
                  ? lerr(err, r->line, "app: a quote in a name")
                  : expand_text(rs, b.buf, r->line, err);
     sb_free(&b);
@@ -1288,11 +1291,11 @@ static int emit_line(ctx *c, snap *s, const rec *r)
     int bad = 0;
     const char *kw = r->kw;
     if (strcmp(kw, "app") == 0) {
-        static const char *const f[] = {"master", "top", "desc", "vsn", "mod", NULL};
+        static const char *const f[] = {"master", "top", "desc", "vsn", "mod", "needs", "libdir", NULL};
         if (check_words(r, 1, f, NULL, c->err))
             return -1;
         ei_x_new(&x);
-        ei_x_encode_tuple_header(&x, 7);
+        ei_x_encode_tuple_header(&x, 9);
         ei_x_encode_atom(&x, "app");
         e_atom(c, &x, pos(r, 0));
         e_bin(&x, fget(r, "desc") ? fget(r, "desc") : "");
@@ -1300,6 +1303,8 @@ static int emit_line(ctx *c, snap *s, const rec *r)
         e_ref(c, &x, fget(r, "master"));
         e_ref(c, &x, fget(r, "top"));
         e_atom(c, &x, fget(r, "mod") ? fget(r, "mod") : "undefined");
+        e_bin(&x, fget(r, "needs") ? fget(r, "needs") : "");
+        e_bin(&x, fget(r, "libdir") ? fget(r, "libdir") : "");
     } else if (strcmp(kw, "ets") == 0) {
         static const char *const f[] = {"owner", "name",      "heir",       "type",  "protection", "size",
                                         "mem",   "read_conc", "write_conc", "named", NULL};
