@@ -715,6 +715,8 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
         sb_free(&out);
         findings_free(&f);
         w.base->series = NULL;
+        if (o->watch_for_ms && now_us() - w.t0_us >= (int64_t)o->watch_for_ms * 1000)
+            break; /* over: no tree read the last judgement would not see sampled */
         if (tree_moved(&w)) { /* read the trees again; the watch's start carries over */
             snap *nw = NULL;
             if (full_snapshot(&w, &nw, err) == 0) {
@@ -725,8 +727,6 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
                 fprintf(stderr, "otp-advisor: the trees could not be read again: %s\n", err);
             w.last_refresh_us = now_us();
         }
-        if (o->watch_for_ms && now_us() - w.t0_us >= (int64_t)o->watch_for_ms * 1000)
-            break;
         next += (int64_t)o->watch_every_ms * 1000;
         /* wait for the next sample: keys on a terminal, ticks on the connection */
         while (!quit && !*interrupted && now_us() < next) {
@@ -753,6 +753,10 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
     }
     tty_restore(&w);
     if (o->watch_save && w.base && w.samples) { /* judged once more: a read may have come since */
+        char err2[512]; /* the trees were just read ('q' right after): sampled once more, or the
+                         * saved file would carry no series for the new tree's processes */
+        if (w.since_refresh == 0 && !*interrupted)
+            (void)light_sample(&w, err2);
         findings fs;
         judge(&w, &fs, &ss, &ptrs, &rs);
         findings_free(&fs);
