@@ -1,8 +1,10 @@
 /* snap_finish.c — link the pieces of a snapshot and classify every process.
  *
  * "Supervised" means reachable from an application's top supervisor through
- * which_children (beam-facts §3.5), not "has a link": an Elixir Registry partition links
- * to every process registered in it, so links to partitions never count. */
+ * which_children, not "has a link": which_children lists only the children a supervisor
+ * started and manages, while a link is made by any spawn_link or link/1 (an Elixir
+ * Registry partition links to every process registered in it), so links to partitions
+ * never count. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

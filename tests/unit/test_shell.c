@@ -9,11 +9,9 @@
  * states are set by hand where a test needs them (fd -1, never initialised), so every
  * path that would reach the network stops at "not connected".
  *
- * Tests named test_regression_* assert the correct behaviour where these tests found src/
- * wrong (the comment above each names the place, as of commit 9778f22, and the fix). Those
- * fixed since (f5e655c) are regressions; the others fail, with a message that starts with
- * "KNOWN BUG", until src/ is fixed. They run last: under `make unit` (CMOCKA_TEST_ABORT=1)
- * the first failure stops the binary. */
+ * Tests named test_regression_* hold behaviour these tests once found wrong in src/ and
+ * that has been fixed since: each comment says what is checked and the mistake it keeps
+ * out; a failure says what was expected and what came instead. */
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -1839,7 +1837,7 @@ static void test_tree_golden_czoo(void **state)
         "  \xe2\x9a\xa0 global-bottleneck\n");
 }
 
-/* ---- known bugs ------------------------------------------------------------------------------ */
+/* ---- regressions ----------------------------------------------------------------------------- */
 
 typedef struct {
     const char *line, *want; /* want: in the one error line */
@@ -1847,7 +1845,7 @@ typedef struct {
 
 /* Run every case (each must fail with one error line containing want, and leave the shell
  * usable); report all that do not at once, as one failure. */
-static void known_bug_cases(fx *f, const char *what, const bug_case *cases, size_t n)
+static void refused_cases(fx *f, const char *what, const bug_case *cases, size_t n)
 {
     strbuf bad;
     sb_init(&bad);
@@ -1868,23 +1866,15 @@ static void known_bug_cases(fx *f, const char *what, const bug_case *cases, size
         char msg[4096];
         snprintf(msg, sizeof msg, "%s", bad.buf);
         sb_free(&bad);
-        fail_msg("KNOWN BUG %s:\n%s", what, msg);
+        fail_msg("%s:\n%s", what, msg);
     }
     sb_free(&bad);
     still_usable(f, f->sh.s);
 }
 
-/* Regression (fixed in f5e655c). Extra positional words must be refused with the usage
- * line, as tree and top do; ets, findings, registry and report ignored them and answered
- * something else (rc 0).
- *   src/shell.c c_ets (line 241): no check of argc after the options: `ets foo` listed
- *     every table. Fix: after parsing -s and -n, `if (argc > 1) return errf(err, "usage:
- *     ets [-s mem|size] [-n N]");`
- *   c_findings (line 255): with two words argc == 3 skipped the `argc == 2` branch and
- *     printed every finding, ignoring both words. Fix: `if (argc > 2)` usage, before
- *     `if (argc == 2)`.
- *   c_registry (line 227): a second name was dropped. Fix: `if (argc > 2)` usage.
- *   c_report (line 288): `argc >= 2 ? argv[1]` dropped the rest. Fix: `if (argc > 2)`. */
+/* Extra positional words are refused with the usage line, as tree and top do, by ets,
+ * findings, registry and report (src/shell.c c_ets, c_findings, c_registry, c_report);
+ * they once ignored them and answered something else (`ets foo` listed every table). */
 static void test_regression_extra_words_ignored(void **state)
 {
     static const bug_case cases[] = {
@@ -1896,17 +1886,12 @@ static void test_regression_extra_words_ignored(void **state)
         {"registry Zoo.Registry Nope", "usage: registry [NAME] [-n N]"},
         {"report zoo Nope", "usage: report [TARGET] [-o FILE]"},
     };
-    known_bug_cases(*state, "(regression) src/shell.c: extra words accepted and ignored", cases, N(cases));
+    refused_cases(*state, "src/shell.c: extra words must be refused with the usage line", cases, N(cases));
 }
 
-/* Regression (fixed in f5e655c). An empty word or NaN is not a number.
- *   src/shell.c parse_int_opt (line 128): strtol("") consumes nothing and leaves *end == 0,
- *     so `top -n ''` listed no process and `tree -d ''` drew without a limit. Fix: also
- *     reject `end == argv[i + 1]`.
- *   c_refresh (line 320): NaN fails both `w < 0` and `w > 600`, so `refresh nan` went on
- *     to `(int)(w * 1000)`, undefined behaviour for NaN (not caught by GCC's UBSan); and
- *     strtod("") was accepted as 0 s. Fix: `if (end == argv[1] || *end || !(w >= 0 && w
- *     <= 600)) return errf(...)`. */
+/* An empty word or NaN is not a number: `top -n ''` and `tree -d ''` are refused (src/shell.c
+ * opt_count: strtol("") consumes nothing), and so are `refresh nan` (NaN fails both bounds
+ * of a range test written as `w < 0 || w > 600`) and `refresh ''` (c_refresh). */
 static void test_regression_number_validation(void **state)
 {
     static const bug_case cases[] = {
@@ -1915,15 +1900,14 @@ static void test_regression_number_validation(void **state)
         {"refresh nan", "refresh takes seconds between 0 and 600, not 'nan'"},
         {"refresh ''", "refresh takes seconds between 0 and 600, not ''"},
     };
-    known_bug_cases(*state, "(regression) src/shell.c: empty and NaN numbers accepted", cases, N(cases));
+    refused_cases(*state, "src/shell.c: empty words and NaN must be refused as numbers", cases, N(cases));
 }
 
-/* Regression (fixed in f5e655c). refresh needs a connection, not a snapshot. src/shell.c
- * shell_exec (line 504) refused every command with needs >= 1 when there was no snapshot,
- * and refresh has needs == 2. So after `connect` attached but its first collection failed
- * (interrupted, timed out), the one command that retries, `refresh`, answered "refresh
- * needs a snapshot: `connect NODE` or `load FILE`". Fix: `if (c->needs == 1 && !sh->s)`;
- * c_refresh's collect() already says "not connected" when there is no connection. */
+/* refresh needs a connection, not a snapshot: after `connect` attached but its first
+ * collection failed (interrupted, timed out), `refresh`, the one command that retries,
+ * tries again and names the node (src/shell.c shell_exec asks a snapshot only of the
+ * commands that need one, NEEDS_SNAPSHOT); with no connection either, it says "not
+ * connected". */
 static void test_regression_refresh_needs_connection(void **state)
 {
     fx *f = *state;
@@ -1948,20 +1932,17 @@ static void test_regression_refresh_needs_connection(void **state)
     assert_int_not_equal(rc1, 0);
     assert_int_not_equal(rc2, 0);
     if (!strstr(first, "gone@nowhere is unreachable") || !strstr(second, "not connected"))
-        fail_msg("KNOWN BUG (regression) src/shell.c shell_exec: `refresh` needs a connection, not a snapshot:\n"
+        fail_msg("src/shell.c shell_exec: `refresh` must need a connection, not a snapshot:\n"
                  "  attached, no snapshot: \"%s\"; expected \"error: gone@nowhere is unreachable: ...\"\n"
                  "  not attached, no snapshot: \"%s\"; expected \"error: not connected: ...\"",
                  first, second);
 }
 
-/* `tree` completes applications and the names of supervised processes: shell_complete
- * skips a named process outside every supervision tree when the command takes CK_TARGET
- * but not CK_NAME (src/shell.c, the `(k & CK_TARGET) && !(k & CK_NAME)` test in the
- * process loop), but then adds every :global name unfiltered (the loop over s->globals just
- * after it). So `tree <Tab>` offers zoo_leader and shop_events, and `tree zoo_leader`
- * answers "zoo_leader is not in a supervision tree". Fix: in the globals loop, under the
- * same condition, skip a name whose process (snap_find_pid(s, nm->pid)) is absent or has
- * own_sup == SNAP_NONE && sup == SNAP_NONE. */
+/* `tree` completes applications and the names of supervised processes only: every
+ * candidate it offers is one `tree` accepts, :global names included (src/shell.c
+ * shell_complete skips a name whose process is outside every supervision tree; the
+ * globals were once offered unfiltered, so `tree <Tab>` offered zoo_leader, which `tree`
+ * refuses as "not in a supervision tree"). */
 static void test_regression_tree_completes_unsupervised_globals(void **state)
 {
     fx *f = *state;
@@ -1983,16 +1964,15 @@ static void test_regression_tree_completes_unsupervised_globals(void **state)
         char msg[2048];
         snprintf(msg, sizeof msg, "%s", bad.buf);
         sb_free(&bad);
-        fail_msg("KNOWN BUG src/shell.c shell_complete: `tree` offers candidates that `tree` refuses:\n%s", msg);
+        fail_msg("src/shell.c shell_complete: `tree` must offer only candidates that `tree` accepts:\n%s", msg);
     }
     sb_free(&bad);
 }
 
-/* `top` in colour: src/views.c view_top wraps the module of an unnamed process in DIM and
- * RESET before padding it with "%-34s", so the 8 bytes of escapes count as columns and
- * every later column of that row moves 8 to the left (and rows of named processes do not).
- * Fix: pad the visible text, then colour it: build "(%s)" into name without escapes, and
- * print it as "%s%-34s%s" with DIM(c)/RESET(c) around (only for those rows). */
+/* `top` in colour is `top` in plain text plus escapes: the columns of an unnamed process's
+ * row line up as they do without colour (src/views.c view_top: the columns are measured on
+ * the visible text; padding the text with its escapes once moved the later columns 8 to
+ * the left). */
 static void test_regression_top_colour_misaligned(void **state)
 {
     fx *f = *state;
@@ -2014,7 +1994,7 @@ static void test_regression_top_colour_misaligned(void **state)
     }
     free(st);
     if (!same)
-        fail_msg("KNOWN BUG src/views.c view_top: colour shifts the columns of unnamed processes:\n%s", row);
+        fail_msg("src/views.c view_top: colour must not shift the columns of unnamed processes:\n%s", row);
     int coloured = 0;
     expect_colour_only_adds_escapes(f, lines, N(lines), &coloured);
 }
@@ -2048,7 +2028,7 @@ int main(void)
         cmocka_unit_test(test_tree_golden_shop),
         cmocka_unit_test_setup_teardown(test_complete_no_duplicates, setup_shop, teardown),
         cmocka_unit_test_setup_teardown(test_tree_golden_czoo, setup_czoo, teardown),
-        /* last: they fail until src/shell.c is fixed (see each) */
+        /* behaviour once found wrong in src/ and fixed since (see each) */
         cmocka_unit_test_setup_teardown(test_regression_extra_words_ignored, setup_czoo, teardown),
         cmocka_unit_test_setup_teardown(test_regression_number_validation, setup_czoo, teardown),
         cmocka_unit_test_setup_teardown(test_regression_refresh_needs_connection, setup_empty, teardown),
