@@ -46,4 +46,11 @@ int tt_is_ex_alias(const char *s, size_t n);
 /* An atom as a literal: foo, 'Foo' (Erlang); :foo, Foo.Bar, :"foo-bar", nil (Elixir). */
 void tt_atom(strbuf *out, const char *s, size_t n, int elixir);
 
+/* The ASCII classes of the languages' names (not the locale's, as <ctype.h>'s are): is c
+ * a lower-case letter, an upper-case letter, a digit? Any other byte, a negative char
+ * included, is none of them. */
+int tt_is_lower(int c);
+int tt_is_upper(int c);
+int tt_is_digit(int c);
+
 #endif

@@ -6,19 +6,6 @@
 
 #include "termtext.h"
 
-static int is_lower(char c)
-{
-    return c >= 'a' && c <= 'z';
-}
-static int is_upper(char c)
-{
-    return c >= 'A' && c <= 'Z';
-}
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 int cg_is_ex_alias(const char *raw)
 {
     return tt_is_ex_alias(raw, strlen(raw));
@@ -54,11 +41,11 @@ const char *cg_snake(const char *raw, char *buf, size_t n)
         return buf;
     for (const char *p = raw; *p && w + 2 < n; p++) {
         char c = *p;
-        if (is_upper(c)) {
-            if (w && buf[w - 1] != '_' && p > raw && !is_upper(p[-1]))
+        if (tt_is_upper(c)) {
+            if (w && buf[w - 1] != '_' && p > raw && !tt_is_upper(p[-1]))
                 buf[w++] = '_';
             buf[w++] = (char)(c - 'A' + 'a');
-        } else if (is_lower(c) || is_digit(c))
+        } else if (tt_is_lower(c) || tt_is_digit(c))
             buf[w++] = c;
         else if (w && buf[w - 1] != '_')
             buf[w++] = '_';
@@ -66,7 +53,7 @@ const char *cg_snake(const char *raw, char *buf, size_t n)
     while (w && buf[w - 1] == '_')
         w--;
     buf[w] = 0;
-    if (!w || !is_lower(buf[0])) { /* empty, or starts with a digit */
+    if (!w || !tt_is_lower(buf[0])) { /* empty, or starts with a digit */
         char tmp[256];
         snprintf(tmp, sizeof tmp, "%s", buf);
         snprintf(buf, n, "t_%s", tmp);

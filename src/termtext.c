@@ -16,21 +16,21 @@ typedef struct {
     size_t start; /* out->len when the term began: the cap counts from here */
 } pr;
 
-static int is_lower(int c)
+int tt_is_lower(int c)
 {
     return c >= 'a' && c <= 'z';
 }
-static int is_upper(int c)
+int tt_is_upper(int c)
 {
     return c >= 'A' && c <= 'Z';
 }
-static int is_digit(int c)
+int tt_is_digit(int c)
 {
     return c >= '0' && c <= '9';
 }
 static int is_word(int c)
 {
-    return is_lower(c) || is_upper(c) || is_digit(c) || c == '_';
+    return tt_is_lower(c) || tt_is_upper(c) || tt_is_digit(c) || c == '_';
 }
 
 static int full(const pr *p)
@@ -150,7 +150,7 @@ static int erl_plain_atom(const char *s, size_t n)
                                            "bsr",   "bxor", "case",    "catch", "cond",  "div",    "end",     "fun",
                                            "if",    "let",  "not",     "of",    "or",    "orelse", "receive", "rem",
                                            "try",   "when", "xor",     "maybe", "else",  NULL};
-    if (!n || !is_lower((unsigned char)s[0]))
+    if (!n || !tt_is_lower((unsigned char)s[0]))
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!is_word((unsigned char)s[i]) && s[i] != '@')
@@ -164,7 +164,7 @@ static int erl_plain_atom(const char *s, size_t n)
 /* foo, foo_bar?, valid! : an Elixir atom that needs no quotes (keyword: also as a key) */
 static int ex_plain_atom(const char *s, size_t n, int keyword)
 {
-    if (!n || !(is_lower((unsigned char)s[0]) || s[0] == '_'))
+    if (!n || !(tt_is_lower((unsigned char)s[0]) || s[0] == '_'))
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -183,7 +183,7 @@ int tt_is_ex_alias(const char *s, size_t n)
         return 0;
     size_t i = 7;
     for (;;) { /* Segment(.Segment)*, each [A-Z][A-Za-z0-9_]* */
-        if (i >= n || !is_upper((unsigned char)s[i]))
+        if (i >= n || !tt_is_upper((unsigned char)s[i]))
             return 0;
         while (i < n && is_word((unsigned char)s[i]))
             i++;
