@@ -48,6 +48,11 @@ int oa_stop_requested(void);
 /* Monotonic clock in microseconds. */
 int64_t now_us(void);
 
+/* Whether output to fd is in colour: forced when it is 0 or 1 (--no-color sets 0), else
+ * (-1, auto) on when fd is a terminal, NO_COLOR is not set and the output is not going to a
+ * file instead (to_file). */
+int util_color(int forced, int fd, int to_file);
+
 /* Generic growable vector of fixed-size items. */
 typedef struct {
     void *items;

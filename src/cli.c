@@ -570,7 +570,7 @@ static int cmd_dump(oa_opts *o, volatile sig_atomic_t *interrupted)
     }
     render_ctx rc;
     render_ctx_default(&rc);
-    rc.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
+    rc.color = util_color(o->color, STDOUT_FILENO, o->output != NULL);
     strbuf sb;
     sb_init(&sb);
     if (o->json || o->dot) {
@@ -675,7 +675,7 @@ static int cmd_check(oa_opts *o, volatile sig_atomic_t *interrupted)
     else {
         render_ctx c;
         render_ctx_default(&c);
-        c.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
+        c.color = util_color(o->color, STDOUT_FILENO, o->output != NULL);
         render_findings_text(a.s, &a.f, min_sev, &c, &sb);
     }
     rc = cli_emit(o, &sb) ? EXIT_ERROR : findings_count(&a.f, fail_on) > 0 ? EXIT_FINDINGS : EXIT_OK;

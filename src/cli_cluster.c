@@ -100,7 +100,7 @@ int cli_cluster_cmd(oa_opts *o, volatile sig_atomic_t *interrupted, const char *
     cluster_analyse(&cl, &ro, only, ignore, o->judge_otp);
     render_ctx c;
     render_ctx_default(&c);
-    c.color = o->color < 0 ? (isatty(1) && !getenv("NO_COLOR") && !o->output) : o->color;
+    c.color = util_color(o->color, STDOUT_FILENO, o->output != NULL);
     strbuf sb;
     sb_init(&sb);
     if (check) {

@@ -19,6 +19,7 @@
 #include <wchar.h>
 
 #include "shell.h"
+#include "util.h"
 
 static shell *the_shell; /* for libedit callbacks */
 static int tty_lost;
@@ -369,7 +370,7 @@ int shell_main(oa_opts *o, volatile sig_atomic_t *interrupted)
     shell_init(&sh, o, interrupted);
     the_shell = &sh;
     sh.interactive = isatty(STDIN_FILENO);
-    sh.color = o->color < 0 ? (isatty(STDOUT_FILENO) && !getenv("NO_COLOR")) : o->color;
+    sh.color = util_color(o->color, STDOUT_FILENO, 0);
     sh.width = sh.interactive ? term_width() : 0;
     int rc = 0;
     strbuf out, errs;

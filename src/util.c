@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void (*oom_hook)(void);
 
@@ -193,4 +194,11 @@ void vec_free(vec *v)
     free(v->items);
     v->items = NULL;
     v->len = v->cap = 0;
+}
+
+int util_color(int forced, int fd, int to_file)
+{
+    if (forced >= 0)
+        return forced;
+    return isatty(fd) && !getenv("NO_COLOR") && !to_file;
 }
