@@ -1,6 +1,8 @@
 /* report.h — the "OTP Analysis" evidence report: the framework's output format, with
  * every answer of its BEAM Architecture Context decided by numbers from the snapshot.
  * Pure: snapshot and findings in, markdown or JSON out.
+ * The front door (report.c), what the command line, the shell, the cluster and the MCP
+ * server call; the renderers behind it are in report_analysis.h and do not include this.
  * Ownership: the output is appended to the caller's strbuf; the snapshot and the findings
  * are borrowed for the call. */
 #ifndef OA_REPORT_H

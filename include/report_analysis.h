@@ -1,17 +1,23 @@
 /* report_analysis.h — inside the report (report_*.c), not an interface of its own.
  *
- * One analysis per target: the processes under it, its numbers, the four questions of the
- * BEAM Architecture Context answered, and the pattern choice, as data: numbers and
- * processes, no prose (report_analysis.c). The sentences both renderers print are
- * report_prose.c; the renderers are report_md.c and report_json.c; the child specs of its
- * tree are generated in report_code.c.
+ * The flow runs one way: the front door, report.h (report.c), resolves the target once and
+ * hands it to a renderer declared here, report_md.c or report_json.c; they ask for one
+ * analysis per section. An analysis is the processes under the target, its numbers, the
+ * four questions of the BEAM Architecture Context answered, and the pattern choice, as
+ * data: numbers and processes, no prose (report_analysis.c). The sentences both renderers
+ * print are report_prose.c; the child specs of its tree are generated in report_code.c.
+ * Nothing here includes report.h.
  * Ownership: an analysis owns its buffers and lives for one call of the section function;
  * it borrows the snapshot and the findings. */
 #ifndef OA_REPORT_ANALYSIS_H
 #define OA_REPORT_ANALYSIS_H
 
+#include <stdint.h>
+
 #include "json.h"
-#include "report.h"
+#include "rules.h"
+#include "snap.h"
+#include "util.h"
 
 #define AN_TOP 3
 #define AN_QF 5 /* findings named per answer */
@@ -70,10 +76,30 @@ void report_numbers_json(const analysis *an, json_w *j);
  * call on it, whichever is more */
 uint32_t an_callers(const analysis *an, uint32_t i);
 
-/* Run fn over the target's analysis, or over each application of yours; returns how many
- * sections, or -1 with err set. */
+/* A report's target, resolved once: name as it was given (borrowed), or NULL for the whole
+ * node (one section per application); sup and proc as view_resolve_target answers them,
+ * and by, how it was named (1: a module). */
+typedef struct {
+    const char *name;
+    uint32_t sup, proc;
+    int by;
+} report_target;
+
+/* Resolve target (NULL: the whole node) into t. Returns 0, or -1 with err set. */
+int report_target_resolve(const snap *s, const char *target, report_target *t, char *err);
+
+/* Run fn over the analysis of target t, or over each application of yours; returns how many
+ * sections. */
+int report_sections(snap *s, const findings *f, const report_target *t, void (*fn)(analysis *, void *), void *ud);
+/* The same from the target's name (the MCP server's context): -1 with err set when it names
+ * nothing. */
 int report_each_section(snap *s, const findings *f, const char *target, void (*fn)(analysis *, void *), void *ud,
                         char *err);
+
+/* The renderers, on a resolved target, appended to out: markdown (report_md.c) and JSON
+ * (report_json.c). report.h's report_markdown and report_json call them. */
+void report_md_render(snap *s, const findings *f, const report_target *t, strbuf *out);
+void report_json_render(snap *s, const findings *f, const report_target *t, strbuf *out);
 
 /* The tree under supervisor k as code in the app's language (children = [...] and
  * Supervisor.start_link, or init/1), with the changes its findings call for; tests gets

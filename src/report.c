@@ -1,8 +1,31 @@
-/* report.c — the `report` command's work, shared by the shell and the command line (see
- * report.h); the report itself is report_analysis.c and its renderers. */
+/* report.c — the report's front door (report.h), shared by the shell, the command line, the
+ * cluster and the MCP server: the target resolved once, then rendered by report_md.c or
+ * report_json.c (report_analysis.h); the report itself is report_analysis.c. */
 #include "report.h"
 
 #include "outfile.h"
+#include "report_analysis.h"
+
+typedef void (*renderer)(snap *s, const findings *f, const report_target *t, strbuf *out);
+
+static int render(snap *s, const findings *f, const char *target, renderer fn, strbuf *out, char *err)
+{
+    report_target t;
+    if (report_target_resolve(s, target, &t, err))
+        return -1;
+    fn(s, f, &t, out);
+    return 0;
+}
+
+int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+{
+    return render(s, f, target, report_md_render, out, err);
+}
+
+int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+{
+    return render(s, f, target, report_json_render, out, err);
+}
 
 int report_to(snap *s, const findings *f, const char *target, int json, const char *file, strbuf *out, char *err)
 {

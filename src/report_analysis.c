@@ -269,7 +269,7 @@ static void analysis_free(analysis *an)
     vec_free(&an->fidx);
 }
 
-static int setup(analysis *an, snap *s, const findings *f, uint32_t sup, uint32_t proc, char *err)
+static void setup(analysis *an, snap *s, const findings *f, uint32_t sup, uint32_t proc)
 {
     memset(an, 0, sizeof *an);
     an->s = s;
@@ -290,25 +290,38 @@ static int setup(analysis *an, snap *s, const findings *f, uint32_t sup, uint32_
     else
         snap_pid_text(s, snap_sup_at(s, sup)->pid, an->label, sizeof an->label);
     an->elixir = elixir_app(s, an->app);
-    (void)err;
     analyse(an);
+}
+
+int report_target_resolve(const snap *s, const char *target, report_target *t, char *err)
+{
+    memset(t, 0, sizeof *t);
+    t->name = target;
+    t->sup = t->proc = SNAP_NONE;
+    if (target && (t->by = view_resolve_target(s, target, &t->sup, &t->proc, err)) < 0)
+        return -1;
     return 0;
 }
 
 int report_each_section(snap *s, const findings *f, const char *target, void (*fn)(analysis *, void *), void *ud,
                         char *err)
 {
+    report_target t;
+    if (report_target_resolve(s, target, &t, err))
+        return -1;
+    return report_sections(s, f, &t, fn, ud);
+}
+
+int report_sections(snap *s, const findings *f, const report_target *t, void (*fn)(analysis *, void *), void *ud)
+{
     analysis an;
+    const char *target = t->name;
     if (target) {
-        uint32_t sup, proc;
-        int by = view_resolve_target(s, target, &sup, &proc, err);
-        if (by < 0)
-            return -1;
-        setup(&an, s, f, sup, proc, err);
+        setup(&an, s, f, t->sup, t->proc);
         for (size_t a = 0; a < s->apps.len; a++) /* an application is named as such */
             if (!strcmp(snap_str(s, ((snap_app *)vec_at(&s->apps, a))->name), target))
                 snprintf(an.label, sizeof an.label, "%s", target);
-        if (by == 1) { /* a module, as it was named: an unnamed supervisor has only its pid */
+        if (t->by == 1) { /* a module, as it was named: an unnamed supervisor has only its pid */
             char raw[300];
             snprintf(raw, sizeof raw, "%s%s", target[0] >= 'A' && target[0] <= 'Z' ? "Elixir." : "",
                      target[0] == ':' ? target + 1 : target);
@@ -323,7 +336,7 @@ int report_each_section(snap *s, const findings *f, const char *target, void (*f
         const snap_app *ap = vec_at(&s->apps, a);
         if (ap->runtime || ap->top_sup == SNAP_NONE)
             continue;
-        setup(&an, s, f, ap->top_sup, SNAP_NONE, err);
+        setup(&an, s, f, ap->top_sup, SNAP_NONE);
         snprintf(an.label, sizeof an.label, "%s", snap_str(s, ap->name));
         fn(&an, ud);
         analysis_free(&an);

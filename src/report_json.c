@@ -120,11 +120,8 @@ static void json_each(analysis *an, void *j)
     json_section(an, j);
 }
 
-int report_json(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+void report_json_render(snap *s, const findings *f, const report_target *t, strbuf *out)
 {
-    uint32_t sup, proc;
-    if (target && view_resolve_target(s, target, &sup, &proc, err) < 0)
-        return -1;
     json_w j;
     json_init(&j, out, 1);
     json_obj(&j);
@@ -137,9 +134,8 @@ int report_json(snap *s, const findings *f, const char *target, strbuf *out, cha
     json_kint(&j, "window_us", s->has_sample2 ? s->info.sample_gap_us : 0);
     json_key(&j, "sections");
     json_arr(&j);
-    report_each_section(s, f, target, json_each, &j, err);
+    report_sections(s, f, t, json_each, &j);
     json_arr_end(&j);
     json_obj_end(&j);
     sb_putc(out, '\n');
-    return 0;
 }

@@ -261,16 +261,17 @@ static void md_app(analysis *an, void *out)
     md_section(an, out, 2);
 }
 
-int report_markdown(snap *s, const findings *f, const char *target, strbuf *out, char *err)
+void report_md_render(snap *s, const findings *f, const report_target *t, strbuf *out)
 {
-    if (target)
-        return report_each_section(s, f, target, md_top, out, err) < 0 ? -1 : 0;
+    if (t->name) {
+        report_sections(s, f, t, md_top, out);
+        return;
+    }
     sb_printf(out, "# OTP Analysis: node %s\n\n", snap_str(s, s->info.node));
     sb_printf(out,
               "One section per application (the runtime's own — kernel, stdlib, elixir, logger — left out). "
               "%zu processes, %lld schedulers.\n\n",
               s->procs.len, (long long)s->info.schedulers);
-    if (report_each_section(s, f, NULL, md_app, out, err) == 0)
+    if (report_sections(s, f, t, md_app, out) == 0)
         sb_puts(out, "No application of yours runs on this node.\n");
-    return 0;
 }
