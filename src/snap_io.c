@@ -103,10 +103,17 @@ static void spill(writer *w)
     w->x.index = 0;
 }
 
-static void enc_refs(writer *w, uint32_t off, uint32_t n)
+/* A list of n elements follows, closed by ei_x_encode_empty_list (a list of none is that
+ * tail alone: the format has no empty list header). */
+static void list_begin(writer *w, long n)
 {
     if (n)
         ei_x_encode_list_header(&w->x, n);
+}
+
+static void enc_refs(writer *w, uint32_t off, uint32_t n)
+{
+    list_begin(w, n);
     for (uint32_t i = 0; i < n; i++) {
         enc_pidish(w, VEC_AT(&w->s->refs, oa_pid, off + i));
         if ((i & 1023) == 1023)
@@ -115,9 +122,13 @@ static void enc_refs(writer *w, uint32_t off, uint32_t n)
     ei_x_encode_empty_list(&w->x);
 }
 
-static void begin(writer *w)
+/* A message, {Tag, ...} of arity elements: msg_begin starts it with its tag, the caller
+ * writes the other elements, end writes it out. */
+static void msg_begin(writer *w, const char *tag, int arity)
 {
     w->x.index = 0;
+    ei_x_encode_tuple_header(&w->x, arity);
+    enc_atom(&w->x, tag);
 }
 
 static void end(writer *w)
@@ -125,6 +136,21 @@ static void end(writer *w)
     if (!w->failed && fwrite(w->x.buff, 1, (size_t)w->x.index, w->f) != (size_t)w->x.index)
         w->failed = 1;
     w->count++;
+}
+
+/* A list message, {Tag, [Item]} of n items: list_msg_begin writes up to the list's header,
+ * the caller the items, list_msg_end the list's tail and the message out. A message with
+ * elements before its list ends the same way. */
+static void list_msg_begin(writer *w, const char *tag, long n)
+{
+    msg_begin(w, tag, 2);
+    list_begin(w, n);
+}
+
+static void list_msg_end(writer *w)
+{
+    ei_x_encode_empty_list(&w->x);
+    end(w);
 }
 
 static void kv_int(writer *w, const char *k, int64_t v)
@@ -147,9 +173,7 @@ static void kv_str(writer *w, const char *k, oa_str v, int as_atom)
 static void write_node(writer *w)
 {
     const snap_node *ni = &w->s->info;
-    begin(w);
-    ei_x_encode_tuple_header(&w->x, 2);
-    enc_atom(&w->x, "node");
+    msg_begin(w, "node", 2);
     ei_x_encode_map_header(&w->x, 32);
     kv_str(w, "node", ni->node, 1);
     kv_str(w, "otp_release", ni->otp_release, 0);
@@ -181,8 +205,7 @@ static void write_node(writer *w)
     kv_int(w, "e2e_us", ni->e2e_us);
     kv_int(w, "extra_walk_reds", ni->extra_walk_reds);
     enc_atom(&w->x, "memory");
-    if (ni->memory.len)
-        ei_x_encode_list_header(&w->x, (long)ni->memory.len);
+    list_begin(w, (long)ni->memory.len);
     for (size_t i = 0; i < ni->memory.len; i++) {
         const snap_kv *kv = vec_at(&ni->memory, i);
         ei_x_encode_tuple_header(&w->x, 2);
@@ -191,8 +214,7 @@ static void write_node(writer *w)
     }
     ei_x_encode_empty_list(&w->x);
     enc_atom(&w->x, "advisor");
-    if (ni->advisor.len)
-        ei_x_encode_list_header(&w->x, (long)ni->advisor.len);
+    list_begin(w, (long)ni->advisor.len);
     for (size_t i = 0; i < ni->advisor.len; i++)
         enc_pidish(w, VEC_AT(&ni->advisor, oa_pid, i));
     ei_x_encode_empty_list(&w->x);
@@ -213,10 +235,7 @@ static void write_procs(writer *w)
     int64_t ws = s->info.wordsize ? s->info.wordsize : 8;
     for (size_t base = 0; base < s->procs.len; base += 1000) {
         size_t n = s->procs.len - base < 1000 ? s->procs.len - base : 1000;
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 2);
-        enc_atom(&w->x, "procs");
-        ei_x_encode_list_header(&w->x, (long)n);
+        list_msg_begin(w, "procs", (long)n);
         for (size_t i = base; i < base + n; i++) {
             const snap_proc *p = snap_proc_at(s, (uint32_t)i);
             ei_x_encode_tuple_header(&w->x, 18);
@@ -254,8 +273,7 @@ static void write_procs(writer *w)
             enc_atom(&w->x, ns_atoms[p->name_src < NS__COUNT ? p->name_src : 0]);
             spill(w);
         }
-        ei_x_encode_empty_list(&w->x);
-        end(w);
+        list_msg_end(w);
     }
     if (!s->has_sample2)
         return;
@@ -265,11 +283,7 @@ static void write_procs(writer *w)
         for (; j < s->procs.len && n < 1000; j++)
             if (snap_proc_at(s, (uint32_t)j)->flags & PF_SAMPLE2)
                 n++;
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 2);
-        enc_atom(&w->x, "procs2");
-        if (n)
-            ei_x_encode_list_header(&w->x, (long)n);
+        list_msg_begin(w, "procs2", (long)n);
         for (; i < j; i++) {
             const snap_proc *p = snap_proc_at(s, (uint32_t)i);
             if (!(p->flags & PF_SAMPLE2))
@@ -281,8 +295,7 @@ static void write_procs(writer *w)
             ei_x_encode_ulonglong(&w->x, p->mem2);
             ei_x_encode_longlong(&w->x, p->monby2);
         }
-        ei_x_encode_empty_list(&w->x);
-        end(w);
+        list_msg_end(w);
     }
 }
 
@@ -291,9 +304,7 @@ static void write_apps_sups(writer *w)
     const snap *s = w->s;
     for (size_t a = 0; a < s->apps.len; a++) {
         const snap_app *ap = vec_at(&s->apps, a);
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 9);
-        enc_atom(&w->x, "app");
+        msg_begin(w, "app", 9);
         enc_atom_or_undef(w, ap->name);
         enc_bin(w, ap->desc);
         enc_bin(w, ap->vsn);
@@ -307,17 +318,14 @@ static void write_apps_sups(writer *w)
     static const char *rts[] = {"undefined", "permanent", "transient", "temporary"};
     for (uint32_t k = 0; k < s->sups.len; k++) {
         const snap_sup *sp = snap_sup_at(s, k);
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 12);
-        enc_atom(&w->x, "sup");
+        msg_begin(w, "sup", 12);
         enc_pidish(w, sp->pid);
         enc_atom_or_undef(w, sp->name);
         enc_atom(&w->x, sup_kind_atom(sp->kind));
         enc_atom_or_undef(w, sp->strategy);
         ei_x_encode_longlong(&w->x, sp->intensity);
         ei_x_encode_longlong(&w->x, sp->period);
-        if (sp->n_restarts)
-            ei_x_encode_list_header(&w->x, sp->n_restarts);
+        list_begin(w, sp->n_restarts);
         for (uint32_t i = 0; i < sp->n_restarts; i++)
             ei_x_encode_longlong(&w->x, VEC_AT(&s->ints, int64_t, sp->restarts + i));
         ei_x_encode_empty_list(&w->x);
@@ -328,11 +336,9 @@ static void write_apps_sups(writer *w)
         end(w);
         for (uint32_t base = 0; base < sp->n_children; base += 1000) {
             uint32_t n = sp->n_children - base < 1000 ? sp->n_children - base : 1000;
-            begin(w);
-            ei_x_encode_tuple_header(&w->x, 3);
-            enc_atom(&w->x, "sup_children");
+            msg_begin(w, "sup_children", 3);
             enc_pidish(w, sp->pid);
-            ei_x_encode_list_header(&w->x, n);
+            list_begin(w, n);
             for (uint32_t c = base; c < base + n; c++) {
                 const snap_child *ch = &VEC_AT(&s->children, snap_child, sp->children + c);
                 ei_x_encode_tuple_header(&w->x, 6);
@@ -350,8 +356,7 @@ static void write_apps_sups(writer *w)
                     int cnt = *mods ? 1 : 0;
                     for (const char *q = mods; *q; q++)
                         cnt += *q == ',';
-                    if (cnt)
-                        ei_x_encode_list_header(&w->x, cnt);
+                    list_begin(w, cnt);
                     const char *q = mods;
                     while (*q) {
                         const char *e = strchr(q, ',');
@@ -369,8 +374,7 @@ static void write_apps_sups(writer *w)
                 } else
                     enc_atom(&w->x, "undefined");
             }
-            ei_x_encode_empty_list(&w->x);
-            end(w);
+            list_msg_end(w);
         }
     }
 }
@@ -381,10 +385,7 @@ static void write_rest(writer *w)
     int64_t ws = s->info.wordsize ? s->info.wordsize : 8;
     for (size_t base = 0; base < s->ets.len; base += 500) {
         size_t n = s->ets.len - base < 500 ? s->ets.len - base : 500;
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 2);
-        enc_atom(&w->x, "ets");
-        ei_x_encode_list_header(&w->x, (long)n);
+        list_msg_begin(w, "ets", (long)n);
         for (size_t i = base; i < base + n; i++) {
             const snap_ets *e = vec_at(&s->ets, i);
             ei_x_encode_tuple_header(&w->x, 11);
@@ -403,14 +404,11 @@ static void write_rest(writer *w)
             enc_atom(&w->x, e->write_conc == 2 ? "auto" : e->write_conc ? "true" : "false");
             enc_atom(&w->x, e->named ? "true" : "false");
         }
-        ei_x_encode_empty_list(&w->x);
-        end(w);
+        list_msg_end(w);
     }
     for (size_t r = 0; r < s->regs.len; r++) {
         const snap_registry *rg = vec_at(&s->regs, r);
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 6);
-        enc_atom(&w->x, "registry");
+        msg_begin(w, "registry", 6);
         enc_atom_or_undef(w, rg->name);
         enc_pidish(w, rg->sup);
         enc_atom_or_undef(w, rg->kind);
@@ -419,39 +417,27 @@ static void write_rest(writer *w)
         end(w);
         for (uint32_t base = 0; base < rg->n_keys; base += 1000) {
             uint32_t n = rg->n_keys - base < 1000 ? rg->n_keys - base : 1000;
-            begin(w);
-            ei_x_encode_tuple_header(&w->x, 3);
-            enc_atom(&w->x, "registry_keys");
+            msg_begin(w, "registry_keys", 3);
             enc_atom_or_undef(w, rg->name);
-            ei_x_encode_list_header(&w->x, n);
+            list_begin(w, n);
             for (uint32_t k = base; k < base + n; k++) {
                 const snap_name *nm = &VEC_AT(&s->reg_keys, snap_name, rg->keys + k);
                 ei_x_encode_tuple_header(&w->x, 2);
                 enc_bin(w, nm->key);
                 enc_pidish(w, nm->pid);
             }
-            ei_x_encode_empty_list(&w->x);
-            end(w);
+            list_msg_end(w);
         }
     }
-    begin(w);
-    ei_x_encode_tuple_header(&w->x, 2);
-    enc_atom(&w->x, "global");
-    if (s->globals.len)
-        ei_x_encode_list_header(&w->x, (long)s->globals.len);
+    list_msg_begin(w, "global", (long)s->globals.len);
     for (size_t i = 0; i < s->globals.len; i++) {
         const snap_name *nm = vec_at(&s->globals, i);
         ei_x_encode_tuple_header(&w->x, 2);
         enc_bin(w, nm->key);
         enc_pidish(w, nm->pid);
     }
-    ei_x_encode_empty_list(&w->x);
-    end(w);
-    begin(w);
-    ei_x_encode_tuple_header(&w->x, 2);
-    enc_atom(&w->x, "pg");
-    if (s->pgs.len)
-        ei_x_encode_list_header(&w->x, (long)s->pgs.len);
+    list_msg_end(w);
+    list_msg_begin(w, "pg", (long)s->pgs.len);
     for (size_t i = 0; i < s->pgs.len; i++) {
         const snap_pg *pg = vec_at(&s->pgs, i);
         ei_x_encode_tuple_header(&w->x, 3);
@@ -459,13 +445,9 @@ static void write_rest(writer *w)
         ei_x_encode_longlong(&w->x, pg->groups);
         ei_x_encode_longlong(&w->x, pg->members);
     }
-    ei_x_encode_empty_list(&w->x);
-    end(w);
+    list_msg_end(w);
     if (s->pg_groups.len) {
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 2);
-        enc_atom(&w->x, "pg_groups");
-        ei_x_encode_list_header(&w->x, (long)s->pg_groups.len);
+        list_msg_begin(w, "pg_groups", (long)s->pg_groups.len);
         for (size_t i = 0; i < s->pg_groups.len; i++) {
             const snap_pg_group *pg = vec_at(&s->pg_groups, i);
             ei_x_encode_tuple_header(&w->x, 4);
@@ -474,18 +456,14 @@ static void write_rest(writer *w)
             ei_x_encode_longlong(&w->x, pg->local);
             ei_x_encode_longlong(&w->x, pg->total);
         }
-        ei_x_encode_empty_list(&w->x);
-        end(w);
+        list_msg_end(w);
     }
     if (s->info.has_dist) {
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 3);
-        enc_atom(&w->x, "dist");
+        msg_begin(w, "dist", 3);
         ei_x_encode_map_header(&w->x, 1);
         enc_atom(&w->x, "busy_limit");
         ei_x_encode_longlong(&w->x, s->info.dist_busy_limit);
-        if (s->dist.len)
-            ei_x_encode_list_header(&w->x, (long)s->dist.len);
+        list_begin(w, (long)s->dist.len);
         for (size_t i = 0; i < s->dist.len; i++) {
             const snap_dist *d = vec_at(&s->dist, i);
             ei_x_encode_tuple_header(&w->x, 7);
@@ -497,15 +475,11 @@ static void write_rest(writer *w)
             ei_x_encode_ulonglong(&w->x, d->bytes_sent);
             ei_x_encode_longlong(&w->x, d->span_us);
         }
-        ei_x_encode_empty_list(&w->x);
-        end(w);
+        list_msg_end(w);
     }
     if (!s->exports.len)
         return; /* a snapshot taken before they were recorded stays as it was */
-    begin(w);
-    ei_x_encode_tuple_header(&w->x, 2);
-    enc_atom(&w->x, "start_links");
-    ei_x_encode_list_header(&w->x, (long)s->exports.len);
+    list_msg_begin(w, "start_links", (long)s->exports.len);
     for (size_t i = 0; i < s->exports.len; i++) {
         const snap_exports *e = vec_at(&s->exports, i);
         ei_x_encode_tuple_header(&w->x, e->md5 ? 4 : 3);
@@ -513,8 +487,7 @@ static void write_rest(writer *w)
         int n = 0;
         for (int a = 0; a < 32; a++)
             n += (e->arities >> a) & 1;
-        if (n)
-            ei_x_encode_list_header(&w->x, n);
+        list_begin(w, n);
         for (int a = 0; a < 32; a++)
             if ((e->arities >> a) & 1)
                 ei_x_encode_long(&w->x, a);
@@ -535,8 +508,7 @@ static void write_rest(writer *w)
             ei_x_encode_binary(&w->x, raw, 16);
         }
     }
-    ei_x_encode_empty_list(&w->x);
-    end(w);
+    list_msg_end(w);
 }
 
 /* Format 2: {otp_advisor_snapshot, 2, [{node_snapshot, Node, ok, [Msg]} |
@@ -547,8 +519,7 @@ static void write_rest(writer *w)
  * at a time (the record: see ing_pseries), then {restarts, [{SupPid, T}]} */
 static void enc_u32s(writer *w, const uint32_t *v, uint32_t n)
 {
-    if (n)
-        ei_x_encode_list_header(&w->x, n);
+    list_begin(w, n);
     for (uint32_t i = 0; i < n; i++)
         ei_x_encode_ulong(&w->x, v[i]);
     ei_x_encode_empty_list(&w->x);
@@ -560,9 +531,7 @@ static void write_series(writer *w)
     const snap_series *ss = s->series;
     if (!ss)
         return;
-    begin(w);
-    ei_x_encode_tuple_header(&w->x, 3);
-    enc_atom(&w->x, "series");
+    msg_begin(w, "series", 3);
     ei_x_encode_ulong(&w->x, ss->samples);
     ei_x_encode_ulong(&w->x, ss->span_ds);
     end(w);
@@ -573,10 +542,7 @@ static void write_series(writer *w)
             k += ss->proc[i] != NULL;
         if (!k)
             continue;
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 2);
-        enc_atom(&w->x, "pseries");
-        ei_x_encode_list_header(&w->x, k);
+        list_msg_begin(w, "pseries", k);
         for (uint32_t i = from; i < to; i++) {
             const snap_pseries *p = ss->proc[i];
             if (!p)
@@ -591,21 +557,16 @@ static void write_series(writer *w)
             for (size_t j = 0; j < sizeof f / sizeof f[0]; j++)
                 ei_x_encode_ulong(&w->x, f[j]);
         }
-        ei_x_encode_empty_list(&w->x);
-        end(w);
+        list_msg_end(w);
     }
     if (ss->n_restarts) {
-        begin(w);
-        ei_x_encode_tuple_header(&w->x, 2);
-        enc_atom(&w->x, "restarts");
-        ei_x_encode_list_header(&w->x, ss->n_restarts);
+        list_msg_begin(w, "restarts", ss->n_restarts);
         for (uint32_t i = 0; i < ss->n_restarts; i++) {
             ei_x_encode_tuple_header(&w->x, 2);
             enc_pidish(w, snap_sup_at(s, ss->restarts[i].sup)->pid);
             ei_x_encode_ulong(&w->x, ss->restarts[i].t_ds);
         }
-        ei_x_encode_empty_list(&w->x);
-        end(w);
+        list_msg_end(w);
     }
 }
 
