@@ -8,7 +8,6 @@
 #include "fmt.h"
 #include "json.h"
 #include "report_analysis.h"
-#include "views.h"
 
 /* the numbers behind a report's answers, as one JSON object (report --json and the MCP
  * server's context): rates rounded to whole reductions a second */
