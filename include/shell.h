@@ -74,6 +74,7 @@ struct shell {
     int color, width, interactive;
     volatile sig_atomic_t *interrupted;
     int quit;
+    int timing; /* `timing on`: each command's time after its output */
     /* --cluster (or a file of several nodes): every node's snapshot. The current node's
      * snapshot and findings are moved out of cl into s and f while it is current (so every
      * command reads s and f), and back when another node becomes current. */

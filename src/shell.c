@@ -547,6 +547,18 @@ static int c_help(shell *sh, const cmd_args *a, strbuf *out, char *err)
     return 0;
 }
 
+static int c_timing(shell *sh, const cmd_args *a, strbuf *out, char *err)
+{
+    const char *v = a->argc ? a->argv[0] : NULL;
+    if (v && strcmp(v, "on") && strcmp(v, "off")) {
+        snprintf(err, OA_ERRLEN, "timing takes on or off, not '%s'", v);
+        return -1;
+    }
+    sh->timing = v ? !strcmp(v, "on") : !sh->timing;
+    sb_printf(out, "timing is %s\n", sh->timing ? "on" : "off");
+    return 0;
+}
+
 static int c_quit(shell *sh, const cmd_args *a, strbuf *out, char *err)
 {
     (void)a, (void)out, (void)err;
@@ -681,6 +693,11 @@ const shell_cmd shell_cmds[] = {
      .complete = CK_COMMAND,
      .run = c_help,
      .help = "this list, or one command's usage"},
+    {.name = "timing",
+     .args = "[on|off]",
+     .max_args = 1,
+     .run = c_timing,
+     .help = "after each command, the time it took"},
     {.name = "quit", .alias = "q", .args = "", .run = c_quit, .help = "leave (also exit, Ctrl-D)"},
 };
 const int shell_n_cmds = (int)(sizeof shell_cmds / sizeof shell_cmds[0]);
@@ -751,7 +768,18 @@ int shell_holds_secret(const shell *sh, const char *line)
     return hit;
 }
 
+static int exec_line(shell *sh, const char *line, strbuf *out, strbuf *errs);
+
 int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
+{
+    int64_t t0 = now_us(), was = sh->timing;
+    int rc = exec_line(sh, line, out, errs);
+    if (was && sh->timing)
+        sb_printf(out, "time: %.1f ms\n", (double)(now_us() - t0) / 1000.0);
+    return rc;
+}
+
+static int exec_line(shell *sh, const char *line, strbuf *out, strbuf *errs)
 {
     char buf[4096], *argv[32], err[OA_ERRLEN] = "";
     if (shell_holds_secret(sh, line) == 2) {
@@ -861,7 +889,7 @@ int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
             }
             if (all)
                 sb_printf(out, "== %s ==\n", sh->cl.nodes[want].name);
-            rc |= shell_exec(sh, rest, out, errs);
+            rc |= exec_line(sh, rest, out, errs);
             if (all)
                 sb_putc(out, '\n');
         }

@@ -716,7 +716,7 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
         findings_free(&f);
         w.base->series = NULL;
         if (o->watch_for_ms && now_us() - w.t0_us >= (int64_t)o->watch_for_ms * 1000)
-            break; /* over: no tree read the last judgement would not see sampled */
+            break;            /* over: no tree read the last judgement would not see sampled */
         if (tree_moved(&w)) { /* read the trees again; the watch's start carries over */
             snap *nw = NULL;
             if (full_snapshot(&w, &nw, err) == 0) {
@@ -753,8 +753,8 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
     }
     tty_restore(&w);
     if (o->watch_save && w.base && w.samples) { /* judged once more: a read may have come since */
-        char err2[512]; /* the trees were just read ('q' right after): sampled once more, or the
-                         * saved file would carry no series for the new tree's processes */
+        char err2[512];                         /* the trees were just read ('q' right after): sampled once more, or the
+                                                 * saved file would carry no series for the new tree's processes */
         if (w.since_refresh == 0 && !*interrupted)
             (void)light_sample(&w, err2);
         findings fs;

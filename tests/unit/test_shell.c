@@ -1234,12 +1234,40 @@ static void expect_has(fx *f, const char *cmd, int pos, const char *prefix, cons
     cands_free(&v);
 }
 
+/* `timing on` prints how long each later command took; `timing off` stops; anything else is refused */
+static void test_timing(void **state)
+{
+    fx *f = *state;
+    const char *o = run_ok(f, "timing on");
+    assert_non_null(strstr(o, "timing is on"));
+    o = run_ok(f, "summary");
+    if (!strstr(o, "czoo") && !strstr(o, "processes"))
+        fail_msg("`summary` printed no summary under timing: %s", o);
+    const char *t = strstr(o, "time: ");
+    if (!t || !strstr(t, " ms\n"))
+        fail_msg("`summary` with timing on must end with \"time: N ms\": %s", o);
+    o = run_ok(f, "timing off");
+    assert_non_null(strstr(o, "timing is off"));
+    assert_null(strstr(o, "time: "));
+    o = run_ok(f, "summary");
+    assert_true(strlen(o) > 0);
+    assert_null(strstr(o, "time: "));
+    strbuf out, errs;
+    sb_init(&out);
+    sb_init(&errs);
+    int rc = shell_exec(&f->sh, "timing maybe", &out, &errs);
+    assert_int_not_equal(rc, 0);
+    assert_non_null(strstr(errs.buf, "timing takes on or off"));
+    sb_free(&out);
+    sb_free(&errs);
+}
+
 static void test_complete_czoo(void **state)
 {
     fx *f = *state;
     vec v;
     /* commands at position 0, by prefix */
-    static const char *t[] = {"tree", "top"};
+    static const char *t[] = {"tree", "top", "timing"};
     expect_exactly(f, "", 0, "t", t, N(t));
     static const char *re[] = {"refresh", "registry", "report"};
     expect_exactly(f, "", 0, "re", re, N(re));
@@ -1374,7 +1402,7 @@ static void test_complete_no_snapshot(void **state)
     complete(f, "explain", 1, "", &v);
     assert_int_equal(v.len, n_rules);
     cands_free(&v);
-    static const char *t[] = {"tree", "top"};
+    static const char *t[] = {"tree", "top", "timing"};
     expect_exactly(f, "", 0, "t", t, N(t));
     expect_exactly(f, "tree", 1, "", NULL, 0);
     expect_exactly(f, "info", 1, "<0.", NULL, 0);
@@ -2018,6 +2046,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_colour_only_adds_escapes, setup_golden_zoo, teardown),
         cmocka_unit_test_setup_teardown(test_save_load_roundtrip, setup_golden_zoo, teardown),
         cmocka_unit_test_setup_teardown(test_prompt_states, setup_czoo, teardown),
+        cmocka_unit_test_setup_teardown(test_timing, setup_czoo, teardown),
         cmocka_unit_test_setup_teardown(test_complete_czoo, setup_czoo, teardown),
         cmocka_unit_test_setup_teardown(test_complete_golden_zoo, setup_golden_zoo, teardown),
         cmocka_unit_test_setup_teardown(test_complete_no_snapshot, setup_empty, teardown),
