@@ -18,6 +18,7 @@
 
 #include "collect.h"
 #include "conn.h"
+#include "notes.h"
 #include "render.h"
 #include "rules.h"
 #include "snap.h"
@@ -39,11 +40,13 @@ typedef struct cluster {
     findings f; /* the cluster's own findings */
     int have_f;
     int64_t wall_us; /* from the first attach to the last snapshot */
+    oa_notes notes;  /* cluster_collect's warnings and notes, node by node, also when it failed:
+                        the front end prints them, on stderr */
 } cluster;
 
 /* Discover from entry, attach to every node in parallel and collect. 0 with *out filled
  * (the entry node collected; others may have failed, each named), or -1 with err (the entry
- * node could not be attached or collected). */
+ * node could not be attached or collected) and nothing in *out but its notes. */
 int cluster_collect(const conn_opts *copts, const collect_opts *col, const char *entry, int hidden,
                     volatile sig_atomic_t *cancel, cluster *out, char *err);
 /* A snapshot file: version 2 with every node, or version 1 as a cluster of one. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "notes.h"
 #include "snap.h"
 
 /* How far a collection is, for a front end that shows it (the MCP server's
@@ -42,7 +43,7 @@ typedef struct {
     int sample;         /* watch: a light sample only (queue, reductions, memory), as a second walk */
     snap *into;         /* with sample: ingest into this snapshot (its processes get their second
                            sample) instead of a new one; not finished again, not freed */
-    int quiet;
+    int quiet;          /* no notes (collect_state) */
     /* optional: called after every message and at least every 200 ms while waiting for one
      * (it may set *cancel, which stops the collection at its next turn) */
     void (*progress)(void *ud, const collect_progress *p);
@@ -55,6 +56,8 @@ typedef struct {
     int loaded;    /* our probe module is loaded on the target */
     int fell_back; /* loading was refused: no-load used */
     char method[16];
+    oa_notes notes; /* what a collection had to say on the side (loading the probe was refused),
+                       unless quiet: the front end prints it, on stderr, and clears it */
 } collect_state;
 
 int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile sig_atomic_t *cancel, snap **out,

@@ -13,6 +13,7 @@
 #include <ei.h>
 #include <stddef.h>
 
+#include "notes.h"
 #include "resolve.h"
 #include "rpc.h"
 #include "transport.h"
@@ -46,6 +47,10 @@ struct conn {
     int timeout_ms;
     int otp_release;
     int inited;
+    /* what opening it had to say on the side (the cookie file's permissions, TLS without
+     * verification, an optfile's options left out): the front end prints it, on stderr,
+     * after conn_open returns, whether it succeeded or not, and clears it */
+    oa_notes notes;
 };
 
 /* The cookie, from where o says (cookie.h), without its permissions warning: for hiding it

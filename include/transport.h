@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "notes.h"
+
 #define XDEST_HOSTLEN 255
 #define XDEST_PATHLEN 107
 
@@ -58,9 +60,10 @@ typedef struct xsetup xsetup;
 typedef struct xconn xconn;
 
 /* Build a setup: TLS when t->on (certificates loaded now, so a missing file is said before
- * any network). Returns NULL with err. `warned` says whether a verify-none warning was
- * already printed this run. */
-xsetup *xsetup_new(const tls_opts *t, char *err);
+ * any network). Returns NULL with err. Once a run, a setup without peer verification, and
+ * an optfile's options that are not applied, add a line to notes (may be NULL) for the
+ * front end to print. */
+xsetup *xsetup_new(const tls_opts *t, oa_notes *notes, char *err);
 void xsetup_free(xsetup *s);
 int xsetup_tls(const xsetup *s);
 /* The host the node's certificate must name (the node name's host part, or the optfile's

@@ -471,7 +471,9 @@ int cli_collect(const oa_opts *o, volatile sig_atomic_t *interrupted, snap **out
     *out = NULL;
     cli_remote_busy = 1; /* from here a signal stops the work cooperatively */
     int64_t t0 = now_us();
-    if (conn_open(&c, o->node, &o->copts, err)) {
+    int opened = conn_open(&c, o->node, &o->copts, err);
+    fputs(c.notes.text, stderr); /* the cookie's and TLS's warnings */
+    if (opened) {
         cli_remote_busy = 0;
         return -1;
     }
@@ -479,6 +481,7 @@ int cli_collect(const oa_opts *o, volatile sig_atomic_t *interrupted, snap **out
     collect_state st;
     memset(&st, 0, sizeof st);
     int rc = collect_snapshot(&c, &o->col, &st, interrupted, out, err);
+    fputs(st.notes.text, stderr);
     char e2[OA_ERRLEN];
     if (conn_up(&c) && collect_unload(&c, &st, e2) && !rc)
         fprintf(stderr, "otp-advisor: warning: could not remove the probe: %s\n", e2);

@@ -23,6 +23,7 @@ int cli_cluster_get(const oa_opts *o, volatile sig_atomic_t *interrupted, cluste
         return errf(err, "which node? give NODE (name@host): --cluster starts from it");
     cli_remote_busy = 1; /* from here a signal stops the work cooperatively */
     int rc = cluster_collect(&o->copts, &o->col, entry, o->hidden, interrupted, cl, err);
+    fputs(cl->notes.text, stderr);
     cli_remote_busy = 0;
     if (!rc && *interrupted) {
         cluster_free(cl);

@@ -107,7 +107,7 @@ static void *collect_one(void *arg)
         nd->s = s;
     char e2[OA_ERRLEN];
     if (conn_up(&j->c) && collect_unload(&j->c, &st, e2) && nd->s)
-        fprintf(stderr, "otp-advisor: warning: could not remove the probe from %s: %s\n", nd->name, e2);
+        notes_add(&j->c.notes, "otp-advisor: warning: could not remove the probe from %s: %s", nd->name, e2);
     conn_close(&j->c);
     nd->collect_us = now_us() - t0;
     return NULL;
@@ -139,11 +139,14 @@ int cluster_collect(const conn_opts *copts, const collect_opts *col, const char 
      * once (ei_init) before any thread opens a connection */
     job first;
     memset(&first, 0, sizeof first);
-    if (conn_open(&first.c, entry, copts, err))
+    if (conn_open(&first.c, entry, copts, err)) {
+        notes_append(&out->notes, &first.c.notes);
         return -1;
+    }
     vec names;
     vec_init(&names, sizeof(char *));
     if (discover(&first.c, hidden, &names, err)) {
+        notes_append(&out->notes, &first.c.notes);
         conn_close(&first.c);
         vec_free(&names);
         return -1;
@@ -183,6 +186,8 @@ int cluster_collect(const conn_opts *copts, const collect_opts *col, const char 
     for (size_t i = 0; i < out->n; i++)
         if (jobs[i].started)
             pthread_join(jobs[i].th, NULL);
+    for (size_t i = 0; i < out->n; i++) /* each connection's notes, and its probe's removal */
+        notes_append(&out->notes, &jobs[i].c.notes);
     free(jobs);
     out->wall_us = now_us() - t0;
     if (out->nodes[0].s) /* reached by --address: the node's own name, now that it said it */
@@ -190,7 +195,9 @@ int cluster_collect(const conn_opts *copts, const collect_opts *col, const char 
                  snap_str(out->nodes[0].s, out->nodes[0].s->info.node));
     if (!out->nodes[0].s) {
         errf(err, "%s", out->nodes[0].error);
+        oa_notes kept = out->notes;
         cluster_free(out);
+        out->notes = kept;
         return -1;
     }
     return 0;

@@ -24,12 +24,11 @@ void collect_defaults(collect_opts *o)
     o->registry_keys = 10000;
 }
 
-static void say(const collect_opts *o, const char *fmt, const char *arg)
+/* a line for the front end to print (collect_state's notes), unless it asked for quiet */
+static void say(const collect_opts *o, collect_state *st, const char *fmt, const char *arg)
 {
-    if (!o->quiet) {
-        fprintf(stderr, fmt, arg);
-        fputc('\n', stderr);
-    }
+    if (!o->quiet)
+        notes_add(&st->notes, fmt, arg);
 }
 
 static void enc_atom(ei_x_buff *x, const char *s)
@@ -190,7 +189,7 @@ static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *e
     }
     if (getenv("OTP_ADVISOR_TEST_REFUSE_LOAD")) {
         /* test hook: behave as if the target refused code loading (some operators forbid it) */
-        say(o, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)",
+        say(o, st, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)",
             "refused by OTP_ADVISOR_TEST_REFUSE_LOAD");
         st->fell_back = 1;
         return 1;
@@ -232,7 +231,7 @@ static int load_probe(conn *c, collect_state *st, const collect_opts *o, char *e
         }
     }
     if (!ok) {
-        say(o, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)", e2);
+        say(o, st, "otp-advisor: loading the probe was refused (%s); collecting with stock calls (--no-load)", e2);
         st->fell_back = 1;
         return 1;
     }

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +49,9 @@ static int conn_connect(conn *c, char *err)
         explicit_bzero(cookie, sizeof cookie);
         return CONN_ERR;
     }
-    static int warned; /* once a run: the shell reconnects */
-    if (warn[0] && !warned++)
-        fprintf(stderr, "%s\n", warn);
+    static atomic_int warned; /* once a run: the shell reconnects, --cluster opens one a node */
+    if (warn[0] && atomic_exchange(&warned, 1) == 0)
+        notes_add(&c->notes, "%s", warn);
     int highest = 0;
     int port = c->dist.port;
     if (!c->direct) {
@@ -139,7 +140,7 @@ int conn_open(conn *c, const char *target, const conn_opts *o, char *err)
     }
     if (resolve_own(o->name ? o->name : o->sname, c->host, c->ownalive, c->ownhost, c->own, err))
         return CONN_ERR;
-    c->xs = xsetup_new(&o->tls, err);
+    c->xs = xsetup_new(&o->tls, &c->notes, err);
     if (!c->xs)
         return CONN_ERR;
     xsetup_deadline(c->xs, c->timeout_ms);

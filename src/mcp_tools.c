@@ -560,7 +560,9 @@ static int attach(mcp_session *ss, const char *node, char *err)
     memset(&ss->cst, 0, sizeof ss->cst);
     if (ss->progress)
         ss->progress(ss->transport, 0.5, 100, "connecting");
-    if (conn_open(&ss->c, target, &ss->opts->copts, err)) {
+    int opened = conn_open(&ss->c, target, &ss->opts->copts, err);
+    fputs(ss->c.notes.text, stderr); /* the cookie's and TLS's warnings (stdout is the protocol) */
+    if (opened) {
         ss->c.fd = -1;
         return -1;
     }
@@ -581,7 +583,9 @@ static int collect_cluster(mcp_session *ss, const char *entry, int window_ms, mc
     snprintf(target, sizeof target, "%s", entry);
     detach(ss);
     cluster cl;
-    if (cluster_collect(&ss->opts->copts, &co, target, ss->opts->hidden, &ss->cancel, &cl, err)) {
+    int failed = cluster_collect(&ss->opts->copts, &co, target, ss->opts->hidden, &ss->cancel, &cl, err);
+    fputs(cl.notes.text, stderr);
+    if (failed) {
         if (ss->cancel)
             r->cancelled = 1;
         return -1;
@@ -609,6 +613,7 @@ static int collect_now(mcp_session *ss, int window_ms, mcp_result *r, char *err)
     co.progress_ud = ss;
     snap *s = NULL;
     int rc = collect_snapshot(&ss->c, &co, &ss->cst, &ss->cancel, &s, err);
+    fputs(ss->cst.notes.text, stderr), notes_clear(&ss->cst.notes);
     if (conn_up(&ss->c)) {
         char e2[OA_ERRLEN];
         if (collect_unload(&ss->c, &ss->cst, e2))

@@ -184,7 +184,9 @@ static int collect_cluster(shell *sh, const char *entry, int window_ms, char *er
     char target[sizeof sh->node];
     snprintf(target, sizeof target, "%s", entry);
     detach(sh);
-    if (cluster_collect(&sh->opts->copts, &co, target, sh->opts->hidden, sh->interrupted, &cl, err)) {
+    int failed = cluster_collect(&sh->opts->copts, &co, target, sh->opts->hidden, sh->interrupted, &cl, err);
+    fputs(cl.notes.text, stderr);
+    if (failed) {
         if (sh->interrupted && *sh->interrupted == 1)
             *sh->interrupted = 0;
         return -1;
@@ -486,7 +488,9 @@ static int c_connect(shell *sh, const cmd_args *a, strbuf *out, char *err)
     snprintf(target, sizeof target, "%s", node);
     detach(sh);
     memset(&sh->cst, 0, sizeof sh->cst);
-    if (conn_open(&sh->c, target, &sh->opts->copts, err))
+    int opened = conn_open(&sh->c, target, &sh->opts->copts, err);
+    fputs(sh->c.notes.text, stderr); /* the cookie's and TLS's warnings */
+    if (opened)
         return -1;
     sh->connected = 1;
     snprintf(sh->node, sizeof sh->node, "%s", sh->c.target);

@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ static int pw_cb(char *buf, int size, int rwflag, void *u)
     return n;
 }
 
-xsetup *xsetup_new(const tls_opts *t, char *err)
+xsetup *xsetup_new(const tls_opts *t, oa_notes *notes, char *err)
 {
     xsetup *s = calloc(1, sizeof *s);
     if (!s) {
@@ -100,10 +101,10 @@ xsetup *xsetup_new(const tls_opts *t, char *err)
     cfg.depth = -1;
     if (t->optfile && tls_optfile_read(t->optfile, &cfg, err))
         goto fail;
-    static int noted; /* once a run: --cluster opens one setup a node */
-    if (cfg.ignored[0] && !noted++)
-        fprintf(stderr, "otp-advisor: note: %s: client options not applied by otp-advisor: %s\n", t->optfile,
-                cfg.ignored);
+    static atomic_int noted; /* once a run: --cluster opens one setup a node */
+    if (cfg.ignored[0] && notes && atomic_exchange(&noted, 1) == 0)
+        notes_add(notes, "otp-advisor: note: %s: client options not applied by otp-advisor: %s", t->optfile,
+                  cfg.ignored);
     const char *cert = t->cert ? t->cert : cfg.cert[0] ? cfg.cert : NULL;
     const char *key = t->key ? t->key : cfg.key[0] ? cfg.key : NULL;
     const char *ca = t->cacert ? t->cacert : cfg.cacert[0] ? cfg.cacert : NULL;
@@ -160,10 +161,10 @@ xsetup *xsetup_new(const tls_opts *t, char *err)
     if (cfg.depth >= 0)
         SSL_CTX_set_verify_depth(s->ctx, cfg.depth);
     explicit_bzero(s->pw, sizeof s->pw);
-    static int warned;
-    if (!s->verify && !warned++)
-        fprintf(stderr, "otp-advisor: warning: TLS without peer verification (verify none): any host that answers "
-                        "is taken for the node, and sees the cookie's challenge\n");
+    static atomic_int warned;
+    if (!s->verify && notes && atomic_exchange(&warned, 1) == 0)
+        notes_add(notes, "otp-advisor: warning: TLS without peer verification (verify none): any host that answers "
+                         "is taken for the node, and sees the cookie's challenge");
     return s;
 fail:
     explicit_bzero(cfg.password, sizeof cfg.password);

@@ -367,6 +367,7 @@ static int full_snapshot(watch *w, snap **out, char *err)
     co.into = NULL;
     co.progress = NULL;
     int rc = collect_snapshot(&w->c, &co, &w->cst, w->stop, out, err);
+    fputs(w->cst.notes.text, stderr), notes_clear(&w->cst.notes);
     if (!rc && w->o->judge_otp) { /* classified again, OTP's library applications as the user's */
         (*out)->judge_otp = 1;
         (*out)->finished = 0;
@@ -443,6 +444,7 @@ static int light_sample(watch *w, char *err)
     snap *got;
     int64_t t = now_us();
     int rc = collect_snapshot(&w->c, &co, &w->cst, w->stop, &got, err);
+    fputs(w->cst.notes.text, stderr), notes_clear(&w->cst.notes);
     if (rc)
         return rc;
     int64_t e2e = now_us() - t;
@@ -671,7 +673,9 @@ int watch_main(oa_opts *o, volatile sig_atomic_t *interrupted)
         rule_opts_free(&w.ro);
         return EXIT_ERROR;
     }
-    if (conn_open(&w.c, o->node, &o->copts, err)) {
+    int opened = conn_open(&w.c, o->node, &o->copts, err);
+    fputs(w.c.notes.text, stderr); /* the cookie's and TLS's warnings */
+    if (opened) {
         fprintf(stderr, "otp-advisor: %s\n", err);
         rule_opts_free(&w.ro);
         return EXIT_ERROR;
