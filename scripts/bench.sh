@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # make bench: a target with N idle proc_lib processes (100,000 and 1,000,000 by default).
-# For each N, from one run: the in-node floor (the target walking its processes with
-# process_info for the same items), otp-advisor's end-to-end snapshot time and its ratio
-# to the floor, the target's memory growth during the snapshot (and what
-# erlang:processes() alone costs), and the C node's peak RSS per process.
-# Budgets: ratio <= 1.3, growth <= processes()-alone + 16 MB, RSS <= 200 B/proc.
+# For each N, the median of BENCH_RUNS runs (3): the in-node floor (the target walking its
+# processes with process_info for the same items) and the bounded floor (the same, the
+# dictionary in a call of its own, only where the heap is small: what a collector that never
+# copies an unbounded dictionary must do before OTP 26.2), otp-advisor's end-to-end snapshot
+# time and its ratio to both, the target's memory growth during the snapshot (and without
+# the code purger's heap; what erlang:processes() alone costs; what removing any module
+# costs), the C node's peak RSS per process, walk 1 against walk 2, and the shell's
+# commands on the saved snapshot (`timing on`, the median of 5).
+# Budgets: ratio <= 1.3, growth <= processes()-alone + 16 MB, RSS <= 200 B/proc,
+# commands <= 50 ms.
 # Then timings the integration tests check only functionally (a test that gates CI holds no
 # wall-clock limit: a busy machine stretches them many times), each as a ratio from one run:
 # a saturated node (tests/fixtures/overload) against the same node idle (t_overload), and
@@ -30,48 +35,81 @@ erlc -o "$work" "$top/tests/bench/oa_bench.erl"
 ( umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/.erlang.cookie" )
 ec() { HOME=$work "$ERL_CALL" -sname "$node" -a "$1"; }
 
-printf '%-9s %9s %9s %6s %10s %10s %9s %8s %8s\n' N floor_ms oa_ms ratio growth_MB floorg_MB procs_MB rss_MB B/proc
+runs=${BENCH_RUNS:-3}
+# the median of its arguments (the middle one of an odd count; the lower middle of an even)
+med() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+echo "each figure: the median of $runs runs (BENCH_RUNS), with the range where it matters"
+printf '%-9s %9s %9s %9s %6s %6s %10s %10s %9s %9s %8s %8s\n' N floor_ms bfloor_ms oa_ms ratio bratio growth_MB ours_MB procs_MB purge_MB rss_MB B/proc
 for n in $sizes; do
   node="oabench-$$-$n"
   HOME=$work erl -sname "$node" -noshell -noinput +P 2000000 -pa "$work" >"$work/node.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do ec 'erlang node []' >/dev/null 2>&1 && break; sleep 0.1; done
   ec "oa_bench spawn_idle [$n]" >/dev/null
-  procs_only=$(ec 'oa_bench processes_only []')
-  floor=$(ec 'oa_bench floor []')             # warm-up walk
-  ec 'oa_bench sampler_start []' >/dev/null
-  floor=$(ec 'oa_bench floor []')
-  floor_growth=$(ec 'oa_bench sampler_stop []')
-  ec 'oa_bench sampler_start []' >/dev/null
-  stats=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 0 --stats -o "$work/s.etf" 2>&1 | grep '^stats:')
-  growth=$(ec 'oa_bench sampler_stop []')
-  e2e=$(sed -E 's/.*collect_us=([0-9]+).*/\1/' <<<"$stats")
-  rss=$(sed -E 's/.*maxrss_kb=([0-9]+).*/\1/' <<<"$stats")
-  got=$(sed -E 's/.*processes=([0-9]+).*/\1/' <<<"$stats")
-  awk -v n="$got" -v f="$floor" -v e="$e2e" -v g="$growth" -v fg="$floor_growth" -v p="$procs_only" -v r="$rss" 'BEGIN {
-    printf "%-9d %9.0f %9.0f %6.2f %10.1f %10.1f %9.1f %8.1f %8.0f\n", n, f/1000, e/1000, e/f, g/1048576, fg/1048576, p/1048576, r/1024, r*1024/n }'
-  # two samples, for the record
-  stats2=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 1 --stats -o "$work/s2.etf" 2>&1 | grep '^stats:')
-  echo "          two samples (--window 1): $stats2"
+  ec 'oa_bench floor []' >/dev/null # warm-up walk
+  F=() B=() E=() G=() O=() P=() U=() R=() W1=() W2=() FG=() got=0
+  for r in $(seq 1 "$runs"); do
+    P+=("$(ec 'oa_bench processes_only []' | tr -d '"' | cut -d' ' -f1)")
+    U+=("$(ec 'oa_bench purge_only []' | tr -d '"' | cut -d' ' -f1)")
+    ec 'oa_bench sampler_start []' >/dev/null
+    F+=("$(ec 'oa_bench floor []')")
+    FG+=("$(ec 'oa_bench sampler_stop []' | tr -d '"' | cut -d' ' -f1)")
+    B+=("$(ec 'oa_bench floor_bounded []')")
+    ec 'oa_bench sampler_start []' >/dev/null
+    stats=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 0 --stats -o "$work/s.etf" 2>&1 | grep '^stats:' || true)
+    g=$(ec 'oa_bench sampler_stop []' | tr -d '"')
+    [ -n "$stats" ] || { echo "$n: snapshot run $r printed no stats"; continue; }
+    G+=("${g% *}") O+=("${g#* }")
+    E+=("$(sed -E 's/.*collect_us=([0-9]+).*/\1/' <<<"$stats")")
+    R+=("$(sed -E 's/.*maxrss_kb=([0-9]+).*/\1/' <<<"$stats")")
+    got=$(sed -E 's/.*processes=([0-9]+).*/\1/' <<<"$stats")
+    # two samples: walk 1 against walk 2
+    stats2=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 1 --stats -o "$work/s2.etf" 2>&1 | grep '^stats:' || true)
+    W1+=("$(sed -E 's/.*walk1_us=([0-9]+).*/\1/' <<<"$stats2")") W2+=("$(sed -E 's/.*walk2_us=([0-9]+).*/\1/' <<<"$stats2")")
+  done
+  [ ${#E[@]} -gt 0 ] || { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; continue; }
+  f=$(med "${F[@]}") b=$(med "${B[@]}") e=$(med "${E[@]}") g=$(med "${G[@]}") o=$(med "${O[@]}") p=$(med "${P[@]}")
+  u=$(med "${U[@]}") rs=$(med "${R[@]}") fg=$(med "${FG[@]}")
+  awk -v n="$got" -v f="$f" -v b="$b" -v e="$e" -v g="$g" -v o="$o" -v p="$p" -v u="$u" -v r="$rs" 'BEGIN {
+    printf "%-9d %9.0f %9.0f %9.0f %6.2f %6.2f %10.1f %10.1f %9.1f %9.1f %8.1f %8.0f\n", n, f/1000, b/1000, e/1000, e/f, e/b,
+           g/1048576, o/1048576, p/1048576, u/1048576, r/1024, r*1024/n }'
+  ratios=() within=0 within_ours=0
+  for i in "${!E[@]}"; do
+    ratios+=("$(awk -v e="${E[$i]}" -v f="${F[$i]}" 'BEGIN { printf "%.2f", e / f }')")
+    awk -v g="${G[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within=$((within + 1))
+    awk -v g="${O[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within_ours=$((within_ours + 1))
+  done
+  echo "          one sample against the floor: $(range "${ratios[@]}") in ${#E[@]} runs (budget 1.3); against the bounded floor (no dictionary copied unbounded): $(awk -v e="$e" -v b="$b" 'BEGIN { printf "%.2f", e / b }')"
+  echo "          growth above erlang:processes() alone (budget 16 MB): within in $within of ${#E[@]} runs (peaks $(range "${G[@]}") B); without the code purger's heap, within in $within_ours of ${#E[@]}; removing any module costs this node $(mb "$u") MB (purge_only); the floor walk $(mb "$fg") MB"
+  echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; the dictionary's call of its own (bounded floor - floor) = $(( (b - f) / 1000 )) ms"
   # watch: the cost of one light sample (the probe's second walk alone), against the floor
   wsum=$("$OA" watch "$node" --cookie-file "$work/.erlang.cookie" --every 2 --for 12 2>/dev/null | grep '"type":"summary"' || true)
   if [ -n "$wsum" ]; then
-    awk -v f="$floor" -v a="$(jq -r .sample_in_node_ms_mean <<<"$wsum")" -v m="$(jq -r .sample_in_node_ms_max <<<"$wsum")" \
+    awk -v f="$f" -v a="$(jq -r .sample_in_node_ms_mean <<<"$wsum")" -v m="$(jq -r .sample_in_node_ms_max <<<"$wsum")" \
         -v e="$(jq -r .sample_end_to_end_ms_mean <<<"$wsum")" -v k="$(jq -r .series_kb <<<"$wsum")" -v n="$got" \
         -v r="$(jq -r .tree_reads <<<"$wsum")" 'BEGIN {
       printf "          watch sample: %.0f ms in-node (max %.0f; %.2f of the floor), %.0f ms end to end; series %.1f MB (%.0f B/proc); tree reads %d\n",
              a, m, a * 1000 / f, e, k / 1024, k * 1024 / n, r }'
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
-  # shell commands on the loaded snapshot: each command's time above loading the file
-  ms() { local t0 t1; t0=$(date +%s%N); printf '%s\n' "$1" | "$OA" shell --from "$work/s.etf" >/dev/null 2>&1; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
-  base=$(ms "")
-  line="          shell on the saved snapshot: load ${base} ms;"
-  for c in summary "top -n 20" "top -s mem" tree findings "info <0.100.0>" "registry" "ets"; do
-    line="$line $c $(( $(ms "$c") - base )) ms,"
-  done
+  # shell commands on the saved snapshot, in one session with `timing on`: each command 5
+  # times, the median of what the shell itself measured around the command
+  cmds=(summary "top -n 20" "top -s mem" tree findings "info <0.100.0>" registry ets)
+  script="timing on"
+  for c in "${cmds[@]}"; do for _ in 1 2 3 4 5; do script="$script"$'\n'"$c"; done; done
+  times=($(printf '%s\n' "$script" | "$OA" shell --from "$work/s.etf" 2>/dev/null | sed -n 's/^time: \([0-9.]*\) ms$/\1/p'))
+  line="          shell on the saved snapshot (median of 5, budget 50 ms):"
+  if [ ${#times[@]} -eq $(( ${#cmds[@]} * 5 )) ]; then
+    for i in "${!cmds[@]}"; do line="$line ${cmds[$i]} $(med "${times[@]:$((i * 5)):5}") ms,"; done
+  else
+    line="$line the shell printed ${#times[@]} timings for $(( ${#cmds[@]} * 5 )) commands,"
+  fi
   echo "${line%,}"
 done
+# BENCH_SIZES_ONLY=1: the table above and nothing more
+[ -z "${BENCH_SIZES_ONLY:-}" ] || exit 0
 # loading crafted 1,000,000-process snapshots (no node): a plain one, one where every pid
 # appears twice, one where every record has the same pid, one of 100,000 supervisors that did
 # not answer, their children known by ancestry; every reader must be O(n log n)

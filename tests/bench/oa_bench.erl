@@ -2,7 +2,7 @@
 %% (the target walking its own processes with process_info for the same items as the
 %% probe, each 1000-pid slice built then dropped), and a memory sampler.
 -module(oa_bench).
--export([spawn_idle/1, floor/0, processes_only/0, sampler_start/0, sampler_stop/0]).
+-export([spawn_idle/1, floor/0, floor_bounded/0, processes_only/0, purge_only/0, sampler_start/0, sampler_stop/0]).
 
 spawn_idle(N) ->
     Parent = self(),
@@ -26,6 +26,44 @@ walk([P | Ps], Acc, N) ->
         _ -> walk(Ps, [erlang:process_info(P, items()) | Acc], N + 1)
     end.
 
+%% microseconds for one walk that never copies an unbounded dictionary: the same items
+%% without it, then, for a proc_lib process whose heap is at most 1,000,000 words, the
+%% dictionary in a call of its own. Before OTP 26.2 (no {dictionary, Key}) that is the least
+%% a collector bounded in memory must do: every item that reads a process's heap, stack,
+%% links or dictionary is a request the process serves when scheduled, one per call, so
+%% the heap size has to come back before the dictionary may be asked for.
+floor_bounded() ->
+    Items = items() -- [dictionary],
+    {Us, _} = timer:tc(fun() -> walkb(erlang:processes(), Items, [], 0) end),
+    Us.
+
+walkb([], _, _Acc, _N) -> ok;
+walkb(Ps, Items, _Acc, 1000) -> walkb(Ps, Items, [], 0);
+walkb([P | Ps], Items, Acc, N) ->
+    case erlang:process_info(P, message_queue_len) of
+        undefined -> walkb(Ps, Items, Acc, N);
+        _ ->
+            case erlang:process_info(P, [total_heap_size, initial_call | Items]) of
+                [{total_heap_size, H}, {initial_call, {proc_lib, init_p, _}} | _] = R when H =< 1000000 ->
+                    walkb(Ps, Items, [{R, erlang:process_info(P, dictionary)} | Acc], N + 1);
+                R -> walkb(Ps, Items, [R | Acc], N + 1)
+            end
+    end.
+
+%% peak growth while a module is loaded, deleted and soft-purged: what removing any module
+%% costs the node, whatever loaded it (erts_code_purger asks every process whether it runs
+%% the old code, holding erlang:processes() meanwhile)
+purge_only() ->
+    M = oa_bench_purge_probe,
+    {ok, M, Bin} = compile:forms([{attribute, 1, module, M}, {attribute, 1, export, [{f, 0}]},
+                                   {function, 1, f, 0, [{clause, 1, [], [], [{atom, 1, ok}]}]}]),
+    {module, M} = code:load_binary(M, "oa_bench_purge_probe.erl", Bin),
+    sampler_start(),
+    true = code:soft_purge(M),
+    true = code:delete(M),
+    true = code:soft_purge(M),
+    sampler_stop().
+
 %% peak growth of erlang:memory(total) while erlang:processes() is held
 processes_only() ->
     sampler_start(),
@@ -37,19 +75,30 @@ processes_only() ->
 sampler_start() ->
     catch sampler_stop(),
     Base = erlang:memory(total),
-    P = spawn(fun() -> process_flag(priority, high), sample(Base, Base) end),
+    Purger = whereis(erts_code_purger),
+    P = spawn(fun() -> process_flag(priority, high), sample(Base, Purger, purger_heap(Purger), 0, 0) end),
     register(oa_bench_sampler, P),
     ok.
 
-sample(Base, Peak) ->
+%% the peak of erlang:memory(total) above its start, and the peak without the code purger's
+%% heap (heap_size: read without asking the purger anything while it works)
+sample(Base, Purger, Pg0, Peak, PeakOurs) ->
     receive
-        {stop, From} -> From ! {peak, max(Peak, erlang:memory(total)) - Base}
+        {stop, From} -> From ! {peak, Peak, PeakOurs}
     after 2 ->
-        sample(Base, max(Peak, erlang:memory(total)))
+        M = erlang:memory(total) - Base,
+        sample(Base, Purger, Pg0, max(Peak, M), max(PeakOurs, M - max(0, purger_heap(Purger) - Pg0)))
     end.
 
+purger_heap(Purger) ->
+    case erlang:process_info(Purger, heap_size) of
+        {heap_size, W} -> W * erlang:system_info(wordsize);
+        _ -> 0
+    end.
+
+%% "Peak PeakWithoutPurger" in bytes
 sampler_stop() ->
     oa_bench_sampler ! {stop, self()},
-    receive {peak, Growth} -> Growth
+    receive {peak, Growth, Ours} -> integer_to_list(Growth) ++ " " ++ integer_to_list(Ours)
     after 5000 -> timeout
     end.
