@@ -8,7 +8,7 @@
 #include <signal.h>
 
 #include "opts.h"
-#include "rules.h"
+#include "thresholds.h"
 #include "util.h"
 
 int cli_main(int argc, char **argv, volatile sig_atomic_t *interrupted);

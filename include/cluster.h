@@ -18,10 +18,11 @@
 
 #include "collect.h"
 #include "conn.h"
+#include "findings.h"
 #include "notes.h"
 #include "render.h"
-#include "rules.h"
 #include "snap.h"
+#include "thresholds.h"
 
 typedef struct {
     char name[2 * MAXNODELEN + 2];

@@ -15,7 +15,7 @@
 #ifndef OA_DIFF_H
 #define OA_DIFF_H
 
-#include "rules.h"
+#include "findings.h"
 #include "snap.h"
 #include "util.h"
 

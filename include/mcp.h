@@ -21,10 +21,11 @@
 #include "cluster.h"
 #include "collect.h"
 #include "conn.h"
+#include "findings.h"
 #include "json.h"
 #include "opts.h"
-#include "rules.h"
 #include "snap.h"
+#include "thresholds.h"
 #include "util.h"
 
 int mcp_main(oa_opts *o, volatile sig_atomic_t *interrupted);

@@ -3,8 +3,9 @@
 #ifndef OA_RENDER_FINDINGS_H
 #define OA_RENDER_FINDINGS_H
 
+#include "findings.h"
 #include "render.h"
-#include "rules.h"
+#include "thresholds.h"
 
 void render_finding_text(const snap *s, const finding *x, const render_ctx *c, strbuf *out);
 void render_findings_text(const snap *s, const findings *f, int min_sev, const render_ctx *c, strbuf *out);

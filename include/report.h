@@ -8,7 +8,7 @@
 #ifndef OA_REPORT_H
 #define OA_REPORT_H
 
-#include "rules.h"
+#include "findings.h"
 #include "snap.h"
 #include "util.h"
 

@@ -13,10 +13,11 @@
 #include "cluster.h"
 #include "collect.h"
 #include "conn.h"
+#include "findings.h"
 #include "opts.h"
 #include "render.h"
-#include "rules.h"
 #include "snap.h"
+#include "thresholds.h"
 
 typedef struct shell shell;
 

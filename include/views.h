@@ -5,8 +5,8 @@
 #ifndef OA_VIEWS_H
 #define OA_VIEWS_H
 
+#include "findings.h"
 #include "render.h"
-#include "rules.h"
 
 enum top_sort { TOP_MQ, TOP_REDS, TOP_RATE, TOP_MEM };
 int top_sort_parse(const char *s); /* -1 if unknown */

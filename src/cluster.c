@@ -14,6 +14,7 @@
 #include "json.h"
 #include "render_findings.h"
 #include "report.h"
+#include "rules.h"
 
 /* ---- pids across snapshots --------------------------------------------------------------- */
 

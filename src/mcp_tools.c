@@ -28,6 +28,7 @@
 #include "render_findings.h"
 #include "report.h"
 #include "report_analysis.h"
+#include "rules.h"
 #include "views.h"
 
 /* ---- the session ---------------------------------------------------------------------- */

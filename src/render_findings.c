@@ -6,6 +6,7 @@
 #include "json.h"
 #include "render.h"
 #include "render_findings.h"
+#include "rules.h"
 #include "source.h"
 
 static const char *sev_mark(int sev)

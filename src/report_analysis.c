@@ -7,6 +7,7 @@
 #include "codegen.h"
 #include "fmt.h"
 #include "report_analysis.h"
+#include "rules.h"
 #include "views.h"
 
 static int elixir_app(const snap *s, uint32_t app)

@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "render.h"
 #include "report_analysis.h"
+#include "rules.h"
 
 /* ---- children = [...] ---------------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 #include "report_analysis.h"
+#include "rules.h"
 
 /* "Zoo.Cache (GenServer, DETAIL)" or "Staged.Client <0.1.0> (Task, a dynamic child of
  * Staged.Clients, DETAIL)"; DETAIL may be NULL */

@@ -14,6 +14,7 @@
 #include "diff.h"
 #include "render_findings.h"
 #include "report.h"
+#include "rules.h"
 #include "views.h"
 
 static void cl_put(shell *sh);

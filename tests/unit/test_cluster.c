@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "cluster.h"
+#include "rules.h"
 
 /* one node: an application `app` at vsn whose top supervisor (102) has the static children
  * ids (blank-separated), pg scopes, :global names ("name=token ..."), and n_callers processes

@@ -11,6 +11,7 @@
 
 #include "mcp.h"
 #include "opts.h"
+#include "rules.h"
 
 static snap *load_golden(const char *name)
 {
