@@ -1,5 +1,5 @@
-/* test_rules.c — the findings engine (src/rules.c), the findings renderers, and the facts
- * the rules rest on.
+/* test_rules.c — the findings engine (src/findings.c, src/thresholds.c, src/rules.c), the findings renderers, and the
+ * facts the rules rest on.
  *
  * The rules' own cases (every rule: a planted snapshot where it fires, near misses that
  * stay silent, the runtime exemption, the one-sample case, the regressions) are data, not
@@ -516,10 +516,8 @@ static void test_rule_opts_set(void **state)
     assert_int_equal(o.n, 0);
 }
 
-/* KNOWN BUG. src/rules.c rule_opts_set (~line 180): `v < 0` does not reject NaN, so
- * --set bottleneck.queue=nan is accepted and silently disables the threshold (every
- * comparison with NaN is false). Fix: `if (end == eq + 1 || *end || !(v >= 0))` (or
- * isnan(v)). */
+/* --set NAME=nan is rejected (rule_opts_set, src/thresholds.c): a NaN threshold would
+ * silently disable its rule, every comparison with NaN being false. */
 static void test_regression_rule_opts_nan(void **state)
 {
     rule_opts o;
@@ -527,7 +525,7 @@ static void test_regression_rule_opts_nan(void **state)
     char err[OA_ERRLEN] = "";
     int rc = rule_opts_set(&o, "bottleneck.queue=nan", err);
     rule_opts_free(&o);
-    regression(rc == -1, "--set bottleneck.queue=nan is accepted (src/rules.c rule_opts_set)");
+    regression(rc == -1, "--set bottleneck.queue=nan is accepted (src/thresholds.c rule_opts_set)");
 }
 
 /* `explain` lists a rule's thresholds by the names its explanation mentions
@@ -708,10 +706,9 @@ static void test_findings_sort_and_count(void **state)
     findings_free(&f);
 }
 
-/* KNOWN BUG. src/rules.c findings_sort (~line 128): qsort(f->items.items, 0, ...) with the
- * NULL array of an empty set is undefined behaviour (qsort's array is declared nonnull);
- * UBSan aborts, and rules_run calls it on every node with no findings. Fix:
- * `if (f->items.len > 1) qsort(...)`. Run in a child process, its stderr discarded. */
+/* Sorting an empty findings set (findings_sort, src/findings.c) never hands qsort the NULL
+ * array of an empty vec, which UBSan would abort on; rules_run sorts on every node with no
+ * findings. Run in a child process, its stderr discarded. */
 static void test_regression_findings_sort_empty(void **state)
 {
     fflush(NULL);
@@ -730,7 +727,7 @@ static void test_regression_findings_sort_empty(void **state)
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     regression(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-               "findings_sort of an empty set passes NULL to qsort (UB; src/rules.c findings_sort)");
+               "findings_sort of an empty set passes NULL to qsort (UB; src/findings.c findings_sort)");
 }
 
 static void test_rules_run_sorts(void **state)
