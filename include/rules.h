@@ -27,19 +27,21 @@ struct cluster; /* cluster.h */
 
 /* A rule: a `const rule rule_NAME` in a themed file (src/rule_*.c) and one line in
  * include/rules.def. Everything else about it is here. A cluster rule (--cluster) has
- * run_cluster instead of run: it reads every node's snapshot at once. */
-typedef struct {
+ * run_cluster instead of run: it reads every node's snapshot at once. Both receive the rule
+ * itself (`self`): its id names its findings. */
+typedef struct rule rule;
+struct rule {
     const char *id;
     const char *title;
     int max_severity;
     const char *framework; /* the framework's words */
     const char *explain;   /* what it checks, why it matters, how to fix */
-    void (*run)(const snap *s, const rule_opts *o, findings *out);
+    void (*run)(const rule *self, const snap *s, const rule_opts *o, findings *out);
     const char *pattern;             /* the pattern it recommends, in the report; NULL: none */
     enum spec_change spec;           /* what the report's tree changes for its subject */
     const threshold_def *thresholds; /* ends with a NULL name; NULL: none */
-    void (*run_cluster)(const struct cluster *cl, const rule_opts *o, findings *out);
-} rule;
+    void (*run_cluster)(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out);
+};
 
 extern const int n_rules;
 const rule *rule_at(int i);

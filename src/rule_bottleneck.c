@@ -11,13 +11,13 @@
 #include "fmt.h"
 #include "rules.h"
 
-static void run(const snap *s, const rule_opts *o, findings *out)
+static void run(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double q_thr = rule_opt(o, "bottleneck.queue"), c_thr = rule_opt(o, "bottleneck.callers");
     double share_thr = rule_opt(o, "bottleneck.share"), own_min = rule_opt(o, "bottleneck.reds");
     double node_rate = snap_node_reds_rate(s);
     if (node_rate < 0)
-        findings_skip(out, "global-bottleneck",
+        findings_skip(out, self->id,
                       "one sample only: queue growth and reduction share need --window; judged on queue and callers");
     uint32_t *in_call = procs_callers_in_call(s), *watchers = procs_idle_watchers(s), *pool = procs_pool_size(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
@@ -55,7 +55,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         if (!hot_q && !hot_c && !hot_s)
             continue;
         int sev = (hot_q && (growing || hot_c)) || (hot_c && hot_s) ? SEV_CRITICAL : SEV_WARNING;
-        finding *x = findings_add(out, "global-bottleneck", sev);
+        finding *x = findings_add(out, self->id, sev);
         finding_subject_proc(out, x, s, i);
         x->weight = (double)q + (double)callers * 100;
         finding_ev(x, "queue_first", p->mq, "");

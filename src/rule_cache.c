@@ -18,12 +18,12 @@ static void ev_common(finding *x, const snap_proc *p, double rate)
     finding_ev(x, "callers_waiting", snap_monby_now(p), "");
 }
 
-static void run_cache(const snap *s, const rule_opts *o, findings *out)
+static void run_cache(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double heap_thr = rule_opt(o, "cache.heap"), reds_thr = rule_opt(o, "cache.reds"),
            q_max = rule_opt(o, "cache.queue");
     if (!s->has_sample2)
-        findings_skip(out, "genserver-as-cache", "one sample only: traffic judged on callers waiting, not on rates");
+        findings_skip(out, self->id, "one sample only: traffic judged on callers waiting, not on rates");
     uint32_t *watchers = procs_idle_watchers(s), *pool = procs_pool_size(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
@@ -38,7 +38,7 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
         uint32_t mon = snap_monby_max(p), callers = mon > watchers[i] ? mon - watchers[i] : 0;
         if (!(rate >= reds_thr || callers >= 2))
             continue;
-        finding *x = findings_add(out, "genserver-as-cache", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         ev_common(x, p, rate);
         char heap[32], heap2[32];
@@ -79,12 +79,12 @@ static void run_cache(const snap *s, const rule_opts *o, findings *out)
     free(pool);
 }
 
-static void run_agent(const snap *s, const rule_opts *o, findings *out)
+static void run_agent(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double reds_thr = rule_opt(o, "agent.reds"), q_thr = rule_opt(o, "agent.queue");
     double c_thr = rule_opt(o, "agent.callers"), heap_thr = rule_opt(o, "agent.heap");
     if (!s->has_sample2)
-        findings_skip(out, "agent-under-load", "one sample only: message rate needs --window");
+        findings_skip(out, self->id, "one sample only: message rate needs --window");
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
         if (rule_exempt(s, p) || !proc_is_agent(s, p))
@@ -96,7 +96,7 @@ static void run_agent(const snap *s, const rule_opts *o, findings *out)
 
         if (!hot && !big)
             continue;
-        finding *x = findings_add(out, "agent-under-load", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         ev_common(x, p, rate);
         x->weight = rate > 0 ? rate : (double)p->heap / 1e6;

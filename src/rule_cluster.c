@@ -50,7 +50,7 @@ static int is_elixir(const snap *s)
     return s && s->info.elixir_version;
 }
 
-static void run_global(const struct cluster *cl, const rule_opts *o, findings *out)
+static void run_global(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out)
 {
     double thr = rule_opt(o, "cluster.global_callers");
     uint32_t **calls = xcalloc(cl->n ? cl->n : 1, sizeof *calls),
@@ -99,7 +99,7 @@ static void run_global(const struct cluster *cl, const rule_opts *o, findings *o
                 sb_free(&per);
                 continue; /* a :global name nobody elsewhere waits on: listed under nodes, no finding */
             }
-            finding *x = findings_add(out, "global-name-callers", remote >= thr ? SEV_WARNING : SEV_INFO);
+            finding *x = findings_add(out, self->id, remote >= thr ? SEV_WARNING : SEV_INFO);
             x->subject = findings_printf(out, "{:global, %s}", key);
             char pid[128];
             snap_pid_text(s, nm->pid, pid, sizeof pid);
@@ -272,13 +272,13 @@ static void user_apps(const struct cluster *cl, vec *names)
     }
 }
 
-static void run_app_missing(const struct cluster *cl, const rule_opts *o, findings *out)
+static void run_app_missing(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out)
 {
     (void)o;
     vec names;
     user_apps(cl, &names);
     for (size_t k = 0; k < names.len; k++)
-        missing(cl, "app-missing-on-node", "application", *(const char **)vec_at(&names, k), has_app,
+        missing(cl, self->id, "application", *(const char **)vec_at(&names, k), has_app,
                 "Every node of a cluster that shares work should run the same applications: a node without one "
                 "answers the calls routed to it with errors, or serves nothing of that part. Start it there (the "
                 "release's applications list, or the node's boot script), or, if the node has another role on "
@@ -301,7 +301,7 @@ const rule rule_app_missing_on_node = {
     .run_cluster = run_app_missing,
 };
 
-static void run_pg_missing(const struct cluster *cl, const rule_opts *o, findings *out)
+static void run_pg_missing(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out)
 {
     (void)o;
     vec names;
@@ -318,7 +318,7 @@ static void run_pg_missing(const struct cluster *cl, const rule_opts *o, finding
         }
     }
     for (size_t k = 0; k < names.len; k++)
-        missing(cl, "pg-scope-missing", "pg scope", *(const char **)vec_at(&names, k), has_scope,
+        missing(cl, self->id, "pg scope", *(const char **)vec_at(&names, k), has_scope,
                 "pg only sees the nodes that run the scope: processes on a node without it cannot join its "
                 "groups, and its peers never list them. Start the scope on every node that takes part (a child "
                 "of the application's supervisor: {:pg, Scope} in Elixir's children, #{id => Scope, start => "
@@ -353,7 +353,7 @@ static const snap_app *app_of(const snap *s, const char *name)
     return NULL;
 }
 
-static void run_version_skew(const struct cluster *cl, const rule_opts *o, findings *out)
+static void run_version_skew(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out)
 {
     (void)o;
     /* the runtime itself first: one finding for the OTP release, one for Elixir's */
@@ -378,7 +378,7 @@ static void run_version_skew(const struct cluster *cl, const rule_opts *o, findi
             sb_printf(&per, "%s%s %s", per.len ? ", " : "", cl->nodes[i].name, vs);
         }
         if (differ) {
-            finding *x = findings_add(out, "app-version-skew", SEV_WARNING);
+            finding *x = findings_add(out, self->id, SEV_WARNING);
             x->subject = what == 0 ? "OTP release" : "Elixir";
             x->summary = findings_printf(out, "%s differs between the nodes: %s", x->subject, per.buf);
             finding_ev(x, "nodes", nodes, "nodes");
@@ -410,7 +410,7 @@ static void run_version_skew(const struct cluster *cl, const rule_opts *o, findi
             sb_printf(&per, "%s%s %s", per.len ? ", " : "", cl->nodes[i].name, vs);
         }
         if (differ) {
-            finding *x = findings_add(out, "app-version-skew", SEV_WARNING);
+            finding *x = findings_add(out, self->id, SEV_WARNING);
             x->subject = findings_printf(out, "application %s", app);
             x->summary = findings_printf(out, "%s runs at different versions: %s", app, per.buf);
             finding_ev(x, "nodes", nodes, "nodes");
@@ -481,7 +481,7 @@ static int has_path(const vec *v, const char *p)
     return v->len && bsearch(&p, v->items, v->len, sizeof(char *), cmp_str) != NULL;
 }
 
-static void run_tree_differs(const struct cluster *cl, const rule_opts *o, findings *out)
+static void run_tree_differs(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out)
 {
     (void)o;
     vec names;
@@ -530,7 +530,7 @@ static void run_tree_differs(const struct cluster *cl, const rule_opts *o, findi
                     sb_printf(&lack, "%s%s", lack.len ? ", " : "", x);
             }
             if (n_extra || n_lack) {
-                finding *x = findings_add(out, "app-tree-differs", SEV_WARNING);
+                finding *x = findings_add(out, self->id, SEV_WARNING);
                 x->subject = findings_printf(out, "application %s", app);
                 x->node = findings_strdup(out, cl->nodes[i].name);
                 x->path = x->node;

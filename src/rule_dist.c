@@ -17,7 +17,7 @@ static uint32_t senders_blocked(const snap *s)
     return n;
 }
 
-static void run(const snap *s, const rule_opts *o, findings *out)
+static void run(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double share_thr = rule_opt(o, "dist.pending_share");
     if (!s->info.has_dist || !s->dist.len)
@@ -40,7 +40,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         int by_senders = blocked > 0 && i == worst;
         if (!by_share && !by_senders)
             continue;
-        finding *x = findings_add(out, "busy-dist-link", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         x->subject = findings_printf(out, "%s → %s", snap_str(s, s->info.node), peer);
         x->node = findings_strdup(out, snap_str(s, s->info.node));
         double bps = d->span_us > 0 ? (double)d->bytes_sent * 1e6 / (double)d->span_us : 0;

@@ -26,7 +26,7 @@ static int linked_tied(const snap *s, const snap_proc *p)
     return r;
 }
 
-static void run(const snap *s, const rule_opts *o, findings *out)
+static void run(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     (void)o;
     uint32_t runner = snap_script_runner(s);
@@ -49,7 +49,7 @@ static void run(const snap *s, const rule_opts *o, findings *out)
         }
         if (t->owner_proc == runner)
             sev = SEV_INFO; /* the script's own table lives as long as the script: the node's life */
-        finding *x = findings_add(out, "ets-owner-at-risk", sev);
+        finding *x = findings_add(out, self->id, sev);
         finding_subject_proc(out, x, s, t->owner_proc);
         x->ets = (uint32_t)e;
         char tname[256], owner[256], mem[32];

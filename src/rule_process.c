@@ -7,10 +7,10 @@
 #include "fmt.h"
 #include "rules.h"
 
-static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
+static void run_no_reason(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->has_sample2) {
-        findings_skip(out, "process-without-runtime-reason", "one sample only: \"no traffic\" needs --window");
+        findings_skip(out, self->id, "one sample only: \"no traffic\" needs --window");
         return;
     }
     double heap_thr = rule_opt(o, "idle.heap"), win_thr = rule_opt(o, "idle.window_reds");
@@ -41,7 +41,7 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
     if (short_window && idle.len) {
         /* one idle window proves little: a collector on a 60 s timer, a server of rare
          * writes, a process that acted at init and now waits all look like this */
-        finding *x = findings_add(out, "process-without-runtime-reason", SEV_INFO);
+        finding *x = findings_add(out, self->id, SEV_INFO);
         uint32_t first = *(uint32_t *)vec_at(&idle, 0);
         finding_subject_proc(out, x, s, first);
         x->count = (uint32_t)idle.len;
@@ -105,7 +105,7 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
             continue;
         }
         uint64_t delta = snap_reds_delta(s, p); /* our own walks taken off */
-        finding *x = findings_add(out, "process-without-runtime-reason", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         finding_ev(x, "heap", (double)p->heap, "B");
         finding_ev(x, "reductions_in_window", (double)delta, "");
@@ -130,7 +130,7 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
             mod, s->info.elixir_version ? ":persistent_term" : "persistent_term");
     }
     if (n_libs) {
-        finding *x = findings_add(out, "process-without-runtime-reason", SEV_INFO);
+        finding *x = findings_add(out, self->id, SEV_INFO);
         finding_subject_proc(out, x, s, first_lib);
         x->count = n_libs;
         if (n_libs > 8)
@@ -154,12 +154,12 @@ static void run_no_reason(const snap *s, const rule_opts *o, findings *out)
     vec_free(&idle);
 }
 
-static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
+static void run_mailbox(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double q_thr = rule_opt(o, "mailbox.queue"), crit = rule_opt(o, "mailbox.critical");
     double grow_thr = rule_opt(o, "mailbox.growth"), callers_thr = rule_opt(o, "bottleneck.callers");
     if (!s->has_sample2)
-        findings_skip(out, "mailbox-buildup", "one sample only: growth needs --window; judged on queue length");
+        findings_skip(out, self->id, "one sample only: growth needs --window; judged on queue length");
     uint32_t *watchers = NULL, *pool = NULL; /* made when a queue is long */
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
@@ -180,7 +180,7 @@ static void run_mailbox(const snap *s, const rule_opts *o, findings *out)
         if (callers >= callers_thr && pool[i] <= 1 && proc_is_singleton(s, p))
             continue;
         int sev = q >= crit || (growth >= grow_thr && q >= q_thr) ? SEV_CRITICAL : SEV_WARNING;
-        finding *x = findings_add(out, "mailbox-buildup", sev);
+        finding *x = findings_add(out, self->id, sev);
         finding_subject_proc(out, x, s, i);
         finding_ev(x, "queue_first", p->mq, "");
         if (two) {

@@ -7,7 +7,7 @@
 #include "fmt.h"
 #include "rules.h"
 
-static void run_single_partition(const snap *s, const rule_opts *o, findings *out)
+static void run_single_partition(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double keys_thr = rule_opt(o, "registry.keys");
     if (s->info.schedulers <= 1)
@@ -19,7 +19,7 @@ static void run_single_partition(const snap *s, const rule_opts *o, findings *ou
         uint32_t sp = snap_find_pid(s, rg->sup);
         if (sp != SNAP_NONE && rule_exempt(s, snap_proc_at(s, sp)))
             continue;
-        finding *x = findings_add(out, "registry-single-partition", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         if (sp != SNAP_NONE)
             finding_subject_proc(out, x, s, sp);
         char name[256], keys[32];
@@ -47,7 +47,7 @@ typedef struct {
     uint32_t count, first;
 } stem_group;
 
-static void run_atoms(const snap *s, const rule_opts *o, findings *out)
+static void run_atoms(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double group_thr = rule_opt(o, "atoms.group");
     vec groups;
@@ -80,7 +80,7 @@ static void run_atoms(const snap *s, const rule_opts *o, findings *out)
         if (g->count < group_thr)
             continue;
         double share = s->info.atom_limit ? 100.0 * (double)s->info.atom_count / (double)s->info.atom_limit : 0;
-        finding *x = findings_add(out, "atom-named-dynamic-processes", share >= 50 ? SEV_CRITICAL : SEV_WARNING);
+        finding *x = findings_add(out, self->id, share >= 50 ? SEV_CRITICAL : SEV_WARNING);
         finding_subject_proc(out, x, s, g->first);
         char stem[256];
         snap_display_atom(g->stem, stem, sizeof stem);

@@ -15,7 +15,7 @@ static int sup_exempt(const snap *s, const snap_sup *sp)
     return sp->app != SNAP_NONE && ((snap_app *)vec_at(&s->apps, sp->app))->runtime;
 }
 
-static void run_partition(const snap *s, const rule_opts *o, findings *out)
+static void run_partition(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double kids_thr = rule_opt(o, "dynsup.children"), reds_thr = rule_opt(o, "dynsup.reds");
     double callers_thr = rule_opt(o, "dynsup.callers");
@@ -23,7 +23,7 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
         return; /* one scheduler: partitions would not run in parallel */
     if (!s->has_sample2) {
         /* a child count alone is not a bottleneck: an idle supervisor of 10,000 is fine */
-        findings_skip(out, "missing-partition-supervisor", "one sample only: start pressure needs --window");
+        findings_skip(out, self->id, "one sample only: start pressure needs --window");
         return;
     }
     uint32_t *in_call = NULL;
@@ -50,7 +50,7 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
         int hot_r = rate >= reds_thr || (sp->n_children >= kids_thr && rate >= reds_thr / 4);
         if (!hot_c && !hot_r)
             continue;
-        finding *x = findings_add(out, "missing-partition-supervisor", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "children", sp->n_children, "");
         if (rate >= 0)
@@ -104,7 +104,7 @@ static void run_partition(const snap *s, const rule_opts *o, findings *out)
     free(in_call);
 }
 
-static void run_churn(const snap *s, const rule_opts *o, findings *out)
+static void run_churn(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double ratio_thr = rule_opt(o, "churn.ratio");
     for (uint32_t k = 0; k < s->sups.len; k++) {
@@ -127,7 +127,7 @@ static void run_churn(const snap *s, const rule_opts *o, findings *out)
                 delayed |= VEC_AT(&s->children, snap_child, sp->children + c).state == CS_RESTARTING;
         /* OTP gives up when restarts exceed the intensity: at the intensity it is one short */
         int sev = recent >= (uint32_t)sp->intensity && !delayed ? SEV_CRITICAL : SEV_WARNING;
-        finding *x = findings_add(out, "restart-churn", sev);
+        finding *x = findings_add(out, self->id, sev);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "restarts_in_period", recent, "");
         finding_ev(x, "intensity", sp->intensity, "");
@@ -180,7 +180,7 @@ static void run_churn(const snap *s, const rule_opts *o, findings *out)
     }
 }
 
-static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
+static void run_unresponsive(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     (void)o;
     for (uint32_t k = 0; k < s->sups.len; k++) {
@@ -188,7 +188,7 @@ static void run_unresponsive(const snap *s, const rule_opts *o, findings *out)
         if (sp->status == SS_OK || sp->status == SS_NOT_ASKED || sup_exempt(s, sp))
             continue;
         int blocked = sp->status == SS_TIMEOUT || sp->status == SS_BUSY;
-        finding *x = findings_add(out, "unresponsive-supervisor", blocked ? SEV_CRITICAL : SEV_WARNING);
+        finding *x = findings_add(out, self->id, blocked ? SEV_CRITICAL : SEV_WARNING);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "timeout_ms", (double)s->info.sup_timeout_ms, "ms");
         if (sp->status == SS_SLOW) {

@@ -113,12 +113,12 @@ static int runner_started_tree(const snap *s, const snap_proc *p)
 
 /* the script's own process (`mix run -e`, `elixir FILE`): the script, not a service's
  * process. Silent when the tree it started has its finding; otherwise one info */
-static void script_runner_finding(const snap *s, findings *out, uint32_t i)
+static void script_runner_finding(const rule *self, const snap *s, findings *out, uint32_t i)
 {
     const snap_proc *p = snap_proc_at(s, i);
     if (runner_started_tree(s, p))
         return;
-    finding *x = findings_add(out, "unsupervised-process", SEV_INFO);
+    finding *x = findings_add(out, self->id, SEV_INFO);
     finding_subject_proc(out, x, s, i);
     x->subject = findings_strdup(out, "the script's process");
     finding_ev(x, "processes", 1, "");
@@ -139,9 +139,8 @@ static void script_runner_finding(const snap *s, findings *out, uint32_t i)
         "release, not from the script's own process.");
 }
 
-static void run_kind(const snap *s, findings *out, int tasks)
+static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
 {
-    const char *id = tasks ? "unsupervised-task" : "unsupervised-process";
     vec groups;
     vec_init(&groups, sizeof(ugroup));
     uint32_t *parent = procs_parent(s), runner = snap_script_runner(s);
@@ -153,7 +152,7 @@ static void run_kind(const snap *s, findings *out, int tasks)
             continue; /* exited during the window: not a long-lived process */
         if (i == runner) {
             if (!tasks)
-                script_runner_finding(s, out, i);
+                script_runner_finding(self, s, out, i);
             continue;
         }
         char mod[256];
@@ -201,7 +200,7 @@ static void run_kind(const snap *s, findings *out, int tasks)
     for (size_t k = 0; k < groups.len; k++) {
         const ugroup *g = vec_at(&groups, k);
         int sev = (g->cls == PC_LINKED_HELPER || g->watched) && !tasks ? SEV_INFO : SEV_WARNING;
-        finding *x = findings_add(out, id, sev);
+        finding *x = findings_add(out, self->id, sev);
         finding_subject_proc(out, x, s, g->first);
         if (g->count > 1)
             x->subject = findings_printf(out, "%u \xc3\x97 %s (e.g. %s)", g->count, g->module, x->pid);
@@ -348,7 +347,7 @@ static int linked_into_tree(const snap *s, const snap_proc *p, uint32_t k)
 
 /* A supervision tree started outside every application (a script, iex, a test, a library
  * call): its root gets one finding, about the tree; what runs below it is supervised. */
-static void run_orphan_roots(const snap *s, findings *out)
+static void run_orphan_roots(const rule *self, const snap *s, findings *out)
 {
     uint32_t runner = snap_script_runner(s);
     /* processes below each root: one climb per process (a scan of every process for every
@@ -368,7 +367,7 @@ static void run_orphan_roots(const snap *s, findings *out)
         if (rule_exempt(s, p) || (s->has_sample2 && !(p->flags & PF_SAMPLE2)) || linked_into_tree(s, p, k))
             continue;
         uint32_t below = below_of[k];
-        finding *x = findings_add(out, "unsupervised-process", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_sup(out, x, s, k);
         finding_ev(x, "children", sp->n_children, "");
         finding_ev(x, "processes_below", below, "");
@@ -410,17 +409,17 @@ static void run_orphan_roots(const snap *s, findings *out)
     free(below_of);
 }
 
-static void run_process(const snap *s, const rule_opts *o, findings *out)
+static void run_process(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     (void)o;
-    run_kind(s, out, 0);
-    run_orphan_roots(s, out);
+    run_kind(self, s, out, 0);
+    run_orphan_roots(self, s, out);
 }
 
-static void run_task(const snap *s, const rule_opts *o, findings *out)
+static void run_task(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     (void)o;
-    run_kind(s, out, 1);
+    run_kind(self, s, out, 1);
 }
 
 const rule rule_unsupervised_process = {

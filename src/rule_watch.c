@@ -20,7 +20,7 @@ static void span_text(uint32_t from_ds, uint32_t to_ds, char *buf, size_t n)
 
 /* mailbox-growing: a run of samples whose queue never went back to where the run began nor
  * below half its peak, long enough and grown enough */
-static void run_growing(const snap *s, const rule_opts *o, findings *out)
+static void run_growing(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->series)
         return;
@@ -34,7 +34,7 @@ static void run_growing(const snap *s, const rule_opts *o, findings *out)
         double secs = (ps->last_t - ps->run_t) / 10.0;
         if (secs < grow_s || (double)now_mq - (double)ps->run_mq < grow_msgs)
             continue;
-        finding *x = findings_add(out, "mailbox-growing", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         finding_ev(x, "queue_from", ps->run_mq, "messages");
         finding_ev(x, "queue_now", now_mq, "messages");
@@ -55,7 +55,7 @@ static void run_growing(const snap *s, const rule_opts *o, findings *out)
 }
 
 /* saturated-over-time: a lone process with a queue in most samples of a long enough watch */
-static void run_saturated(const snap *s, const rule_opts *o, findings *out)
+static void run_saturated(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->series)
         return;
@@ -68,7 +68,7 @@ static void run_saturated(const snap *s, const rule_opts *o, findings *out)
         double busy = 100.0 * ps->mq_ge10 / ps->total, act = 100.0 * ps->active / ps->total;
         if (busy < pct || act < pct)
             continue;
-        finding *x = findings_add(out, "saturated-over-time", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_proc(out, x, s, i);
         finding_ev(x, "busy", busy, "%");
         finding_ev(x, "samples", ps->total, "");
@@ -87,7 +87,7 @@ static void run_saturated(const snap *s, const rule_opts *o, findings *out)
 }
 
 /* restarts-over-time: children of one supervisor restarted again and again across the watch */
-static void run_restarts(const snap *s, const rule_opts *o, findings *out)
+static void run_restarts(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     if (!s->series || !s->series->n_restarts)
         return;
@@ -109,7 +109,7 @@ static void run_restarts(const snap *s, const rule_opts *o, findings *out)
         /* one burst inside the supervisor's own period is restart-churn's to judge */
         if (sp->period > 0 && spread < 2.0 * sp->period)
             continue;
-        finding *x = findings_add(out, "restarts-over-time", SEV_WARNING);
+        finding *x = findings_add(out, self->id, SEV_WARNING);
         finding_subject_sup(out, x, s, sup);
         finding_ev(x, "restarts", n, "");
         finding_ev(x, "over", spread, "s");

@@ -143,7 +143,7 @@ void rules_run(const snap *s, const rule_opts *o, const char *const *only, const
         if (!table[i]->run) /* a cluster rule */
             continue;
         size_t from = out->items.len;
-        table[i]->run(s, o, out);
+        table[i]->run(table[i], s, o, out);
         findings_group_siblings(s, out, from);
         if (o->missing && *o->missing) { /* a bug, said where it shows, never a silent 0 */
             findings_skip(
@@ -162,7 +162,7 @@ void rules_run_cluster(const struct cluster *cl, const rule_opts *o, const char 
     for (int i = 0; i < n_rules && !oa_stop_requested(); i++) {
         if (!table[i]->run_cluster || (only && *only && !in_list(only, table[i]->id)) || in_list(ignore, table[i]->id))
             continue;
-        table[i]->run_cluster(cl, o, out);
+        table[i]->run_cluster(table[i], cl, o, out);
         if (o->missing && *o->missing) {
             findings_skip(
                 out, table[i]->id,
