@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "codegen.h"
 #include "fmt.h"
 #include "rules.h"
@@ -52,28 +53,9 @@ static void run_cache(const rule *self, const snap *s, const rule_opts *o, findi
             rate >= 0 ? findings_printf(out, "%s reds/s", (fmt_rate(rate, heap2, sizeof heap2), heap2)) : "callers");
         x->weight = (double)p->heap;
         /* the table is named after the process's registered name, the usual convention */
-        char tab[600];
         const char *raw = p->name ? snap_str(s, p->name) : "cache";
-        if (s->info.elixir_version)
-            cg_ex_atom(raw, tab, sizeof tab);
-        else
-            cg_erl_atom(raw, tab, sizeof tab);
-        if (s->info.elixir_version)
-            x->recommendation = findings_printf(
-                out,
-                "\"Global cache GenServer → ETS is usually better\": many readers, no serialization.\n"
-                "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
-                "  :ets.lookup(%s, key)            # readers, in their own process\n"
-                "Keep %s only to own the table (it dies with its owner) and to serialise writes or expiry.",
-                tab, tab, x->subject);
-        else
-            x->recommendation = findings_printf(
-                out,
-                "\"Global cache gen_server → ETS is usually better\": many readers, no serialization.\n"
-                "  ets:new(%s, [named_table, set, public, {read_concurrency, true}])\n"
-                "  ets:lookup(%s, Key)            %% readers, in their own process\n"
-                "Keep %s only to own the table (it dies with its owner) and to serialise writes or expiry.",
-                tab, tab, x->subject);
+        x->recommendation =
+            advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.atom = raw, .arg = {x->subject}});
     }
     free(watchers);
     free(pool);

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "codegen.h"
+#include "advice.h"
 #include "fmt.h"
 #include "rules.h"
 
@@ -75,21 +75,8 @@ static void run(const rule *self, const snap *s, const rule_opts *o, findings *o
                 ? "the script's process (the code `mix run -e` or `elixir FILE` runs: when it "
                   "returns the node stops, unless --no-halt)"
                 : findings_printf(out, "an unsupervised process (%s)", proc_class_name((enum proc_class)p->cls)));
-        char lit[300];
-        if (s->info.elixir_version)
-            x->recommendation = findings_printf(
-                out,
-                "Tables die with their owner. Create the table in the init/1 of a supervised GenServer that exists "
-                "for that purpose (it is restarted and recreates the table), or give it an heir:\n"
-                "  :ets.new(%s, [:named_table, :public, {:heir, heir_pid, :data}, read_concurrency: true])",
-                t->named ? cg_ex_atom(raw, lit, sizeof lit) : ":my_table");
-        else
-            x->recommendation = findings_printf(
-                out,
-                "Tables die with their owner. Create the table in the init/1 of a supervised gen_server that exists "
-                "for that purpose (it is restarted and recreates the table), or give it an heir:\n"
-                "  ets:new(%s, [named_table, public, {read_concurrency, true}, {heir, HeirPid, data}])",
-                t->named ? cg_erl_atom(raw, lit, sizeof lit) : "my_table");
+        x->recommendation =
+            advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.atom = t->named ? raw : "my_table"});
     }
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "advice.h"
 #include "fmt.h"
 #include "rules.h"
 
@@ -104,21 +105,7 @@ static void run_atoms(const rule *self, const snap *s, const rule_opts *o, findi
         for (char *c = key; *c; c++)
             if (*c == '.' || *c == '-')
                 *c = '_';
-        if (s->info.elixir_version)
-            x->recommendation = findings_printf(
-                out,
-                "Name dynamic processes with via tuples on a Registry: any term is a key, no atom is created.\n"
-                "  {Registry, keys: :unique, name: MyApp.Registry}\n"
-                "  GenServer.start_link(__MODULE__, id, name: {:via, Registry, {MyApp.Registry, {:%s, id}}})\n"
-                "  DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {__MODULE__, id})",
-                key);
-        else
-            x->recommendation = findings_printf(
-                out,
-                "Never make atoms at run time (list_to_atom/1): name dynamic processes by any term through a "
-                "registry, e.g. global or a via module such as gproc, or keep id -> pid in ETS:\n"
-                "  gen_server:start_link({via, global, {%s, Id}}, ?MODULE, Id, [])",
-                key);
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.arg = {key}});
     }
     vec_free(&groups);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "codegen.h"
 #include "fmt.h"
 #include "rules.h"
@@ -201,18 +202,7 @@ static void run_unresponsive(const rule *self, const snap *s, const rule_opts *o
                 "(%s): it is up, and every request to it, a restart included, waits behind the starts queued "
                 "before it. Its children could not be read.",
                 x->subject, (long long)s->info.sup_timeout_ms, snap_str(s, sp->error));
-            x->recommendation = findings_printf(
-                out, "%s",
-                s->info.elixir_version
-                    ? "One supervisor starts children one at a time, each after the previous child's init: "
-                      "spread the starts over a PartitionSupervisor, and return from init quickly "
-                      "(handle_continue/2):\n"
-                      "  {PartitionSupervisor, child_spec: DynamicSupervisor, name: MyApp.Sessions}\n"
-                      "  DynamicSupervisor.start_child({:via, PartitionSupervisor, {MyApp.Sessions, key}}, spec)\n"
-                      "To read its children, give it longer: --sup-timeout MS."
-                    : "One supervisor starts children one at a time, each after the previous child's init: "
-                      "spread the starts over N supervisors chosen by erlang:phash2(Key, N), and return from "
-                      "init quickly (handle_continue/2). To read its children, give it longer: --sup-timeout MS.");
+            x->recommendation = advice_text(out, s, self->id, ADV_UNRESPONSIVE_STARTING, NULL);
             continue;
         }
         if (sp->proc != SNAP_NONE) {
@@ -230,20 +220,7 @@ static void run_unresponsive(const rule *self, const snap *s, const rule_opts *o
         } else
             x->summary =
                 findings_printf(out, "%s did not answer which_children (%s).", x->subject, snap_str(s, sp->error));
-        if (s->info.elixir_version)
-            x->recommendation = findings_printf(
-                out,
-                "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
-                "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
-                "  def init(args), do: {:ok, args, {:continue, :connect}}\n"
-                "  def handle_continue(:connect, state), do: {:noreply, connect(state)}");
-        else
-            x->recommendation = findings_printf(
-                out,
-                "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
-                "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
-                "  init(Args) -> {ok, Args, {continue, connect}}.\n"
-                "  handle_continue(connect, State) -> {noreply, connect(State)}.");
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, NULL);
     }
 }
 

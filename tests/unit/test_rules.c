@@ -23,6 +23,7 @@
 #include <math.h>
 #include <sys/wait.h>
 
+#include "advice.h"
 #include "json.h"
 #include "render.h"
 #include "render_findings.h"
@@ -706,6 +707,37 @@ static void test_findings_sort_and_count(void **state)
     findings_free(&f);
 }
 
+/* advice.c: an entry is rendered in the subject's language, its atom by codegen, its text
+ * arguments as given; the variants no golden output shows are checked here. */
+static void test_advice_in_the_subjects_language(void **state)
+{
+    (void)state;
+    snap erl, ex;
+    memset(&erl, 0, sizeof erl);
+    memset(&ex, 0, sizeof ex);
+    ex.info.elixir_version = 1;
+    findings f;
+    findings_init(&f);
+    const char *t = advice_text(&f, &erl, "genserver-as-cache", ADV_DEFAULT,
+                                &(advice_args){.atom = "my_cache", .arg = {"my_cache"}});
+    assert_non_null(strstr(t, "\"Global cache gen_server \xe2\x86\x92 ETS is usually better\""));
+    assert_non_null(strstr(t, "\n  ets:lookup(my_cache, Key)            % readers, in their own process\n"
+                              "Keep my_cache only"));
+    t = advice_text(&f, &ex, "genserver-as-cache", ADV_DEFAULT,
+                    &(advice_args){.atom = "Elixir.Zoo.Cache", .arg = {"Zoo.Cache"}});
+    assert_non_null(strstr(t, "  :ets.new(Zoo.Cache, [:named_table"));
+    t = advice_text(&f, &erl, "atom-named-dynamic-processes", ADV_DEFAULT, &(advice_args){.arg = {"worker"}});
+    assert_non_null(strstr(t, "  gen_server:start_link({via, global, {worker, Id}}, ?MODULE, Id, [])"));
+    t = advice_text(&f, &ex, "unresponsive-supervisor", ADV_UNRESPONSIVE_STARTING, NULL);
+    assert_non_null(strstr(t, "{PartitionSupervisor, child_spec: DynamicSupervisor, name: MyApp.Sessions}\n"));
+    t = advice_text(&f, &erl, "ets-owner-at-risk", ADV_DEFAULT, &(advice_args){.atom = "Elixir.Foo"});
+    assert_non_null(strstr(t, "supervised gen_server that exists"));
+    assert_non_null(strstr(t, "  ets:new('Elixir.Foo', [named_table"));
+    assert_null(strstr(t, "\xe2\x9f\xa8")); /* no placeholder left */
+    assert_string_equal(advice_text(&f, &erl, "no-such-rule", ADV_DEFAULT, NULL), "");
+    findings_free(&f);
+}
+
 /* Sorting an empty findings set (findings_sort, src/findings.c) never hands qsort the NULL
  * array of an empty vec, which UBSan would abort on; rules_run sorts on every node with no
  * findings. Run in a child process, its stderr discarded. */
@@ -1286,6 +1318,7 @@ int main(void)
         cmocka_unit_test(test_findings_sort_and_count),
         cmocka_unit_test(test_rules_run_sorts),
         cmocka_unit_test(test_regression_findings_sort_empty),
+        cmocka_unit_test(test_advice_in_the_subjects_language),
         /* renderers */
         cmocka_unit_test(test_json_validator),
         cmocka_unit_test(test_json_numbers_exact),

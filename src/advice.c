@@ -1,0 +1,117 @@
+/* advice.c — every rule's advice, one entry per (rule, variant), and its rendering in the
+ * subject's language (advice.h). */
+#include "advice.h"
+
+#include <string.h>
+
+#include "codegen.h"
+
+/* An entry: `text` is the advice in both languages; ⟨code⟩ in it stands for the code in the
+ * subject's language (ex or erl). text NULL: the advice is ⟨code⟩ alone (two different texts).
+ * erl NULL: ex is language-neutral, used for both. */
+typedef struct {
+    const char *rule;
+    int variant;
+    const char *text;
+    const char *ex, *erl;
+} advice_entry;
+
+static const advice_entry entries[] = {
+    {"genserver-as-cache", ADV_DEFAULT,
+     "\"Global cache ⟨gen_server⟩ → ETS is usually better\": many readers, no serialization.\n"
+     "⟨code⟩\n"
+     "Keep ⟨1⟩ only to own the table (it dies with its owner) and to serialise writes or expiry.",
+     "  :ets.new(⟨atom⟩, [:named_table, :set, :public, read_concurrency: true])\n"
+     "  :ets.lookup(⟨atom⟩, key)            # readers, in their own process",
+     "  ets:new(⟨atom⟩, [named_table, set, public, {read_concurrency, true}])\n"
+     "  ets:lookup(⟨atom⟩, Key)            % readers, in their own process"},
+    {"ets-owner-at-risk", ADV_DEFAULT,
+     "Tables die with their owner. Create the table in the init/1 of a supervised ⟨gen_server⟩ that exists "
+     "for that purpose (it is restarted and recreates the table), or give it an heir:\n"
+     "⟨code⟩",
+     "  :ets.new(⟨atom⟩, [:named_table, :public, {:heir, heir_pid, :data}, read_concurrency: true])",
+     "  ets:new(⟨atom⟩, [named_table, public, {read_concurrency, true}, {heir, HeirPid, data}])"},
+    {"atom-named-dynamic-processes", ADV_DEFAULT, NULL,
+     "Name dynamic processes with via tuples on a Registry: any term is a key, no atom is created.\n"
+     "  {Registry, keys: :unique, name: MyApp.Registry}\n"
+     "  GenServer.start_link(__MODULE__, id, name: {:via, Registry, {MyApp.Registry, {:⟨1⟩, id}}})\n"
+     "  DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {__MODULE__, id})",
+     "Never make atoms at run time (list_to_atom/1): name dynamic processes by any term through a "
+     "registry, e.g. global or a via module such as gproc, or keep id -> pid in ETS:\n"
+     "  gen_server:start_link({via, global, {⟨1⟩, Id}}, ?MODULE, Id, [])"},
+    {"unresponsive-supervisor", ADV_DEFAULT,
+     "A supervisor must never block. A child whose init/1 waits (a connection, a long computation) stalls "
+     "its supervisor: return from init quickly and finish the work in handle_continue/2:\n"
+     "⟨code⟩",
+     "  def init(args), do: {:ok, args, {:continue, :connect}}\n"
+     "  def handle_continue(:connect, state), do: {:noreply, connect(state)}",
+     "  init(Args) -> {ok, Args, {continue, connect}}.\n"
+     "  handle_continue(connect, State) -> {noreply, connect(State)}."},
+    {"unresponsive-supervisor", ADV_UNRESPONSIVE_STARTING, NULL,
+     "One supervisor starts children one at a time, each after the previous child's init: "
+     "spread the starts over a PartitionSupervisor, and return from init quickly "
+     "(handle_continue/2):\n"
+     "  {PartitionSupervisor, child_spec: DynamicSupervisor, name: MyApp.Sessions}\n"
+     "  DynamicSupervisor.start_child({:via, PartitionSupervisor, {MyApp.Sessions, key}}, spec)\n"
+     "To read its children, give it longer: --sup-timeout MS.",
+     "One supervisor starts children one at a time, each after the previous child's init: "
+     "spread the starts over N supervisors chosen by erlang:phash2(Key, N), and return from "
+     "init quickly (handle_continue/2). To read its children, give it longer: --sup-timeout MS."},
+};
+
+static const advice_entry *find(const char *rule_id, int variant)
+{
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
+        if (entries[i].variant == variant && !strcmp(entries[i].rule, rule_id))
+            return &entries[i];
+    return NULL;
+}
+
+int advice_has(const char *rule_id, int variant)
+{
+    return find(rule_id, variant) != NULL;
+}
+
+/* append template t to sb, its placeholders filled */
+static void fill(strbuf *sb, const char *t, const char *code, int elixir, const advice_args *a)
+{
+    static const char open[] = "\xe2\x9f\xa8", close[] = "\xe2\x9f\xa9"; /* ⟨ ⟩ */
+    while (*t) {
+        const char *p = strstr(t, open);
+        const char *q = p ? strstr(p, close) : NULL;
+        if (!q) {
+            sb_printf(sb, "%s", t);
+            return;
+        }
+        sb_printf(sb, "%.*s", (int)(p - t), t);
+        const char *name = p + sizeof open - 1;
+        int len = (int)(q - name);
+        char lit[600];
+        if (len == 4 && !strncmp(name, "code", 4) && code)
+            fill(sb, code, NULL, elixir, a);
+        else if (len == 4 && !strncmp(name, "atom", 4) && a && a->atom)
+            sb_printf(sb, "%s", elixir ? cg_ex_atom(a->atom, lit, sizeof lit) : cg_erl_atom(a->atom, lit, sizeof lit));
+        else if (len == 1 && (*name == '1' || *name == '2') && a && a->arg[*name - '1'])
+            sb_printf(sb, "%s", a->arg[*name - '1']);
+        else if (len == 10 && !strncmp(name, "gen_server", 10))
+            sb_printf(sb, "%s", elixir ? "GenServer" : "gen_server");
+        else
+            sb_printf(sb, "%.*s", (int)(q + sizeof close - 1 - p), p); /* unknown: as written */
+        t = q + sizeof close - 1;
+    }
+}
+
+const char *advice_text(findings *out, const snap *s, const char *rule_id, int variant, const advice_args *a)
+{
+    const advice_entry *e = find(rule_id, variant);
+    if (!e)
+        return "";
+    int elixir = s->info.elixir_version != 0;
+    const char *code = elixir || !e->erl ? e->ex : e->erl;
+    strbuf sb;
+    sb_init(&sb);
+    fill(&sb, e->text ? e->text : code, e->text ? code : NULL, elixir, a);
+    const char *r = findings_strdup(out, sb.buf);
+    sb_free(&sb);
+    return r;
+}
