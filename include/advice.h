@@ -13,7 +13,8 @@
 /* Variants of a rule's advice; a rule with one variant uses ADV_DEFAULT. */
 enum {
     ADV_DEFAULT = 0,
-    ADV_UNRESPONSIVE_STARTING = 1, /* unresponsive-supervisor: busy starting children back to back */
+    ADV_UNRESPONSIVE_STARTING = 1,    /* unresponsive-supervisor: busy starting children back to back */
+    ADV_BOTTLENECK_PARTITION_SUP = 1, /* global-bottleneck: an Elixir module, partitioned by a PartitionSupervisor */
 };
 
 /* What an entry's placeholders are filled with:

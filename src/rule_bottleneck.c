@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include "advice.h"
 #include "codegen.h"
 #include "fmt.h"
 #include "rules.h"
@@ -91,42 +92,16 @@ static void run(const rule *self, const snap *s, const rule_opts *o, findings *o
                   named ? "named" : "unnamed", (long long)s->info.schedulers);
         x->summary = findings_strdup(out, sb.buf);
         sb_free(&sb);
-        char mod[256], raw[256], lit[300], tab[300], snake[256];
+        char mod[256], raw[256], lit[300], snake[256];
         proc_module_name(s, p, mod, sizeof mod);
         int known = proc_module_raw(s, p, raw, sizeof raw);
         const char *tabraw = p->name ? snap_str(s, p->name)
                              : known ? findings_printf(out, "%s_table", cg_snake(raw, snake, sizeof snake))
                                      : "my_table";
-        if (s->info.elixir_version) {
-            cg_ex_atom(tabraw, tab, sizeof tab);
-            if (known && cg_is_ex_alias(raw))
-                x->recommendation = findings_printf(
-                    out,
-                    "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
-                    "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
-                    "and keep the process (%s) only to own the table and serialise writes. If the state must stay in "
-                    "processes, partition it (one process per key range) behind a PartitionSupervisor, each "
-                    "partition started without the global name:\n"
-                    "  {PartitionSupervisor, child_spec: %s, name: %s.Partitions}",
-                    tab, mod, cg_ex_atom(raw, lit, sizeof lit), lit);
-            else
-                x->recommendation = findings_printf(
-                    out,
-                    "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
-                    "  :ets.new(%s, [:named_table, :set, :public, read_concurrency: true])\n"
-                    "and keep the process (%s) only to own the table and serialise writes. If the state must stay in "
-                    "processes, partition it: one process per key range, picked with :erlang.phash2(key, n).",
-                    tab, mod);
-        } else {
-            cg_erl_atom(tabraw, tab, sizeof tab);
-            x->recommendation = findings_printf(
-                out,
-                "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n"
-                "  ets:new(%s, [named_table, set, public, {read_concurrency, true}])\n"
-                "and keep %s only to own the table and serialise writes. If the state must stay in processes, "
-                "run one %s per key range and pick it with erlang:phash2(Key, N).",
-                tab, mod, mod);
-        }
+        int partition_sup = s->info.elixir_version && known && cg_is_ex_alias(raw);
+        x->recommendation = advice_text(
+            out, s, self->id, partition_sup ? ADV_BOTTLENECK_PARTITION_SUP : ADV_DEFAULT,
+            &(advice_args){.atom = tabraw, .arg = {mod, partition_sup ? cg_ex_atom(raw, lit, sizeof lit) : ""}});
     }
     free(in_call);
     free(watchers);

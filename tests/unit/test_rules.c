@@ -734,6 +734,10 @@ static void test_advice_in_the_subjects_language(void **state)
     assert_non_null(strstr(t, "supervised gen_server that exists"));
     assert_non_null(strstr(t, "  ets:new('Elixir.Foo', [named_table"));
     assert_null(strstr(t, "\xe2\x9f\xa8")); /* no placeholder left */
+    t = advice_text(&f, &ex, "global-bottleneck", ADV_DEFAULT, &(advice_args){.atom = "my_table", .arg = {"a fun"}});
+    assert_non_null(strstr(t, ":ets.new(:my_table, [:named_table, :set, :public, read_concurrency: true])\n"
+                              "and keep the process (a fun) only"));
+    assert_non_null(strstr(t, "picked with :erlang.phash2(key, n)."));
     assert_string_equal(advice_text(&f, &erl, "no-such-rule", ADV_DEFAULT, NULL), "");
     findings_free(&f);
 }
