@@ -67,6 +67,8 @@ void finding_ev(finding *x, const char *key, double value, const char *unit);
 void finding_subject_proc(findings *f, finding *x, const snap *s, uint32_t proc);
 void finding_subject_sup(findings *f, finding *x, const snap *s, uint32_t sup);
 void findings_skip(findings *f, const char *rule_id, const char *reason);
+/* remove the findings i >= from with drop[i] set, keeping the others in order */
+void findings_remove(findings *f, size_t from, const uint8_t *drop);
 /* merge sibling findings of one rule added since index `from` (see finding.count) */
 void findings_group_siblings(const snap *s, findings *f, size_t from);
 /* most severe first, then by rule id, then subject */

@@ -118,6 +118,19 @@ void findings_skip(findings *f, const char *rule_id, const char *reason)
     n->reason = findings_strdup(f, reason);
 }
 
+void findings_remove(findings *f, size_t from, const uint8_t *drop)
+{
+    size_t w = from;
+    for (size_t i = from; i < f->items.len; i++) {
+        if (drop[i])
+            continue;
+        if (w != i)
+            memcpy(vec_at(&f->items, w), vec_at(&f->items, i), sizeof(finding));
+        w++;
+    }
+    f->items.len = w;
+}
+
 /* ---- siblings ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -239,15 +252,7 @@ void findings_group_siblings(const snap *s, findings *f, size_t from)
         }
         a = b;
     }
-    size_t w = from;
-    for (size_t i = from; i < n; i++) {
-        if (drop[i])
-            continue;
-        if (w != i)
-            memcpy(vec_at(&f->items, w), vec_at(&f->items, i), sizeof(finding));
-        w++;
-    }
-    f->items.len = w;
+    findings_remove(f, from, drop);
     free(drop);
     free(ks);
 }

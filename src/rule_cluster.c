@@ -353,6 +353,43 @@ static const snap_app *app_of(const snap *s, const char *name)
     return NULL;
 }
 
+/* the version of one thing on a node, NULL if the node does not run it */
+typedef const char *(*version_fn)(const snap *s, const void *what);
+
+static const char *runtime_vsn(const snap *s, const void *what)
+{
+    oa_str v = *(const int *)what == 0 ? s->info.otp_release : s->info.elixir_version;
+    return v ? snap_str(s, v) : NULL;
+}
+
+static const char *app_vsn(const snap *s, const void *app)
+{
+    const snap_app *ap = app_of(s, app);
+    return ap ? snap_str(s, ap->vsn) : NULL;
+}
+
+/* "node1 1.0, node2 1.1" into per and how many nodes run it into *nodes; 1 if their
+ * versions differ */
+static int versions(const struct cluster *cl, version_fn v, const void *what, strbuf *per, int *nodes)
+{
+    const char *first = NULL;
+    int differ = 0;
+    *nodes = 0;
+    for (size_t i = 0; i < cl->n; i++) {
+        const snap *s = cl->nodes[i].s;
+        const char *vs = s ? v(s, what) : NULL;
+        if (!vs)
+            continue;
+        (*nodes)++;
+        if (first && strcmp(first, vs))
+            differ = 1;
+        if (!first)
+            first = vs;
+        sb_printf(per, "%s%s %s", per->len ? ", " : "", cl->nodes[i].name, vs);
+    }
+    return differ;
+}
+
 static void run_version_skew(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out)
 {
     (void)o;
@@ -360,24 +397,8 @@ static void run_version_skew(const rule *self, const struct cluster *cl, const r
     for (int what = 0; what < 2; what++) {
         strbuf per;
         sb_init(&per);
-        const char *first = NULL;
-        int differ = 0, nodes = 0;
-        for (size_t i = 0; i < cl->n; i++) {
-            const snap *s = cl->nodes[i].s;
-            if (!s)
-                continue;
-            oa_str v = what == 0 ? s->info.otp_release : s->info.elixir_version;
-            if (!v)
-                continue;
-            nodes++;
-            const char *vs = snap_str(s, v);
-            if (first && strcmp(first, vs))
-                differ = 1;
-            if (!first)
-                first = vs;
-            sb_printf(&per, "%s%s %s", per.len ? ", " : "", cl->nodes[i].name, vs);
-        }
-        if (differ) {
+        int nodes;
+        if (versions(cl, runtime_vsn, &what, &per, &nodes)) {
             finding *x = findings_add(out, self->id, SEV_WARNING);
             x->subject = what == 0 ? "OTP release" : "Elixir";
             x->summary = findings_printf(out, "%s differs between the nodes: %s", x->subject, per.buf);
@@ -394,22 +415,8 @@ static void run_version_skew(const rule *self, const struct cluster *cl, const r
         const char *app = *(const char **)vec_at(&names, k);
         strbuf per;
         sb_init(&per);
-        const char *first = NULL;
-        int differ = 0, nodes = 0;
-        for (size_t i = 0; i < cl->n; i++) {
-            const snap *s = cl->nodes[i].s;
-            const snap_app *ap = s ? app_of(s, app) : NULL;
-            if (!ap)
-                continue;
-            nodes++;
-            const char *vs = snap_str(s, ap->vsn);
-            if (first && strcmp(first, vs))
-                differ = 1;
-            if (!first)
-                first = vs;
-            sb_printf(&per, "%s%s %s", per.len ? ", " : "", cl->nodes[i].name, vs);
-        }
-        if (differ) {
+        int nodes;
+        if (versions(cl, app_vsn, app, &per, &nodes)) {
             finding *x = findings_add(out, self->id, SEV_WARNING);
             x->subject = findings_printf(out, "application %s", app);
             x->summary = findings_printf(out, "%s runs at different versions: %s", app, per.buf);

@@ -69,15 +69,7 @@ static void merge_table_owners(const snap *s, findings *f, size_t from)
         }
         sb_free(&names);
     }
-    size_t w = from;
-    for (size_t i = from; i < n; i++) {
-        if (drop[i])
-            continue;
-        if (w != i)
-            memcpy(vec_at(&f->items, w), vec_at(&f->items, i), sizeof(finding));
-        w++;
-    }
-    f->items.len = w;
+    findings_remove(f, from, drop);
     free(drop);
 }
 
