@@ -15,6 +15,8 @@ enum {
     ADV_DEFAULT = 0,
     ADV_UNRESPONSIVE_STARTING = 1,    /* unresponsive-supervisor: busy starting children back to back */
     ADV_BOTTLENECK_PARTITION_SUP = 1, /* global-bottleneck: an Elixir module, partitioned by a PartitionSupervisor */
+    ADV_UNSUPERVISED_ORPHAN_ROOT = 1, /* unsupervised-process: a tree's root started outside every application */
+    ADV_UNSUPERVISED_SCRIPT = 2,      /* unsupervised-process: the script's own process */
 };
 
 /* What an entry's placeholders are filled with:

@@ -17,6 +17,23 @@ typedef struct {
 } advice_entry;
 
 static const advice_entry entries[] = {
+    {"unsupervised-process", ADV_UNSUPERVISED_ORPHAN_ROOT, NULL,
+     "Start this tree from your application: put the child spec you now pass to start_link into the "
+     "children of the supervisor your Application.start/2 starts, so the application owns it.",
+     "Start this tree from your application: add its child spec to the children of the supervisor "
+     "your application's start/2 starts (type => supervisor), so the application owns it."},
+    {"unsupervised-process", ADV_UNSUPERVISED_SCRIPT, NULL,
+     "A long-lived service belongs in an application: start its processes from the supervisor your "
+     "Application.start/2 starts (mix new --sup gives one) and run the node with `mix run --no-halt` or a "
+     "release, not from the script's own process.",
+     NULL},
+    /* Task.start is Elixir's: the advice is the same on any node */
+    {"unsupervised-task", ADV_DEFAULT, NULL,
+     "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"
+     "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
+     "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> :ok end)\n"
+     "(Task.Supervisor.async_nolink/2 when the caller needs the result).",
+     NULL},
     {"global-bottleneck", ADV_DEFAULT,
      "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n⟨code⟩",
      "  :ets.new(⟨atom⟩, [:named_table, :set, :public, read_concurrency: true])\n"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "codegen.h"
 #include "fmt.h"
 #include "rules.h"
@@ -132,11 +133,7 @@ static void script_runner_finding(const rule *self, const snap *s, findings *out
         "waits for it to end); it is now in %s. It is the script itself, not a process of an application: when "
         "it returns the node stops (unless --no-halt), and no supervisor restarts what it runs.",
         x->pid, cf);
-    x->recommendation = findings_printf(
-        out, "%s",
-        "A long-lived service belongs in an application: start its processes from the supervisor your "
-        "Application.start/2 starts (mix new --sup gives one) and run the node with `mix run --no-halt` or a "
-        "release, not from the script's own process.");
+    x->recommendation = advice_text(out, s, self->id, ADV_UNSUPERVISED_SCRIPT, NULL);
 }
 
 static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
@@ -258,11 +255,7 @@ static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
         int known = proc_module_raw(s, p, raw, sizeof raw);
         int ex_alias = known && cg_is_ex_alias(raw);
         if (tasks)
-            x->recommendation = findings_printf(
-                out, "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"
-                     "  children = [{Task.Supervisor, name: MyApp.TaskSupervisor}]\n"
-                     "  Task.Supervisor.start_child(MyApp.TaskSupervisor, fn -> :ok end)\n"
-                     "(Task.Supervisor.async_nolink/2 when the caller needs the result).");
+            x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, NULL);
         else if (!s->info.elixir_version) {
             /* the child spec printed must start: it calls start_link/0 only where the module
              * exports it (recorded by the collector; -1 in older snapshots) */
@@ -398,13 +391,7 @@ static void run_orphan_roots(const rule *self, const snap *s, findings *out)
             "restarts it or stops it in order; when the process that started it exits, the whole tree goes down.",
             x->subject, sup_kind_name(sp->kind), sp->strategy ? " " : "", sp->strategy ? snap_str(s, sp->strategy) : "",
             sp->n_children, below, from);
-        x->recommendation = findings_printf(
-            out, "%s",
-            s->info.elixir_version
-                ? "Start this tree from your application: put the child spec you now pass to start_link into the "
-                  "children of the supervisor your Application.start/2 starts, so the application owns it."
-                : "Start this tree from your application: add its child spec to the children of the supervisor "
-                  "your application's start/2 starts (type => supervisor), so the application owns it.");
+        x->recommendation = advice_text(out, s, self->id, ADV_UNSUPERVISED_ORPHAN_ROOT, NULL);
     }
     free(below_of);
 }

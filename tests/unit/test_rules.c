@@ -738,6 +738,15 @@ static void test_advice_in_the_subjects_language(void **state)
     assert_non_null(strstr(t, ":ets.new(:my_table, [:named_table, :set, :public, read_concurrency: true])\n"
                               "and keep the process (a fun) only"));
     assert_non_null(strstr(t, "picked with :erlang.phash2(key, n)."));
+    assert_string_equal(advice_text(&f, &ex, "unsupervised-process", ADV_UNSUPERVISED_ORPHAN_ROOT, NULL),
+                        "Start this tree from your application: put the child spec you now pass to start_link into "
+                        "the children of the supervisor your Application.start/2 starts, so the application owns it.");
+    assert_string_equal(advice_text(&f, &erl, "unsupervised-process", ADV_UNSUPERVISED_ORPHAN_ROOT, NULL),
+                        "Start this tree from your application: add its child spec to the children of the supervisor "
+                        "your application's start/2 starts (type => supervisor), so the application owns it.");
+    t = advice_text(&f, &erl, "unsupervised-process", ADV_UNSUPERVISED_SCRIPT, NULL);
+    assert_string_equal(t, advice_text(&f, &ex, "unsupervised-process", ADV_UNSUPERVISED_SCRIPT, NULL));
+    assert_non_null(strstr(t, "(mix new --sup gives one) and run the node with `mix run --no-halt` or a release"));
     assert_string_equal(advice_text(&f, &erl, "no-such-rule", ADV_DEFAULT, NULL), "");
     findings_free(&f);
 }
