@@ -6,6 +6,8 @@
 set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OA=${OA:-$TOP/build/otp-advisor-san}
+# the do-nothing run: every run of the program is the stand-in's (t_overload's release too)
+[ -n "${NOTHING_CHECK:-}" ] && OA=$TOP/tests/integration/nothing.sh && OA_RELEASE=$OA
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -102,7 +104,24 @@ node_eval() {
 
 tmpfile() { mktemp "$_TMP/$1.XXXXXX"; }
 
-ok() { PASS=$((PASS + 1)); echo "  ok    $1"; }
+# Honest checks and content checks. A program that does nothing (nothing.sh: exit 0, no
+# output) rightly passes a check that reads only an exit status, the target's health, that
+# nothing was left behind, or the safety harness: such a check is run under `honest`
+# (honest check_eq "dump exits 0" 0 $?). Every other check is a content check: it reads
+# what the program said, and must fail against the do-nothing stand-in. With
+# NOTHING_CHECK=1 (OA=nothing.sh; the Makefile's integration target) a content check that
+# passes is marked PASSED-WITH-NOTHING, and the test fails if any did.
+_HONEST=
+HONEST_PASS=0
+CONTENT_PASS=0
+honest() { local rc; _HONEST=1; "$@"; rc=$?; _HONEST=; return $rc; }
+
+ok() {
+  PASS=$((PASS + 1))
+  if [ -n "$_HONEST" ]; then HONEST_PASS=$((HONEST_PASS + 1)); echo "  ok    $1"; return 0; fi
+  CONTENT_PASS=$((CONTENT_PASS + 1))
+  if [ -n "${NOTHING_CHECK:-}" ]; then echo "  PASSED-WITH-NOTHING  $1"; else echo "  ok    $1"; fi
+}
 not_ok() { FAIL=$((FAIL + 1)); echo "  FAIL  $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/        /' | tail -40; return 0; }
 
 # check DESC COMMAND...: passes when the command succeeds
@@ -113,7 +132,44 @@ actual:   $3"; fi; }
 # check_contains DESC NEEDLE HAYSTACK
 check_contains() { if grep -qF -- "$2" <<<"$3"; then ok "$1"; else not_ok "$1" "missing: $2
 in: $3"; fi; }
-check_not_contains() { if grep -qF -- "$2" <<<"$3"; then not_ok "$1" "unexpected: $2"; else ok "$1"; fi; }
+# check_not_contains DESC NEEDLE HAYSTACK: NEEDLE is not in HAYSTACK, which says something
+# (an empty one proves nothing: a program that printed nothing would pass)
+check_not_contains() {
+  if [ -z "${3//[[:space:]]/}" ]; then not_ok "$1" "nothing to look in: the output is empty"
+  elif grep -qF -- "$2" <<<"$3"; then not_ok "$1" "unexpected: $2"; else ok "$1"; fi
+}
+# A silence, an absence, an equality or a bound is only worth something beside what the
+# output does say: these first require the output they read to name its subject.
+# check_absent DESC PRESENT ABSENT HAYSTACK: HAYSTACK holds PRESENT (the node, a count, the
+# subject it is silent about) and not ABSENT
+check_absent() {
+  if ! grep -qF -- "$2" <<<"$4"; then not_ok "$1" "the output does not name its subject: $2
+in: $(head -c 2000 <<<"$4")"
+  elif grep -qF -- "$3" <<<"$4"; then not_ok "$1" "unexpected: $3"; else ok "$1"; fi
+}
+# check_silent DESC PRESENT OUTPUT ACTUAL: OUTPUT holds PRESENT, and ACTUAL (read from it:
+# the findings on a subject, the lines of a kind) is empty
+check_silent() {
+  if ! grep -qF -- "$2" <<<"$3"; then not_ok "$1" "the output does not name its subject: $2
+in: $(head -c 2000 <<<"$3")"
+  elif [ -n "$4" ]; then not_ok "$1" "unexpected: $4"; else ok "$1"; fi
+}
+
+# check_same DESC A B: two outputs agree, and the first says something (two empty ones agree
+# on nothing)
+check_same() {
+  if [ -z "${2//[[:space:]]/}" ] || [ "$2" = null ]; then not_ok "$1" "nothing to compare: the first is empty"
+  else check_eq "$@"; fi
+}
+# check_code_parses DESC BLOCKS: every block the test collected in BLOCKS (tests/codecheck/
+# blocks.sh) parses, and there are some (no printed code proves nothing)
+check_code_parses() {
+  local out rc n
+  out=$(elixir "$TOP/tests/codecheck/codecheck.exs" "$2" 2>&1); rc=$?
+  n=$(tail -1 <<<"$out" | sed -nE 's/^codecheck: [0-9]+ of ([0-9]+) blocks parse$/\1/p')
+  if [ $rc -eq 0 ] && [ "${n:-0}" -gt 0 ]; then ok "$1: $(tail -1 <<<"$out")"
+  else not_ok "$1" "$out"; fi
+}
 
 # harness_report DIR: what tests/harness/oa_harness.erl saw on that node:
 # "logged=N ours=N probes=N left=N" and details (N/A when the node is gone)
@@ -141,7 +197,7 @@ safety_one() {
   r=$(harness_report "$d")
   [ "$r" = "N/A" ] && return 0
   if grep -q '^logged=[0-9]* ours=0 probes=0 left=0' <<<"$r"; then
-    ok "safety on $(cat "$d/node"): nothing logged by us, no probe loaded, no message left"
+    honest ok "safety on $(cat "$d/node"): nothing logged by us, no probe loaded, no message left"
   else
     not_ok "safety on $(cat "$d/node")" "$r"
   fi
@@ -159,6 +215,11 @@ stop_fixture() {
 
 finish() {
   safety_checks
+  if [ -n "${NOTHING_CHECK:-}" ]; then
+    echo "$TEST_NAME: $CONTENT_PASS passed, $FAIL failed (against the do-nothing stand-in: $CONTENT_PASS content checks passed, $HONEST_PASS honest ones)"
+    [ "$CONTENT_PASS" -eq 0 ]
+    return
+  fi
   echo "$TEST_NAME: $PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]
 }
