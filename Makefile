@@ -23,7 +23,7 @@ LIBOBJS_SAN := $(patsubst src/%.c,$(BUILD)/san/%.o,$(LIBSRCS)) $(BUILD)/san/prob
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test unit golden integration demo bench clean format format-check fixtures fuzz install uninstall deb
+.PHONY: all deps test unit golden integration integration-nothing demo bench clean format format-check fixtures fuzz install uninstall deb
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/otp-advisor
@@ -103,9 +103,24 @@ golden: $(BUILD)/otp-advisor-san
 	  { tail -20 $(BUILD)/rules-crash.log; echo "rules: a case passed with a crashing binary"; exit 1; }
 	@tail -1 $(BUILD)/rules-crash.log
 
+# Then the same tests against a program that does nothing (tests/integration/nothing.sh: exit
+# 0, no output): every content check must fail, only the honest ones (an exit status, the
+# target's health, nothing left behind, the safety harness: tests/integration/lib.sh) may
+# pass. Run on the tests where the stand-in is cheap (NOTHING_TESTS, about a minute and a
+# half); `make integration-nothing` runs it on every test (about 12 minutes).
+NOTHING_TESTS ?= t_cli t_dot t_mermaid t_files t_forks t_handshake t_diff t_check_erlang t_staged t_supbusy \
+  t_errors t_report t_bounded t_shell_pty t_snapshot_erlang t_snapshot_elixir t_iex_mix
 integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
 	@scripts/build-fixtures.sh
 	@tests/integration/run.sh
+	@NOTHING_CHECK=1 tests/integration/run.sh $(NOTHING_TESTS) >$(BUILD)/integration-nothing.log 2>&1 || \
+	  { grep -E '^== |PASSED-WITH-NOTHING|^t_[a-z_0-9]+: [0-9]+ passed|^integration' $(BUILD)/integration-nothing.log | tail -40; \
+	    echo "integration: a content check passed with a program that does nothing"; exit 1; }
+	@tail -1 $(BUILD)/integration-nothing.log
+
+integration-nothing: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
+	@scripts/build-fixtures.sh
+	@NOTHING_CHECK=1 tests/integration/run.sh
 
 # The one test command (README, .ci/run): deps, build, unit tests, then real nodes.
 # A crashing node writes its dump to a temporary folder, never into the checkout; and the

@@ -32,11 +32,11 @@ fake() { # fake NAME MODE: a peer on a port epmd gives for NAME
 COOKIE=$_TMP/cookie; ( umask 077; echo somecookie > "$COOKIE" )
 host=$(hostname -s)
 fake "oaclose$$" close && fake "oahttp$$" http
-check "the fake peers are registered" test -f "$_TMP/oaclose$$.ready"
+honest check "the fake peers are registered" test -f "$_TMP/oaclose$$.ready"
 "$OA" check "oaclose$$@$host" --cookie-file "$COOKIE" --timeout 2000 2>"$_TMP/e"
 check_eq "a peer that closes: exit 2" 2 $?
 check_contains "... said to close, not a cookie" "closed the connection during the handshake" "$(cat "$_TMP/e")"
-check_eq "... the cookie is not blamed" 0 "$(grep -c cookie "$_TMP/e")"
+check_absent "... the cookie is not blamed" "closed the connection" "cookie" "$(cat "$_TMP/e")"
 "$OA" check "oahttp$$@$host" --cookie-file "$COOKIE" --timeout 2000 2>"$_TMP/e"
 check_eq "an HTTP server: exit 2" 2 $?
 check_contains "... said not to speak the protocol" "does not speak the Erlang distribution protocol" "$(cat "$_TMP/e")"
@@ -54,7 +54,7 @@ node_eval B "net_kernel:allow(['somebody-else@nowhere'])." >/dev/null
 "$OA" check "$B_NODE" --cookie-file "$B_COOKIE" 2>"$_TMP/e"
 check_eq "a node that refuses our name: exit 2" 2 $?
 check_contains "... said to refuse the name" "refused our node name" "$(cat "$_TMP/e")"
-check_eq "... the cookie is not blamed" 0 "$(grep -c "cookie rejected" "$_TMP/e")"
+check_absent "... the cookie is not blamed" "refused our node name" "cookie rejected" "$(cat "$_TMP/e")"
 "$TOP/scripts/fixture.sh" stop "$B_DIR"
 _FIXTURE_DIRS=()
 finish

@@ -11,7 +11,7 @@ echo "$node" > "$dir/node"
 ( umask 077; head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-32 > "$dir/.erlang.cookie" )
 chmod 400 "$dir/.erlang.cookie"
 ( cd "$dir" && HOME=$dir mix new demo_app --sup >/dev/null 2>&1 )
-check_eq "mix new --sup" 0 $?
+honest check_eq "mix new --sup" 0 $?
 J=$(tmpfile check.json)
 D=$(tmpfile dump.json)
 LOG=$(tmpfile expect)
@@ -35,9 +35,9 @@ send "System.halt()\r"
 expect eof
 EOX
 rc=$?
-check_eq "iex -S mix session ran (expect exit)" 0 "$rc"
+honest check_eq "iex -S mix session ran (expect exit)" 0 "$rc"
 grep -q "STEP-OK check" "$LOG" || not_ok "check ran inside the session" "$(tail -20 "$LOG")"
-if jq -e . "$J" >/dev/null 2>&1; then
+if [ "$(jq 'type' "$J" 2>/dev/null)" = '"object"' ]; then   # (jq -e passes an empty file)
   check_eq "no findings on a fresh mix new --sup app under iex -S mix" 0 "$(jq '.findings | length' "$J")"
   [ "$(jq '.findings | length' "$J")" = 0 ] || echo "$(jq -c '.findings[] | {rule, severity, subject}' "$J")"
   check_eq "the app's own tree is seen" '"app"' "$(jq '.supervisors[] | select(.name == "DemoApp.Supervisor") | .root' "$D" 2>/dev/null)"

@@ -9,11 +9,11 @@ for _ in $(seq 1 40); do   # let the crashing child restart a few times
   [ "${n:-0}" -ge 1 ] && break; sleep 0.5
 done
 S=$(tmpfile zoo); "$OA" snapshot "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 1500 -o "$S.etf" 2>/dev/null
-check_eq "zoo snapshot saved" 0 $?
+honest check_eq "zoo snapshot saved" 0 $?
 
 # a live report straight from the node, to a file
 "$OA" report "$Z_NODE" --cookie-file "$Z_COOKIE" --sup-timeout 1500 zoo -o "$S.live.md" 2>/dev/null
-check_eq "report NODE TARGET -o FILE exits 0" 0 $?
+honest check_eq "report NODE TARGET -o FILE exits 0" 0 $?
 live=$(cat "$S.live.md")
 for h in "# OTP Analysis: zoo" "## Requirement" "## BEAM Architecture Context" "## Recommendation" "## Supervision Tree" "## Findings" "## Testing Approach"; do
   check_contains "live report has '$h'" "$h" "$live"
@@ -21,13 +21,14 @@ done
 for q in "Does this need concurrency?" "Does this need isolation?" "Does this need shared state?" "Is this stateless?"; do
   check_contains "answers '$q'" "**$q**" "$live"
 done
-check_eq "code fences are balanced" 0 $(( $(grep -c '^```' "$S.live.md") % 2 ))
+fences=$(grep -c '^```' "$S.live.md")
+check "code fences are balanced ($fences of them)" test "$fences" -gt 0 -a $((fences % 2)) -eq 0
 
 # the whole node: one section per application of yours
 whole=$("$OA" report --from "$S.etf"); rc=$?
-check_eq "whole-node report exits 0" 0 $rc
+honest check_eq "whole-node report exits 0" 0 $rc
 check_contains "whole-node report has the zoo's section" "## OTP Analysis: zoo" "$whole"
-check_not_contains "whole-node report leaves the runtime out" "## OTP Analysis: kernel" "$whole"
+check_absent "whole-node report leaves the runtime out" "## OTP Analysis: zoo" "## OTP Analysis: kernel" "$whole"
 
 # a supervisor target: the fix is applied to the children list
 sess=$("$OA" report --from "$S.etf" --set idle.window_s=1 Zoo.Supervisor)
@@ -45,8 +46,8 @@ check_contains "the bottleneck: process needed YES, ETS" "ETS for reads" "$cache
 R=$(tmpfile rep); "$OA" report --json --from "$S.etf" Zoo.Sessions >"$R"; r1=$?
 D=$(tmpfile dump); "$OA" dump --json --from "$S.etf" >"$D"; r2=$?
 K=$(tmpfile check); "$OA" check --json --from "$S.etf" >"$K"; r3=$?
-check_eq "report, dump and check of the same file exit 0" "0 0 0" "$r1 $r2 $(( r3 > 1 ? r3 : 0 ))"
-check_eq "dynamic children = the supervisor's children in the snapshot" \
+honest check_eq "report, dump and check of the same file exit 0" "0 0 0" "$r1 $r2 $(( r3 > 1 ? r3 : 0 ))"
+check_same "dynamic children = the supervisor's children in the snapshot" \
   "$(jq '.supervisors[] | select(.name=="Zoo.Sessions") | .children' "$D")" "$(jq '.sections[0].numbers.dynamic_children' "$R")"
 kids=$(jq '.supervisors[] | select(.name=="Zoo.Sessions") | .children' "$D")
 st=$(jq -r '.supervisors[] | select(.name=="Zoo.Sessions") | .status' "$D")
@@ -63,20 +64,22 @@ check_eq "Zoo.Sessions, serving its starters, was read" ok \
   "$st$(jq -r '.supervisors[] | select(.name=="Zoo.Sessions") | if .error then ": " + .error else "" end' "$D")"
 if [ "$anc" -le "$tol" ]; then ok "... its children read ($kids), few counted from their ancestry ($anc)"
 else not_ok "Zoo.Sessions: $kids children read and $anc counted from their ancestry"; fi
-if [ "$d" -le "$tol" ]; then ok "processes under Zoo.Sessions ($procs) = 1 + its $kids + $anc children (+ churn)"
+if [ "${procs:-0}" -gt 0 ] && [ "$d" -le "$tol" ]; then ok "processes under Zoo.Sessions ($procs) = 1 + its $kids + $anc children (+ churn)"
 else not_ok "processes under Zoo.Sessions: $procs vs 1 + $kids + $anc (status $st)"; fi
-check_eq "finding evidence = check's evidence" \
+check_same "finding evidence = check's evidence" \
   "$(jq -c '.findings[] | select(.rule=="missing-partition-supervisor") | .evidence' "$K")" \
   "$(jq -c '.sections[0].findings[] | select(.rule=="missing-partition-supervisor") | .evidence' "$R")"
-check_eq "schedulers = the node's" "$(jq .node.schedulers "$D")" "$(jq .sections[0].numbers.schedulers "$R")"
+check_same "schedulers = the node's" "$(jq .node.schedulers "$D")" "$(jq .sections[0].numbers.schedulers "$R")"
 # a dynamic supervisor rebuilt as itself: never its children as static children, nor one
 # start_supervised! per child (a 2,081-line report was seen)
 sess=$("$OA" report --from "$S.etf" Zoo.Sessions)
 code=$(awk '/^```elixir$/ { n++; on = n == 1; next } /^```$/ { on = 0 } on' <<<"$sess")
 check_eq "Zoo.Sessions is rebuilt as one child, itself" 1 "$(grep -cE '^  [A-Z%{]' <<<"$code")"
-check_eq "... its sessions are not listed" 0 "$(grep -cE '^  *\{?Zoo\.Session[,}]' <<<"$code")"
+listed=$(grep -cE '^  *\{?Zoo\.Session[,}]' <<<"$code")
+if [ -n "$code" ] && [ "$listed" = 0 ]; then ok "... its sessions are not listed (in $(wc -l <<<"$code") lines of code)"
+else not_ok "... its sessions are not listed" "$listed of them in: $(head -c 2000 <<<"$code")"; fi
 check_eq "... and its test starts it once" 1 "$(grep -c 'start_supervised!' <<<"$sess")"
-if [ "$(wc -l <<<"$sess")" -lt 150 ]; then ok "... in a short report ($(wc -l <<<"$sess") lines)"
+if grep -q '^# OTP Analysis: Zoo.Sessions' <<<"$sess" && [ "$(wc -l <<<"$sess")" -lt 150 ]; then ok "... in a short report ($(wc -l <<<"$sess") lines)"
 else not_ok "the report of Zoo.Sessions is short" "$(wc -l <<<"$sess") lines"; fi
 
 # the answers agree with the findings: callers waiting on a subject make concurrency yes and
@@ -90,7 +93,8 @@ for t in zoo Zoo.Sessions Zoo.GlobalBottleneck Zoo.AgentUnderLoad Zoo.GenServerA
         (if $waited > 0 and ([$s.context[] | .evidence | test("nobody waiting")] | any) then "nobody waiting beside callers waiting" else empty end),
         (if $state > 0 and $s.context.stateless.answer then "stateless beside a finding of state" else empty end) ]
     | .[]' "$RJ")
-  if [ -z "$bad" ]; then ok "report $t: the answers agree with its findings"; else not_ok "report $t: the answers agree with its findings" "$bad"; fi
+  n=$(jq '.sections | length' "$RJ")
+  if [ "${n:-0}" -gt 0 ] && [ -z "$bad" ]; then ok "report $t: the answers agree with its findings ($n sections)"; else not_ok "report $t: the answers agree with its findings" "$bad"; fi
 done
 
 # a module names what runs it: Zoo.Session runs in the sessions, all under Zoo.Sessions
@@ -115,8 +119,8 @@ check_contains "unknown target: says so" "no application, supervisor, process or
 start_fixture clean C
 sleep 1
 clean=$("$OA" report "$C_NODE" --cookie-file "$C_COOKIE" --sup-timeout 500 clean 2>/dev/null); rc=$?
-check_eq "clean: report exits 0" 0 $rc
+honest check_eq "clean: report exits 0" 0 $rc
 check_contains "clean: no findings" "None: nothing in this target trips a rule." "$clean"
 check_contains "clean: the shape matches the framework" "its shape matches the framework" "$clean"
-check_not_contains "clean: no fix to apply" "# was:" "$clean"
+check_absent "clean: no fix to apply" "# OTP Analysis: clean" "# was:" "$clean"
 finish

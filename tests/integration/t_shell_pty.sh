@@ -90,7 +90,7 @@ done
 check_eq "expect script completed" 0 $rc
 check_contains "Ctrl-D quits with exit 0" "EXIT 0" "$(cat "$LOG")"
 left=$(loaded)
-if [ "$left" = 0 ]; then ok "the probe is gone from the reconnected node"; else
+if [ "$left" = 0 ]; then honest ok "the probe is gone from the reconnected node"; else
   not_ok "the probe is gone from the reconnected node ($left left)" "$(tail -c 2000 "$LOG")"; fi
 # SIGTERM (a closing terminal sends SIGHUP) leaves the shell cleanly: the probe is removed
 bounded 60 expect >"$LOG.term" 2>&1 <<EOX
@@ -106,7 +106,7 @@ expect {
 puts "\nEXIT [reap 10]"
 EOX
 check_contains "SIGTERM ends the shell" "TERM-EOF" "$(cat "$LOG.term")"
-check_eq "... and the probe is removed" 0 "$(loaded)"
+honest check_eq "... and the probe is removed" 0 "$(loaded)"
 # Ctrl-D on an empty line: the key map cannot stop it (^D bound as a quoted insert through
 # EDITRC), nor the way it arrives: typed at the prompt, or in one write with the line before
 # it (the shell reads a line, runs it, and finds the ^D waiting)
@@ -131,6 +131,6 @@ EOX
 eof_case "even when libedit binds it otherwise" '\004'
 eof_case "in one write with the line before it" 'summary\r\004'
 check "history was written" test -s "$HIST"
-check_not_contains "no cookie in the history" "$COOKIE" "$(cat "$HIST")"
-check_not_contains "no sanitizer report" "Sanitizer" "$(cat "$LOG")"
+check_absent "no cookie in the history (of the commands typed)" "nosuchcmd" "$COOKIE" "$(cat "$HIST")"
+check_absent "no sanitizer report (in a session that ran)" "STEP-OK prompt" "Sanitizer" "$(cat "$LOG")"
 finish

@@ -9,6 +9,7 @@
 BIG=$_TMP/big.etf
 "$TOP/tests/craft/craft.escript" 300000 "$BIG"
 bounded 300 "$OA" check --from "$BIG" >"$_TMP/full.out" 2>&1
+honest check_eq "check --from the crafted file exits 0" 0 $?
 check "check --from the crafted file prints its findings uninterrupted" test -s "$_TMP/full.out"
 # handlers PID: wait (at most 10 s) until the process catches SIGINT and SIGTERM
 handlers() {
@@ -28,7 +29,8 @@ for sig in INT TERM; do
   kill -s $sig $pid
   wait_bounded $pid 30; rc=$?
   check_eq "SIG$sig during check --from: exit 130" 130 "$rc"
-  check "... before it printed anything (it stopped, not finished)" test ! -s "$_TMP/$sig.out"
+  # (what the whole check prints, beside: a program that prints nothing would pass alone)
+  check "... before it printed anything (it stopped, not finished)" test -s "$_TMP/full.out" -a ! -s "$_TMP/$sig.out"
 done
 
 # In the shell, Ctrl-C ends the command that runs (loading a file here) and the shell goes
@@ -70,7 +72,7 @@ done
 check_contains "shell: exit 0 after Ctrl-D" "EXIT 0" "$(cat "$LOG")"
 check "shell: no core can be written (it would hold the cookie)" grep -Eq "^LIMITS Max core file size +0 +0" "$LOG"
 check "shell: history written" test -s "$HIST"
-check_not_contains "shell: the cookie's value is not in the history" "$SECRET" "$(cat "$HIST")"
-check_not_contains "shell: no file named after the cookie" "$SECRET" "$(ls /tmp)"
-check_not_contains "shell: no sanitizer report" "Sanitizer" "$(cat "$LOG")"
+check_absent "shell: the cookie's value is not in the history (of the commands typed)" "summary" "$SECRET" "$(cat "$HIST")"
+honest check_not_contains "shell: no file named after the cookie" "$SECRET" "$(ls /tmp)"
+check_absent "shell: no sanitizer report (in a session that ran)" "STEP-OK prompt" "Sanitizer" "$(cat "$LOG")"
 finish

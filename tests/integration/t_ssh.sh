@@ -53,7 +53,7 @@ EOF
 done
 # stopped by its pid when the test ends, whatever happens
 trap 'if [ -n "$SSHD_PID" ]; then kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null; fi; _cleanup' EXIT
-check "sshd runs on 127.0.0.1:$PORT" test -n "$SSHD_PID"
+honest check "sshd runs on 127.0.0.1:$PORT" test -n "$SSHD_PID"
 echo "[127.0.0.1]:$PORT $(cat "$K/host_key.pub")" >"$K/known_hosts"
 
 start_fixture erlbasic NODE
@@ -67,8 +67,8 @@ forwards_left() { find "$_TMP/t" -mindepth 1 2>/dev/null | grep -c . ; }
 no_ssh_left() { # DESC
   local i
   for i in $(seq 1 30); do [ "$(ssh_left)" -eq 0 ] && break; sleep 0.1; done
-  check_eq "$1: no ssh process left" 0 "$(ssh_left)"
-  check_eq "$1: no forward left" 0 "$(forwards_left)"
+  honest check_eq "$1: no ssh process left" 0 "$(ssh_left)"
+  honest check_eq "$1: no forward left" 0 "$(forwards_left)"
 }
 fails_with() { # DESC NEEDLE CMD...
   local d=$1 needle=$2 err rc
@@ -83,14 +83,15 @@ fails_with() { # DESC NEEDLE CMD...
 # ---- through ssh -------------------------------------------------------------------------
 fails_with "without ssh the node is out of reach here" "epmd not reachable" "$OA" check --cookie-file "$NODE_COOKIE" "$NODE_NODE"
 json=$(bounded 120 "$OA" check "${A[@]}" --ssh-command "$S" --json "$NODE_NODE" 2>"$_TMP/err"); rc=$?
-check "check --ssh: exit 0 or 1" test "$rc" -le 1
+honest check "check --ssh: exit 0 or 1" test "$rc" -le 1
 check_contains "check --ssh names the node" "\"node\":\"$NODE_NODE\"" "$(tr -d ' \n' <<<"$json")"
 check_contains "check --ssh read its tree" "erlbasic_sup" "$json"
-check_eq "check --ssh: nothing on stderr" "" "$(cat "$_TMP/err")"
+check_silent "check --ssh: its JSON on stdout, nothing on stderr" "\"node\":\"$NODE_NODE\"" "$(tr -d ' \n' <<<"$json")" "$(cat "$_TMP/err")"
 no_ssh_left "after check --ssh"
 
 snap=$(tmpfile ssh-snap).etf
 bounded 120 "$OA" snapshot "${A[@]}" --ssh-command "$S" "$NODE_NODE" -o "$snap" 2>/dev/null
+honest check_eq "snapshot --ssh: exit 0" 0 $?
 check_contains "snapshot --ssh: the file names the node" "\"node\":\"$NODE_NODE\"" \
   "$(bounded 60 "$OA" check --from "$snap" --json 2>/dev/null | tr -d ' \n')"
 no_ssh_left "after snapshot --ssh"
@@ -98,12 +99,12 @@ no_ssh_left "after snapshot --ssh"
 out=$(printf 'summary\nrefresh 0\ntree erlbasic_sup -d 1\nquit\n' | bounded 120 "$OA" "${A[@]}" --ssh-command "$S" "$NODE_NODE" 2>&1); rc=$?
 check_contains "the shell over ssh" "node      $NODE_NODE" "$out"
 check_contains "the shell refreshes over ssh" "erlbasic_sup" "$out"
-check_eq "the shell over ssh leaves with 0" 0 "$rc"
+honest check_eq "the shell over ssh leaves with 0" 0 "$rc"
 no_ssh_left "after the shell"
 
 port=$(ERL_EPMD_PORT=4369 epmd -names | sed -n "s/^name ${NODE_NODE%@*} at port //p")
 out=$(bounded 120 "$OA" check "${A[@]}" --ssh-command "$S" --address "localhost:$port" 2>&1); rc=$?
-check "--ssh with --address (no epmd anywhere): exit 0 or 1" test "$rc" -le 1
+honest check "--ssh with --address (no epmd anywhere): exit 0 or 1" test "$rc" -le 1
 check_contains "--ssh with --address: the node says its name" "on $NODE_NODE" "$out"
 no_ssh_left "after --ssh --address"
 
@@ -138,7 +139,7 @@ sleep 1
 kill -KILL "$P"
 wait "$P" 2>/dev/null
 for _ in $(seq 1 50); do [ "$(ssh_left)" -eq 0 ] && break; sleep 0.1; done
-check_eq "SIGKILL of otp-advisor: its keeper ends ssh" 0 "$(ssh_left)"
+honest check_eq "SIGKILL of otp-advisor: its keeper ends ssh" 0 "$(ssh_left)"
 rm -rf "${_TMP:?}/t"/oa-ssh-*   # a killed process cannot clean its folder: ours to remove
 # nor remove its probe: the next session does (the safety check below sees it gone)
 out=$(bounded 120 "$OA" check "${A[@]}" --ssh-command "$S" --window 0 "$NODE_NODE" 2>&1)

@@ -13,19 +13,19 @@ new_modules() { # PREFIX BEFORE: modules loaded since BEFORE, the probe's own le
 }
 
 start_fixture erlbasic E
-check_eq "Erlang: the tree of terms started" "ok" "$(node_eval E "{ok, [Ts, Cs]} = file:consult(\"$TERMS\"), erlbasic_app:start_ids(Ts ++ Cs).")"
+honest check_eq "Erlang: the tree of terms started" "ok" "$(node_eval E "{ok, [Ts, Cs]} = file:consult(\"$TERMS\"), erlbasic_app:start_ids(Ts ++ Cs).")"
 B0=$(tmpfile before); loaded E >/dev/null; loaded E >"$B0"
 S=$(tmpfile erl.etf)
 "$OA" snapshot "$E_NODE" --cookie-file "$E_COOKIE" --window 0 -o "$S" >/dev/null 2>"$S.err"
-check_eq "Erlang: snapshot exits 0" 0 $?
-check_eq "Erlang: stock modules the snapshot loaded (sys: the supervisors' own)" "$(comm -13 "$B0" <(echo sys) | tr -d '\n')" "$(new_modules E "$B0")"
+honest check_eq "Erlang: snapshot exits 0" 0 $?
+honest check_eq "Erlang: stock modules the snapshot loaded (sys: the supervisors' own)" "$(comm -13 "$B0" <(echo sys) | tr -d '\n')" "$(new_modules E "$B0")"
 out=$(escript "$TOP/tests/termtext/check.escript" "$TERMS" "$S" erlbasic_ids 2>&1)
 check_eq "Erlang: every id and start read back as the same term" 0 $? 
 check_contains "Erlang: all children checked" "0 failed" "$out"
 [ -n "$(grep FAIL <<<"$out")" ] && echo "$out" | head -20
 R=$(tmpfile erl.md)
 "$OA" report "$E_NODE" --cookie-file "$E_COOKIE" --window 0 --judge-otp >"$R" 2>&1
-check_eq "Erlang: report exits 0 (findings or not)" 1 "$(( $? <= 1 ))"
+honest check_eq "Erlang: report exits 0 (findings or not)" 1 "$(( $? <= 1 ))"
 
 start_fixture basic B
 ex="{ok, [Ts, Cs]} = file:consult(\"$TERMS\"), Self = self(),
@@ -34,12 +34,12 @@ ex="{ok, [Ts, Cs]} = file:consult(\"$TERMS\"), Self = self(),
                      [{strategy, one_for_one}, {name, oa_tt_sup}]),
                    Self ! started, receive stop -> ok end end),
     receive started -> ok after 5000 -> timeout end."
-check_eq "Elixir: the tree of terms started" "ok" "$(node_eval B "$ex")"
+honest check_eq "Elixir: the tree of terms started" "ok" "$(node_eval B "$ex")"
 B1=$(tmpfile before); loaded B >/dev/null; loaded B >"$B1"
 S2=$(tmpfile ex.etf)
 "$OA" snapshot "$B_NODE" --cookie-file "$B_COOKIE" --window 0 -o "$S2" >/dev/null 2>"$S2.err"
-check_eq "Elixir: snapshot exits 0" 0 $?
-check_eq "Elixir: stock modules the snapshot loaded (sys: the supervisors' own)" "$(comm -13 "$B1" <(echo sys) | tr -d '\n')" "$(new_modules B "$B1")"
+honest check_eq "Elixir: snapshot exits 0" 0 $?
+honest check_eq "Elixir: stock modules the snapshot loaded (sys: the supervisors' own)" "$(comm -13 "$B1" <(echo sys) | tr -d '\n')" "$(new_modules B "$B1")"
 out=$(cd "$_TMP" && elixir "$TOP/tests/termtext/check.exs" "$TERMS" "$S2" oa_tt_sup 2>&1)
 check_eq "Elixir: every id and start read back as the same term" 0 $?
 check_contains "Elixir: all children checked" "0 failed" "$out"

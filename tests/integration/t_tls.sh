@@ -12,7 +12,7 @@ export FIXTURE_N=50   # a small erlbasic: what is tested here is the way in, not
 . "$(dirname "$0")/tls_certs.sh"
 C=$_TMP/certs
 make_certs "$C"
-check "openssl made the certificates" test -s "$C/node.pem" -a -s "$C/client.pem" -a -s "$C/expired.pem"
+honest check "openssl made the certificates" test -s "$C/node.pem" -a -s "$C/client.pem" -a -s "$C/expired.pem"
 tls_optfile "$C/mtls.conf" node client "{verify, verify_peer}, {fail_if_no_peer_cert, true}"
 # the expired node's own client side (the safety check's) must not refuse its certificate
 tls_optfile "$C/expired.conf" expired client
@@ -38,19 +38,19 @@ fails_with() { # DESC NEEDLE CMD...
 # ---- attach over TLS --------------------------------------------------------------------
 snap=$(tmpfile tls-snap).etf
 out=$(bounded 120 "$OA" snapshot "${T[@]}" --tls "$C/mtls.conf" "$TLS_NODE" -o "$snap" 2>&1); rc=$?
-check_eq "snapshot over TLS (the node's optfile): exit 0" 0 "$rc"
+honest check_eq "snapshot over TLS (the node's optfile): exit 0" 0 "$rc"
 json=$(bounded 60 "$OA" check --from "$snap" --json 2>/dev/null)
 check_contains "the TLS snapshot names its node" "\"node\":\"$TLS_NODE\"" "$(tr -d ' \n' <<<"$json")"
 check_contains "the TLS snapshot holds the fixture's processes" "erlbasic_sup" "$json"
 
 json=$(bounded 120 "$OA" check "${T[@]}" --tls "$C/mtls.conf" --json "$TLS_NODE" 2>/dev/null); rc=$?
-check "check over TLS: exit 0 or 1" test "$rc" -le 1
+honest check "check over TLS: exit 0 or 1" test "$rc" -le 1
 check_contains "check --json over TLS names the node" "\"node\":\"$TLS_NODE\"" "$(tr -d ' \n' <<<"$json")"
 check_contains "check --json over TLS read the tree" "erlbasic_sup" "$json"
 
 out=$(bounded 120 "$OA" check "${T[@]}" --tls-cert "$C/client.pem" --tls-key "$C/client.key" \
   --tls-cacert "$C/ca.pem" "$TLS_NODE" 2>&1); rc=$?
-check "mutual TLS from --tls-cert/--tls-key/--tls-cacert: exit 0 or 1" test "$rc" -le 1
+honest check "mutual TLS from --tls-cert/--tls-key/--tls-cacert: exit 0 or 1" test "$rc" -le 1
 check_contains "mutual TLS from the options: a full check" "on $TLS_NODE" "$out"
 
 out=$(printf 'summary\nconnect %s\ntree erlbasic_sup -d 1\nquit\n' "$PLAIN_NODE" |
@@ -68,7 +68,7 @@ req() { printf '%s\n' \
 out=$(req | bounded 120 "$OA" mcp "${T[@]}" --tls "$C/mtls.conf" "$TLS_NODE" 2>/dev/null)
 r2=$(grep '"id":2' <<<"$out")
 check_contains "mcp over TLS: summary answers" "node      $TLS_NODE" "$r2"
-check_not_contains "mcp over TLS: not an error" '"isError":true' "$r2"
+check_absent "mcp over TLS: not an error" "node      $TLS_NODE" '"isError":true' "$r2"
 
 # ---- each failure: one line, exit 2 ------------------------------------------------------
 fails_with "no client certificate for a node that requires one" "requires a client certificate" \
@@ -78,7 +78,7 @@ fails_with "a client certificate the node does not trust" "refused our client ce
 fails_with "the node's certificate from a CA we do not trust" "not trusted" \
   "$OA" check "${T[@]}" --tls-cert "$C/client.pem" --tls-key "$C/client.key" --tls-cacert "$C/other-ca.pem" "$TLS_NODE"
 port=$(epmd -names | sed -n "s/^name ${TLS_NODE%@*} at port //p")
-check "epmd gives the TLS node's port" test -n "$port"
+honest check "epmd gives the TLS node's port" test -n "$port"
 fails_with "a host name the certificate does not carry" "does not name elsewhere.example" \
   "$OA" check "${T[@]}" --tls "$C/mtls.conf" --address "127.0.0.1:$port" "${TLS_NODE%@*}@elsewhere.example"
 fails_with "an expired certificate" "expired" \
@@ -95,7 +95,7 @@ fails_with "a wrong cookie over TLS is the cookie's fault" "cookie rejected" \
 
 # opting out of verification works, and says what it costs
 out=$(bounded 120 "$OA" check --cookie-file "$EXP_COOKIE" --tls "$C/mtls.conf" --tls-verify none "$EXP_NODE" 2>&1); rc=$?
-check "--tls-verify none attaches to the expired node: exit 0 or 1" test "$rc" -le 1
+honest check "--tls-verify none attaches to the expired node: exit 0 or 1" test "$rc" -le 1
 check_contains "--tls-verify none warns" "without peer verification" "$out"
 check_contains "--tls-verify none: a full check" "on $EXP_NODE" "$out"
 finish
