@@ -115,9 +115,10 @@ int conn_allowed(const char *mod, const char *fun, const char *args, int len, ch
 
 /* ---- calls and messages -------------------------------------------------------------- */
 
-/* libei returns ERL_ERROR/EIO both for a closed socket and for a control message it does
- * not know (beam-facts §1.11), after reading that message whole. Only the first is a lost
- * connection: look at the socket itself. */
+/* libei returns ERL_ERROR/EIO both for a closed socket and for a distribution control
+ * message it does not know (anything but SEND, REG_SEND, LINK, UNLINK, EXIT, EXIT2 and
+ * GROUP_LEADER), after reading that message whole, the socket still fine. Only the first is
+ * a lost connection: look at the socket itself. */
 static int socket_dead(int fd)
 {
     struct pollfd pfd = {fd, POLLIN, 0};
