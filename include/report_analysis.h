@@ -91,11 +91,6 @@ int report_target_resolve(const snap *s, const char *target, report_target *t, c
 /* Run fn over the analysis of target t, or over each application of yours; returns how many
  * sections. */
 int report_sections(snap *s, const findings *f, const report_target *t, void (*fn)(analysis *, void *), void *ud);
-/* The same from the target's name (the MCP server's context): -1 with err set when it names
- * nothing. */
-int report_each_section(snap *s, const findings *f, const char *target, void (*fn)(analysis *, void *), void *ud,
-                        char *err);
-
 /* The renderers, on a resolved target, appended to out: markdown (report_md.c) and JSON
  * (report_json.c). report.h's report_markdown and report_json call them. */
 void report_md_render(snap *s, const findings *f, const report_target *t, strbuf *out);

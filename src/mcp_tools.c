@@ -2480,12 +2480,13 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
         json_obj_end(&j);
         return 0;
     }
-    uint32_t rs = SNAP_NONE, rp = SNAP_NONE;
-    if (view_resolve_target(s, tgt, &rs, &rp, err) < 0) {
+    report_target rt; /* resolved once, for the header here and the report's sections */
+    if (report_target_resolve(s, tgt, &rt, err) < 0) {
         free(runs);
         json_obj_end(&j);
         return -1;
     }
+    uint32_t rs = rt.sup, rp = rt.proc;
     uint32_t who = rs != SNAP_NONE ? snap_sup_at(s, rs)->proc : rp;
     json_key(&j, "resolved");
     json_obj(&j);
@@ -2524,11 +2525,7 @@ static int t_context(mcp_session *ss, json_t *args, mcp_result *r, char *err)
             sb_printf(&r->text, ", code %s", src);
     }
     sb_puts(&r->text, ")\n");
-    if (report_each_section(ss->s, &ss->f, tgt, ctx_section, &cw, err) < 0) {
-        free(runs);
-        json_obj_end(&j);
-        return -1;
-    }
+    report_sections(ss->s, &ss->f, &rt, ctx_section, &cw);
     json_key(&j, "runs_in");
     json_obj(&j);
     json_kint(&j, "total", (int64_t)n_runs);

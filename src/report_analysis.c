@@ -304,15 +304,6 @@ int report_target_resolve(const snap *s, const char *target, report_target *t, c
     return 0;
 }
 
-int report_each_section(snap *s, const findings *f, const char *target, void (*fn)(analysis *, void *), void *ud,
-                        char *err)
-{
-    report_target t;
-    if (report_target_resolve(s, target, &t, err))
-        return -1;
-    return report_sections(s, f, &t, fn, ud);
-}
-
 int report_sections(snap *s, const findings *f, const report_target *t, void (*fn)(analysis *, void *), void *ud)
 {
     analysis an;
