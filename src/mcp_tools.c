@@ -562,7 +562,8 @@ static int attach(mcp_session *ss, const char *node, char *err)
     if (ss->progress)
         ss->progress(ss->transport, 0.5, 100, "connecting");
     int opened = conn_open(&ss->c, target, &ss->opts->copts, err);
-    fputs(ss->c.notes.text, stderr); /* the cookie's and TLS's warnings (stdout is the protocol) */
+    fputs(ss->c.notes.text, stderr),
+        notes_clear(&ss->c.notes); /* the cookie's and TLS's warnings (stdout is the protocol) */
     if (opened) {
         ss->c.fd = -1;
         return -1;
@@ -615,6 +616,7 @@ static int collect_now(mcp_session *ss, int window_ms, mcp_result *r, char *err)
     snap *s = NULL;
     int rc = collect_snapshot(&ss->c, &co, &ss->cst, &ss->cancel, &s, err);
     fputs(ss->cst.notes.text, stderr), notes_clear(&ss->cst.notes);
+    fputs(ss->c.notes.text, stderr), notes_clear(&ss->c.notes); /* a reconnect's on the way */
     if (conn_up(&ss->c)) {
         char e2[OA_ERRLEN];
         if (collect_unload(&ss->c, &ss->cst, e2))

@@ -214,6 +214,8 @@ static int collect(shell *sh, int window_ms, char *err)
     co.quiet = 1;
     snap *s = NULL;
     int rc = collect_snapshot(&sh->c, &co, &sh->cst, sh->interrupted, &s, err);
+    /* what a reconnect on the way said (a cookie file others can read now) */
+    fputs(sh->c.notes.text, stderr), notes_clear(&sh->c.notes);
     if (rc) {
         if (sh->interrupted && *sh->interrupted) {
             if (*sh->interrupted == 1) /* Ctrl-C: the shell goes on; SIGTERM (2) stays set: it quits */
@@ -490,7 +492,7 @@ static int c_connect(shell *sh, const cmd_args *a, strbuf *out, char *err)
     detach(sh);
     memset(&sh->cst, 0, sizeof sh->cst);
     int opened = conn_open(&sh->c, target, &sh->opts->copts, err);
-    fputs(sh->c.notes.text, stderr); /* the cookie's and TLS's warnings */
+    fputs(sh->c.notes.text, stderr), notes_clear(&sh->c.notes); /* the cookie's and TLS's warnings */
     if (opened)
         return -1;
     sh->connected = 1;
