@@ -54,14 +54,15 @@ fun(CPid, Opts) ->
   %% anything else. Compiled, this changes nothing.
   Pid = spawn(fun() ->
   try
+  %% the first N of a list, reversed, and the rest: the lister's slices, the tables' below
+  Take = fun Take(L, 0, Acc) -> {Acc, L};
+             Take([], _, Acc) -> {Acc, []};
+             Take([H | T], N, Acc) -> Take(T, N - 1, [H | Acc]) end,
   SpawnLister = fun(Prober, ChunkN, LPrio) ->
     spawn(fun() ->
             %% the lister does little, and is waited for: it never yields to the load
             process_flag(priority, LPrio),
             PRef = erlang:monitor(process, Prober),
-            Take = fun Take(L, 0, Acc) -> {Acc, L};
-                       Take([], _, Acc) -> {Acc, []};
-                       Take([H | T], N, Acc) -> Take(T, N - 1, [H | Acc]) end,
             Serve = fun Serve(L) ->
                       receive
                         next -> {Sl, Rest} = Take(L, ChunkN, []),
@@ -301,9 +302,6 @@ fun(CPid, Opts) ->
     %% separate lister process that hands out slices: kept in the prober's heap, every
     %% chunk of results became old-heap garbage next to it, and at 100k processes the
     %% prober grew by 17 MB before a full sweep (measured); this way it stays small.
-    Take = fun Take(L, 0, Acc) -> {Acc, L};
-               Take([], _, Acc) -> {Acc, []};
-               Take([H | T], N, Acc) -> Take(T, N - 1, [H | Acc]) end,
     Prober = self(),
     ListerPrio = case Prio of adaptive -> high; _ -> Prio end,
     Walk = fun(Tag, F, C0, Pick, Acc0) ->

@@ -779,7 +779,8 @@ static int exec_line(shell *sh, const char *line, strbuf *out, strbuf *errs);
 
 int shell_exec(shell *sh, const char *line, strbuf *out, strbuf *errs)
 {
-    int64_t t0 = now_us(), was = sh->timing;
+    int64_t t0 = now_us();
+    int was = sh->timing;
     int rc = exec_line(sh, line, out, errs);
     if (was && sh->timing)
         sb_printf(out, "time: %.1f ms\n", (double)(now_us() - t0) / 1000.0);
