@@ -8,11 +8,11 @@
 # the node is killed between two calls (isError, ping answers, connect to it restarted
 # works); bad requests (an unknown tool, wrong types, a 10 MB line, invalid UTF-8, a request
 # before initialize, …) get their protocol errors and the server stays up. ASan build.
+# Against the do-nothing stand-in (NOTHING_CHECK=1) every request fails as soon as the
+# program has exited (test.mjs), so the whole test takes seconds beyond the nodes' start;
+# test.mjs prints "honest ok" for a check that reads only an exit status.
 . "$(dirname "$0")/lib.sh"
 M=$TOP/tests/mcp
-# the clients wait 30 s for each answer a program that does nothing never gives (test.mjs):
-# not run against the stand-in
-if [ -n "${NOTHING_CHECK:-}" ]; then echo "  note  t_mcp's clients wait 30 s for every answer: not run against the stand-in"; finish; exit; fi
 if [ ! -d "$M/node_modules/@modelcontextprotocol/sdk" ] || [ ! -d "$M/node_modules/@modelcontextprotocol/client" ]; then
   not_ok "tests/mcp has its clients (scripts/install-test-npm.sh installs them)"
   finish
@@ -32,6 +32,7 @@ for phase in raw sdk1 sdk2 modern corpus clean kill; do
   while IFS= read -r line; do
     case "$line" in
       "ok "*) [ -n "$desc" ] && not_ok "$desc" "$detail"; desc=""; ok "${line#ok }" ;;
+      "honest ok "*) [ -n "$desc" ] && not_ok "$desc" "$detail"; desc=""; honest ok "${line#honest ok }" ;;
       "not ok "*) [ -n "$desc" ] && not_ok "$desc" "$detail"; desc=${line#not ok }; detail="" ;;
       "  "*) [ -n "$desc" ] && detail+="${line#  }"$'\n' ;;
       "# "*) [ -n "$desc" ] && not_ok "$desc" "$detail"; desc=""; echo "  note  ${line#\# }" ;;
