@@ -107,10 +107,11 @@ golden: $(BUILD)/otp-advisor-san
 # 0, no output): every content check must fail, only the honest ones (an exit status, the
 # target's health, nothing left behind, the safety harness: tests/integration/lib.sh) may
 # pass. Run on the tests where the stand-in is cheap (NOTHING_TESTS, under three minutes on
-# a busy machine); `make integration-nothing` runs it on every test (about 15 minutes; t_mcp
-# and t_package are not run against it, each says why).
+# a busy machine); `make integration-nothing` runs it on every test (about 15 minutes;
+# t_package is not run against it, it says why).
 NOTHING_TESTS ?= t_cli t_dot t_mermaid t_files t_forks t_handshake t_diff t_check_erlang t_staged t_supbusy \
-  t_errors t_report t_bounded t_shell_pty t_snapshot_erlang t_snapshot_elixir t_iex_mix t_watch t_busynames t_realshapes
+  t_errors t_report t_bounded t_shell_pty t_snapshot_erlang t_snapshot_elixir t_iex_mix t_watch t_busynames t_realshapes \
+  t_mcp
 integration: $(BUILD)/otp-advisor $(BUILD)/otp-advisor-san
 	@scripts/build-fixtures.sh
 	@tests/integration/run.sh
