@@ -4,10 +4,10 @@
 # processes with process_info for the same items) and the bounded floor (the same, the
 # dictionary in a call of its own, only where the heap is small: what a collector that never
 # copies an unbounded dictionary must do before OTP 26.2), otp-advisor's end-to-end snapshot
-# time and its ratio to both, the target's memory growth during the snapshot (and without
-# the code purger's heap; what erlang:processes() alone costs; what removing any module
-# costs), the C node's peak RSS per process, walk 1 against walk 2, and the shell's
-# commands on the saved snapshot (`timing on`, the median of 5).
+# time and its ratio to both, the target's memory growth during the snapshot (the collection,
+# until the probe is deleted, apart from the probe's removal; what erlang:processes() alone
+# costs; what removing any module costs), the C node's peak RSS per process, walk 1 against
+# walk 2, and the shell's commands on the saved snapshot (`timing on`, the median of 5).
 # Budgets: ratio <= 1.3, growth <= processes()-alone + 16 MB, RSS <= 200 B/proc,
 # commands <= 50 ms.
 # Then timings the integration tests check only functionally (a test that gates CI holds no
@@ -41,7 +41,9 @@ med() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR
 range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 echo "each figure: the median of $runs runs (BENCH_RUNS), with the range where it matters"
-printf '%-9s %9s %9s %9s %6s %6s %10s %10s %9s %9s %8s %8s\n' N floor_ms bfloor_ms oa_ms ratio bratio growth_MB ours_MB procs_MB purge_MB rss_MB B/proc
+# the probe module otp-advisor loads: the sampler tells the collection from the removal by it
+probe=$("$OA" --version | sed -n 's/.*(probe \([a-z0-9_]*\)).*/\1/p')
+printf '%-9s %9s %9s %9s %6s %6s %10s %10s %9s %9s %9s %8s %8s\n' N floor_ms bfloor_ms oa_ms ratio bratio growth_MB collect_MB procs_MB remove_MB purge_MB rss_MB B/proc
 for n in $sizes; do
   node="oabench-$$-$n"
   HOME=$work erl -sname "$node" -noshell -noinput +P 2000000 -pa "$work" >"$work/node.log" 2>&1 &
@@ -49,7 +51,7 @@ for n in $sizes; do
   for _ in $(seq 1 100); do ec 'erlang node []' >/dev/null 2>&1 && break; sleep 0.1; done
   ec "oa_bench spawn_idle [$n]" >/dev/null
   ec 'oa_bench floor []' >/dev/null # warm-up walk
-  F=() B=() E=() G=() O=() P=() U=() R=() W1=() W2=() FG=() got=0
+  F=() B=() E=() G=() O=() X=() P=() U=() R=() W1=() W2=() FG=() got=0
   for r in $(seq 1 "$runs"); do
     P+=("$(ec 'oa_bench processes_only []' | tr -d '"' | cut -d' ' -f1)")
     U+=("$(ec 'oa_bench purge_only []' | tr -d '"' | cut -d' ' -f1)")
@@ -57,11 +59,12 @@ for n in $sizes; do
     F+=("$(ec 'oa_bench floor []')")
     FG+=("$(ec 'oa_bench sampler_stop []' | tr -d '"' | cut -d' ' -f1)")
     B+=("$(ec 'oa_bench floor_bounded []')")
-    ec 'oa_bench sampler_start []' >/dev/null
+    ec "oa_bench sampler_start [${probe:-none}]" >/dev/null
     stats=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 0 --stats -o "$work/s.etf" 2>&1 | grep '^stats:' || true)
     g=$(ec 'oa_bench sampler_stop []' | tr -d '"')
     [ -n "$stats" ] || { echo "$n: snapshot run $r printed no stats"; continue; }
-    G+=("${g% *}") O+=("${g#* }")
+    read -r g1 g2 g3 <<<"$g"
+    G+=("$g1") O+=("$g2") X+=("${g3:-0}")
     E+=("$(sed -E 's/.*collect_us=([0-9]+).*/\1/' <<<"$stats")")
     R+=("$(sed -E 's/.*maxrss_kb=([0-9]+).*/\1/' <<<"$stats")")
     got=$(sed -E 's/.*processes=([0-9]+).*/\1/' <<<"$stats")
@@ -70,11 +73,11 @@ for n in $sizes; do
     W1+=("$(sed -E 's/.*walk1_us=([0-9]+).*/\1/' <<<"$stats2")") W2+=("$(sed -E 's/.*walk2_us=([0-9]+).*/\1/' <<<"$stats2")")
   done
   [ ${#E[@]} -gt 0 ] || { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; continue; }
-  f=$(med "${F[@]}") b=$(med "${B[@]}") e=$(med "${E[@]}") g=$(med "${G[@]}") o=$(med "${O[@]}") p=$(med "${P[@]}")
+  f=$(med "${F[@]}") b=$(med "${B[@]}") e=$(med "${E[@]}") g=$(med "${G[@]}") o=$(med "${O[@]}") x=$(med "${X[@]}") p=$(med "${P[@]}")
   u=$(med "${U[@]}") rs=$(med "${R[@]}") fg=$(med "${FG[@]}")
-  awk -v n="$got" -v f="$f" -v b="$b" -v e="$e" -v g="$g" -v o="$o" -v p="$p" -v u="$u" -v r="$rs" 'BEGIN {
-    printf "%-9d %9.0f %9.0f %9.0f %6.2f %6.2f %10.1f %10.1f %9.1f %9.1f %8.1f %8.0f\n", n, f/1000, b/1000, e/1000, e/f, e/b,
-           g/1048576, o/1048576, p/1048576, u/1048576, r/1024, r*1024/n }'
+  awk -v n="$got" -v f="$f" -v b="$b" -v e="$e" -v g="$g" -v o="$o" -v x="$x" -v p="$p" -v u="$u" -v r="$rs" 'BEGIN {
+    printf "%-9d %9.0f %9.0f %9.0f %6.2f %6.2f %10.1f %10.1f %9.1f %9.1f %9.1f %8.1f %8.0f\n", n, f/1000, b/1000, e/1000, e/f, e/b,
+           g/1048576, o/1048576, p/1048576, x/1048576, u/1048576, r/1024, r*1024/n }'
   ratios=() within=0 within_ours=0
   for i in "${!E[@]}"; do
     ratios+=("$(awk -v e="${E[$i]}" -v f="${F[$i]}" 'BEGIN { printf "%.2f", e / f }')")
@@ -82,7 +85,8 @@ for n in $sizes; do
     awk -v g="${O[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within_ours=$((within_ours + 1))
   done
   echo "          one sample against the floor: $(range "${ratios[@]}") in ${#E[@]} runs (budget 1.3); against the bounded floor (no dictionary copied unbounded): $(awk -v e="$e" -v b="$b" 'BEGIN { printf "%.2f", e / b }')"
-  echo "          growth above erlang:processes() alone (budget 16 MB): within in $within of ${#E[@]} runs (peaks $(range "${G[@]}") B); without the code purger's heap, within in $within_ours of ${#E[@]}; removing any module costs this node $(mb "$u") MB (purge_only); the floor walk $(mb "$fg") MB"
+  echo "          growth above erlang:processes() alone (budget 16 MB): the collection (until the probe is deleted) within in $within_ours of ${#E[@]} runs (peaks $(range "${O[@]}") B); the whole snapshot, the probe's removal included, within in $within of ${#E[@]} (peaks $(range "${G[@]}") B)"
+  echo "          the probe's removal (code:delete, soft_purge: OTP's purge asks every process about the old code) peaks at $(mb "$x") MB (range $(range "${X[@]}") B); removing a module of one function costs this node $(mb "$u") MB (purge_only, range $(range "${U[@]}") B); the floor walk itself $(mb "$fg") MB"
   echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; the dictionary's call of its own (bounded floor - floor) = $(( (b - f) / 1000 )) ms"
   # watch: the cost of one light sample (the probe's second walk alone), against the floor
   wsum=$("$OA" watch "$node" --cookie-file "$work/.erlang.cookie" --every 2 --for 12 2>/dev/null | grep '"type":"summary"' || true)
@@ -189,8 +193,8 @@ EOX
   echo "signals, shell: Ctrl-C during load ($loadms ms whole) ends it in ${intms:-?} ms ($(awk -v t="${intms:-0}" -v w="$loadms" 'BEGIN { printf "%.3f", t / (w ? w : 1) }') of it)"
 fi
 echo "floor = in-node process_info walk of the same items (1000-pid slices dropped); oa = attach, load, stream, decode, one sample"
-echo "growth = target's peak erlang:memory(total) above its start during the snapshot; floorg = the same during the floor walk;"
-echo "procs = the same for erlang:processes() alone"
+echo "growth = target's peak erlang:memory(total) above its start during the snapshot; collect = the same until the probe is deleted;"
+echo "remove = the same from then on (OTP's purge); procs = the same for erlang:processes() alone; purge = for removing a one-function module"
 
 # attaching: plain, TLS, ssh; one node and three; against erl_call doing one RPC
 "$top/scripts/bench-attach.sh"

@@ -2,7 +2,8 @@
 %% (the target walking its own processes with process_info for the same items as the
 %% probe, each 1000-pid slice built then dropped), and a memory sampler.
 -module(oa_bench).
--export([spawn_idle/1, floor/0, floor_bounded/0, processes_only/0, purge_only/0, sampler_start/0, sampler_stop/0]).
+-export([spawn_idle/1, floor/0, floor_bounded/0, processes_only/0, purge_only/0, sampler_start/0, sampler_start/1,
+         sampler_stop/0]).
 
 spawn_idle(N) ->
     Parent = self(),
@@ -72,33 +73,41 @@ processes_only() ->
     _ = length(L),
     sampler_stop().
 
-sampler_start() ->
+sampler_start() -> sampler_start(none).
+
+%% Probe: the module otp-advisor loads (none when nothing is loaded). While it is loaded the
+%% snapshot collects; once it is gone (code:delete) the rest is its removal, OTP's purge,
+%% which asks every process whether it runs the old code whatever loaded the module. Its
+%% peak is kept apart: the same as removing any module on this node (purge_only).
+sampler_start(Probe) ->
     catch sampler_stop(),
     Base = erlang:memory(total),
-    Purger = whereis(erts_code_purger),
-    P = spawn(fun() -> process_flag(priority, high), sample(Base, Purger, purger_heap(Purger), 0, 0) end),
+    P = spawn(fun() -> process_flag(priority, high), sample(Base, Probe, before, 0, 0, 0) end),
     register(oa_bench_sampler, P),
     ok.
 
-%% the peak of erlang:memory(total) above its start, and the peak without the code purger's
-%% heap (heap_size: read without asking the purger anything while it works)
-sample(Base, Purger, Pg0, Peak, PeakOurs) ->
+%% the peak of erlang:memory(total) above its start; the same until the probe was deleted
+%% (before it was loaded, and while it was: the collection); and after (its removal)
+sample(Base, Probe, Phase, Peak, PeakCollect, PeakRemove) ->
     receive
-        {stop, From} -> From ! {peak, Peak, PeakOurs}
+        {stop, From} -> From ! {peak, Peak, PeakCollect, PeakRemove}
     after 2 ->
         M = erlang:memory(total) - Base,
-        sample(Base, Purger, Pg0, max(Peak, M), max(PeakOurs, M - max(0, purger_heap(Purger) - Pg0)))
+        Loaded = Probe =/= none andalso erlang:module_loaded(Probe),
+        Ph = case {Phase, Loaded} of
+                 {before, true} -> loaded;
+                 {loaded, false} -> removal;
+                 _ -> Phase
+             end,
+        case Ph of
+            removal -> sample(Base, Probe, Ph, max(Peak, M), PeakCollect, max(PeakRemove, M));
+            _ -> sample(Base, Probe, Ph, max(Peak, M), max(PeakCollect, M), PeakRemove)
+        end
     end.
 
-purger_heap(Purger) ->
-    case erlang:process_info(Purger, heap_size) of
-        {heap_size, W} -> W * erlang:system_info(wordsize);
-        _ -> 0
-    end.
-
-%% "Peak PeakWithoutPurger" in bytes
+%% "Peak PeakCollection PeakRemoval" in bytes
 sampler_stop() ->
     oa_bench_sampler ! {stop, self()},
-    receive {peak, Growth, Ours} -> integer_to_list(Growth) ++ " " ++ integer_to_list(Ours)
+    receive {peak, Growth, Collect, Remove} -> lists:concat([Growth, " ", Collect, " ", Remove])
     after 5000 -> timeout
     end.
