@@ -13,23 +13,34 @@
 /* Variants of a rule's advice; a rule with one variant uses ADV_DEFAULT. */
 enum {
     ADV_DEFAULT = 0,
-    ADV_UNRESPONSIVE_STARTING = 1,    /* unresponsive-supervisor: busy starting children back to back */
-    ADV_BOTTLENECK_PARTITION_SUP = 1, /* global-bottleneck: an Elixir module, partitioned by a PartitionSupervisor */
-    ADV_UNSUPERVISED_ORPHAN_ROOT = 1, /* unsupervised-process: a tree's root started outside every application */
-    ADV_UNSUPERVISED_SCRIPT = 2,      /* unsupervised-process: the script's own process */
+    ADV_UNRESPONSIVE_STARTING = 1,     /* unresponsive-supervisor: busy starting children back to back */
+    ADV_BOTTLENECK_PARTITION_SUP = 1,  /* global-bottleneck: an Elixir module, partitioned by a PartitionSupervisor */
+    ADV_UNSUPERVISED_ORPHAN_ROOT = 1,  /* unsupervised-process: a tree's root started outside every application */
+    ADV_UNSUPERVISED_SCRIPT = 2,       /* unsupervised-process: the script's own process */
+    ADV_UNSUPERVISED_ERL_ARITY = 3,    /* unsupervised-process (Erlang): exports start_link/N, N > 0 only */
+    ADV_UNSUPERVISED_ERL_EXPORTS = 4,  /* unsupervised-process (Erlang): exports start_link/0 */
+    ADV_UNSUPERVISED_ERL_GIVE = 5,     /* unsupervised-process (Erlang): seen code without start_link */
+    ADV_UNSUPERVISED_ERL_UNSEEN = 6,   /* unsupervised-process (Erlang): code unseen (a plain spawn) */
+    ADV_UNSUPERVISED_EX_FUN = 7,       /* unsupervised-process (Elixir): a fun, or code outside an Elixir module */
+    ADV_UNSUPERVISED_EX_UNSEEN = 8,    /* unsupervised-process (Elixir): code unseen */
+    ADV_UNSUPERVISED_EX_MODULE = 9,    /* unsupervised-process (Elixir): an Elixir module's process */
+    ADV_UNSUPERVISED_HELPER_NOTE = 10, /* unsupervised-process: appended for a linked helper */
 };
 
 /* What an entry's placeholders are filled with:
- *   ⟨atom⟩       the atom `atom` (raw, as the snapshot stores it) as a literal of the language
- *   ⟨1⟩, ⟨2⟩     arg[0], arg[1], the same text in both languages
- *   ⟨gen_server⟩ GenServer in Elixir, gen_server in Erlang */
+ *   ⟨atom⟩, ⟨atom2⟩  the atom `atom` (`atom2`), raw as the snapshot stores it, as a literal of
+ *                    the language; ⟨atom|EX|ERL⟩: EX (Elixir) or ERL (Erlang) stands for it when
+ *                    the subject has none (NULL), ⟨atom|ANY⟩ in both languages
+ *   ⟨1⟩ … ⟨4⟩        arg[0] … arg[3], the same text in both languages
+ *   ⟨gen_server⟩     GenServer in Elixir, gen_server in Erlang */
 typedef struct {
-    const char *atom;
-    const char *arg[2];
+    const char *atom, *atom2;
+    const char *arg[4];
 } advice_args;
 
 /* The advice of (rule_id, variant) for a finding on s, allocated in out; "" if there is
- * no such entry. a may be NULL when the entry has no placeholders. */
+ * no such entry. a may be NULL when the entry has no placeholders; s may be NULL when the
+ * entry is the same in both languages (a cluster rule's about no one node). */
 const char *advice_text(findings *out, const snap *s, const char *rule_id, int variant, const advice_args *a);
 /* Is there an entry for (rule_id, variant)? */
 int advice_has(const char *rule_id, int variant);

@@ -16,7 +16,47 @@ typedef struct {
     const char *ex, *erl;
 } advice_entry;
 
+/* pieces several entries share */
+#define SUPERVISE                                                                                                      \
+    "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order and visible. "
+#define ERL_CHILD_SPEC                                                                                                 \
+    " to its supervisor's children:\n"                                                                                 \
+    "  #{id => ⟨atom|my_worker⟩, start => {⟨atom|my_worker⟩, start_link, []}, restart => permanent, type => worker}"
+#define EX_TASK_WORKER                                                                                                 \
+    " and start it from a supervisor, e.g.\n"                                                                          \
+    "  defmodule ⟨atom|MyApp⟩.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: "         \
+    "Task.start_link(__MODULE__, :run, [arg])\n    def run(_arg), do: :ok\n  end\n"                                    \
+    "  children = [{⟨atom|MyApp⟩.Worker, []}]"
+
 static const advice_entry entries[] = {
+    /* unsupervised-process, a process: ⟨1⟩ its code's module (or what stands for it), ⟨atom⟩
+     * that module when its code is seen; Erlang's on an Erlang node, Elixir's on an Elixir one */
+    {"unsupervised-process", ADV_UNSUPERVISED_ERL_ARITY, NULL,
+     SUPERVISE "⟨1⟩ exports start_link/⟨2⟩ (not start_link/0): make {⟨atom⟩, start_link, Args} a child of its "
+               "supervisor, Args being what it is started with now (start arguments cannot be read from outside).",
+     NULL},
+    {"unsupervised-process", ADV_UNSUPERVISED_ERL_EXPORTS, NULL,
+     SUPERVISE "⟨1⟩ exports start_link/0: add it" ERL_CHILD_SPEC, NULL},
+    {"unsupervised-process", ADV_UNSUPERVISED_ERL_GIVE, NULL,
+     SUPERVISE "Give ⟨1⟩ a start_link/0 that uses proc_lib (or make it a gen_server) and add it" ERL_CHILD_SPEC, NULL},
+    {"unsupervised-process", ADV_UNSUPERVISED_ERL_UNSEEN, NULL,
+     SUPERVISE "Its code cannot be seen (⟨1⟩, started with a plain spawn): move it into a module, here my_worker, "
+               "with a start_link/0 that uses proc_lib, and add it" ERL_CHILD_SPEC,
+     NULL},
+    {"unsupervised-process", ADV_UNSUPERVISED_EX_FUN, NULL,
+     SUPERVISE "This one runs code from ⟨1⟩: give it a module with a child spec" EX_TASK_WORKER, NULL},
+    {"unsupervised-process", ADV_UNSUPERVISED_EX_UNSEEN, NULL,
+     SUPERVISE "Its code cannot be seen from outside (⟨1⟩): move that code into a module with a child spec "
+               "(MyApp.Worker below stands for it)" EX_TASK_WORKER,
+     NULL},
+    {"unsupervised-process", ADV_UNSUPERVISED_EX_MODULE, NULL,
+     SUPERVISE "Start ⟨1⟩ from its supervisor:\n"
+               "  children = [{⟨atom⟩, []}]\n"
+               "or, for dynamic ones, DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {⟨atom⟩, []}).",
+     NULL},
+    /* appended to the advice above for a linked helper */
+    {"unsupervised-process", ADV_UNSUPERVISED_HELPER_NOTE, NULL,
+     "\nA linked helper is acceptable when it is truly part of its owner's state; then keep it, knowingly.", NULL},
     {"unsupervised-process", ADV_UNSUPERVISED_ORPHAN_ROOT, NULL,
      "Start this tree from your application: put the child spec you now pass to start_link into the "
      "children of the supervisor your Application.start/2 starts, so the application owns it.",
@@ -106,6 +146,37 @@ int advice_has(const char *rule_id, int variant)
     return find(rule_id, variant) != NULL;
 }
 
+/* ⟨atom⟩ or ⟨atom2⟩ (name, len), with its optional defaults ⟨atom|EX|ERL⟩: the atom as a
+ * literal of the language; none given, the default of the language (ERL omitted: EX) */
+static void fill_atom(strbuf *sb, const char *name, int len, const char *atom, int elixir)
+{
+    char lit[600];
+    if (atom) {
+        sb_printf(sb, "%s", elixir ? cg_ex_atom(atom, lit, sizeof lit) : cg_erl_atom(atom, lit, sizeof lit));
+        return;
+    }
+    const char *ex = memchr(name, '|', (size_t)len), *end = name + len;
+    if (!ex) {
+        sb_printf(sb, "\xe2\x9f\xa8%.*s\xe2\x9f\xa9", len, name); /* no atom, no default: as written */
+        return;
+    }
+    ex++;
+    const char *erl = memchr(ex, '|', (size_t)(end - ex));
+    if (!erl)
+        sb_printf(sb, "%.*s", (int)(end - ex), ex);
+    else if (elixir)
+        sb_printf(sb, "%.*s", (int)(erl - ex), ex);
+    else
+        sb_printf(sb, "%.*s", (int)(end - erl - 1), erl + 1);
+}
+
+/* is the placeholder (name, len) `word`, alone or followed by '|'? */
+static int is_placeholder(const char *name, int len, const char *word)
+{
+    int n = (int)strlen(word);
+    return len >= n && !strncmp(name, word, (size_t)n) && (len == n || name[n] == '|');
+}
+
 /* append template t to sb, its placeholders filled */
 static void fill(strbuf *sb, const char *t, const char *code, int elixir, const advice_args *a)
 {
@@ -120,12 +191,13 @@ static void fill(strbuf *sb, const char *t, const char *code, int elixir, const 
         sb_printf(sb, "%.*s", (int)(p - t), t);
         const char *name = p + sizeof open - 1;
         int len = (int)(q - name);
-        char lit[600];
         if (len == 4 && !strncmp(name, "code", 4) && code)
             fill(sb, code, NULL, elixir, a);
-        else if (len == 4 && !strncmp(name, "atom", 4) && a && a->atom)
-            sb_printf(sb, "%s", elixir ? cg_ex_atom(a->atom, lit, sizeof lit) : cg_erl_atom(a->atom, lit, sizeof lit));
-        else if (len == 1 && (*name == '1' || *name == '2') && a && a->arg[*name - '1'])
+        else if (is_placeholder(name, len, "atom"))
+            fill_atom(sb, name, len, a ? a->atom : NULL, elixir);
+        else if (is_placeholder(name, len, "atom2"))
+            fill_atom(sb, name, len, a ? a->atom2 : NULL, elixir);
+        else if (len == 1 && *name >= '1' && *name <= '4' && a && a->arg[*name - '1'])
             sb_printf(sb, "%s", a->arg[*name - '1']);
         else if (len == 10 && !strncmp(name, "gen_server", 10))
             sb_printf(sb, "%s", elixir ? "GenServer" : "gen_server");
@@ -140,7 +212,7 @@ const char *advice_text(findings *out, const snap *s, const char *rule_id, int v
     const advice_entry *e = find(rule_id, variant);
     if (!e)
         return "";
-    int elixir = s->info.elixir_version != 0;
+    int elixir = s && s->info.elixir_version != 0;
     const char *code = elixir || !e->erl ? e->ex : e->erl;
     strbuf sb;
     sb_init(&sb);

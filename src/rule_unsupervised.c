@@ -136,10 +136,21 @@ static void script_runner_finding(const rule *self, const snap *s, findings *out
     x->recommendation = advice_text(out, s, self->id, ADV_UNSUPERVISED_SCRIPT, NULL);
 }
 
-static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
+/* the name a group goes by: its code's module, or, code unseen, its registered name */
+static void group_module(const snap *s, const snap_proc *p, char *mod, size_t n)
 {
-    vec groups;
-    vec_init(&groups, sizeof(ugroup));
+    if (!proc_module_name(s, p, mod, n) && (p->name || p->alt_name)) {
+        /* code unseen: a name is all that tells two spawned funs apart */
+        char nm[200];
+        snap_proc_label(s, p, nm, sizeof nm);
+        snprintf(mod, n, "a spawned fun named %s", nm);
+    }
+}
+
+/* the unsupervised processes of one kind (tasks or not), grouped by class, code and starter;
+ * the script's own process gets its finding here */
+static void collect_groups(const rule *self, const snap *s, findings *out, int tasks, vec *groups)
+{
     uint32_t *parent = procs_parent(s), runner = snap_script_runner(s);
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
@@ -153,12 +164,7 @@ static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
             continue;
         }
         char mod[256];
-        if (!proc_module_name(s, p, mod, sizeof mod) && (p->name || p->alt_name)) {
-            /* code unseen: a name is all that tells two spawned funs apart */
-            char nm[200];
-            snap_proc_label(s, p, nm, sizeof nm);
-            snprintf(mod, sizeof mod, "a spawned fun named %s", nm);
-        }
+        group_module(s, p, mod, sizeof mod);
         int watched = p->cls == PC_SPAWNED_UNLINKED && watched_by_spawner(s, p);
         int linked_only;
         uint32_t by = orphan_starter(s, p, parent[i], runner, &linked_only);
@@ -166,24 +172,19 @@ static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
             /* linked to a process of its own kind (two plain spawns of unseen code, a pair
              * that works together): siblings, one finding for both, as before */
             char bmod[256];
-            const snap_proc *bp = snap_proc_at(s, by);
-            if (!proc_module_name(s, bp, bmod, sizeof bmod) && (bp->name || bp->alt_name)) {
-                char nm[200];
-                snap_proc_label(s, bp, nm, sizeof nm);
-                snprintf(bmod, sizeof bmod, "a spawned fun named %s", nm);
-            }
+            group_module(s, snap_proc_at(s, by), bmod, sizeof bmod);
             if (!strcmp(bmod, mod))
                 by = SNAP_NONE, linked_only = 0;
         }
         ugroup *g = NULL;
-        for (size_t k = 0; k < groups.len; k++) {
-            ugroup *c = vec_at(&groups, k);
+        for (size_t k = 0; k < groups->len; k++) {
+            ugroup *c = vec_at(groups, k);
             if (c->cls == p->cls && c->watched == watched && c->by == by && c->linked_only == linked_only &&
                 !strcmp(c->module, mod))
                 g = c;
         }
         if (!g) {
-            g = vec_push(&groups);
+            g = vec_push(groups);
             g->cls = p->cls;
             g->watched = watched;
             g->by = by;
@@ -194,127 +195,104 @@ static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
         g->count++;
     }
     free(parent);
-    for (size_t k = 0; k < groups.len; k++) {
-        const ugroup *g = vec_at(&groups, k);
-        int sev = (g->cls == PC_LINKED_HELPER || g->watched) && !tasks ? SEV_INFO : SEV_WARNING;
-        finding *x = findings_add(out, self->id, sev);
-        finding_subject_proc(out, x, s, g->first);
-        if (g->count > 1)
-            x->subject = findings_printf(out, "%u \xc3\x97 %s (e.g. %s)", g->count, g->module, x->pid);
-        finding_ev(x, "processes", g->count, "");
-        const snap_proc *p = snap_proc_at(s, g->first);
-        const char *helper_note = g->cls == PC_LINKED_HELPER ? "\nA linked helper is acceptable when it is truly part "
-                                                               "of its owner's state; then keep it, knowingly."
-                                                             : "";
-        finding_ev(x, "reductions", (double)p->reds, "");
-        finding_ev(x, "memory", (double)p->mem, "B");
-        x->count = g->count;
-        const char *kind = proc_kind_name(s, p);
-        const char *story = class_story(g->cls);
-        if (g->by != SNAP_NONE) {
-            /* who started it, when the snapshot shows it: a server starting its own workers,
-             * the script's process; not "a script" for all of them */
-            char who[256], wpid[64];
-            snap_pid_text(s, snap_proc_at(s, g->by)->pid, wpid, sizeof wpid);
-            snap_proc_label(s, snap_proc_at(s, g->by), who, sizeof who);
-            if (g->by == runner)
-                story = findings_printf(out,
-                                        "%s by the script's process %s (the code `mix run -e` or `elixir FILE` "
-                                        "runs), outside every supervision tree",
-                                        g->linked_only ? "linked to and probably started" : "started", wpid);
-            else {
-                int linked = g->linked_only || linked_to(s, p, snap_proc_at(s, g->by)->pid);
-                story = findings_printf(out,
-                                        "%s %s%s%s%s, itself outside every supervision tree: %snothing restarts either",
-                                        g->linked_only ? "linked to" : "started by", who, strcmp(who, wpid) ? " " : "",
-                                        strcmp(who, wpid) ? wpid : "",
-                                        g->linked_only ? " (a plain spawn: no record of who started it)"
-                                        : linked       ? " and linked to it"
-                                                       : "",
-                                        linked ? "they go down together and " : "");
-            }
-        }
-        x->summary = findings_printf(out, "%s%s%s%s running %s: %s (%s).%s",
-                                     g->count > 1 ? findings_printf(out, "%u processes", g->count) : "a process",
-                                     strcmp(kind, "process") ? " (" : "", strcmp(kind, "process") ? kind : "",
-                                     strcmp(kind, "process") ? ")" : "", g->module, story,
-                                     proc_class_name((enum proc_class)g->cls),
-                                     g->watched ? " The process that spawned it monitors it, so it sees it exit; "
-                                                  "only a crash of that owner leaves it running."
-                                                : "");
-        char modraw[256];
-        if (!proc_module_raw(s, p, modraw, sizeof modraw)) {
-            /* where it waits is evidence, never its name */
-            char cf[256];
-            fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
-            x->summary = findings_printf(
-                out, "%s Its code cannot be seen (%s); %s is now in %s.", x->summary,
-                proc_runs_fun(s, p) ? "a plain spawn of a fun" : "started in a library function", x->pid, cf);
-        }
-        char raw[256], lit[300], alias[300];
-        int known = proc_module_raw(s, p, raw, sizeof raw);
-        int ex_alias = known && cg_is_ex_alias(raw);
-        if (tasks)
-            x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, NULL);
-        else if (!s->info.elixir_version) {
-            /* the child spec printed must start: it calls start_link/0 only where the module
-             * exports it (recorded by the collector; -1 in older snapshots) */
-            int sl = known ? snap_start_link_arities(s, raw) : -1;
-            if (sl > 0 && !(sl & 1)) {
-                char ar[32] = "";
-                for (int a = 1; a < 4; a++)
-                    if (sl & (1 << a))
-                        snprintf(ar + strlen(ar), sizeof ar - strlen(ar), "%s%d", ar[0] ? " and /" : "", a);
-                x->recommendation = findings_printf(
-                    out,
-                    "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                    "and visible. %s exports start_link/%s (not start_link/0): make {%s, start_link, Args} a child "
-                    "of its supervisor, Args being what it is started with now (start arguments cannot be read "
-                    "from outside).%s",
-                    g->module, ar, cg_erl_atom(raw, lit, sizeof lit), helper_note);
-            } else
-                x->recommendation = findings_printf(
-                    out,
-                    "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                    "and visible. %s to its supervisor's children:\n"
-                    "  #{id => %s, start => {%s, start_link, []}, restart => permanent, type => worker}%s",
-                    sl > 0 ? findings_printf(out, "%s exports start_link/0: add it", g->module)
-                    : known
-                        ? findings_printf(
-                              out, "Give %s a start_link/0 that uses proc_lib (or make it a gen_server) and add it",
-                              g->module)
-                        : findings_printf(out,
-                                          "Its code cannot be seen (%s, started with a plain spawn): move it into a "
-                                          "module, here my_worker, with a start_link/0 that uses proc_lib, and add it",
-                                          g->module),
-                    known ? cg_erl_atom(raw, lit, sizeof lit) : "my_worker", known ? lit : "my_worker", helper_note);
-        } else if (proc_runs_fun(s, p) || !ex_alias) {
-            /* a fun, or code outside an Elixir module: the Worker is named after the module
-             * whose code it runs (its '$initial_call'), never after where it waits now (a fun
-             * in Process.sleep/1 is no Process.Worker); unseen code gets a placeholder */
-            x->recommendation = findings_printf(
-                out,
-                "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                "and visible. %s and start it from a supervisor, e.g.\n"
-                "  defmodule %s.Worker do\n    use Task, restart: :permanent\n    def start_link(arg), do: "
-                "Task.start_link(__MODULE__, :run, [arg])\n    def run(_arg), do: :ok\n  end\n"
-                "  children = [{%s.Worker, []}]%s",
-                known
-                    ? findings_printf(out, "This one runs code from %s: give it a module with a child spec", g->module)
-                    : findings_printf(out,
-                                      "Its code cannot be seen from outside (%s): move that code into a module "
-                                      "with a child spec (MyApp.Worker below stands for it)",
-                                      g->module),
-                ex_alias ? cg_ex_atom(raw, alias, sizeof alias) : "MyApp", ex_alias ? alias : "MyApp", helper_note);
-        } else
-            x->recommendation = findings_printf(
-                out,
-                "Every long-lived process belongs in a supervision tree, so it is restarted, shut down in order "
-                "and visible. Start %s from its supervisor:\n"
-                "  children = [{%s, []}]\n"
-                "or, for dynamic ones, DynamicSupervisor.start_child(MyApp.DynamicSupervisor, {%s, []}).%s",
-                g->module, cg_ex_atom(raw, alias, sizeof alias), alias, helper_note);
+}
+
+/* how a group came to run outside every tree: its class's story, or who started it when
+ * the snapshot shows it (a server starting its own workers, the script's process) */
+static const char *group_story(const snap *s, findings *out, const ugroup *g, const snap_proc *p)
+{
+    if (g->by == SNAP_NONE)
+        return class_story(g->cls);
+    char who[256], wpid[64];
+    snap_pid_text(s, snap_proc_at(s, g->by)->pid, wpid, sizeof wpid);
+    snap_proc_label(s, snap_proc_at(s, g->by), who, sizeof who);
+    if (g->by == snap_script_runner(s))
+        return findings_printf(out,
+                               "%s by the script's process %s (the code `mix run -e` or `elixir FILE` "
+                               "runs), outside every supervision tree",
+                               g->linked_only ? "linked to and probably started" : "started", wpid);
+    int linked = g->linked_only || linked_to(s, p, snap_proc_at(s, g->by)->pid);
+    return findings_printf(out, "%s %s%s%s%s, itself outside every supervision tree: %snothing restarts either",
+                           g->linked_only ? "linked to" : "started by", who, strcmp(who, wpid) ? " " : "",
+                           strcmp(who, wpid) ? wpid : "",
+                           g->linked_only ? " (a plain spawn: no record of who started it)"
+                           : linked       ? " and linked to it"
+                                          : "",
+                           linked ? "they go down together and " : "");
+}
+
+/* which child spec the advice can give a group of processes: the language's, one that
+ * starts (Erlang: start_link/0 only where the module exports it, recorded by the
+ * collector, -1 in older snapshots), named after the code it runs when that is seen */
+static const char *group_advice(const rule *self, const snap *s, findings *out, const ugroup *g, const snap_proc *p)
+{
+    char raw[256], ar[32] = "";
+    int known = proc_module_raw(s, p, raw, sizeof raw), variant;
+    advice_args a = {.atom = known ? raw : NULL, .arg = {g->module, ar}};
+    if (!s->info.elixir_version) {
+        int sl = known ? snap_start_link_arities(s, raw) : -1;
+        for (int n = 1; n < 4 && sl > 0 && !(sl & 1); n++)
+            if (sl & (1 << n))
+                snprintf(ar + strlen(ar), sizeof ar - strlen(ar), "%s%d", ar[0] ? " and /" : "", n);
+        variant = sl > 0 && !(sl & 1) ? ADV_UNSUPERVISED_ERL_ARITY
+                  : sl > 0            ? ADV_UNSUPERVISED_ERL_EXPORTS
+                  : known             ? ADV_UNSUPERVISED_ERL_GIVE
+                                      : ADV_UNSUPERVISED_ERL_UNSEEN;
+    } else if (proc_runs_fun(s, p) || !(known && cg_is_ex_alias(raw))) {
+        /* a fun, or code outside an Elixir module: the Worker is named after the module
+         * whose code it runs (its '$initial_call'), never after where it waits now (a fun
+         * in Process.sleep/1 is no Process.Worker); unseen code gets a placeholder */
+        variant = known ? ADV_UNSUPERVISED_EX_FUN : ADV_UNSUPERVISED_EX_UNSEEN;
+        if (!(known && cg_is_ex_alias(raw)))
+            a.atom = NULL;
+    } else
+        variant = ADV_UNSUPERVISED_EX_MODULE;
+    const char *r = advice_text(out, s, self->id, variant, &a);
+    if (g->cls == PC_LINKED_HELPER)
+        r = findings_printf(out, "%s%s", r, advice_text(out, s, self->id, ADV_UNSUPERVISED_HELPER_NOTE, NULL));
+    return r;
+}
+
+static void group_finding(const rule *self, const snap *s, findings *out, const ugroup *g, int tasks)
+{
+    int sev = (g->cls == PC_LINKED_HELPER || g->watched) && !tasks ? SEV_INFO : SEV_WARNING;
+    finding *x = findings_add(out, self->id, sev);
+    finding_subject_proc(out, x, s, g->first);
+    if (g->count > 1)
+        x->subject = findings_printf(out, "%u \xc3\x97 %s (e.g. %s)", g->count, g->module, x->pid);
+    finding_ev(x, "processes", g->count, "");
+    const snap_proc *p = snap_proc_at(s, g->first);
+    finding_ev(x, "reductions", (double)p->reds, "");
+    finding_ev(x, "memory", (double)p->mem, "B");
+    x->count = g->count;
+    const char *kind = proc_kind_name(s, p);
+    int named_kind = strcmp(kind, "process") != 0;
+    x->summary = findings_printf(out, "%s%s%s%s running %s: %s (%s).%s",
+                                 g->count > 1 ? findings_printf(out, "%u processes", g->count) : "a process",
+                                 named_kind ? " (" : "", named_kind ? kind : "", named_kind ? ")" : "", g->module,
+                                 group_story(s, out, g, p), proc_class_name((enum proc_class)g->cls),
+                                 g->watched ? " The process that spawned it monitors it, so it sees it exit; "
+                                              "only a crash of that owner leaves it running."
+                                            : "");
+    char modraw[256];
+    if (!proc_module_raw(s, p, modraw, sizeof modraw)) {
+        /* where it waits is evidence, never its name */
+        char cf[256];
+        fmt_mfa(snap_str(s, p->current_function), cf, sizeof cf);
+        x->summary = findings_printf(out, "%s Its code cannot be seen (%s); %s is now in %s.", x->summary,
+                                     proc_runs_fun(s, p) ? "a plain spawn of a fun" : "started in a library function",
+                                     x->pid, cf);
     }
+    x->recommendation = tasks ? advice_text(out, s, self->id, ADV_DEFAULT, NULL) : group_advice(self, s, out, g, p);
+}
+
+static void run_kind(const rule *self, const snap *s, findings *out, int tasks)
+{
+    vec groups;
+    vec_init(&groups, sizeof(ugroup));
+    collect_groups(self, s, out, tasks, &groups);
+    for (size_t k = 0; k < groups.len; k++)
+        group_finding(self, s, out, vec_at(&groups, k), tasks);
     vec_free(&groups);
 }
 
