@@ -25,6 +25,8 @@ enum {
     ADV_UNSUPERVISED_EX_UNSEEN = 8,    /* unsupervised-process (Elixir): code unseen */
     ADV_UNSUPERVISED_EX_MODULE = 9,    /* unsupervised-process (Elixir): an Elixir module's process */
     ADV_UNSUPERVISED_HELPER_NOTE = 10, /* unsupervised-process: appended for a linked helper */
+    ADV_IDLE_SHORT_WINDOW = 1,         /* process-without-runtime-reason: one short window, one info */
+    ADV_IDLE_LIBRARY = 2,              /* process-without-runtime-reason: a library's idle processes */
 };
 
 /* What an entry's placeholders are filled with:

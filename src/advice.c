@@ -67,6 +67,29 @@ static const advice_entry entries[] = {
      "Application.start/2 starts (mix new --sup gives one) and run the node with `mix run --no-halt` or a "
      "release, not from the script's own process.",
      NULL},
+    /* ⟨1⟩ the window, in seconds, long enough for a warning */
+    {"process-without-runtime-reason", ADV_IDLE_SHORT_WINDOW, NULL,
+     "Watch longer before deciding: `check --window ⟨1⟩` (or `--set idle.window_s=N` to judge a shorter "
+     "window). A process that stays idle that long and only groups functions or holds constants belongs in "
+     "a plain module.",
+     NULL},
+    /* ⟨1⟩ the process's module */
+    {"process-without-runtime-reason", ADV_DEFAULT,
+     "NO PROCESS WITHOUT A RUNTIME REASON. Processes model concurrency, shared resources, error isolation "
+     "and state that survives between operations, not code organisation. If ⟨1⟩ only groups functions or "
+     "holds constants, make it a plain module (functions, module attributes, or ⟨code⟩ for "
+     "read-mostly configuration) and remove it from the children list.",
+     ":persistent_term", "persistent_term"},
+    {"process-without-runtime-reason", ADV_IDLE_LIBRARY, NULL,
+     "Nothing to change here: an idle server of a library usually waits for a part of its API that "
+     "this system did not call while it was watched. Judge your own processes.",
+     NULL},
+    /* ⟨1⟩ the process: its name and pid */
+    {"mailbox-buildup", ADV_DEFAULT, NULL,
+     "Complex coordination needs a design that keeps up. Find who sends to ⟨1⟩ and why it is slow: make "
+     "slow work asynchronous (a Task.Supervisor per job), shed or batch messages, apply back-pressure "
+     "(GenServer.call instead of cast so senders wait), or partition the work over several processes.",
+     NULL},
     /* Task.start is Elixir's: the advice is the same on any node */
     {"unsupervised-task", ADV_DEFAULT, NULL,
      "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"

@@ -4,21 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "fmt.h"
 #include "rules.h"
 
-static void run_no_reason(const rule *self, const snap *s, const rule_opts *o, findings *out)
+/* the static workers that did nothing in the window and little since they started */
+static void idle_workers(const snap *s, const rule_opts *o, vec *idle)
 {
-    if (!s->has_sample2) {
-        findings_skip(out, self->id, "one sample only: \"no traffic\" needs --window");
-        return;
-    }
     double heap_thr = rule_opt(o, "idle.heap"), win_thr = rule_opt(o, "idle.window_reds");
-    double life_thr = rule_opt(o, "idle.lifetime_reds"), long_s = rule_opt(o, "idle.window_s");
-    double window_s = (double)s->info.sample_gap_us / 1e6;
-    int short_window = window_s < long_s;
-    vec idle;
-    vec_init(&idle, sizeof(uint32_t));
+    double life_thr = rule_opt(o, "idle.lifetime_reds");
     for (uint32_t i = 0; i < s->procs.len; i++) {
         const snap_proc *p = snap_proc_at(s, i);
         if (p->cls != PC_SUPERVISED || p->sup == SNAP_NONE || !(p->flags & PF_SAMPLE2))
@@ -36,50 +30,103 @@ static void run_no_reason(const rule *self, const snap *s, const rule_opts *o, f
             continue;
         if (proc_in_pool(s, p))
             continue; /* a pool's idle members are its capacity, not code organisation */
-        *(uint32_t *)vec_push(&idle) = i;
+        *(uint32_t *)vec_push(idle) = i;
     }
-    if (short_window && idle.len) {
-        /* one idle window proves little: a collector on a 60 s timer, a server of rare
-         * writes, a process that acted at init and now waits all look like this */
-        finding *x = findings_add(out, self->id, SEV_INFO);
-        uint32_t first = *(uint32_t *)vec_at(&idle, 0);
-        finding_subject_proc(out, x, s, first);
-        x->count = (uint32_t)idle.len;
-        strbuf sb;
-        sb_init(&sb);
-        for (size_t k = 0; k < idle.len; k++) {
-            char b[256], pid[64];
-            const snap_proc *p = snap_proc_at(s, *(uint32_t *)vec_at(&idle, k));
-            if (p->name || p->alt_name)
-                snap_proc_label(s, p, b, sizeof b);
-            else
-                proc_module_name(s, p, b, sizeof b);
-            snap_pid_text(s, p->pid, pid, sizeof pid);
-            if (k < 8)
-                sb_printf(&sb, "%s%s %s", k ? ", " : "", b, pid);
-        }
-        if (idle.len > 8)
-            sb_printf(&sb, ", and %zu more", idle.len - 8);
-        if (idle.len > 1) {
-            x->subject = findings_printf(out, "%zu static workers", idle.len);
-            x->pid = "";
-            x->path = "";
-        }
-        finding_ev(x, "processes", (double)idle.len, "");
-        finding_ev(x, "window", window_s, "s");
-        x->summary = findings_printf(
-            out,
-            "%s did nothing in the %.1f s window and little since they started: %s. One short window is not "
-            "evidence: timers cannot be listed from outside, so a collector on a 5 to 60 s timer, a server of rare "
-            "writes and a process that acted at init and now waits look the same.",
-            idle.len > 1 ? x->subject : "a static worker", window_s, sb.buf);
-        x->recommendation = findings_printf(
-            out,
-            "Watch longer before deciding: `check --window %.0f` (or `--set idle.window_s=N` to judge a shorter "
-            "window). A process that stays idle that long and only groups functions or holds constants belongs in "
-            "a plain module.",
-            long_s);
-        sb_free(&sb);
+}
+
+/* "name <pid>" of an idle process (its module when it has no name) */
+static void idle_label(const snap *s, const snap_proc *p, char *b, size_t n)
+{
+    char lb[256], pid[64];
+    if (p->name || p->alt_name)
+        snap_proc_label(s, p, lb, sizeof lb);
+    else
+        proc_module_name(s, p, lb, sizeof lb);
+    snap_pid_text(s, p->pid, pid, sizeof pid);
+    snprintf(b, n, "%s %s", lb, pid);
+}
+
+/* one finding for several idle processes, the first the subject; a count as the subject
+ * when there are more */
+static finding *idle_group(const rule *self, const snap *s, findings *out, int sev, uint32_t first, uint32_t n,
+                           const char *what, double window_s)
+{
+    finding *x = findings_add(out, self->id, sev);
+    finding_subject_proc(out, x, s, first);
+    x->count = n;
+    if (n > 1) {
+        x->subject = findings_printf(out, "%u %s", n, what);
+        x->pid = "";
+        x->path = "";
+    }
+    finding_ev(x, "processes", n, "");
+    finding_ev(x, "window", window_s, "s");
+    return x;
+}
+
+/* one idle window proves little: a collector on a 60 s timer, a server of rare writes, a
+ * process that acted at init and now waits all look like this */
+static void short_window_finding(const rule *self, const snap *s, findings *out, const vec *idle, double window_s,
+                                 double long_s)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t k = 0; k < idle->len && k < 8; k++) {
+        char b[320];
+        idle_label(s, snap_proc_at(s, *(uint32_t *)vec_at(idle, k)), b, sizeof b);
+        sb_printf(&sb, "%s%s", k ? ", " : "", b);
+    }
+    if (idle->len > 8)
+        sb_printf(&sb, ", and %zu more", idle->len - 8);
+    finding *x = idle_group(self, s, out, SEV_INFO, *(uint32_t *)vec_at(idle, 0), (uint32_t)idle->len, "static workers",
+                            window_s);
+    x->summary = findings_printf(
+        out,
+        "%s did nothing in the %.1f s window and little since they started: %s. One short window is not "
+        "evidence: timers cannot be listed from outside, so a collector on a 5 to 60 s timer, a server of rare "
+        "writes and a process that acted at init and now waits look the same.",
+        idle->len > 1 ? x->subject : "a static worker", window_s, sb.buf);
+    char w[32];
+    snprintf(w, sizeof w, "%.0f", long_s);
+    x->recommendation = advice_text(out, s, self->id, ADV_IDLE_SHORT_WINDOW, &(advice_args){.arg = {w}});
+    sb_free(&sb);
+}
+
+static void idle_finding(const rule *self, const snap *s, findings *out, uint32_t i, double window_s)
+{
+    const snap_proc *p = snap_proc_at(s, i);
+    uint64_t delta = snap_reds_delta(s, p); /* our own walks taken off */
+    finding *x = findings_add(out, self->id, SEV_WARNING);
+    finding_subject_proc(out, x, s, i);
+    finding_ev(x, "heap", (double)p->heap, "B");
+    finding_ev(x, "reductions_in_window", (double)delta, "");
+    finding_ev(x, "reductions_since_start", (double)p->reds, "");
+    finding_ev(x, "monitors", p->n_mons, "");
+    finding_ev(x, "links", p->n_links, "");
+    finding_ev(x, "window", window_s, "s");
+    char mod[256], heap[32];
+    proc_module_name(s, p, mod, sizeof mod);
+    fmt_bytes(p->heap, heap, sizeof heap);
+    x->summary = findings_printf(out,
+                                 "a static %s (%s) with a %s heap, %llu reductions since it started and none in "
+                                 "the %.0f s window: no traffic, no monitors, no ETS, nobody waiting on it. "
+                                 "Timers cannot be listed; a timer longer than the window would not show.",
+                                 proc_kind_name(s, p), mod, heap, (unsigned long long)p->reds, window_s);
+    x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.arg = {mod}});
+}
+
+static void run_no_reason(const rule *self, const snap *s, const rule_opts *o, findings *out)
+{
+    if (!s->has_sample2) {
+        findings_skip(out, self->id, "one sample only: \"no traffic\" needs --window");
+        return;
+    }
+    double long_s = rule_opt(o, "idle.window_s"), window_s = (double)s->info.sample_gap_us / 1e6;
+    vec idle;
+    vec_init(&idle, sizeof(uint32_t));
+    idle_workers(s, o, &idle);
+    if (window_s < long_s && idle.len) {
+        short_window_finding(self, s, out, &idle, window_s, long_s);
         vec_free(&idle);
         return;
     }
@@ -88,67 +135,26 @@ static void run_no_reason(const rule *self, const snap *s, const rule_opts *o, f
     uint32_t n_libs = 0, first_lib = 0;
     for (size_t k = 0; k < idle.len; k++) {
         uint32_t i = *(uint32_t *)vec_at(&idle, k);
-        const snap_proc *p = snap_proc_at(s, i);
-        char why[512];
-        if (proc_is_library(s, p, why, sizeof why)) {
-            char b[256], pid[64];
-            if (p->name || p->alt_name)
-                snap_proc_label(s, p, b, sizeof b);
-            else
-                proc_module_name(s, p, b, sizeof b);
-            snap_pid_text(s, p->pid, pid, sizeof pid);
-            if (!n_libs)
-                first_lib = i;
-            if (n_libs < 8)
-                sb_printf(&libs, "%s%s %s (%s)", n_libs ? "; " : "", b, pid, why);
-            n_libs++;
+        char why[512], b[320];
+        if (!proc_is_library(s, snap_proc_at(s, i), why, sizeof why)) {
+            idle_finding(self, s, out, i, window_s);
             continue;
         }
-        uint64_t delta = snap_reds_delta(s, p); /* our own walks taken off */
-        finding *x = findings_add(out, self->id, SEV_WARNING);
-        finding_subject_proc(out, x, s, i);
-        finding_ev(x, "heap", (double)p->heap, "B");
-        finding_ev(x, "reductions_in_window", (double)delta, "");
-        finding_ev(x, "reductions_since_start", (double)p->reds, "");
-        finding_ev(x, "monitors", p->n_mons, "");
-        finding_ev(x, "links", p->n_links, "");
-        finding_ev(x, "window", window_s, "s");
-        char mod[256], heap[32];
-        proc_module_name(s, p, mod, sizeof mod);
-        fmt_bytes(p->heap, heap, sizeof heap);
-        x->summary = findings_printf(out,
-                                     "a static %s (%s) with a %s heap, %llu reductions since it started and none in "
-                                     "the %.0f s window: no traffic, no monitors, no ETS, nobody waiting on it. "
-                                     "Timers cannot be listed; a timer longer than the window would not show.",
-                                     proc_kind_name(s, p), mod, heap, (unsigned long long)p->reds, window_s);
-        x->recommendation = findings_printf(
-            out,
-            "NO PROCESS WITHOUT A RUNTIME REASON. Processes model concurrency, shared resources, error isolation "
-            "and state that survives between operations, not code organisation. If %s only groups functions or "
-            "holds constants, make it a plain module (functions, module attributes, or %s for "
-            "read-mostly configuration) and remove it from the children list.",
-            mod, s->info.elixir_version ? ":persistent_term" : "persistent_term");
+        if (!n_libs)
+            first_lib = i;
+        idle_label(s, snap_proc_at(s, i), b, sizeof b);
+        if (n_libs++ < 8)
+            sb_printf(&libs, "%s%s (%s)", n_libs > 1 ? "; " : "", b, why);
     }
     if (n_libs) {
-        finding *x = findings_add(out, self->id, SEV_INFO);
-        finding_subject_proc(out, x, s, first_lib);
-        x->count = n_libs;
         if (n_libs > 8)
             sb_printf(&libs, "; and %u more", n_libs - 8);
-        if (n_libs > 1) {
-            x->subject = findings_printf(out, "%u idle library processes", n_libs);
-            x->pid = "";
-            x->path = "";
-        }
-        finding_ev(x, "processes", n_libs, "");
-        finding_ev(x, "window", window_s, "s");
+        finding *x = idle_group(self, s, out, SEV_INFO, first_lib, n_libs, "idle library processes", window_s);
         x->summary = findings_printf(out,
                                      "%s did nothing in the %.0f s window and little since they started, but the "
                                      "code is a library's, not this system's: %s.",
                                      n_libs > 1 ? x->subject : "an idle library process", window_s, libs.buf);
-        x->recommendation = findings_printf(
-            out, "Nothing to change here: an idle server of a library usually waits for a part of its API that "
-                 "this system did not call while it was watched. Judge your own processes.");
+        x->recommendation = advice_text(out, s, self->id, ADV_IDLE_LIBRARY, NULL);
     }
     sb_free(&libs);
     vec_free(&idle);
@@ -194,12 +200,8 @@ static void run_mailbox(const rule *self, const snap *s, const rule_opts *o, fin
         x->summary = findings_printf(
             out, "queue %u%s; it is in %s. Messages arrive faster than it handles them.", two ? p->mq2 : p->mq,
             two ? findings_printf(out, " (%+.0f in %.1f s)", growth, (double)s->info.sample_gap_us / 1e6) : "", cf);
-        x->recommendation = findings_printf(
-            out,
-            "Complex coordination needs a design that keeps up. Find who sends to %s and why it is slow: make "
-            "slow work asynchronous (a Task.Supervisor per job), shed or batch messages, apply back-pressure "
-            "(GenServer.call instead of cast so senders wait), or partition the work over several processes.",
-            strcmp(x->subject, x->pid) ? findings_printf(out, "%s %s", x->subject, x->pid) : x->subject);
+        const char *who = strcmp(x->subject, x->pid) ? findings_printf(out, "%s %s", x->subject, x->pid) : x->subject;
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.arg = {who}});
     }
     free(watchers);
     free(pool);
