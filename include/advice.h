@@ -27,6 +27,7 @@ enum {
     ADV_UNSUPERVISED_HELPER_NOTE = 10, /* unsupervised-process: appended for a linked helper */
     ADV_IDLE_SHORT_WINDOW = 1,         /* process-without-runtime-reason: one short window, one info */
     ADV_IDLE_LIBRARY = 2,              /* process-without-runtime-reason: a library's idle processes */
+    ADV_VERSION_SKEW_RUNTIME = 1,      /* app-version-skew: the OTP release or Elixir's version */
 };
 
 /* What an entry's placeholders are filled with:

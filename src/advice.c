@@ -90,6 +90,46 @@ static const advice_entry entries[] = {
      "slow work asynchronous (a Task.Supervisor per job), shed or batch messages, apply back-pressure "
      "(GenServer.call instead of cast so senders wait), or partition the work over several processes.",
      NULL},
+    /* cluster rules: in the language of the node the subject lives on, or of none */
+    {"global-name-callers", ADV_DEFAULT,
+     "A :global name is one process for the whole cluster: every call from another node crosses "
+     "the network and queues behind all the others. Serve reads on the callers' node: one "
+     "process (or ETS table) per node, found through a pg group, fed by the writer:\n"
+     "⟨code⟩\n"
+     "or partition the state by key across nodes; keep :global for what must be serialised "
+     "once for the whole cluster.",
+     "  :pg.join(MyApp.Scope, :my_service, self())          # in each node's server init\n"
+     "  [pid | _] = :pg.get_local_members(MyApp.Scope, :my_service)",
+     "  ok = pg:join(my_scope, my_service, self()),          % in each node's server init\n"
+     "  [Pid | _] = pg:get_local_members(my_scope, my_service)"},
+    {"app-missing-on-node", ADV_DEFAULT, NULL,
+     "Every node of a cluster that shares work should run the same applications: a node without one "
+     "answers the calls routed to it with errors, or serves nothing of that part. Start it there (the "
+     "release's applications list, or the node's boot script), or, if the node has another role on "
+     "purpose, give that role its own release so the difference is declared, not drifted into.",
+     NULL},
+    {"pg-scope-missing", ADV_DEFAULT, NULL,
+     "pg only sees the nodes that run the scope: processes on a node without it cannot join its "
+     "groups, and its peers never list them. Start the scope on every node that takes part (a child "
+     "of the application's supervisor: {:pg, Scope} in Elixir's children, #{id => Scope, start => "
+     "{pg, start_link, [Scope]}} in Erlang).",
+     NULL},
+    {"app-version-skew", ADV_VERSION_SKEW_RUNTIME, NULL,
+     "Nodes of one cluster on different runtimes is a rolling upgrade left half "
+     "done: finish it (every node on one release), or plan the mixed period.",
+     NULL},
+    {"app-version-skew", ADV_DEFAULT, NULL,
+     "The same application at two versions in one cluster answers the same request two ways, and "
+     "messages between its processes cross versions (a changed state, message or ETS layout breaks "
+     "there). Finish the deploy on every node, or make the mixed period explicit (versioned "
+     "messages, a feature switch).",
+     NULL},
+    {"app-tree-differs", ADV_DEFAULT, NULL,
+     "One release, two trees: a child started only under some configuration, or "
+     "code changed without a new version. Make the difference explicit (a "
+     "configuration read in the supervisor's init, the same on every node), or "
+     "bump the application's version with the change so deploys show it.",
+     NULL},
     /* Task.start is Elixir's: the advice is the same on any node */
     {"unsupervised-task", ADV_DEFAULT, NULL,
      "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "cluster.h"
 #include "fmt.h"
 #include "rules.h"
@@ -45,9 +46,35 @@ static uint32_t waiting_on(const snap *s, const uint32_t *calls, uint32_t n_call
     return n;
 }
 
-static int is_elixir(const snap *s)
+/* is the :global name `key` (node i's g-th) listed by an earlier node, or earlier on node i?
+ * :global keeps the same table on every node: each name is judged once */
+static int global_seen(const struct cluster *cl, size_t i, size_t g, const char *key)
 {
-    return s && s->info.elixir_version;
+    for (size_t k = 0; k <= i; k++) {
+        const snap *t = cl->nodes[k].s;
+        size_t upto = k < i ? (t ? t->globals.len : 0) : g;
+        for (size_t h = 0; h < upto; h++)
+            if (!strcmp(snap_str(t, ((snap_name *)vec_at(&t->globals, h))->key), key))
+                return 1;
+    }
+    return 0;
+}
+
+/* the name's process `pid` (of snapshot s) on its home node's snapshot hs: its path into
+ * x, its longest queue returned (0 when hs does not show it) */
+static uint32_t global_home(findings *out, finding *x, const snap *hs, const snap *s, oa_pid pid)
+{
+    for (uint32_t q = 0; q < hs->procs.len; q++) {
+        if (!cluster_pid_eq(hs, snap_proc_at(hs, q)->pid, s, pid))
+            continue;
+        strbuf path;
+        sb_init(&path);
+        snap_proc_path(hs, snap_proc_at(hs, q), &path);
+        x->path = findings_strdup(out, path.buf);
+        sb_free(&path);
+        return snap_mq_max(snap_proc_at(hs, q));
+    }
+    return 0;
 }
 
 static void run_global(const rule *self, const struct cluster *cl, const rule_opts *o, findings *out)
@@ -58,21 +85,12 @@ static void run_global(const rule *self, const struct cluster *cl, const rule_op
     for (size_t k = 0; k < cl->n; k++)
         if (cl->nodes[k].s)
             calls[k] = in_call(cl->nodes[k].s, &n_calls[k]);
-    /* each name once: :global keeps the same table on every node */
     for (size_t i = 0; i < cl->n; i++) {
         const snap *s = cl->nodes[i].s;
         for (size_t g = 0; s && g < s->globals.len; g++) {
             const snap_name *nm = vec_at(&s->globals, g);
             const char *key = snap_str(s, nm->key);
-            int seen = 0;
-            for (size_t k = 0; k < i && !seen; k++) {
-                const snap *t = cl->nodes[k].s;
-                for (size_t h = 0; t && h < t->globals.len && !seen; h++)
-                    seen = !strcmp(snap_str(t, ((snap_name *)vec_at(&t->globals, h))->key), key);
-            }
-            for (size_t h = 0; h < g && !seen; h++)
-                seen = !strcmp(snap_str(s, ((snap_name *)vec_at(&s->globals, h))->key), key);
-            if (seen || nm->pid.kind != PK_PID)
+            if (global_seen(cl, i, g, key) || nm->pid.kind != PK_PID)
                 continue;
             const char *home = cluster_pid_node(s, nm->pid);
             int hi = cluster_find(cl, home);
@@ -105,21 +123,7 @@ static void run_global(const rule *self, const struct cluster *cl, const rule_op
             snap_pid_text(s, nm->pid, pid, sizeof pid);
             x->pid = findings_strdup(out, pid);
             x->node = findings_strdup(out, home);
-            uint32_t mq = 0;
-            if (hs) {
-                uint32_t p = SNAP_NONE;
-                for (uint32_t q = 0; q < hs->procs.len && p == SNAP_NONE; q++)
-                    if (cluster_pid_eq(hs, snap_proc_at(hs, q)->pid, s, nm->pid))
-                        p = q;
-                if (p != SNAP_NONE) {
-                    strbuf path;
-                    sb_init(&path);
-                    snap_proc_path(hs, snap_proc_at(hs, p), &path);
-                    x->path = findings_strdup(out, path.buf);
-                    sb_free(&path);
-                    mq = snap_mq_max(snap_proc_at(hs, p));
-                }
-            }
+            uint32_t mq = hs ? global_home(out, x, hs, s, nm->pid) : 0;
             x->summary = findings_printf(
                 out,
                 "one process for the whole cluster, on %s: %u caller%s on %u other node%s wait%s in a call to it "
@@ -135,22 +139,7 @@ static void run_global(const rule *self, const struct cluster *cl, const rule_op
                 finding_ev(x, "queue", mq, "messages");
             }
             x->weight = remote;
-            x->recommendation =
-                is_elixir(hs ? hs : s)
-                    ? "A :global name is one process for the whole cluster: every call from another node crosses "
-                      "the network and queues behind all the others. Serve reads on the callers' node: one "
-                      "process (or ETS table) per node, found through a pg group, fed by the writer:\n"
-                      "  :pg.join(MyApp.Scope, :my_service, self())          # in each node's server init\n"
-                      "  [pid | _] = :pg.get_local_members(MyApp.Scope, :my_service)\n"
-                      "or partition the state by key across nodes; keep :global for what must be serialised "
-                      "once for the whole cluster."
-                    : "A :global name is one process for the whole cluster: every call from another node crosses "
-                      "the network and queues behind all the others. Serve reads on the callers' node: one "
-                      "process (or ETS table) per node, found through a pg group, fed by the writer:\n"
-                      "  ok = pg:join(my_scope, my_service, self()),          % in each node's server init\n"
-                      "  [Pid | _] = pg:get_local_members(my_scope, my_service)\n"
-                      "or partition the state by key across nodes; keep :global for what must be serialised "
-                      "once for the whole cluster.";
+            x->recommendation = advice_text(out, hs ? hs : s, self->id, ADV_DEFAULT, NULL);
         }
     }
     for (size_t k = 0; k < cl->n; k++)
@@ -214,7 +203,7 @@ static int has_scope(const snap *s, const char *scope)
 
 /* one finding a node that lacks `what` */
 static void missing(const struct cluster *cl, const char *rule_id, const char *kind, const char *what, has_fn has,
-                    const char *advice, findings *out)
+                    findings *out)
 {
     size_t n = 0, k = 0;
     strbuf with, without;
@@ -246,10 +235,19 @@ static void missing(const struct cluster *cl, const char *rule_id, const char *k
         finding_ev(x, "nodes_with", (double)k, "nodes");
         finding_ev(x, "nodes_collected", (double)n, "nodes");
         x->weight = (double)k;
-        x->recommendation = advice;
+        x->recommendation = advice_text(out, NULL, rule_id, ADV_DEFAULT, NULL);
     }
     sb_free(&with);
     sb_free(&without);
+}
+
+/* add the name nm to names (const char *) unless it is there */
+static void add_once(vec *names, const char *nm)
+{
+    for (size_t k = 0; k < names->len; k++)
+        if (!strcmp(*(const char **)vec_at(names, k), nm))
+            return;
+    *(const char **)vec_push(names) = nm;
 }
 
 /* the names of the user's applications, each once, over every collected node */
@@ -262,12 +260,7 @@ static void user_apps(const struct cluster *cl, vec *names)
             const snap_app *ap = vec_at(&s->apps, a);
             if (ap->runtime)
                 continue;
-            const char *nm = snap_str(s, ap->name);
-            int seen = 0;
-            for (size_t k = 0; k < names->len && !seen; k++)
-                seen = !strcmp(*(const char **)vec_at(names, k), nm);
-            if (!seen)
-                *(const char **)vec_push(names) = nm;
+            add_once(names, snap_str(s, ap->name));
         }
     }
 }
@@ -278,12 +271,7 @@ static void run_app_missing(const rule *self, const struct cluster *cl, const ru
     vec names;
     user_apps(cl, &names);
     for (size_t k = 0; k < names.len; k++)
-        missing(cl, self->id, "application", *(const char **)vec_at(&names, k), has_app,
-                "Every node of a cluster that shares work should run the same applications: a node without one "
-                "answers the calls routed to it with errors, or serves nothing of that part. Start it there (the "
-                "release's applications list, or the node's boot script), or, if the node has another role on "
-                "purpose, give that role its own release so the difference is declared, not drifted into.",
-                out);
+        missing(cl, self->id, "application", *(const char **)vec_at(&names, k), has_app, out);
     vec_free(&names);
 }
 
@@ -309,21 +297,11 @@ static void run_pg_missing(const rule *self, const struct cluster *cl, const rul
     for (size_t i = 0; i < cl->n; i++) {
         const snap *s = cl->nodes[i].s;
         for (size_t a = 0; s && a < s->pgs.len; a++) {
-            const char *nm = snap_str(s, ((snap_pg *)vec_at(&s->pgs, a))->scope);
-            int seen = 0;
-            for (size_t k = 0; k < names.len && !seen; k++)
-                seen = !strcmp(*(const char **)vec_at(&names, k), nm);
-            if (!seen)
-                *(const char **)vec_push(&names) = nm;
+            add_once(&names, snap_str(s, ((snap_pg *)vec_at(&s->pgs, a))->scope));
         }
     }
     for (size_t k = 0; k < names.len; k++)
-        missing(cl, self->id, "pg scope", *(const char **)vec_at(&names, k), has_scope,
-                "pg only sees the nodes that run the scope: processes on a node without it cannot join its "
-                "groups, and its peers never list them. Start the scope on every node that takes part (a child "
-                "of the application's supervisor: {:pg, Scope} in Elixir's children, #{id => Scope, start => "
-                "{pg, start_link, [Scope]}} in Erlang).",
-                out);
+        missing(cl, self->id, "pg scope", *(const char **)vec_at(&names, k), has_scope, out);
     vec_free(&names);
 }
 
@@ -404,8 +382,7 @@ static void run_version_skew(const rule *self, const struct cluster *cl, const r
             x->summary = findings_printf(out, "%s differs between the nodes: %s", x->subject, per.buf);
             finding_ev(x, "nodes", nodes, "nodes");
             x->weight = 100;
-            x->recommendation = "Nodes of one cluster on different runtimes is a rolling upgrade left half "
-                                "done: finish it (every node on one release), or plan the mixed period.";
+            x->recommendation = advice_text(out, NULL, self->id, ADV_VERSION_SKEW_RUNTIME, NULL);
         }
         sb_free(&per);
     }
@@ -422,11 +399,7 @@ static void run_version_skew(const rule *self, const struct cluster *cl, const r
             x->summary = findings_printf(out, "%s runs at different versions: %s", app, per.buf);
             finding_ev(x, "nodes", nodes, "nodes");
             x->weight = 10;
-            x->recommendation =
-                "The same application at two versions in one cluster answers the same request two ways, and "
-                "messages between its processes cross versions (a changed state, message or ETS layout breaks "
-                "there). Finish the deploy on every node, or make the mixed period explicit (versioned "
-                "messages, a feature switch).";
+            x->recommendation = advice_text(out, NULL, self->id, ADV_DEFAULT, NULL);
         }
         sb_free(&per);
     }
@@ -549,10 +522,7 @@ static void run_tree_differs(const rule *self, const struct cluster *cl, const r
                 finding_ev(x, "children_extra", n_extra, "children");
                 finding_ev(x, "children_missing", n_lack, "children");
                 x->weight = n_extra + n_lack;
-                x->recommendation = "One release, two trees: a child started only under some configuration, or "
-                                    "code changed without a new version. Make the difference explicit (a "
-                                    "configuration read in the supervisor's init, the same on every node), or "
-                                    "bump the application's version with the change so deploys show it.";
+                x->recommendation = advice_text(out, NULL, self->id, ADV_DEFAULT, NULL);
             }
             sb_free(&extra);
             sb_free(&lack);
