@@ -28,6 +28,8 @@ enum {
     ADV_IDLE_SHORT_WINDOW = 1,         /* process-without-runtime-reason: one short window, one info */
     ADV_IDLE_LIBRARY = 2,              /* process-without-runtime-reason: a library's idle processes */
     ADV_VERSION_SKEW_RUNTIME = 1,      /* app-version-skew: the OTP release or Elixir's version */
+    ADV_PARTITION_SOFO = 1,            /* missing-partition-supervisor: Erlang's simple_one_for_one */
+    ADV_PARTITION_SLOW_INIT = 2,       /* missing-partition-supervisor: appended when starts wait on init */
 };
 
 /* What an entry's placeholders are filled with:

@@ -130,6 +130,67 @@ static const advice_entry entries[] = {
      "configuration read in the supervisor's init, the same on every node), or "
      "bump the application's version with the change so deploys show it.",
      NULL},
+    /* Agent is Elixir's: ⟨atom⟩ the table, named after the Agent */
+    {"agent-under-load", ADV_DEFAULT, NULL,
+     "Agent is for simple get/update state with little traffic. Hot shared state belongs in ETS (one table "
+     "keyed by id replaces one Agent per entity):\n"
+     "  :ets.new(⟨atom⟩, [:named_table, :public, read_concurrency: true, write_concurrency: true])\n"
+     "and :ets.update_counter/4 or :ets.insert/2 from the callers: no process round trip.\n"
+     "Keep a GenServer only if updates need coordination (then measure it as a bottleneck).",
+     NULL},
+    {"busy-dist-link", ADV_DEFAULT, NULL,
+     "One distribution connection carries every message between two nodes, in order: bulk data on it "
+     "delays every call and monitor behind it (and node ticks: a saturated link can be taken for a dead "
+     "node). Send less over it (ids instead of large terms, data cached on the receiving node, batches), "
+     "move the producer next to its consumer, or carry bulk transfers on their own connection (gen_tcp, "
+     "ssl); raise the busy limit (+zdbbl) only for short bursts.",
+     NULL},
+    {"mailbox-growing", ADV_DEFAULT, NULL,
+     "A process that falls behind for minutes needs less work or more workers: make the slow part "
+     "asynchronous (a Task.Supervisor per job), apply back-pressure (call instead of cast), or partition "
+     "the work (PartitionSupervisor, or erlang:phash2(Key, N) over N workers).",
+     NULL},
+    {"saturated-over-time", ADV_DEFAULT, NULL,
+     "A single process that is busy most of the time is a bottleneck: every message waits behind the "
+     "others. Partition its work by key (PartitionSupervisor, or a pool keyed with erlang:phash2/2), "
+     "move reads to ETS (read_concurrency), or make its slow work asynchronous.",
+     NULL},
+    {"restarts-over-time", ADV_DEFAULT, NULL,
+     "Restarts that never stop are a crash the supervisor hides: find the child's crash reason in the "
+     "logs and fix it. A supervisor restarts to recover from the unexpected, not to run a loop.",
+     NULL},
+    /* ⟨1⟩ the supervisor */
+    {"restart-churn", ADV_DEFAULT, NULL,
+     "Fault isolation is firing: a child of ⟨1⟩ keeps crashing. Read its crash reports (Logger) and fix the "
+     "cause; raising max_restarts only hides it. If the crashes are expected (a flaky dependency), isolate "
+     "that child under its own supervisor with its own max_restarts/max_seconds so it cannot exhaust this "
+     "one's budget.",
+     NULL},
+    /* ⟨atom⟩ the supervisor's registered name; ⟨atom2⟩ its callback module (Erlang's
+     * simple_one_for_one); ⟨1⟩ what it starts: DynamicSupervisor or Task.Supervisor */
+    {"missing-partition-supervisor", ADV_DEFAULT, NULL,
+     "When a DynamicSupervisor becomes a bottleneck, partition it:\n"
+     "  {PartitionSupervisor, child_spec: ⟨1⟩, name: ⟨atom|MyApp.DynamicSupervisor|my_sup⟩}\n"
+     "  ⟨1⟩.start_child({:via, PartitionSupervisor, {⟨atom|MyApp.DynamicSupervisor|my_sup⟩, key}}, child_spec)\n"
+     "One partition per scheduler by default; the key (e.g. self() or the session id) picks the partition.",
+     NULL},
+    {"missing-partition-supervisor", ADV_PARTITION_SOFO, NULL,
+     "A single simple_one_for_one supervisor serialises every start. Run N of them (one per scheduler) "
+     "and pick one by hash:\n"
+     "  [#{id => {⟨atom|my_sup⟩, I}, start => {⟨atom2|my_sup⟩, start_link, [I]}, type => supervisor} || I <- "
+     "lists:seq(1, erlang:system_info(schedulers_online))]\n"
+     "  supervisor:start_child(element(erlang:phash2(Key, N) + 1, Sups), Args)",
+     NULL},
+    /* appended when callers wait on a supervisor that does little work: on their children's init */
+    {"missing-partition-supervisor", ADV_PARTITION_SLOW_INIT, NULL,
+     "\nEach start also waits for the child's init: work init does (loading state, "
+     "connecting) belongs in handle_continue, so that the start returns at once.",
+     NULL},
+    /* Registry is Elixir's: ⟨1⟩ its keys (unique, duplicate), ⟨2⟩ its name */
+    {"registry-single-partition", ADV_DEFAULT, NULL,
+     "Give it one partition per scheduler:\n"
+     "  {Registry, keys: :⟨1⟩, name: ⟨2⟩, partitions: System.schedulers_online()}",
+     NULL},
     /* Task.start is Elixir's: the advice is the same on any node */
     {"unsupervised-task", ADV_DEFAULT, NULL,
      "Task.start/1 gives no supervision and no shutdown. Run one-off work under a Task.Supervisor:\n"

@@ -82,27 +82,19 @@ static void run_agent(const rule *self, const snap *s, const rule_opts *o, findi
         finding_subject_proc(out, x, s, i);
         ev_common(x, p, rate);
         x->weight = rate > 0 ? rate : (double)p->heap / 1e6;
-        char heap[32], heap2[32], tab[300], snake[256];
-        cg_ex_atom(p->name ? snap_str(s, p->name) : "agent_state", tab, sizeof tab);
-        if (!p->name || cg_is_ex_alias(snap_str(s, p->name))) {
-            const char *prefix = findings_printf(
-                out, "%s_table", p->name ? cg_snake(snap_str(s, p->name), snake, sizeof snake) : "agent_state");
-            cg_ex_atom(prefix, tab, sizeof tab);
-        }
+        char heap[32], heap2[32], snake[256];
+        /* the table is named after the Agent: its name, or name_table for a module's name */
+        const char *tab = p->name ? snap_str(s, p->name) : "agent_state";
+        if (!p->name || cg_is_ex_alias(snap_str(s, p->name)))
+            tab = findings_printf(out, "%s_table",
+                                  p->name ? cg_snake(snap_str(s, p->name), snake, sizeof snake) : "agent_state");
         fmt_bytes(p->heap, heap, sizeof heap);
         x->summary = findings_printf(out, "an Agent %s%s%s.", hot ? "under load (" : "",
                                      hot ? findings_printf(out, "%s reds/s, queue %u, %u callers waiting)",
                                                            (fmt_rate(rate, heap2, sizeof heap2), heap2), q, callers)
                                          : "",
                                      big ? findings_printf(out, "%sholding %s of state", hot ? ", " : "", heap) : "");
-        x->recommendation = findings_printf(
-            out,
-            "Agent is for simple get/update state with little traffic. Hot shared state belongs in ETS (one table "
-            "keyed by id replaces one Agent per entity):\n"
-            "  :ets.new(%s, [:named_table, :public, read_concurrency: true, write_concurrency: true])\n"
-            "and :ets.update_counter/4 or :ets.insert/2 from the callers: no process round trip.\n"
-            "Keep a GenServer only if updates need coordination (then measure it as a bottleneck).",
-            tab);
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.atom = tab});
     }
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "advice.h"
 #include "fmt.h"
 #include "rules.h"
 
@@ -65,12 +66,7 @@ static void run(const rule *self, const snap *s, const rule_opts *o, findings *o
         finding_ev(x, "senders_blocked", blocked, "processes");
         finding_ev(x, "busy_limit_bytes", (double)s->info.dist_busy_limit, "B");
         x->weight = share + blocked * 10;
-        x->recommendation =
-            "One distribution connection carries every message between two nodes, in order: bulk data on it "
-            "delays every call and monitor behind it (and node ticks: a saturated link can be taken for a dead "
-            "node). Send less over it (ids instead of large terms, data cached on the receiving node, batches), "
-            "move the producer next to its consumer, or carry bulk transfers on their own connection (gen_tcp, "
-            "ssl); raise the busy limit (+zdbbl) only for short bursts.";
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, NULL);
     }
 }
 

@@ -36,10 +36,8 @@ static void run_single_partition(const rule *self, const snap *s, const rule_opt
                                      "register and unregister, and the exit of every registered process, goes "
                                      "through one partition process and one ETS table.",
                                      name, snap_str(s, rg->kind), keys, (long long)s->info.schedulers);
-        x->recommendation = findings_printf(out,
-                                            "Give it one partition per scheduler:\n"
-                                            "  {Registry, keys: :%s, name: %s, partitions: System.schedulers_online()}",
-                                            snap_str(s, rg->kind)[0] ? snap_str(s, rg->kind) : "unique", name);
+        const char *keys_kind = snap_str(s, rg->kind)[0] ? snap_str(s, rg->kind) : "unique";
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.arg = {keys_kind, name}});
     }
 }
 

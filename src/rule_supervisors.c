@@ -70,37 +70,18 @@ static void run_partition(const rule *self, const snap *s, const rule_opts *o, f
             rate >= 0 ? findings_printf(out, ", %s reds/s", (fmt_rate(rate, kids2, sizeof kids2), kids2)) : "",
             (long long)s->info.schedulers,
             hot_c ? findings_printf(out, ", and %u callers were waiting in calls on it across the window", held) : "");
-        /* callers waiting on a supervisor that does little work wait for their children's init */
-        const char *slow_init = hot_c && !hot_r
-                                    ? "\nEach start also waits for the child's init: work init does (loading state, "
-                                      "connecting) belongs in handle_continue, so that the start returns at once."
-                                    : "";
-        /* the supervisor's registered name, as a literal; a placeholder when it has none */
+        /* the supervisor's registered name, and its callback module, when it has them */
         const snap_proc *sproc = sp->proc != SNAP_NONE ? snap_proc_at(s, sp->proc) : NULL;
         const char *rawname = sproc && sproc->name ? snap_str(s, sproc->name) : NULL;
-        char nb[300], cb[300];
-        const char *n = s->info.elixir_version
-                            ? (rawname ? cg_ex_atom(rawname, nb, sizeof nb) : "MyApp.DynamicSupervisor")
-                            : (rawname ? cg_erl_atom(rawname, nb, sizeof nb) : "my_sup");
-        const char *cbmod = sp->callback ? cg_erl_atom(snap_str(s, sp->callback), cb, sizeof cb) : n;
-        const char *child = sp->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor";
-        if (snap_sup_is_sofo(s, sp) && !s->info.elixir_version)
-            x->recommendation = findings_printf(
-                out,
-                "A single simple_one_for_one supervisor serialises every start. Run N of them (one per scheduler) "
-                "and pick one by hash:\n"
-                "  [#{id => {%s, I}, start => {%s, start_link, [I]}, type => supervisor} || I <- lists:seq(1, "
-                "erlang:system_info(schedulers_online))]\n"
-                "  supervisor:start_child(element(erlang:phash2(Key, N) + 1, Sups), Args)%s",
-                n, cbmod, slow_init);
-        else
-            x->recommendation = findings_printf(out,
-                                                "When a DynamicSupervisor becomes a bottleneck, partition it:\n"
-                                                "  {PartitionSupervisor, child_spec: %s, name: %s}\n"
-                                                "  %s.start_child({:via, PartitionSupervisor, {%s, key}}, child_spec)\n"
-                                                "One partition per scheduler by default; the key (e.g. self() or the "
-                                                "session id) picks the partition.%s",
-                                                child, n, child, n, slow_init);
+        advice_args a = {.atom = rawname,
+                         .atom2 = sp->callback ? snap_str(s, sp->callback) : rawname,
+                         .arg = {sp->kind == SK_TASK ? "Task.Supervisor" : "DynamicSupervisor"}};
+        int sofo = snap_sup_is_sofo(s, sp) && !s->info.elixir_version;
+        x->recommendation = advice_text(out, s, self->id, sofo ? ADV_PARTITION_SOFO : ADV_DEFAULT, &a);
+        /* callers waiting on a supervisor that does little work wait for their children's init */
+        if (hot_c && !hot_r)
+            x->recommendation = findings_printf(out, "%s%s", x->recommendation,
+                                                advice_text(out, s, self->id, ADV_PARTITION_SLOW_INIT, NULL));
     }
     free(in_call);
 }
@@ -171,13 +152,7 @@ static void run_churn(const rule *self, const snap *s, const rule_opts *o, findi
                                          "to giving up and taking its siblings down with it.%s%s",
                                          recent, sp->period, sp->intensity, ratio * 100,
                                          culprit ? " Likely culprit: " : "", culprit ? culprit : "");
-        x->recommendation = findings_printf(
-            out,
-            "Fault isolation is firing: a child of %s keeps crashing. Read its crash reports (Logger) and fix the "
-            "cause; raising max_restarts only hides it. If the crashes are expected (a flaky dependency), isolate "
-            "that child under its own supervisor with its own max_restarts/max_seconds so it cannot exhaust this "
-            "one's budget.",
-            x->subject);
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, &(advice_args){.arg = {x->subject}});
     }
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "advice.h"
 #include "fmt.h"
 #include "rules.h"
 
@@ -47,10 +48,7 @@ static void run_growing(const rule *self, const snap *s, const rule_opts *o, fin
                                      "its queue grew from %u to %u messages over %.0f s (%s) and never drained "
                                      "back: it receives more than it handles, steadily, not in a burst.",
                                      ps->run_mq, now_mq, secs, span);
-        x->recommendation = findings_printf(
-            out, "A process that falls behind for minutes needs less work or more workers: make the slow part "
-                 "asynchronous (a Task.Supervisor per job), apply back-pressure (call instead of cast), or partition "
-                 "the work (PartitionSupervisor, or erlang:phash2(Key, N) over N workers).");
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, NULL);
     }
 }
 
@@ -79,10 +77,7 @@ static void run_saturated(const rule *self, const snap *s, const rule_opts *o, f
                                      "a queue of 10 or more in %.0f %% of %u samples over %.0f s (at most %u), and "
                                      "working in %.0f %% of them: saturated most of the time, not a burst.",
                                      busy, ps->total, (ps->last_t - ps->first_t) / 10.0, ps->mq_max, act);
-        x->recommendation = findings_printf(
-            out, "A single process that is busy most of the time is a bottleneck: every message waits behind the "
-                 "others. Partition its work by key (PartitionSupervisor, or a pool keyed with erlang:phash2/2), "
-                 "move reads to ETS (read_concurrency), or make its slow work asynchronous.");
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, NULL);
     }
 }
 
@@ -121,9 +116,7 @@ static void run_restarts(const rule *self, const snap *s, const rule_opts *o, fi
                                      "%u restarts of its children over %.0f s (%s): a child that keeps failing, "
                                      "spread out so that the %d restarts in %d s intensity never trips.",
                                      n, spread, span, sp->intensity, sp->period);
-        x->recommendation = findings_printf(
-            out, "Restarts that never stop are a crash the supervisor hides: find the child's crash reason in the "
-                 "logs and fix it. A supervisor restarts to recover from the unexpected, not to run a loop.");
+        x->recommendation = advice_text(out, s, self->id, ADV_DEFAULT, NULL);
     }
 }
 
