@@ -36,6 +36,7 @@ enum {
  *   ⟨atom⟩, ⟨atom2⟩  the atom `atom` (`atom2`), raw as the snapshot stores it, as a literal of
  *                    the language; ⟨atom|EX|ERL⟩: EX (Elixir) or ERL (Erlang) stands for it when
  *                    the subject has none (NULL), ⟨atom|ANY⟩ in both languages
+ *   ⟨ex_atom⟩        `atom` as an Elixir literal on any node (code of an API only Elixir has)
  *   ⟨1⟩ … ⟨4⟩        arg[0] … arg[3], the same text in both languages
  *   ⟨gen_server⟩     GenServer in Elixir, gen_server in Erlang */
 typedef struct {

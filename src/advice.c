@@ -130,11 +130,11 @@ static const advice_entry entries[] = {
      "configuration read in the supervisor's init, the same on every node), or "
      "bump the application's version with the change so deploys show it.",
      NULL},
-    /* Agent is Elixir's: ⟨atom⟩ the table, named after the Agent */
+    /* Agent is Elixir's: ⟨ex_atom⟩ the table, named after the Agent */
     {"agent-under-load", ADV_DEFAULT, NULL,
      "Agent is for simple get/update state with little traffic. Hot shared state belongs in ETS (one table "
      "keyed by id replaces one Agent per entity):\n"
-     "  :ets.new(⟨atom⟩, [:named_table, :public, read_concurrency: true, write_concurrency: true])\n"
+     "  :ets.new(⟨ex_atom⟩, [:named_table, :public, read_concurrency: true, write_concurrency: true])\n"
      "and :ets.update_counter/4 or :ets.insert/2 from the callers: no process round trip.\n"
      "Keep a GenServer only if updates need coordination (then measure it as a bottleneck).",
      NULL},
@@ -319,6 +319,8 @@ static void fill(strbuf *sb, const char *t, const char *code, int elixir, const 
             fill(sb, code, NULL, elixir, a);
         else if (is_placeholder(name, len, "atom"))
             fill_atom(sb, name, len, a ? a->atom : NULL, elixir);
+        else if (len == 7 && !strncmp(name, "ex_atom", 7))
+            fill_atom(sb, name, len, a ? a->atom : NULL, 1);
         else if (is_placeholder(name, len, "atom2"))
             fill_atom(sb, name, len, a ? a->atom2 : NULL, elixir);
         else if (len == 1 && *name >= '1' && *name <= '4' && a && a->arg[*name - '1'])

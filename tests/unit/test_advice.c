@@ -1,6 +1,6 @@
 /* test_advice.c — the placeholders of src/advice.c that stand for what a subject may lack:
  * ⟨atom|EX|ERL⟩ (a placeholder name in each language when the subject has none), ⟨atom2⟩,
- * ⟨1⟩ … ⟨4⟩, advice on no one node (s NULL), and entries appended to others. The
+ * ⟨ex_atom⟩, ⟨1⟩ … ⟨4⟩, advice on no one node (s NULL), and entries appended to others. The
  * variants the golden outputs and rule cases show are checked there, byte for byte. */
 #include "testutil.h"
 
@@ -81,6 +81,17 @@ static void test_unsupervised_child_specs(void **state)
     findings_free(&f);
 }
 
+/* ⟨ex_atom⟩: an API only Elixir has (Agent) is written in Elixir whatever the node says */
+static void test_ex_atom_on_any_node(void **state)
+{
+    (void)state;
+    findings f;
+    findings_init(&f);
+    const char *t = advice_text(&f, &erl, "agent-under-load", ADV_DEFAULT, &(advice_args){.atom = "zoo_table"});
+    assert_non_null(strstr(t, "  :ets.new(:zoo_table, [:named_table, :public, read_concurrency: true"));
+    findings_free(&f);
+}
+
 /* a cluster rule's advice concerns no one node: s NULL; an Elixir node's text otherwise */
 static void test_no_node_and_args(void **state)
 {
@@ -96,6 +107,9 @@ static void test_no_node_and_args(void **state)
     assert_non_null(strstr(t, "module attributes, or persistent_term for"));
     t = advice_text(&f, &ex, "process-without-runtime-reason", ADV_DEFAULT, &(advice_args){.arg = {"Zoo.Consts"}});
     assert_non_null(strstr(t, "module attributes, or :persistent_term for"));
+    assert_string_equal(advice_text(&f, NULL, "app-version-skew", ADV_VERSION_SKEW_RUNTIME, NULL),
+                        "Nodes of one cluster on different runtimes is a rolling upgrade left half done: finish it "
+                        "(every node on one release), or plan the mixed period.");
     assert_string_equal(advice_text(&f, &ex, "no-such-rule", ADV_DEFAULT, NULL), "");
     assert_false(advice_has("restart-churn", 7));
     findings_free(&f);
@@ -107,6 +121,7 @@ int main(void)
         cmocka_unit_test_setup(test_atom_defaults, setup),
         cmocka_unit_test_setup(test_atom2, setup),
         cmocka_unit_test_setup(test_unsupervised_child_specs, setup),
+        cmocka_unit_test_setup(test_ex_atom_on_any_node, setup),
         cmocka_unit_test_setup(test_no_node_and_args, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
