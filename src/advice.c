@@ -206,14 +206,14 @@ static const advice_entry entries[] = {
      "  ets:new(⟨atom⟩, [named_table, set, public, {read_concurrency, true}])\n"
      "and keep ⟨1⟩ only to own the table and serialise writes. If the state must stay in processes, "
      "run one ⟨1⟩ per key range and pick it with erlang:phash2(Key, N)."},
-    /* Elixir only (the rule picks it on an Elixir node): ⟨2⟩ is the module's alias */
+    /* Elixir only (the rule picks it on an Elixir node): ⟨atom2⟩ is the module */
     {"global-bottleneck", ADV_BOTTLENECK_PARTITION_SUP,
      "Global processes are bottlenecks. Reads that need no coordination belong in ETS:\n⟨code⟩",
      "  :ets.new(⟨atom⟩, [:named_table, :set, :public, read_concurrency: true])\n"
      "and keep the process (⟨1⟩) only to own the table and serialise writes. If the state must stay in "
      "processes, partition it (one process per key range) behind a PartitionSupervisor, each "
      "partition started without the global name:\n"
-     "  {PartitionSupervisor, child_spec: ⟨2⟩, name: ⟨2⟩.Partitions}",
+     "  {PartitionSupervisor, child_spec: ⟨atom2⟩, name: ⟨atom2⟩.Partitions}",
      NULL},
     {"genserver-as-cache", ADV_DEFAULT,
      "\"Global cache ⟨gen_server⟩ → ETS is usually better\": many readers, no serialization.\n"

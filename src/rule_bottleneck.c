@@ -12,6 +12,49 @@
 #include "fmt.h"
 #include "rules.h"
 
+/* the evidence in words: the queue (and its growth), the share of the node's work, who waits */
+static const char *bottleneck_summary(const snap *s, findings *out, const snap_proc *p, double share, double rate,
+                                      uint32_t callers, uint32_t waiting, uint32_t idle)
+{
+    strbuf sb;
+    sb_init(&sb);
+    if (p->flags & PF_SAMPLE2)
+        sb_printf(&sb, "queue %u \xe2\x86\x92 %u in %.1f s", p->mq, p->mq2, (double)s->info.sample_gap_us / 1e6);
+    else
+        sb_printf(&sb, "queue %u", p->mq);
+    if (share >= 0) {
+        char rb[32];
+        fmt_rate(rate, rb, sizeof rb);
+        sb_printf(&sb, "; %.0f %% of the node's reductions (%s reds/s)", share, rb);
+    }
+    sb_printf(&sb, "; up to %u caller%s waiting", callers, callers == 1 ? "" : "s");
+    if (waiting)
+        sb_printf(&sb, " (%u seen in gen:do_call/4 monitoring it)", waiting);
+    if (idle)
+        sb_printf(&sb, "; %u more monitor%s it from %s own receive loop (watching it, not waiting)", idle,
+                  idle == 1 ? "s" : "", idle == 1 ? "its" : "their");
+    sb_printf(&sb, ". A single %s process serialises every caller on one scheduler of %lld.",
+              p->name || p->alt_name ? "named" : "unnamed", (long long)s->info.schedulers);
+    const char *r = findings_strdup(out, sb.buf);
+    sb_free(&sb);
+    return r;
+}
+
+/* which advice: an Elixir module's process can be partitioned by a PartitionSupervisor;
+ * the table is named after the process's name, else after its module */
+static const char *bottleneck_advice(const rule *self, const snap *s, findings *out, const snap_proc *p)
+{
+    char mod[256], raw[256], snake[256];
+    proc_module_name(s, p, mod, sizeof mod);
+    int known = proc_module_raw(s, p, raw, sizeof raw);
+    const char *tabraw = p->name ? snap_str(s, p->name)
+                         : known ? findings_printf(out, "%s_table", cg_snake(raw, snake, sizeof snake))
+                                 : "my_table";
+    int partition_sup = s->info.elixir_version && known && cg_is_ex_alias(raw);
+    return advice_text(out, s, self->id, partition_sup ? ADV_BOTTLENECK_PARTITION_SUP : ADV_DEFAULT,
+                       &(advice_args){.atom = tabraw, .atom2 = partition_sup ? raw : NULL, .arg = {mod}});
+}
+
 static void run(const rule *self, const snap *s, const rule_opts *o, findings *out)
 {
     double q_thr = rule_opt(o, "bottleneck.queue"), c_thr = rule_opt(o, "bottleneck.callers");
@@ -71,37 +114,8 @@ static void run(const rule *self, const snap *s, const rule_opts *o, findings *o
         if (share >= 0)
             finding_ev(x, "node_reductions_share", share, "%");
         finding_ev(x, "schedulers", (double)s->info.schedulers, "");
-        strbuf sb;
-        sb_init(&sb);
-        if (two)
-            sb_printf(&sb, "queue %u \xe2\x86\x92 %u in %.1f s", p->mq, p->mq2, (double)s->info.sample_gap_us / 1e6);
-        else
-            sb_printf(&sb, "queue %u", p->mq);
-        if (share >= 0) {
-            char rb[32];
-            fmt_rate(rate, rb, sizeof rb);
-            sb_printf(&sb, "; %.0f %% of the node's reductions (%s reds/s)", share, rb);
-        }
-        sb_printf(&sb, "; up to %u caller%s waiting", callers, callers == 1 ? "" : "s");
-        if (waiting)
-            sb_printf(&sb, " (%u seen in gen:do_call/4 monitoring it)", waiting);
-        if (idle)
-            sb_printf(&sb, "; %u more monitor%s it from %s own receive loop (watching it, not waiting)", idle,
-                      idle == 1 ? "s" : "", idle == 1 ? "its" : "their");
-        sb_printf(&sb, ". A single %s process serialises every caller on one scheduler of %lld.",
-                  named ? "named" : "unnamed", (long long)s->info.schedulers);
-        x->summary = findings_strdup(out, sb.buf);
-        sb_free(&sb);
-        char mod[256], raw[256], lit[300], snake[256];
-        proc_module_name(s, p, mod, sizeof mod);
-        int known = proc_module_raw(s, p, raw, sizeof raw);
-        const char *tabraw = p->name ? snap_str(s, p->name)
-                             : known ? findings_printf(out, "%s_table", cg_snake(raw, snake, sizeof snake))
-                                     : "my_table";
-        int partition_sup = s->info.elixir_version && known && cg_is_ex_alias(raw);
-        x->recommendation = advice_text(
-            out, s, self->id, partition_sup ? ADV_BOTTLENECK_PARTITION_SUP : ADV_DEFAULT,
-            &(advice_args){.atom = tabraw, .arg = {mod, partition_sup ? cg_ex_atom(raw, lit, sizeof lit) : ""}});
+        x->summary = bottleneck_summary(s, out, p, share, rate, callers, waiting, idle);
+        x->recommendation = bottleneck_advice(self, s, out, p);
     }
     free(in_call);
     free(watchers);
