@@ -50,5 +50,8 @@ typedef struct {
 const char *advice_text(findings *out, const snap *s, const char *rule_id, int variant, const advice_args *a);
 /* Is there an entry for (rule_id, variant)? */
 int advice_has(const char *rule_id, int variant);
+/* The i-th entry's rule and variant (0 past the last): the tests check every rule has an
+ * entry and every entry names a rule. */
+int advice_at(int i, const char **rule_id, int *variant);
 
 #endif

@@ -270,11 +270,22 @@ int advice_has(const char *rule_id, int variant)
     return find(rule_id, variant) != NULL;
 }
 
+int advice_at(int i, const char **rule_id, int *variant)
+{
+    if (i < 0 || (size_t)i >= sizeof entries / sizeof entries[0])
+        return 0;
+    *rule_id = entries[i].rule;
+    *variant = entries[i].variant;
+    return 1;
+}
+
 /* ⟨atom⟩ or ⟨atom2⟩ (name, len), with its optional defaults ⟨atom|EX|ERL⟩: the atom as a
  * literal of the language; none given, the default of the language (ERL omitted: EX) */
 static void fill_atom(strbuf *sb, const char *name, int len, const char *atom, int elixir)
 {
-    char lit[600];
+    /* an atom is at most 255 characters; the longest escape codegen writes for one is
+     * \x{10FFFF}: the literal fits whole, never cut inside a character */
+    char lit[4096];
     if (atom) {
         sb_printf(sb, "%s", elixir ? cg_ex_atom(atom, lit, sizeof lit) : cg_erl_atom(atom, lit, sizeof lit));
         return;
@@ -319,7 +330,7 @@ static void fill(strbuf *sb, const char *t, const char *code, int elixir, const 
             fill(sb, code, NULL, elixir, a);
         else if (is_placeholder(name, len, "atom"))
             fill_atom(sb, name, len, a ? a->atom : NULL, elixir);
-        else if (len == 7 && !strncmp(name, "ex_atom", 7))
+        else if (is_placeholder(name, len, "ex_atom"))
             fill_atom(sb, name, len, a ? a->atom : NULL, 1);
         else if (is_placeholder(name, len, "atom2"))
             fill_atom(sb, name, len, a ? a->atom2 : NULL, elixir);

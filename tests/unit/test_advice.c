@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "advice.h"
+#include "rules.h"
 
 static snap erl, ex;
 
@@ -115,6 +116,55 @@ static void test_no_node_and_args(void **state)
     findings_free(&f);
 }
 
+/* every rule in the table has an entry, every entry names a rule in the table, and each
+ * entry, its placeholders all given, leaves none unfilled in either language */
+static void test_every_rule_has_advice(void **state)
+{
+    (void)state;
+    for (int i = 0; i < n_rules; i++) {
+        int found = 0;
+        const char *id;
+        int v;
+        for (int k = 0; advice_at(k, &id, &v); k++)
+            found |= !strcmp(id, rule_at(i)->id);
+        if (!found)
+            fail_msg("rule %s has no advice entry", rule_at(i)->id);
+    }
+    findings f;
+    findings_init(&f);
+    advice_args all = {.atom = "my_name", .atom2 = "my_mod", .arg = {"a1", "a2", "a3", "a4"}};
+    const char *id;
+    int v, k;
+    for (k = 0; advice_at(k, &id, &v); k++) {
+        if (!rule_find(id))
+            fail_msg("advice entry %d names no rule: %s", k, id);
+        for (int lang = 0; lang < 2; lang++) {
+            const char *t = advice_text(&f, lang ? &ex : &erl, id, v, &all);
+            if (!*t || strstr(t, "\xe2\x9f\xa8"))
+                fail_msg("%s variant %d (%s): %s", id, v, lang ? "Elixir" : "Erlang", *t ? t : "(empty)");
+        }
+    }
+    assert_true(k > n_rules / 2);
+    findings_free(&f);
+}
+
+/* an atom of 255 four-byte characters is written whole, never cut inside a character */
+static void test_long_atom_whole(void **state)
+{
+    (void)state;
+    char atom[255 * 4 + 1] = "";
+    for (int i = 0; i < 255; i++)
+        strcat(atom, "\xf0\x9f\x98\x80"); /* U+1F600 */
+    findings f;
+    findings_init(&f);
+    const char *t =
+        advice_text(&f, &erl, "genserver-as-cache", ADV_DEFAULT, &(advice_args){.atom = atom, .arg = {"x"}});
+    assert_non_null(strstr(t, atom));
+    t = advice_text(&f, &ex, "genserver-as-cache", ADV_DEFAULT, &(advice_args){.atom = atom, .arg = {"x"}});
+    assert_non_null(strstr(t, atom));
+    findings_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +173,8 @@ int main(void)
         cmocka_unit_test_setup(test_unsupervised_child_specs, setup),
         cmocka_unit_test_setup(test_ex_atom_on_any_node, setup),
         cmocka_unit_test_setup(test_no_node_and_args, setup),
+        cmocka_unit_test_setup(test_every_rule_has_advice, setup),
+        cmocka_unit_test_setup(test_long_atom_whole, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
