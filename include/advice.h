@@ -10,26 +10,27 @@
 #include "findings.h"
 #include "snap.h"
 
-/* Variants of a rule's advice; a rule with one variant uses ADV_DEFAULT. */
+/* Variants of a rule's advice; a rule with one variant uses ADV_DEFAULT. Each number is one
+ * rule's alone: another rule's variant finds no entry instead of the wrong advice. */
 enum {
     ADV_DEFAULT = 0,
     ADV_UNRESPONSIVE_STARTING = 1,     /* unresponsive-supervisor: busy starting children back to back */
-    ADV_BOTTLENECK_PARTITION_SUP = 1,  /* global-bottleneck: an Elixir module, partitioned by a PartitionSupervisor */
-    ADV_UNSUPERVISED_ORPHAN_ROOT = 1,  /* unsupervised-process: a tree's root started outside every application */
-    ADV_UNSUPERVISED_SCRIPT = 2,       /* unsupervised-process: the script's own process */
-    ADV_UNSUPERVISED_ERL_ARITY = 3,    /* unsupervised-process (Erlang): exports start_link/N, N > 0 only */
-    ADV_UNSUPERVISED_ERL_EXPORTS = 4,  /* unsupervised-process (Erlang): exports start_link/0 */
-    ADV_UNSUPERVISED_ERL_GIVE = 5,     /* unsupervised-process (Erlang): seen code without start_link */
-    ADV_UNSUPERVISED_ERL_UNSEEN = 6,   /* unsupervised-process (Erlang): code unseen (a plain spawn) */
-    ADV_UNSUPERVISED_EX_FUN = 7,       /* unsupervised-process (Elixir): a fun, or code outside an Elixir module */
-    ADV_UNSUPERVISED_EX_UNSEEN = 8,    /* unsupervised-process (Elixir): code unseen */
-    ADV_UNSUPERVISED_EX_MODULE = 9,    /* unsupervised-process (Elixir): an Elixir module's process */
-    ADV_UNSUPERVISED_HELPER_NOTE = 10, /* unsupervised-process: appended for a linked helper */
-    ADV_IDLE_SHORT_WINDOW = 1,         /* process-without-runtime-reason: one short window, one info */
-    ADV_IDLE_LIBRARY = 2,              /* process-without-runtime-reason: a library's idle processes */
-    ADV_VERSION_SKEW_RUNTIME = 1,      /* app-version-skew: the OTP release or Elixir's version */
-    ADV_PARTITION_SOFO = 1,            /* missing-partition-supervisor: Erlang's simple_one_for_one */
-    ADV_PARTITION_SLOW_INIT = 2,       /* missing-partition-supervisor: appended when starts wait on init */
+    ADV_BOTTLENECK_PARTITION_SUP = 2,  /* global-bottleneck: an Elixir module, partitioned by a PartitionSupervisor */
+    ADV_UNSUPERVISED_ORPHAN_ROOT = 3,  /* unsupervised-process: a tree's root started outside every application */
+    ADV_UNSUPERVISED_SCRIPT = 4,       /* unsupervised-process: the script's own process */
+    ADV_UNSUPERVISED_ERL_ARITY = 5,    /* unsupervised-process (Erlang): exports start_link/N, N > 0 only */
+    ADV_UNSUPERVISED_ERL_EXPORTS = 6,  /* unsupervised-process (Erlang): exports start_link/0 */
+    ADV_UNSUPERVISED_ERL_GIVE = 7,     /* unsupervised-process (Erlang): seen code without start_link */
+    ADV_UNSUPERVISED_ERL_UNSEEN = 8,   /* unsupervised-process (Erlang): code unseen (a plain spawn) */
+    ADV_UNSUPERVISED_EX_FUN = 9,       /* unsupervised-process (Elixir): a fun, or code outside an Elixir module */
+    ADV_UNSUPERVISED_EX_UNSEEN = 10,   /* unsupervised-process (Elixir): code unseen */
+    ADV_UNSUPERVISED_EX_MODULE = 11,   /* unsupervised-process (Elixir): an Elixir module's process */
+    ADV_UNSUPERVISED_HELPER_NOTE = 12, /* unsupervised-process: appended for a linked helper */
+    ADV_IDLE_SHORT_WINDOW = 13,        /* process-without-runtime-reason: one short window, one info */
+    ADV_IDLE_LIBRARY = 14,             /* process-without-runtime-reason: a library's idle processes */
+    ADV_VERSION_SKEW_RUNTIME = 15,     /* app-version-skew: the OTP release or Elixir's version */
+    ADV_PARTITION_SOFO = 16,           /* missing-partition-supervisor: Erlang's simple_one_for_one */
+    ADV_PARTITION_SLOW_INIT = 17,      /* missing-partition-supervisor: appended when starts wait on init */
 };
 
 /* What an entry's placeholders are filled with:
