@@ -43,6 +43,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 echo "each figure: the median of $runs runs (BENCH_RUNS), with the range where it matters"
 # the probe module otp-advisor loads: the sampler tells the collection from the removal by it
 probe=$("$OA" --version | sed -n 's/.*(probe \([a-z0-9_]*\)).*/\1/p')
+[ -n "$probe" ] || echo "bench: otp-advisor --version names no probe module: the collection is not told from the removal (both count as collection)"
 printf '%-9s %9s %9s %9s %6s %6s %10s %10s %9s %9s %9s %8s %8s\n' N floor_ms bfloor_ms oa_ms ratio bratio growth_MB collect_MB procs_MB remove_MB purge_MB rss_MB B/proc
 for n in $sizes; do
   node="oabench-$$-$n"
@@ -78,15 +79,15 @@ for n in $sizes; do
   awk -v n="$got" -v f="$f" -v b="$b" -v e="$e" -v g="$g" -v o="$o" -v x="$x" -v p="$p" -v u="$u" -v r="$rs" 'BEGIN {
     printf "%-9d %9.0f %9.0f %9.0f %6.2f %6.2f %10.1f %10.1f %9.1f %9.1f %9.1f %8.1f %8.0f\n", n, f/1000, b/1000, e/1000, e/f, e/b,
            g/1048576, o/1048576, p/1048576, x/1048576, u/1048576, r/1024, r*1024/n }'
-  ratios=() bratios=() within=0 within_ours=0
+  ratios=() bratios=() within=0 within_collect=0
   for i in "${!E[@]}"; do
     ratios+=("$(awk -v e="${E[$i]}" -v f="${F[$i]}" 'BEGIN { printf "%.2f", e / f }')")
     bratios+=("$(awk -v e="${E[$i]}" -v b="${B[$i]}" 'BEGIN { printf "%.2f", e / b }')")
     awk -v g="${G[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within=$((within + 1))
-    awk -v g="${O[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within_ours=$((within_ours + 1))
+    awk -v g="${O[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within_collect=$((within_collect + 1))
   done
   echo "          one sample against the floor: $(range "${ratios[@]}") in ${#E[@]} runs (budget 1.3); against the bounded floor (no dictionary copied unbounded): $(range "${bratios[@]}"), and the bounded floor itself is $(awk -v f="$f" -v b="$b" 'BEGIN { printf "%.2f", b / f }') of the floor: what any collector that never copies a dictionary unbounded pays before OTP 26.2"
-  echo "          growth above erlang:processes() alone (budget 16 MB): the collection (until the probe is deleted) within in $within_ours of ${#E[@]} runs (peaks $(range "${O[@]}") B); the whole snapshot, the probe's removal included, within in $within of ${#E[@]} (peaks $(range "${G[@]}") B)"
+  echo "          growth above erlang:processes() alone (budget 16 MB): the collection (until the probe is deleted) within in $within_collect of ${#E[@]} runs (peaks $(range "${O[@]}") B); the whole snapshot, the probe's removal included, within in $within of ${#E[@]} (peaks $(range "${G[@]}") B)"
   echo "          the probe's removal (code:delete, soft_purge: OTP's purge asks every process about the old code) peaks at $(mb "$x") MB (range $(range "${X[@]}") B); removing a module of one function costs this node $(mb "$u") MB (purge_only, range $(range "${U[@]}") B); the floor walk itself $(mb "$fg") MB"
   echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; the dictionary's call of its own (bounded floor - floor) = $(( (b - f) / 1000 )) ms"
   # watch: the cost of one light sample (the probe's second walk alone), against the floor
