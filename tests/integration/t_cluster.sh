@@ -2,7 +2,8 @@
 # --cluster on real clusters (tests/fixtures/cluster):
 #   three nodes a, b, c connected through a: a holds the :global singleton cl_singleton that
 #   b and c call under load (and cl_quiet, which nobody calls), and blasts large binaries at
-#   b (a busy distribution link); b runs the same version as a with one more child; c runs
+#   b, which reads its link from a a quarter of the time (a peer that does not keep up: a busy
+#   distribution link); b runs the same version as a with one more child; c runs
 #   the application one version ahead, lacks cluster_extra (and its pg scope cl_scope_part)
 #   that a and b run; cluster_role runs on a alone (a role: no finding);
 #   a clean two-node cluster (d, e) where every cluster rule stays silent;
@@ -32,6 +33,7 @@ start_named cluster B FIXTURE_COOKIE="$COOKIE1" CLUSTER_PEER="$A_NODE" CLUSTER_C
   CLUSTER_EXTRA_CHILD=1
 start_named cluster C FIXTURE_COOKIE="$COOKIE1" CLUSTER_PEER="$A_NODE" CLUSTER_CALLERS=20 CLUSTER_VSN=1.1.0
 node_eval A "cluster_fixture:blast('$B_NODE')." >/dev/null
+node_eval B "cluster_fixture:stall('$A_NODE')." >/dev/null
 sleep 1
 
 ck=(--cookie-file "$A_COOKIE")
@@ -81,8 +83,9 @@ check_eq "pg-scope-missing: cl_scope_part on c" "pg scope cl_scope_part $C_NODE"
 # busy-dist-link: a → b (planted) on a's own findings; no other link
 bl=$(jq -c '[.nodes[] | .check.findings[]? | select(.rule == "busy-dist-link")]' <<<"$json")
 check_eq "busy-dist-link: one finding, a → b" "$A_NODE → $B_NODE" "$(jq -r '.[] | .subject.name' <<<"$bl")"
-check "busy-dist-link carries the numbers (looks, bytes waiting)" \
-  test "$(jq -r '.[0].evidence | (.looks > 0 and .max_pending_bytes > 0 and .busy_limit_bytes > 0)' <<<"$bl")" = true
+# the slow peer itself, not only senders caught suspended: bytes waited in most looks
+check "busy-dist-link: bytes waited in at least half the looks (b reads a quarter of the time)" \
+  test "$(jq -r '.[0].evidence | (.looks >= 3 and .looks_pending * 2 >= .looks and .max_pending_bytes > 0 and .busy_limit_bytes > 0)' <<<"$bl")" = true
 
 # --hidden: the hidden nodes too, never this tool's own connection (hidden, on a)
 hj=$(bounded 120 "$OA" check --cluster --hidden --json "${ck[@]}" "$A_NODE")
