@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make bench: a target with N idle proc_lib processes (100,000 and 1,000,000 by default).
 # For each N, the median of BENCH_RUNS runs (3): the in-node floor (the target walking its
-# processes with process_info for the same items) and the bounded floor (the same, the
-# dictionary in a call of its own, only where the heap is small: what a collector that never
-# copies an unbounded dictionary must do before OTP 26.2), otp-advisor's end-to-end snapshot
+# processes with process_info for the same items) and the bounded floor (the same, after a
+# first request for the heap's blocks, read under the process's lock, and the dictionary only
+# where the heap is small: the cheapest walk that never copies an unbounded dictionary before
+# OTP 26.2), otp-advisor's end-to-end snapshot
 # time and its ratio to both, the target's memory growth during the snapshot (the collection,
 # until the probe is deleted, apart from the probe's removal; what erlang:processes() alone
 # costs; what removing any module costs), the C node's peak RSS per process, walk 1 against
@@ -89,7 +90,7 @@ for n in $sizes; do
   echo "          one sample against the floor: $(range "${ratios[@]}") in ${#E[@]} runs (budget 1.3); against the bounded floor (no dictionary copied unbounded): $(range "${bratios[@]}"), and the bounded floor itself is $(awk -v f="$f" -v b="$b" 'BEGIN { printf "%.2f", b / f }') of the floor: what any collector that never copies a dictionary unbounded pays before OTP 26.2"
   echo "          growth above erlang:processes() alone (budget 16 MB): the collection (until the probe is deleted) within in $within_collect of ${#E[@]} runs (peaks $(range "${O[@]}") B); the whole snapshot, the probe's removal included, within in $within of ${#E[@]} (peaks $(range "${G[@]}") B)"
   echo "          the probe's removal (code:delete, soft_purge: OTP's purge asks every process about the old code) peaks at $(mb "$x") MB (range $(range "${X[@]}") B); removing a module of one function costs this node $(mb "$u") MB (purge_only, range $(range "${U[@]}") B); the floor walk itself $(mb "$fg") MB"
-  echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; the dictionary's call of its own (bounded floor - floor) = $(( (b - f) / 1000 )) ms"
+  echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; the heap's bound (bounded floor - floor) = $(( (b - f) / 1000 )) ms"
   # watch: the cost of one light sample (the probe's second walk alone), against the floor
   wsum=$("$OA" watch "$node" --cookie-file "$work/.erlang.cookie" --every 2 --for 12 2>/dev/null | grep '"type":"summary"' || true)
   if [ -n "$wsum" ]; then

@@ -27,29 +27,36 @@ walk([P | Ps], Acc, N) ->
         _ -> walk(Ps, [erlang:process_info(P, items()) | Acc], N + 1)
     end.
 
-%% microseconds for one walk that never copies an unbounded dictionary: the same items
-%% without it, then, for a proc_lib process whose heap is at most 1,000,000 words, the
-%% dictionary in a call of its own. Before OTP 26.2 (no {dictionary, Key}) that is the least
-%% a collector bounded in memory must do: every item that reads a process's heap, stack,
-%% links or dictionary is a request the process serves when scheduled, one per call, so
-%% the heap size has to come back before the dictionary may be asked for.
+%% microseconds for one walk that never copies an unbounded dictionary, the cheapest known on
+%% OTP 25: a first request for what is read under the process's lock, without a signal it
+%% must be scheduled to answer (queue length, initial call, the heap's blocks), then the
+%% same items as the floor, the dictionary among them only for a proc_lib process whose
+%% heap blocks add up to at most 1,000,000 words. Before OTP 26.2 (no {dictionary, Key})
+%% a bounded collector must know the heap before it asks for the dictionary, and only
+%% garbage_collection_info tells the old heap without a signal (heap_size is the young
+%% heap alone; total_heap_size and memory are signals).
 floor_bounded() ->
     Items = items() -- [dictionary],
-    {Us, _} = timer:tc(fun() -> walkb(erlang:processes(), Items, [], 0) end),
+    {Us, _} = timer:tc(fun() -> walkb(erlang:processes(), Items, items(), [], 0) end),
     Us.
 
-walkb([], _, _Acc, _N) -> ok;
-walkb(Ps, Items, _Acc, 1000) -> walkb(Ps, Items, [], 0);
-walkb([P | Ps], Items, Acc, N) ->
-    case erlang:process_info(P, message_queue_len) of
-        undefined -> walkb(Ps, Items, Acc, N);
-        _ ->
-            case erlang:process_info(P, [total_heap_size, initial_call | Items]) of
-                [{total_heap_size, H}, {initial_call, {proc_lib, init_p, _}} | _] = R when H =< 1000000 ->
-                    walkb(Ps, Items, [{R, erlang:process_info(P, dictionary)} | Acc], N + 1);
-                R -> walkb(Ps, Items, [R | Acc], N + 1)
-            end
+walkb([], _, _, _Acc, _N) -> ok;
+walkb(Ps, Items, ItemsD, _Acc, 1000) -> walkb(Ps, Items, ItemsD, [], 0);
+walkb([P | Ps], Items, ItemsD, Acc, N) ->
+    case erlang:process_info(P, [message_queue_len, initial_call, garbage_collection_info]) of
+        undefined -> walkb(Ps, Items, ItemsD, Acc, N);
+        [_, {initial_call, {proc_lib, init_p, _}}, {garbage_collection_info, G}] ->
+            case heap_blocks(G, 0) =< 1000000 of
+                true -> walkb(Ps, Items, ItemsD, [erlang:process_info(P, ItemsD) | Acc], N + 1);
+                false -> walkb(Ps, Items, ItemsD, [erlang:process_info(P, Items) | Acc], N + 1)
+            end;
+        _ -> walkb(Ps, Items, ItemsD, [erlang:process_info(P, Items) | Acc], N + 1)
     end.
+
+heap_blocks([], N) -> N;
+heap_blocks([{K, W} | T], N) when K =:= heap_block_size; K =:= old_heap_block_size; K =:= mbuf_size ->
+    heap_blocks(T, N + W);
+heap_blocks([_ | T], N) -> heap_blocks(T, N).
 
 %% peak growth while a module is loaded, deleted and soft-purged: what removing any module
 %% costs the node, whatever loaded it (erts_code_purger asks every process whether it runs
