@@ -313,6 +313,12 @@ fun(CPid, Opts) ->
              end,
   Main = fun() ->
     process_flag(priority, Prio0),
+    %% A young heap that holds a chunk of rows with room to spare: grown from the default
+    %% one collection at a time, the collector spent a fifth of the walk copying the rows
+    %% it was building (in-node at 1,000,000 processes: 5.6 s with 233,472 words against
+    %% 6.9 s without; through the C node 6.30 s against 6.67 s, medians of 5 interleaved
+    %% runs). At most 1.9 MB, less on a node with few processes.
+    process_flag(min_heap_size, min(233472, 32 * erlang:system_info(process_count))),
     MRef = erlang:monitor(process, CPid),
     T0 = erlang:monotonic_time(microsecond),
     %% Send with credit: block (bounded) until the C node grants more.
