@@ -315,10 +315,12 @@ fun(CPid, Opts) ->
     process_flag(priority, Prio0),
     %% A young heap that holds a chunk of rows with room to spare: grown from the default
     %% one collection at a time, the collector spent a fifth of the walk copying the rows
-    %% it was building (in-node at 1,000,000 processes: 5.6 s with 233,472 words against
+    %% it was building (in-node at 1,000,000 processes: 5.6 s with 318,187 words against
     %% 6.9 s without; through the C node 6.30 s against 6.67 s, medians of 5 interleaved
-    %% runs). At most 1.9 MB, less on a node with few processes.
-    process_flag(min_heap_size, min(233472, 32 * erlang:system_info(process_count))),
+    %% runs). 121,536 words (0.9 MB; fewer on a node with few processes): at 196,650 and
+    %% 318,187 the collection's peak rose by 2 to 7 MB and left the 16 MB budget in 2 of 5
+    %% and 1 of 5 bench runs; at 121,536 it stayed within in 5 of 5.
+    process_flag(min_heap_size, min(121536, 32 * erlang:system_info(process_count))),
     MRef = erlang:monitor(process, CPid),
     T0 = erlang:monotonic_time(microsecond),
     %% Send with credit: block (bounded) until the C node grants more.
