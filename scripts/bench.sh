@@ -8,7 +8,8 @@
 # time and its ratio to both, the target's memory growth during the snapshot (the collection,
 # until the probe is deleted, apart from the probe's removal; what erlang:processes() alone
 # costs; what removing any module costs), the C node's peak RSS per process, walk 1 against
-# walk 2, and the shell's commands on the saved snapshot (`timing on`, the median of 5).
+# walk 2 (and, in-node, what walk 1 alone reads: the bounded floor less the sample floor, a
+# walk of walk 2's items), and the shell's commands on the saved snapshot (`timing on`, the median of 5).
 # Each timed walk (floor, bounded floor, snapshot, watch) comes right after another walk of
 # the same processes, so all of them find the processes in the same state.
 # Budgets: ratio <= 1.3, growth <= processes()-alone + 16 MB, RSS <= 200 B/proc,
@@ -55,7 +56,7 @@ for n in $sizes; do
   for _ in $(seq 1 100); do ec 'erlang node []' >/dev/null 2>&1 && break; sleep 0.1; done
   ec "oa_bench spawn_idle [$n]" >/dev/null
   ec 'oa_bench floor []' >/dev/null # warm-up walk
-  F=() B=() E=() G=() O=() X=() P=() U=() R=() W1=() W2=() FG=() got=0
+  F=() B=() S=() E=() G=() O=() X=() P=() U=() R=() W1=() W2=() FG=() got=0
   for r in $(seq 1 "$runs"); do
     P+=("$(ec 'oa_bench processes_only []' | tr -d '"' | cut -d' ' -f1)")
     U+=("$(ec 'oa_bench purge_only []' | tr -d '"' | cut -d' ' -f1)")
@@ -69,6 +70,7 @@ for n in $sizes; do
     F+=("$(ec 'oa_bench floor []')")
     FG+=("$(ec 'oa_bench sampler_stop []' | tr -d '"' | cut -d' ' -f1)")
     B+=("$(ec 'oa_bench floor_bounded []')")
+    S+=("$(ec 'oa_bench floor_sample []')")
     ec "oa_bench sampler_start [${probe:-none}]" >/dev/null
     stats=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 0 --stats -o "$work/s.etf" 2>&1 | grep '^stats:' || true)
     g=$(ec 'oa_bench sampler_stop []' | tr -d '"')
@@ -85,7 +87,7 @@ for n in $sizes; do
     W1+=("$(sed -E 's/.*walk1_us=([0-9]+).*/\1/' <<<"$stats2")") W2+=("$(sed -E 's/.*walk2_us=([0-9]+).*/\1/' <<<"$stats2")")
   done
   [ ${#E[@]} -gt 0 ] || { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; continue; }
-  f=$(med "${F[@]}") b=$(med "${B[@]}") e=$(med "${E[@]}") g=$(med "${G[@]}") o=$(med "${O[@]}") x=$(med "${X[@]}") p=$(med "${P[@]}")
+  f=$(med "${F[@]}") b=$(med "${B[@]}") sf=$(med "${S[@]}") e=$(med "${E[@]}") g=$(med "${G[@]}") o=$(med "${O[@]}") x=$(med "${X[@]}") p=$(med "${P[@]}")
   u=$(med "${U[@]}") rs=$(med "${R[@]}") fg=$(med "${FG[@]}")
   awk -v n="$got" -v f="$f" -v b="$b" -v e="$e" -v g="$g" -v o="$o" -v x="$x" -v p="$p" -v u="$u" -v r="$rs" 'BEGIN {
     printf "%-9d %9.0f %9.0f %9.0f %6.2f %6.2f %10.1f %10.1f %9.1f %9.1f %9.1f %8.1f %8.0f\n", n, f/1000, b/1000, e/1000, e/f, e/b,
@@ -100,16 +102,16 @@ for n in $sizes; do
   echo "          one sample against the floor: $(range "${ratios[@]}") in ${#E[@]} runs (budget 1.3); against the bounded floor (no dictionary copied unbounded): $(range "${bratios[@]}"), and the bounded floor itself is $(awk -v f="$f" -v b="$b" 'BEGIN { printf "%.2f", b / f }') of the floor: what any collector that never copies a dictionary unbounded pays before OTP 26.2"
   echo "          growth above erlang:processes() alone (budget 16 MB): the collection (until the probe is deleted) within in $within_collect of ${#E[@]} runs (peaks $(range "${O[@]}") B); the whole snapshot, the probe's removal included, within in $within of ${#E[@]} (peaks $(range "${G[@]}") B)"
   echo "          the probe's removal (code:delete, soft_purge: OTP's purge asks every process about the old code) peaks at $(mb "$x") MB (range $(range "${X[@]}") B); removing a module of one function costs this node $(mb "$u") MB (purge_only, range $(range "${U[@]}") B); the floor walk itself $(mb "$fg") MB"
-  echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; the heap's bound (bounded floor - floor) = $(( (b - f) / 1000 )) ms"
+  echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; in-node, what walk 1 alone reads (bounded floor - sample floor, $(( sf / 1000 )) ms) = $(( (b - sf) / 1000 )) ms; the heap's bound (bounded floor - floor) = $(( (b - f) / 1000 )) ms"
   # watch: the cost of one light sample (the probe's second walk alone), against the floor
   ec 'oa_bench floor []' >/dev/null # after a walk, as above
   wsum=$("$OA" watch "$node" --cookie-file "$work/.erlang.cookie" --every 2 --for 12 2>/dev/null | grep '"type":"summary"' || true)
   if [ -n "$wsum" ]; then
-    awk -v f="$f" -v a="$(jq -r .sample_in_node_ms_mean <<<"$wsum")" -v m="$(jq -r .sample_in_node_ms_max <<<"$wsum")" \
+    awk -v f="$f" -v sf="$sf" -v a="$(jq -r .sample_in_node_ms_mean <<<"$wsum")" -v m="$(jq -r .sample_in_node_ms_max <<<"$wsum")" \
         -v e="$(jq -r .sample_end_to_end_ms_mean <<<"$wsum")" -v k="$(jq -r .series_kb <<<"$wsum")" -v n="$got" \
         -v r="$(jq -r .tree_reads <<<"$wsum")" 'BEGIN {
-      printf "          watch sample: %.0f ms in-node (max %.0f; %.2f of the floor), %.0f ms end to end; series %.1f MB (%.0f B/proc); tree reads %d\n",
-             a, m, a * 1000 / f, e, k / 1024, k * 1024 / n, r }'
+      printf "          watch sample: %.0f ms in-node (max %.0f; %.2f of the floor, %.2f of the sample floor: the same items walked in-node), %.0f ms end to end; series %.1f MB (%.0f B/proc); tree reads %d\n",
+             a, m, a * 1000 / f, a * 1000 / sf, e, k / 1024, k * 1024 / n, r }'
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   # shell commands on the saved snapshot, in one session with `timing on`: each command 5

@@ -2,7 +2,7 @@
 %% (the target walking its own processes with process_info for the same items as the
 %% probe, each 1000-pid slice built then dropped), and a memory sampler.
 -module(oa_bench).
--export([spawn_idle/1, floor/0, floor_bounded/0, processes_only/0, purge_only/0, sampler_start/0, sampler_start/1,
+-export([spawn_idle/1, floor/0, floor_bounded/0, floor_sample/0, processes_only/0, purge_only/0, sampler_start/0, sampler_start/1,
          sampler_stop/0]).
 
 spawn_idle(N) ->
@@ -51,6 +51,23 @@ walkb([P | Ps], Items, ItemsD, Acc, N) ->
                 false -> walkb(Ps, Items, ItemsD, [erlang:process_info(P, Items) | Acc], N + 1)
             end;
         _ -> walkb(Ps, Items, ItemsD, [erlang:process_info(P, Items) | Acc], N + 1)
+    end.
+
+%% microseconds for one walk of what the second walk and a watch's sample read: the queue
+%% length, then reductions, monitored_by and memory (memory left out above the probe's
+%% queue threshold, as the probe does)
+floor_sample() ->
+    {Us, _} = timer:tc(fun() -> walks(erlang:processes(), [], 0) end),
+    Us.
+
+walks([], _Acc, _N) -> ok;
+walks(Ps, _Acc, 1000) -> walks(Ps, [], 0);
+walks([P | Ps], Acc, N) ->
+    case erlang:process_info(P, message_queue_len) of
+        undefined -> walks(Ps, Acc, N);
+        {message_queue_len, Q} when Q > 100000 ->
+            walks(Ps, [erlang:process_info(P, [reductions, monitored_by]) | Acc], N + 1);
+        _ -> walks(Ps, [erlang:process_info(P, [reductions, monitored_by, memory]) | Acc], N + 1)
     end.
 
 heap_blocks([], N) -> N;
