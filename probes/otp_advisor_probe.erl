@@ -170,8 +170,8 @@ fun(CPid, Opts) ->
   %% heap's blocks (young, old and fragments). A proc_lib process whose blocks add up to at
   %% most 1,000,000 words then gets its dictionary in the same request as the other items:
   %% one signal a process, as for the floor, instead of a second request for the dictionary
-  %% alone (measured at 1,000,000 processes: the heap's blocks cost about 0.9 us a process
-  %% under the lock, a request of its own 2.9 us).
+  %% alone (measured at 1,000,000 processes: the heap's blocks cost 0.9-1.5 us a process
+  %% under the lock, a request of its own 2.1-3.3 us).
   Req1 = case DictKeys of true -> [message_queue_len, initial_call];
                            false -> [message_queue_len, initial_call, garbage_collection_info] end,
   HeapOf = fun HeapOf([], N) -> N;
@@ -316,8 +316,7 @@ fun(CPid, Opts) ->
     %% A young heap that holds a chunk of rows with room to spare: grown from the default
     %% one collection at a time, the collector spent a fifth of the walk copying the rows
     %% it was building (in-node at 1,000,000 processes: 5.6 s with 318,187 words against
-    %% 6.9 s without; through the C node 6.30 s against 6.67 s, medians of 5 interleaved
-    %% runs). 121,536 words (0.9 MB; fewer on a node with few processes): at 196,650 and
+    %% 6.9 s without, medians of 5 interleaved runs). 121,536 words (0.9 MB; fewer on a node with few processes): at 196,650 and
     %% 318,187 the collection's peak rose by 2 to 7 MB and left the 16 MB budget in 2 of 5
     %% and 1 of 5 bench runs; at 121,536 it stayed within in 5 of 5.
     process_flag(min_heap_size, min(121536, 32 * erlang:system_info(process_count))),

@@ -64,7 +64,7 @@ for n in $sizes; do
     # purge: OTP's purge signals every process, and the first walk after it took 4.4-5.5 s
     # at 1,000,000 where the next took 3.2-4.0 s (the floor was timed after purge_only until
     # December 2026, and the snapshot after the bounded floor: the ratio came out 1.33
-    # where, both after a walk, it is about 1.8)
+    # where, both after a walk, it is 1.68-1.78 in two benches of 5 runs)
     ec 'oa_bench floor []' >/dev/null
     ec 'oa_bench sampler_start []' >/dev/null
     F+=("$(ec 'oa_bench floor []')")
