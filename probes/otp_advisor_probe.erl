@@ -28,9 +28,11 @@
 %% writes them as text in the node's language (src/termtext.c), so nothing here prints.
 %%
 %% Rules it keeps, because the target must not notice it:
-%% - priority low; it monitors the C node and exits when it goes away;
+%% - it holds at most half a scheduler under load (Burst); it monitors the C node and
+%%   exits when it goes away, and its walkers and listers exit with it;
 %% - every message waits for credit granted by the C node ({oa_credit, N}), so at most
-%%   `credit` chunks are ever in flight and the target's extra memory stays bounded;
+%%   `credit` chunks are ever in flight and the target's extra memory stays bounded; its
+%%   walkers (Walk) copy a large dictionary one at a time;
 %% - it never reads messages of other processes; memory is skipped for huge queues;
 %% - supervisors only get the requests OTP documents (which_children via gen_server:call
 %%   with a timeout): an OTP supervisor has no catch-all handle_call and crashes on
@@ -58,20 +60,23 @@ fun(CPid, Opts) ->
   Take = fun Take(L, 0, Acc) -> {Acc, L};
              Take([], _, Acc) -> {Acc, []};
              Take([H | T], N, Acc) -> Take(T, N - 1, [H | Acc]) end,
-  SpawnLister = fun(Prober, ChunkN, LPrio) ->
+  %% It answers whoever asks ({next, From}: the prober, or each of its walkers) and stops
+  %% once each of its Takers has been told the list is done.
+  SpawnLister = fun(Prober, ChunkN, LPrio, Takers) ->
     spawn(fun() ->
             %% the lister does little, and is waited for: it never yields to the load
             process_flag(priority, LPrio),
             PRef = erlang:monitor(process, Prober),
-            Serve = fun Serve(L) ->
+            Serve = fun Serve(_, 0) -> ok;
+                        Serve(L, Left) ->
                       receive
-                        next -> {Sl, Rest} = Take(L, ChunkN, []),
-                                Prober ! {slice, self(), Sl},
-                                case Sl of [] -> ok; _ -> Serve(Rest) end;
+                        {next, To} -> {Sl, Rest} = Take(L, ChunkN, []),
+                                      To ! {slice, self(), Sl},
+                                      Serve(Rest, case Sl of [] -> Left - 1; _ -> Left end);
                         {'DOWN', PRef, _, _, _} -> ok
                       end
                     end,
-            Serve(erlang:processes())
+            Serve(erlang:processes(), Takers)
           end)
   end,
   %% Every loop over processes, children or keys runs in one of these three, made while
@@ -116,7 +121,12 @@ fun(CPid, Opts) ->
   %% Only a gen_server callback's own name and arity counts: a frame the callback tail-called
   %% is never taken for it. The C node fills the rest from the supervisor's child spec.
   %% Each result ends with where the name came from: dictionary | stack | undefined.
-  Drop = fun(H) -> H > 65536 andalso element(2, erlang:process_info(self(), total_heap_size)) > get(oa_heap_mark) + 262144
+  %% A walker among several (oa_token: the prober, see Walk) reads a heap over 65,536 words
+  %% only while it holds the prober's one token, and collects right after: K walkers copying
+  %% at once would hold K dictionaries of up to 8 MB (1,000 dictionaries of 1 MB grew the
+  %% node by 20.8-29.9 MB with four walkers and the allowance below, 7.2 MB with one).
+  Drop = fun(H) -> H > 65536 andalso get(oa_token) =:= undefined
+                     andalso element(2, erlang:process_info(self(), total_heap_size)) > get(oa_heap_mark) + 262144
                      andalso erlang:garbage_collect()
                      andalso put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))) end,
   DictKeys = try is_list(erlang:process_info(self(), [{dictionary, '$initial_call'}])) catch _:_ -> false end,
@@ -137,7 +147,10 @@ fun(CPid, Opts) ->
                    _ -> {undefined, [], undefined, undefined}
                  end;
                DictOf(P, {proc_lib, init_p, A}, H) when is_integer(H), H =< 1000000, A =:= 3 orelse A =:= 5 ->
+                 Tok = get(oa_token),
+                 Hold = is_pid(Tok) andalso begin Tok ! {token, self()}, receive {token, Tok} -> true end end,
                  Keys = DictOf(erlang:process_info(P, dictionary), x, x),
+                 _ = Hold andalso begin erlang:garbage_collect(), Tok ! {token_back, self()}, true end,
                  _ = Drop(H),
                  Keys;
                DictOf(P, {proc_lib, init_p, A}, _) when A =:= 3; A =:= 5 ->
@@ -177,12 +190,27 @@ fun(CPid, Opts) ->
   HeapOf = fun HeapOf([], N) -> N;
                HeapOf([{K, W} | T], N) when K =:= heap_block_size; K =:= old_heap_block_size; K =:= mbuf_size -> HeapOf(T, N + W);
                HeapOf([_ | T], N) -> HeapOf(T, N) end,
-  ItemsFor = fun(W) when W =< 1000000 -> ItemsDict; (_) -> ItemsMem end,
+  %% a heap over 65,536 words is read under the token (see Drop), given back by Held once
+  %% the row is made and the copy collected
+  ItemsFor = fun(W) when W =< 65536 -> ItemsDict;
+                (W) when W =< 1000000 ->
+                  case get(oa_token) of
+                    undefined -> ok;
+                    Tok -> Tok ! {token, self()}, receive {token, Tok} -> put(oa_holding, Tok) end
+                  end,
+                  ItemsDict;
+                (_) -> ItemsMem end,
+  Held = fun(R) ->
+           case get(oa_holding) of
+             undefined -> R;
+             Tok -> erlang:garbage_collect(), erase(oa_holding), Tok ! {token_back, self()}, R
+           end
+         end,
   ByQueue = fun(_, undefined) -> undefined;
                (P, [{message_queue_len, Q} | _]) when Q > MqMax -> Row(P, Q, undefined, undefined, erlang:process_info(P, Items0));
                (P, [{message_queue_len, Q}, {initial_call, {proc_lib, init_p, A}}, {garbage_collection_info, G}])
                    when A =:= 3; A =:= 5 ->
-                 Full(P, Q, erlang:process_info(P, ItemsFor(HeapOf(G, 0))));
+                 Held(Full(P, Q, erlang:process_info(P, ItemsFor(HeapOf(G, 0)))));
                (P, [{message_queue_len, Q} | _]) -> Full(P, Q, erlang:process_info(P, ItemsMem)) end,
   %% the same care for the per-child work of a supervisor with 100,000 children
   %% supervisor2's delayed restarts ({permanent, Delay}) restart as their type; its intrinsic
@@ -253,15 +281,23 @@ fun(CPid, Opts) ->
   %% high for its bursts of one chunk and sleeps as long as each burst took, so it never
   %% holds more than half a scheduler. OTP_ADVISOR_PRIORITY pins one priority.
   Prio = Get(priority, adaptive),
+  %% how many processes walk (see Walk): one under erl_eval, whose funs carry every binding
+  Walkers = case erlang:fun_info(Get, module) of
+              {module, erl_eval} -> 1;
+              _ -> max(1, min(8, Get(walkers, min(4, 2 * erlang:system_info(schedulers_online)))))
+            end,
   Prio0 = case Prio of adaptive -> normal; _ -> Prio end,
-  Burst = fun(B0) ->
-            case erlang:statistics(total_run_queue_lengths) > 2 of
+  %% With K walkers (below) each sleeps 2K-1 times its burst, so together they still hold
+  %% half a scheduler at most, and ours are up to 2K runnable tasks (each walker, and the
+  %% process answering it) before others count as waiting.
+  Burst = fun(B0, K) ->
+            case erlang:statistics(total_run_queue_lengths) > 2 * K of
               false -> Prio =:= adaptive andalso process_flag(priority, normal), ok;
               true -> Prio =:= adaptive andalso process_flag(priority, high),
                       %% at most 10 ms: where the host itself is short of CPU, a burst is
                       %% stretched by the OS, and sleeping as long again made a walk of
                       %% 100,000 processes take 77 s instead of 16 s (measured)
-                      Ms = min(10, (erlang:monotonic_time(microsecond) - B0 + 999) div 1000),
+                      Ms = min(10, ((2 * K - 1) * (erlang:monotonic_time(microsecond) - B0) + 999) div 1000),
                       receive after Ms -> ok end
             end
           end,
@@ -311,6 +347,14 @@ fun(CPid, Opts) ->
                   false -> Ms1
                 end}
              end,
+  %% two walkers' candidates and modules (at most 10,000 modules, as PickSups keeps)
+  MergeSups = fun({Cs1, Ms1}, {Cs2, Ms2}) ->
+                Ms = maps:merge(Ms2, Ms1),
+                {Cs1 ++ Cs2, case map_size(Ms) > 10000 of
+                               true -> maps:from_list(lists:sublist(maps:to_list(Ms), 10000));
+                               false -> Ms
+                             end}
+              end,
   Main = fun() ->
     process_flag(priority, Prio0),
     %% A young heap that holds a chunk of rows with room to spare: grown from the default
@@ -319,7 +363,8 @@ fun(CPid, Opts) ->
     %% 6.9 s without, medians of 5 interleaved runs). 121,536 words (0.9 MB; fewer on a node with few processes): at 196,650 and
     %% 318,187 the collection's peak rose by 2 to 7 MB and left the 16 MB budget in 2 of 5
     %% and 1 of 5 bench runs; at 121,536 it stayed within in 5 of 5.
-    process_flag(min_heap_size, min(121536, 32 * erlang:system_info(process_count))),
+    MinHeap = min(121536, 32 * erlang:system_info(process_count)),
+    process_flag(min_heap_size, MinHeap),
     MRef = erlang:monitor(process, CPid),
     T0 = erlang:monotonic_time(microsecond),
     %% Send with credit: block (bounded) until the C node grants more.
@@ -338,24 +383,105 @@ fun(CPid, Opts) ->
     %% prober grew by 17 MB before a full sweep (measured); this way it stays small.
     Prober = self(),
     ListerPrio = case Prio of adaptive -> high; _ -> Prio end,
-    Walk = fun(Tag, F, R1, C0, Pick, Acc0) ->
-      Lister = SpawnLister(Prober, Chunk, ListerPrio),
-      Lister ! next,
+    %% Walkers: the loaded probe walks with several processes, each asking the lister for
+    %% slices, so that one waits for a process's answer while another reads: one walker
+    %% spends most of a walk waiting for the process it asked to be scheduled and answer
+    %% (at 1,000,000 processes, 3 interleaved runs through the C node: one walker 6.1-8.0 s,
+    %% two 4.6-4.9 s, three 3.4-3.9 s, four 3.1-4.0 s, six and eight no better than four;
+    %% the floor 3.1-3.8 s). Each collects a slice and sends it straight to the C node once
+    %% the prober grants it one credit (the credit still bounds the chunks in flight),
+    %% keeps its own accumulator and hands it back at the end. Each walker's slice is the
+    %% chunk over the walkers, its heap an eighth of the prober's and every collection a
+    %% full sweep, so the rows of the chunk just sent leave with the next collection
+    %% instead of waiting in an old heap: four walkers of 1,000-process slices held
+    %% 11.9 MB between them at the end of their chunks, one prober 2.8-3.7 MB, four of
+    %% 250-process slices swept each time 1.1 MB, and no slower (3.3-3.6 s). Under erl_eval
+    %% (--no-load) there is one walker, the prober itself: spawning a fun there copies
+    %% every binding it captured.
+    Walk = fun(Tag, F, R1, C0, Pick, Acc0, _Merge) when Walkers =:= 1 ->
+      Lister = SpawnLister(Prober, Chunk, ListerPrio, 1),
+      Lister ! {next, Prober},
       Loop = fun Loop(C, Acc) ->
                receive
                  {slice, Lister, []} -> {C, Acc};
                  {slice, Lister, Sl} ->
-                   Lister ! next,
+                   Lister ! {next, Prober},
                    B0 = erlang:monotonic_time(microsecond),
                    Infos = Collect(F, Sl, R1),
-                   Burst(B0),
+                   Burst(B0, 1),
                    Loop(case Infos of [] -> C; _ -> Send({Tag, Infos}, C) end, Pick(Infos, Acc));
                  oa_stop -> exit(normal);
                  {'DOWN', MRef, _, _, _} -> exit(normal)
                end
              end,
       {C1_, Acc1} = Loop(C0, Acc0),
-      {C1_, Lister, Acc1}
+      {C1_, [Lister], Acc1};
+              (Tag, F, R1, C0, Pick, Acc0, Merge) ->
+      Lister = SpawnLister(Prober, max(100, Chunk div Walkers), ListerPrio, Walkers),
+      Walker = fun() ->
+        process_flag(priority, Prio0),
+        PRef = erlang:monitor(process, Prober),
+        put(oa_dict_skipped, 0),
+        put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))),
+        put(oa_token, Prober),
+        Lister ! {next, self()},
+        WLoop = fun WLoop(Acc) ->
+                  receive
+                    {slice, Lister, []} -> Prober ! {walked, self(), Acc, get(oa_dict_skipped)};
+                    {slice, Lister, Sl} ->
+                      Lister ! {next, self()},
+                      B0 = erlang:monotonic_time(microsecond),
+                      Infos = Collect(F, Sl, R1),
+                      Burst(B0, Walkers),
+                      case Infos of
+                        [] -> ok;
+                        _ -> Prober ! {want, self()},
+                             receive
+                               {go, Prober} -> CPid ! {oa, Sess, {Tag, Infos}};
+                               {'DOWN', PRef, _, _, _} -> exit(normal)
+                             end
+                      end,
+                      WLoop(Pick(Infos, Acc));
+                    {'DOWN', PRef, _, _, _} -> exit(normal)
+                  end
+                end,
+        WLoop(Acc0)
+      end,
+      Live0 = maps:from_list([{W, erlang:monitor(process, W)} || W <- [spawn_opt(Walker, [{min_heap_size, MinHeap div 8}, {fullsweep_after, 0}])
+                                                                        || _ <- lists:seq(1, Walkers)]]),
+      %% one credit for one chunk, as Send spends them
+      Grant = fun Grant(C) when C > 0 -> C - 1;
+                  Grant(_) ->
+                    receive
+                      {oa_credit, N} -> Grant(N);
+                      oa_stop -> exit(normal);
+                      {'DOWN', MRef, _, _, _} -> exit(normal)
+                    after 60000 -> exit(normal)
+                    end
+              end,
+      %% Tk: the walker holding the token (none), Tq: those waiting for it
+      Coord = fun Coord(C, Live, Acc, Sk, _, _) when map_size(Live) =:= 0 -> {C, Acc, Sk};
+                  Coord(C, Live, Acc, Sk, Tk, Tq) ->
+                    receive
+                      {want, W} -> C1 = Grant(C), W ! {go, Prober}, Coord(C1, Live, Acc, Sk, Tk, Tq);
+                      {token, W} when Tk =:= none -> W ! {token, Prober}, Coord(C, Live, Acc, Sk, W, Tq);
+                      {token, W} -> Coord(C, Live, Acc, Sk, Tk, Tq ++ [W]);
+                      {token_back, Tk} ->
+                        case Tq of
+                          [] -> Coord(C, Live, Acc, Sk, none, []);
+                          [W | Tq1] -> W ! {token, Prober}, Coord(C, Live, Acc, Sk, W, Tq1)
+                        end;
+                      {walked, W, WAcc, WSk} when is_map_key(W, Live) ->
+                        erlang:demonitor(maps:get(W, Live), [flush]),
+                        Coord(C, maps:remove(W, Live), Merge(WAcc, Acc), Sk + WSk, Tk, Tq);
+                      {'DOWN', _, process, W, Why} when is_map_key(W, Live) -> error({walker, Why});
+                      oa_stop -> exit(normal);
+                      {'DOWN', MRef, _, _, _} -> exit(normal)
+                    end
+              end,
+      {C1_, Acc1, Sk1} = Coord(C0, Live0, Acc0, 0, none, []),
+      put(oa_dict_skipped, get(oa_dict_skipped) + Sk1),
+      {C1_, [Lister | maps:keys(Live0)], Acc1}
     end,
     put(oa_dict_skipped, 0),
     put(oa_hints, 0),
@@ -389,10 +515,10 @@ fun(CPid, Opts) ->
     case Get(mode, full) of
       sample ->
         Sa = erlang:monotonic_time(microsecond),
-        {Cs, Ls, _} = Walk(procs2, S2, message_queue_len, C1, fun(_, Acc) -> Acc end, []),
+        {Cs, Ls, _} = Walk(procs2, S2, message_queue_len, C1, fun(_, Acc) -> Acc end, [], fun(_, Acc) -> Acc end),
         Sb = erlang:monotonic_time(microsecond),
         Send({done, #{walk1_us => 0, walk2_us => Sb - Sa, gap_us => 0, tree_us => 0, total_us => Sb - T0,
-                      reds_delta => 0, dict_skipped => 0, advisor => [Ls]}}, Cs),
+                      reds_delta => 0, dict_skipped => 0, advisor => Ls}}, Cs),
         exit(normal);
       _ -> ok
     end,
@@ -430,7 +556,7 @@ fun(CPid, Opts) ->
     end,
     Dist0 = DistLook(#{}, true),
     W1a = erlang:monotonic_time(microsecond),
-    {C2, Lister1, {Cands, Mods}} = Walk(procs, ByQueue, Req1, C1, PickSups, {[], #{}}),
+    {C2, Lister1, {Cands, Mods}} = Walk(procs, ByQueue, Req1, C1, PickSups, {[], #{}}, MergeSups),
     W1b = erlang:monotonic_time(microsecond),
     %% Second sample, a window after the first began. Nothing of ours is asked of any
     %% process between the two walks: the supervisor calls and application master
@@ -438,7 +564,7 @@ fun(CPid, Opts) ->
     Wait = (W1a div 1000 + WindowMs) - erlang:monotonic_time(millisecond),
     {C3, W2a, W2b, Reds1, Lister2} =
       case WindowMs > 0 of
-        false -> {C2, 0, 0, Reds0, Lister1};
+        false -> {C2, 0, 0, Reds0, []};
         true ->
           WinEnd = erlang:monotonic_time(millisecond) + max(Wait, 0),
           DistWait = fun DW(D) ->
@@ -451,7 +577,7 @@ fun(CPid, Opts) ->
           put(oa_dist, DistWait(Dist0)),
           {Rd1, _} = erlang:statistics(reductions),
           A2 = erlang:monotonic_time(microsecond),
-          {Cw, L2, _} = Walk(procs2, S2, message_queue_len, C2, fun(_, Acc) -> Acc end, []),
+          {Cw, L2, _} = Walk(procs2, S2, message_queue_len, C2, fun(_, Acc) -> Acc end, [], fun(_, Acc) -> Acc end),
           {Cw, A2, erlang:monotonic_time(microsecond), Rd1, L2}
       end,
     DistN = DistLook(case get(oa_dist) of undefined -> Dist0; Dd -> Dd end, true),
@@ -919,7 +1045,7 @@ fun(CPid, Opts) ->
                   total_us => erlang:monotonic_time(microsecond) - T0,
                   reds_delta => Reds1 - Reds0,
                   dict_skipped => get(oa_dict_skipped),
-                  advisor => [Lister1, Lister2]}}, C10),
+                  advisor => Lister1 ++ Lister2}}, C10),
     ok
   end,
   try Main()

@@ -5,7 +5,9 @@
 # first request for the heap's blocks, read under the process's lock, and the dictionary only
 # where the heap is small: the cheapest walk that never copies an unbounded dictionary before
 # OTP 26.2), otp-advisor's end-to-end snapshot
-# time and its ratio to both, the target's memory growth during the snapshot (the collection,
+# time and its ratio to both, the same floors walked by as many processes as the probe's
+# walkers (min(4, 2 x schedulers)) and the ratio to them, the target's CPU (statistics(runtime))
+# for the floor, the parallel floor and the snapshot, the target's memory growth during the snapshot (the collection,
 # until the probe is deleted, apart from the probe's removal; what erlang:processes() alone
 # costs; what removing any module costs), the C node's peak RSS per process, walk 1 against
 # walk 2 (and, in-node, what walk 1 alone reads: the bounded floor less the sample floor, a
@@ -56,10 +58,14 @@ for n in $sizes; do
   for _ in $(seq 1 100); do ec 'erlang node []' >/dev/null 2>&1 && break; sleep 0.1; done
   ec "oa_bench spawn_idle [$n]" >/dev/null
   ec 'oa_bench floor []' >/dev/null # warm-up walk
-  F=() B=() S=() E=() G=() O=() X=() P=() U=() R=() W1=() W2=() FG=() got=0
+  # the probe's walkers on this node (see the probe: min(4, 2 x schedulers))
+  k=$(ec 'erlang system_info [schedulers_online]' | tr -dc 0-9); k=$(( 2 * ${k:-1} > 4 ? 4 : 2 * ${k:-1} ))
+  F=() B=() S=() E=() G=() O=() X=() P=() U=() R=() W1=() W2=() FG=() FP=() BP=() CF=() CP=() CS=() CU=() got=0
   for r in $(seq 1 "$runs"); do
     P+=("$(ec 'oa_bench processes_only []' | tr -d '"' | cut -d' ' -f1)")
+    c0=$(ec 'oa_bench cpu_ms []')
     U+=("$(ec 'oa_bench purge_only []' | tr -d '"' | cut -d' ' -f1)")
+    CU+=($(( $(ec 'oa_bench cpu_ms []') - c0 )))
     # Every timed walk comes right after a walk of the same processes, never right after a
     # purge: OTP's purge signals every process, and the first walk after it took 4.4-5.5 s
     # at 1,000,000 where the next took 3.2-4.0 s (the floor was timed after purge_only until
@@ -67,12 +73,20 @@ for n in $sizes; do
     # where, both after a walk, it is 1.68-1.78 in two benches of 5 runs)
     ec 'oa_bench floor []' >/dev/null
     ec 'oa_bench sampler_start []' >/dev/null
+    c0=$(ec 'oa_bench cpu_ms []')
     F+=("$(ec 'oa_bench floor []')")
+    CF+=($(( $(ec 'oa_bench cpu_ms []') - c0 )))
     FG+=("$(ec 'oa_bench sampler_stop []' | tr -d '"' | cut -d' ' -f1)")
     B+=("$(ec 'oa_bench floor_bounded []')")
     S+=("$(ec 'oa_bench floor_sample []')")
+    c0=$(ec 'oa_bench cpu_ms []')
+    FP+=("$(ec "oa_bench floor_par [$k]")")
+    CP+=($(( $(ec 'oa_bench cpu_ms []') - c0 )))
+    BP+=("$(ec "oa_bench floor_bounded_par [$k]")")
     ec "oa_bench sampler_start [${probe:-none}]" >/dev/null
+    c0=$(ec 'oa_bench cpu_ms []')
     stats=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 0 --stats -o "$work/s.etf" 2>&1 | grep '^stats:' || true)
+    CS+=($(( $(ec 'oa_bench cpu_ms []') - c0 )))
     g=$(ec 'oa_bench sampler_stop []' | tr -d '"')
     [ -n "$stats" ] || { echo "$n: snapshot run $r printed no stats"; continue; }
     read -r g1 g2 g3 <<<"$g"
@@ -92,14 +106,18 @@ for n in $sizes; do
   awk -v n="$got" -v f="$f" -v b="$b" -v e="$e" -v g="$g" -v o="$o" -v x="$x" -v p="$p" -v u="$u" -v r="$rs" 'BEGIN {
     printf "%-9d %9.0f %9.0f %9.0f %6.2f %6.2f %10.1f %10.1f %9.1f %9.1f %9.1f %8.1f %8.0f\n", n, f/1000, b/1000, e/1000, e/f, e/b,
            g/1048576, o/1048576, p/1048576, x/1048576, u/1048576, r/1024, r*1024/n }'
-  ratios=() bratios=() within=0 within_collect=0
+  ratios=() bratios=() pratios=() pbratios=() within=0 within_collect=0
   for i in "${!E[@]}"; do
     ratios+=("$(awk -v e="${E[$i]}" -v f="${F[$i]}" 'BEGIN { printf "%.2f", e / f }')")
+    pratios+=("$(awk -v e="${E[$i]}" -v f="${FP[$i]}" 'BEGIN { printf "%.2f", e / f }')")
+    pbratios+=("$(awk -v e="${E[$i]}" -v f="${BP[$i]}" 'BEGIN { printf "%.2f", e / f }')")
     bratios+=("$(awk -v e="${E[$i]}" -v b="${B[$i]}" 'BEGIN { printf "%.2f", e / b }')")
     awk -v g="${G[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within=$((within + 1))
     awk -v g="${O[$i]}" -v p="${P[$i]}" 'BEGIN { exit !(g - p <= 16 * 1048576) }' && within_collect=$((within_collect + 1))
   done
   echo "          one sample against the floor: $(range "${ratios[@]}") in ${#E[@]} runs (budget 1.3); against the bounded floor (no dictionary copied unbounded): $(range "${bratios[@]}"), and the bounded floor itself is $(awk -v f="$f" -v b="$b" 'BEGIN { printf "%.2f", b / f }') of the floor: what any collector that never copies a dictionary unbounded pays before OTP 26.2"
+  echo "          the probe walks with $k processes: against the floor walked by as many ($(( $(med "${FP[@]}") / 1000 )) ms) one sample is $(range "${pratios[@]}"), against the bounded floor walked by as many ($(( $(med "${BP[@]}") / 1000 )) ms) $(range "${pbratios[@]}")"
+  echo "          the target's CPU (all its threads, statistics(runtime)): the floor $(med "${CF[@]}") ms, the floor by $k processes $(med "${CP[@]}") ms, the snapshot $(med "${CS[@]}") ms, loading and removing the probe included (removing a module of one function: $(med "${CU[@]}") ms)"
   echo "          growth above erlang:processes() alone (budget 16 MB): the collection (until the probe is deleted) within in $within_collect of ${#E[@]} runs (peaks $(range "${O[@]}") B); the whole snapshot, the probe's removal included, within in $within of ${#E[@]} (peaks $(range "${G[@]}") B)"
   echo "          the probe's removal (code:delete, soft_purge: OTP's purge asks every process about the old code) peaks at $(mb "$x") MB (range $(range "${X[@]}") B); removing a module of one function costs this node $(mb "$u") MB (purge_only, range $(range "${U[@]}") B); the floor walk itself $(mb "$fg") MB"
   echo "          two samples: walk 1 $(( $(med "${W1[@]}") / 1000 )) ms (range $(range "${W1[@]}") us), walk 2 $(( $(med "${W2[@]}") / 1000 )) ms; walk 1 - walk 2 = $(( ($(med "${W1[@]}") - $(med "${W2[@]}")) / 1000 )) ms; in-node, what walk 1 alone reads (bounded floor - sample floor, $(( sf / 1000 )) ms) = $(( (b - sf) / 1000 )) ms; the heap's bound (bounded floor - floor) = $(( (b - f) / 1000 )) ms"

@@ -245,7 +245,15 @@ static void enc_opts(ei_x_buff *a, const collect_opts *o, long session)
      * default it adapts to the run queues (see the probe) */
     const char *prio = getenv("OTP_ADVISOR_PRIORITY");
     int has_prio = prio && (!strcmp(prio, "low") || !strcmp(prio, "normal") || !strcmp(prio, "high"));
-    ei_x_encode_map_header(a, 7 + has_prio + (o->sample != 0));
+    /* OTP_ADVISOR_WALKERS (1-8): how many processes walk the target's processes, for
+     * measuring; by default the loaded probe picks from the schedulers (see the probe) */
+    const char *wk = getenv("OTP_ADVISOR_WALKERS");
+    long walkers = wk && *wk >= '1' && *wk <= '8' && !wk[1] ? *wk - '0' : 0;
+    ei_x_encode_map_header(a, 7 + has_prio + (o->sample != 0) + (walkers > 0));
+    if (walkers > 0) {
+        enc_atom(a, "walkers");
+        ei_x_encode_long(a, walkers);
+    }
     if (o->sample) {
         enc_atom(a, "mode");
         enc_atom(a, "sample");

@@ -2,7 +2,8 @@
 %% (the target walking its own processes with process_info for the same items as the
 %% probe, each 1000-pid slice built then dropped), and a memory sampler.
 -module(oa_bench).
--export([spawn_idle/1, floor/0, floor_bounded/0, floor_sample/0, processes_only/0, purge_only/0, sampler_start/0, sampler_start/1,
+-export([spawn_idle/1, floor/0, floor_bounded/0, floor_sample/0, floor_par/1, floor_bounded_par/1,
+         cpu_ms/0, processes_only/0, purge_only/0, sampler_start/0, sampler_start/1,
          sampler_stop/0]).
 
 spawn_idle(N) ->
@@ -69,6 +70,35 @@ walks([P | Ps], Acc, N) ->
             walks(Ps, [erlang:process_info(P, [reductions, monitored_by]) | Acc], N + 1);
         _ -> walks(Ps, [erlang:process_info(P, [reductions, monitored_by, memory]) | Acc], N + 1)
     end.
+
+%% microseconds for the floor and the bounded floor walked by K processes at once, each a
+%% K-th of erlang:processes(): the probe walks with min(4, 2 x schedulers) walkers, so one
+%% waits for a process's answer while another reads; these are the floors with as many
+floor_par(K) ->
+    par(K, fun(Part) -> walk(Part, [], 0) end).
+
+floor_bounded_par(K) ->
+    Items = items() -- [dictionary],
+    par(K, fun(Part) -> walkb(Part, Items, items(), [], 0) end).
+
+par(K, Walk) ->
+    Self = self(),
+    {Us, _} = timer:tc(fun() ->
+                               Ps = erlang:processes(),
+                               Parts = split(Ps, (length(Ps) + K - 1) div K, []),
+                               Ws = [spawn(fun() -> Walk(Part), Self ! {walked, self()} end) || Part <- Parts],
+                               [receive {walked, W} -> ok end || W <- Ws]
+                       end),
+    Us.
+
+split([], _, Acc) -> Acc;
+split(Ps, N, Acc) when length(Ps) =< N -> [Ps | Acc];
+split(Ps, N, Acc) -> {A, B} = lists:split(N, Ps), split(B, N, [A | Acc]).
+
+%% the CPU time the node's schedulers have used, in milliseconds: all of the node's work
+cpu_ms() ->
+    {Ms, _} = erlang:statistics(runtime),
+    Ms.
 
 heap_blocks([], N) -> N;
 heap_blocks([{K, W} | T], N) when K =:= heap_block_size; K =:= old_heap_block_size; K =:= mbuf_size ->
