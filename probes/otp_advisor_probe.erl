@@ -7,7 +7,8 @@
 %% paths therefore stream exactly the same canonical messages:
 %%
 %%   {node, #{...}}                     node facts and counters
-%%   {procs, [Proc]} / {procs2, [S2]}   first / second sample, 1000 processes a message
+%%   {procs, [Proc]} / {procs2, [S2]}   first / second sample, at most `chunk` processes a
+%%     message (a walker's slice: the chunk over the walkers); {procs, []}: walk 1 has ended
 %%     (Proc's last element: where '$initial_call' came from, dictionary | stack | undefined)
 %%   {app, Name, Desc, Vsn, Master, Top, Mod}
 %%   {sup, Pid, Name, Kind, Strategy, Intensity, Period, RestartsAgo, Status, Error, NChildren, Callback}
@@ -148,9 +149,12 @@ fun(CPid, Opts) ->
                  end;
                DictOf(P, {proc_lib, init_p, A}, H) when is_integer(H), H =< 1000000, A =:= 3 orelse A =:= 5 ->
                  Tok = get(oa_token),
-                 Hold = is_pid(Tok) andalso begin Tok ! {token, self()}, receive {token, Tok} -> true end end,
+                 Hold = is_pid(Tok) andalso begin
+                                              Tok ! {token, dict, self()},
+                                              receive {token, dict, Tok} -> true; {'DOWN', _, process, Tok, _} -> exit(normal) end
+                                            end,
                  Keys = DictOf(erlang:process_info(P, dictionary), x, x),
-                 _ = Hold andalso begin erlang:garbage_collect(), Tok ! {token_back, self()}, true end,
+                 _ = Hold andalso begin erlang:garbage_collect(), Tok ! {token_back, dict, self()}, true end,
                  _ = Drop(H),
                  Keys;
                DictOf(P, {proc_lib, init_p, A}, _) when A =:= 3; A =:= 5 ->
@@ -196,14 +200,15 @@ fun(CPid, Opts) ->
                 (W) when W =< 1000000 ->
                   case get(oa_token) of
                     undefined -> ok;
-                    Tok -> Tok ! {token, self()}, receive {token, Tok} -> put(oa_holding, Tok) end
+                    Tok -> Tok ! {token, dict, self()},
+                           receive {token, dict, Tok} -> put(oa_holding, Tok); {'DOWN', _, process, Tok, _} -> exit(normal) end
                   end,
                   ItemsDict;
                 (_) -> ItemsMem end,
   Held = fun(R) ->
            case get(oa_holding) of
              undefined -> R;
-             Tok -> erlang:garbage_collect(), erase(oa_holding), Tok ! {token_back, self()}, R
+             Tok -> erlang:garbage_collect(), erase(oa_holding), Tok ! {token_back, dict, self()}, R
            end
          end,
   ByQueue = fun(_, undefined) -> undefined;
@@ -287,18 +292,18 @@ fun(CPid, Opts) ->
               _ -> max(1, min(8, Get(walkers, min(4, 2 * erlang:system_info(schedulers_online)))))
             end,
   Prio0 = case Prio of adaptive -> normal; _ -> Prio end,
-  %% With K walkers (below) each sleeps 2K-1 times its burst, so together they still hold
-  %% half a scheduler at most, and ours are up to 2K runnable tasks (each walker, and the
-  %% process answering it) before others count as waiting.
-  Burst = fun(B0, K) ->
-            case erlang:statistics(total_run_queue_lengths) > 2 * K of
-              false -> Prio =:= adaptive andalso process_flag(priority, normal), ok;
+  %% Ours: the tasks of ours that may be runnable (two for one walker: the lister, the
+  %% distribution port; see Walk for several). True when others wait, after the sleep.
+  Burst = fun(B0, Ours) ->
+            case erlang:statistics(total_run_queue_lengths) > Ours of
+              false -> Prio =:= adaptive andalso process_flag(priority, normal), false;
               true -> Prio =:= adaptive andalso process_flag(priority, high),
                       %% at most 10 ms: where the host itself is short of CPU, a burst is
                       %% stretched by the OS, and sleeping as long again made a walk of
                       %% 100,000 processes take 77 s instead of 16 s (measured)
-                      Ms = min(10, ((2 * K - 1) * (erlang:monotonic_time(microsecond) - B0) + 999) div 1000),
-                      receive after Ms -> ok end
+                      Ms = min(10, (erlang:monotonic_time(microsecond) - B0 + 999) div 1000),
+                      receive after Ms -> ok end,
+                      true
             end
           end,
   %% a supervisor waiting for requests: in gen_server's loop, or hibernating in it
@@ -321,11 +326,13 @@ fun(CPid, Opts) ->
   %% read after the walks: what a child spec printed for them can call); at most 10,000
   ModOf = fun({M, _, _}) when is_atom(M) -> M; (_) -> undefined end,
   %% A fork is a candidate root too: whether a module is one is decided once per module, its
-  %% answer kept in the same map (fork | true)
+  %% answer kept in the same map (fork | nofork; true: a module seen, not yet decided, so the
+  %% answer never depends on which process showed the module first, nor on which walker)
   ForkMod = fun({M, init, 1}, Ms) when is_atom(M) ->
                   case Ms of
-                    #{M := F} -> {F =:= fork, Ms};
-                    _ when map_size(Ms) < 10000 -> F = IsFork({M, init, 1}), {F, Ms#{M => case F of true -> fork; false -> true end}};
+                    #{M := F} when F =/= true -> {F =:= fork, Ms};
+                    _ when map_size(Ms) < 10000; is_map_key(M, Ms) ->
+                      F = IsFork({M, init, 1}), {F, Ms#{M => case F of true -> fork; false -> nofork end}};
                     _ -> {IsFork({M, init, 1}), Ms}
                   end;
                (_, Ms) -> {false, Ms} end,
@@ -408,7 +415,7 @@ fun(CPid, Opts) ->
                    Lister ! {next, Prober},
                    B0 = erlang:monotonic_time(microsecond),
                    Infos = Collect(F, Sl, R1),
-                   Burst(B0, 1),
+                   Burst(B0, 2),
                    Loop(case Infos of [] -> C; _ -> Send({Tag, Infos}, C) end, Pick(Infos, Acc));
                  oa_stop -> exit(normal);
                  {'DOWN', MRef, _, _, _} -> exit(normal)
@@ -418,34 +425,49 @@ fun(CPid, Opts) ->
       {C1_, [Lister], Acc1};
               (Tag, F, R1, C0, Pick, Acc0, Merge) ->
       Lister = SpawnLister(Prober, max(100, Chunk div Walkers), ListerPrio, Walkers),
+      %% Under load the walkers take turns (the load token): while others wait, one walker
+      %% bursts and sleeps as long as its burst, holding the token, so together they hold half
+      %% a scheduler at most, as one walker did. Idle, each asks Burst with 2K of our tasks
+      %% runnable (a walker and the process answering it, each) before others count as waiting.
       Walker = fun() ->
-        process_flag(priority, Prio0),
-        PRef = erlang:monitor(process, Prober),
-        put(oa_dict_skipped, 0),
-        put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))),
-        put(oa_token, Prober),
-        Lister ! {next, self()},
-        WLoop = fun WLoop(Acc) ->
-                  receive
-                    {slice, Lister, []} -> Prober ! {walked, self(), Acc, get(oa_dict_skipped)};
-                    {slice, Lister, Sl} ->
-                      Lister ! {next, self()},
-                      B0 = erlang:monotonic_time(microsecond),
-                      Infos = Collect(F, Sl, R1),
-                      Burst(B0, Walkers),
-                      case Infos of
-                        [] -> ok;
-                        _ -> Prober ! {want, self()},
-                             receive
-                               {go, Prober} -> CPid ! {oa, Sess, {Tag, Infos}};
-                               {'DOWN', PRef, _, _, _} -> exit(normal)
-                             end
-                      end,
-                      WLoop(Pick(Infos, Acc));
-                    {'DOWN', PRef, _, _, _} -> exit(normal)
-                  end
-                end,
-        WLoop(Acc0)
+        try
+          process_flag(priority, Prio0),
+          PRef = erlang:monitor(process, Prober),
+          put(oa_dict_skipped, 0),
+          put(oa_heap_mark, element(2, erlang:process_info(self(), total_heap_size))),
+          put(oa_token, Prober),
+          Token = fun(Kind) ->
+                    Prober ! {token, Kind, self()},
+                    receive {token, Kind, Prober} -> true; {'DOWN', PRef, _, _, _} -> exit(normal) end
+                  end,
+          Lister ! {next, self()},
+          WLoop = fun WLoop(Acc, Loaded) ->
+                    receive
+                      {slice, Lister, []} -> Prober ! {walked, self(), Acc, get(oa_dict_skipped)};
+                      {slice, Lister, Sl} ->
+                        Lister ! {next, self()},
+                        _ = Loaded andalso Token(load),
+                        B0 = erlang:monotonic_time(microsecond),
+                        Infos = Collect(F, Sl, R1),
+                        Loaded1 = Burst(B0, case Loaded of true -> 2; false -> 2 * Walkers end),
+                        _ = Loaded andalso begin Prober ! {token_back, load, self()}, true end,
+                        case Infos of
+                          [] -> ok;
+                          _ -> Prober ! {want, self()},
+                               receive
+                                 {go, Prober} -> CPid ! {oa, Sess, {Tag, Infos}};
+                                 {'DOWN', PRef, _, _, _} -> exit(normal)
+                               end
+                        end,
+                        WLoop(Pick(Infos, Acc), Loaded1);
+                      {'DOWN', PRef, _, _, _} -> exit(normal)
+                    end
+                  end,
+          WLoop(Acc0, false)
+        catch exit:normal -> ok;
+              %% an exit, not an error: a spawned process's error is logged on the node
+              Class:Reason:Stack -> exit({walker, Class, Reason, Stack})
+        end
       end,
       Live0 = maps:from_list([{W, erlang:monitor(process, W)} || W <- [spawn_opt(Walker, [{min_heap_size, MinHeap div 8}, {fullsweep_after, 0}])
                                                                         || _ <- lists:seq(1, Walkers)]]),
@@ -459,27 +481,32 @@ fun(CPid, Opts) ->
                     after 60000 -> exit(normal)
                     end
               end,
-      %% Tk: the walker holding the token (none), Tq: those waiting for it
-      Coord = fun Coord(C, Live, Acc, Sk, _, _) when map_size(Live) =:= 0 -> {C, Acc, Sk};
-                  Coord(C, Live, Acc, Sk, Tk, Tq) ->
+      %% Tk: each token (dict: a large dictionary's copy, see Drop; load: a burst under load)
+      %% and who holds it (none) with those waiting for it
+      Coord = fun Coord(C, Live, Acc, Sk, _) when map_size(Live) =:= 0 -> {C, Acc, Sk};
+                  Coord(C, Live, Acc, Sk, Tk) ->
                     receive
-                      {want, W} -> C1 = Grant(C), W ! {go, Prober}, Coord(C1, Live, Acc, Sk, Tk, Tq);
-                      {token, W} when Tk =:= none -> W ! {token, Prober}, Coord(C, Live, Acc, Sk, W, Tq);
-                      {token, W} -> Coord(C, Live, Acc, Sk, Tk, Tq ++ [W]);
-                      {token_back, Tk} ->
-                        case Tq of
-                          [] -> Coord(C, Live, Acc, Sk, none, []);
-                          [W | Tq1] -> W ! {token, Prober}, Coord(C, Live, Acc, Sk, W, Tq1)
+                      {want, W} -> C1 = Grant(C), W ! {go, Prober}, Coord(C1, Live, Acc, Sk, Tk);
+                      {token, K, W} ->
+                        case Tk of
+                          #{K := {none, []}} -> W ! {token, K, Prober}, Coord(C, Live, Acc, Sk, Tk#{K := {W, []}});
+                          #{K := {H, Q}} -> Coord(C, Live, Acc, Sk, Tk#{K := {H, Q ++ [W]}})
+                        end;
+                      {token_back, K, W} ->
+                        case Tk of
+                          #{K := {W, []}} -> Coord(C, Live, Acc, Sk, Tk#{K := {none, []}});
+                          #{K := {W, [N | Q]}} -> N ! {token, K, Prober}, Coord(C, Live, Acc, Sk, Tk#{K := {N, Q}});
+                          _ -> Coord(C, Live, Acc, Sk, Tk)
                         end;
                       {walked, W, WAcc, WSk} when is_map_key(W, Live) ->
                         erlang:demonitor(maps:get(W, Live), [flush]),
-                        Coord(C, maps:remove(W, Live), Merge(WAcc, Acc), Sk + WSk, Tk, Tq);
+                        Coord(C, maps:remove(W, Live), Merge(WAcc, Acc), Sk + WSk, Tk);
                       {'DOWN', _, process, W, Why} when is_map_key(W, Live) -> error({walker, Why});
                       oa_stop -> exit(normal);
                       {'DOWN', MRef, _, _, _} -> exit(normal)
                     end
               end,
-      {C1_, Acc1, Sk1} = Coord(C0, Live0, Acc0, 0, none, []),
+      {C1_, Acc1, Sk1} = Coord(C0, Live0, Acc0, 0, #{dict => {none, []}, load => {none, []}}),
       put(oa_dict_skipped, get(oa_dict_skipped) + Sk1),
       {C1_, [Lister | maps:keys(Live0)], Acc1}
     end,
@@ -556,7 +583,9 @@ fun(CPid, Opts) ->
     end,
     Dist0 = DistLook(#{}, true),
     W1a = erlang:monotonic_time(microsecond),
-    {C2, Lister1, {Cands, Mods}} = Walk(procs, ByQueue, Req1, C1, PickSups, {[], #{}}, MergeSups),
+    {C2w, Lister1, {Cands, Mods}} = Walk(procs, ByQueue, Req1, C1, PickSups, {[], #{}}, MergeSups),
+    %% an empty chunk: walk 1 has ended (the C node shows the window from here)
+    C2 = Send({procs, []}, C2w),
     W1b = erlang:monotonic_time(microsecond),
     %% Second sample, a window after the first began. Nothing of ours is asked of any
     %% process between the two walks: the supervisor calls and application master

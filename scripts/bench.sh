@@ -60,6 +60,7 @@ for n in $sizes; do
   ec 'oa_bench floor []' >/dev/null # warm-up walk
   # the probe's walkers on this node (see the probe: min(4, 2 x schedulers))
   k=$(ec 'erlang system_info [schedulers_online]' | tr -dc 0-9); k=$(( 2 * ${k:-1} > 4 ? 4 : 2 * ${k:-1} ))
+  case "${OTP_ADVISOR_WALKERS:-}" in [1-8]) k=$OTP_ADVISOR_WALKERS ;; esac
   F=() B=() S=() E=() G=() O=() X=() P=() U=() R=() W1=() W2=() FG=() FP=() BP=() CF=() CP=() CS=() CU=() got=0
   for r in $(seq 1 "$runs"); do
     P+=("$(ec 'oa_bench processes_only []' | tr -d '"' | cut -d' ' -f1)")
@@ -79,16 +80,23 @@ for n in $sizes; do
     FG+=("$(ec 'oa_bench sampler_stop []' | tr -d '"' | cut -d' ' -f1)")
     B+=("$(ec 'oa_bench floor_bounded []')")
     S+=("$(ec 'oa_bench floor_sample []')")
+    # under the sampler, as the floor and the snapshot are timed (it wakes every 2 ms)
+    ec 'oa_bench sampler_start []' >/dev/null
     c0=$(ec 'oa_bench cpu_ms []')
     FP+=("$(ec "oa_bench floor_par [$k]")")
     CP+=($(( $(ec 'oa_bench cpu_ms []') - c0 )))
+    ec 'oa_bench sampler_stop []' >/dev/null
     BP+=("$(ec "oa_bench floor_bounded_par [$k]")")
     ec "oa_bench sampler_start [${probe:-none}]" >/dev/null
     c0=$(ec 'oa_bench cpu_ms []')
     stats=$("$OA" snapshot "$node" --cookie-file "$work/.erlang.cookie" --window 0 --stats -o "$work/s.etf" 2>&1 | grep '^stats:' || true)
     CS+=($(( $(ec 'oa_bench cpu_ms []') - c0 )))
     g=$(ec 'oa_bench sampler_stop []' | tr -d '"')
-    [ -n "$stats" ] || { echo "$n: snapshot run $r printed no stats"; continue; }
+    if [ -z "$stats" ]; then
+      # this run's floors go too: every array keeps one entry a run that printed stats
+      for a in F B S FP BP CF CP CU P U FG; do eval "$a=(\"\${$a[@]:0:\${#$a[@]}-1}\")"; done
+      echo "$n: snapshot run $r printed no stats"; continue
+    fi
     read -r g1 g2 g3 <<<"$g"
     G+=("$g1") O+=("$g2") X+=("${g3:-0}")
     E+=("$(sed -E 's/.*collect_us=([0-9]+).*/\1/' <<<"$stats")")

@@ -347,7 +347,7 @@ static void stop_collector(conn *c, const erlang_pid *to)
 }
 
 /* the progress a message makes: the walks' rows counted, the phase it starts */
-static void track_progress(collect_progress *pg, const unsigned char *m, size_t len, int64_t *t_walk, int chunk)
+static void track_progress(collect_progress *pg, const unsigned char *m, size_t len, int64_t *t_walk)
 {
     etf_rd r;
     uint32_t ar, n;
@@ -368,10 +368,12 @@ static void track_progress(collect_progress *pg, const unsigned char *m, size_t 
         *t_walk = now_us();
     if (pg->phase < (walk1 ? CP_WALK1 : CP_WALK2))
         pg->phase = walk1 ? CP_WALK1 : CP_WALK2;
-    if (etf_list(&r, &n) == 0)
+    int listed = etf_list(&r, &n) == 0;
+    if (listed)
         *(walk1 ? &pg->rows1 : &pg->rows2) += n;
-    /* a chunk that is not full ends the first walk: the window runs until the second */
-    if (walk1 && n < (uint32_t)chunk && pg->window_ms > 0)
+    /* the empty chunk the probe sends when the first walk ends (its walkers' chunks are
+     * smaller than `chunk`, a full one says nothing): the window runs until the second */
+    if (walk1 && listed && n == 0 && pg->window_ms > 0)
         pg->phase = CP_WINDOW;
 }
 
@@ -448,7 +450,7 @@ int collect_snapshot(conn *c, const collect_opts *o, collect_state *st, volatile
         etf_init(&peek, m0, mlen);
         done = etf_tuple(&peek, &mar) == 0 && etf_is_atom(&peek, "done");
         if (o->progress) /* which message it is: {procs, [Row]}, {procs2, [Row]}, {node, …}, … */
-            track_progress(&pg, m0, mlen, &t_walk, o->chunk);
+            track_progress(&pg, m0, mlen, &t_walk);
         if ((rc = snap_ingest(s, m0, mlen, err))) {
             const char *dump = getenv("OTP_ADVISOR_DEBUG_DUMP");
             FILE *df = dump ? fopen(dump, "wb") : NULL;

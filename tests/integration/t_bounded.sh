@@ -48,6 +48,23 @@ growth=$(node_eval B "oa_t_sampler ! {stop, self()}, receive {peak, G} -> G afte
 echo "  info  the node grew by $growth bytes during the --no-load snapshot"
 check "--no-load: growth within the 16 MB budget + 8 MB ($growth bytes) of a dump of $(jq .processes "$_TMP/n.json") processes" \
   test "$(jq .processes "$_TMP/n.json")" -gt 1000 -a "$growth" -le $((24 * 1048576))
+# A session killed in the middle of walk 1, while walkers wait their turn to copy a large
+# dictionary (the 1,000 of 1 MB above): every process of ours ends by itself once the C
+# node is gone, so the next session can remove the probe. Waiting for the turn without
+# watching the collector left walkers behind for good, and the probe loaded.
+ours() { node_eval B "length([P || P <- processes(), M <- [element(1, element(2, process_info(P, current_function))), element(1, element(2, process_info(P, initial_call)))], lists:prefix(\"otp_advisor_probe\", atom_to_list(M))])."; }
+loaded() { node_eval B "length([M || M <- erlang:loaded(), lists:prefix(\"otp_advisor_probe\", atom_to_list(M))])."; }
+"$OA" snapshot --window 3 "$B_NODE" --cookie-file "$B_COOKIE" -o "$_TMP/k.etf" >/dev/null 2>&1 &
+kp=$!
+for _ in $(seq 1 100); do [ "$(ours)" -gt 2 ] 2>/dev/null && break; sleep 0.05; done
+n_ours=$(ours)
+check "the killed session was walking (processes of ours: $n_ours)" test "$n_ours" -gt 2
+kill -9 $kp; wait $kp 2>/dev/null
+for _ in $(seq 1 100); do [ "$(ours)" = 0 ] && break; sleep 0.1; done
+honest check_eq "no process of ours is left once the C node is gone" 0 "$(ours)"
+"$OA" check --window 0 "$B_NODE" --cookie-file "$B_COOKIE" >/dev/null 2>&1; rc=$?
+honest check "the next session runs (exit $rc)" test $rc -le 1
+honest check_eq "the next session removes the killed session's probe" 0 "$(loaded)"
 node_eval B "oa_t_big ! stop, oa_t_small ! stop, ok." >/dev/null
 
 # 100,000 ETS tables: read and sent in slices, never all at once (105 MB before)
